@@ -1,0 +1,71 @@
+"""The app factory: ``create_app(settings)`` builds everything; nothing happens at import time."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+
+from .datasets.routes import router as datasets_router
+from .db.engine import make_engine, make_sessionmaker
+from .errors import install_error_handlers
+from .http import JSONBytesResponse, RequestPlumbingMiddleware
+from .settings import Settings
+from .users.routes import router as users_router
+
+log = logging.getLogger("labelhouse")
+
+API_DESCRIPTION = """Self-hosted data labeling, wire-compatible with the Segments.ai API.
+
+Authenticate with `Authorization: APIKey <key>`. Paths are served at the origin root, with and without a
+trailing slash. Errors are `{"detail": "...", "code": "..."}`."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url())
+    app = FastAPI(
+        title="labelhouse",
+        version="0.1.0",
+        description=API_DESCRIPTION,
+        default_response_class=JSONBytesResponse,
+        redirect_slashes=False,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.router.redirect_slashes = False
+    app.add_middleware(RequestPlumbingMiddleware)
+    install_error_handlers(app)
+    for router in _routers():
+        app.include_router(router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        return {"status": "ok"}
+
+    @app.on_event("shutdown")
+    def _dispose() -> None:
+        engine.dispose()
+
+    return app
+
+
+def _routers() -> list:
+    routers = [users_router, datasets_router]
+    # Feature packages register themselves here as they land (samples, labels, issues, releases, assets ...).
+    import importlib
+
+    for module in ("samples.routes", "labels.routes", "issues.routes", "workunits.routes", "releases.routes",
+                   "assets.routes", "admin.routes"):
+        try:
+            mod = importlib.import_module(f"labelhouse_server.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith(f"labelhouse_server.{module.split('.')[0]}"):
+                continue
+            raise
+        routers.append(mod.router)
+    return routers

@@ -1,0 +1,281 @@
+"""The ``labelhouse`` command.
+
+    labelhouse serve [--host H] [--port P] [--data-dir DIR] [--database-url URL]
+    labelhouse migrate
+    labelhouse user create NAME [--email E] [--admin]
+    labelhouse apikey create USER [--name N]      labelhouse apikey revoke USER KEY_ID_OR_PREFIX
+    labelhouse apikey list USER
+    labelhouse org create ORG --admin USER        labelhouse org add-member ORG USER [--role R]
+    labelhouse org remove-member ORG USER
+    labelhouse worker                              (background-job worker for production deployments)
+
+Every subcommand accepts --data-dir and --database-url (or LABELHOUSE_DATA_DIR / LABELHOUSE_DATABASE_URL).
+Commands that print a new API key print it alone on the last line of standard output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from .settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "data_dir", None):
+        overrides["data_dir"] = Path(args.data_dir)
+    if getattr(args, "database_url", None):
+        overrides["database_url"] = args.database_url
+    return Settings(**overrides)
+
+
+def _migrated(settings: Settings):  # noqa: ANN202
+    from .db.engine import make_engine, make_sessionmaker
+    from .db.migrate import upgrade
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url()
+    upgrade(url)
+    engine = make_engine(url)
+    return engine, make_sessionmaker(engine)
+
+
+def bootstrap_admin(settings: Settings) -> str | None:
+    """On an empty database, create user 'admin' and return its API key (else None)."""
+    from .auth.keys import issue_key
+    from .db import Account
+    from .users.service import create_user
+
+    engine, factory = _migrated(settings)
+    try:
+        with factory() as session:
+            if session.scalar(select(func.count()).select_from(Account)):
+                return None
+            admin = create_user(session, "admin", None, is_admin=True)
+            _, key = issue_key(session, admin, "bootstrap")
+            session.commit()
+            return key
+    finally:
+        engine.dispose()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if args.public_url:
+        os.environ["LABELHOUSE_PUBLIC_URL"] = args.public_url
+    elif "LABELHOUSE_PUBLIC_URL" not in os.environ:
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+        os.environ["LABELHOUSE_PUBLIC_URL"] = f"http://{host}:{args.port}"
+    if args.data_dir:
+        os.environ["LABELHOUSE_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    if args.database_url:
+        os.environ["LABELHOUSE_DATABASE_URL"] = args.database_url
+    settings = Settings()
+    key = bootstrap_admin(settings) if settings.bootstrap_admin else None
+    if key:
+        print("Created user 'admin'. Its API key (shown once, keep it safe):", flush=True)
+        print(f"  {key}", flush=True)
+    print(f"labelhouse: serving {settings.public_url} (database: {_redact(settings.resolved_database_url())}, "
+          f"data: {settings.data_dir.resolve()})", flush=True)
+    uvicorn.run("labelhouse_server.asgi:app", host=args.host, port=args.port, workers=args.workers,
+                log_level=args.log_level, access_log=args.access_log, proxy_headers=True)
+    return 0
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    engine, _ = _migrated(_settings(args))
+    engine.dispose()
+    print("database is up to date")
+    return 0
+
+
+def _with_session(args: argparse.Namespace, fn) -> int:  # noqa: ANN001
+    from .errors import LabelhouseError
+
+    engine, factory = _migrated(_settings(args))
+    try:
+        with factory() as session:
+            try:
+                fn(session)
+                session.commit()
+            except LabelhouseError as exc:
+                session.rollback()
+                print(f"error: {exc.detail}", file=sys.stderr)
+                return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    from .auth.keys import issue_key
+    from .users.service import create_user
+
+    def run(session: Any) -> None:
+        user = create_user(session, args.name, args.email, is_admin=args.admin)
+        _, key = issue_key(session, user, "default")
+        session.flush()
+        print(f"Created user '{user.username}'. API key:")
+        print(key)
+
+    return _with_session(args, run)
+
+
+def cmd_apikey_create(args: argparse.Namespace) -> int:
+    from .auth.keys import issue_key
+    from .users.service import get_account
+
+    def run(session: Any) -> None:
+        _, key = issue_key(session, get_account(session, args.user), args.name)
+        print(f"New API key '{args.name}' for '{args.user}':")
+        print(key)
+
+    return _with_session(args, run)
+
+
+def cmd_apikey_revoke(args: argparse.Namespace) -> int:
+    from .auth.keys import revoke_key
+    from .users.service import get_account
+
+    def run(session: Any) -> None:
+        row = revoke_key(session, get_account(session, args.user), args.key)
+        print(f"Revoked key {row.id} ({row.prefix}..., '{row.name}').")
+
+    return _with_session(args, run)
+
+
+def cmd_apikey_list(args: argparse.Namespace) -> int:
+    from .db import ApiKey
+    from .users.service import get_account
+
+    def run(session: Any) -> None:
+        user = get_account(session, args.user)
+        for row in session.scalars(select(ApiKey).where(ApiKey.account_id == user.id).order_by(ApiKey.id)):
+            state = f"revoked {row.revoked_at}" if row.revoked_at else "active"
+            print(f"{row.id}\t{row.prefix}...\t{row.name}\t{row.created_at}\t{state}")
+
+    return _with_session(args, run)
+
+
+def cmd_org_create(args: argparse.Namespace) -> int:
+    from .users.service import create_organization, get_account
+
+    def run(session: Any) -> None:
+        org = create_organization(session, args.org, get_account(session, args.admin), args.email)
+        print(f"Created organization '{org.username}' with admin '{args.admin}'.")
+
+    return _with_session(args, run)
+
+
+def cmd_org_add_member(args: argparse.Namespace) -> int:
+    from .users.service import get_account, set_member
+
+    def run(session: Any) -> None:
+        set_member(session, get_account(session, args.org), get_account(session, args.user), args.role)
+        print(f"'{args.user}' is now {args.role} of '{args.org}'.")
+
+    return _with_session(args, run)
+
+
+def cmd_org_remove_member(args: argparse.Namespace) -> int:
+    from .users.service import get_account, remove_member
+
+    def run(session: Any) -> None:
+        remove_member(session, get_account(session, args.org), get_account(session, args.user))
+        print(f"'{args.user}' removed from '{args.org}'.")
+
+    return _with_session(args, run)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    try:
+        from .jobs.worker import run_worker
+    except ImportError:
+        print("error: the job worker is not available in this build", file=sys.stderr)
+        return 1
+    return run_worker(_settings(args), concurrency=args.concurrency)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="data directory (default: ./labelhouse-data or LABELHOUSE_DATA_DIR)")
+    common.add_argument("--database-url", help="database URL (default: SQLite in the data directory)")
+
+    parser = argparse.ArgumentParser(prog="labelhouse", description="labelhouse: self-hosted data labeling")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", parents=[common], help="run the API server (migrates the database first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="number of API processes")
+    serve.add_argument("--public-url", help="URL clients use to reach this server (default http://HOST:PORT)")
+    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=False)
+    serve.set_defaults(func=cmd_serve)
+
+    mig = sub.add_parser("migrate", parents=[common], help="create or upgrade the database schema")
+    mig.set_defaults(func=cmd_migrate)
+
+    user = sub.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
+    uc = user.add_parser("create", parents=[common], help="create a user and print a new API key")
+    uc.add_argument("name")
+    uc.add_argument("--email")
+    uc.add_argument("--admin", action="store_true", help="server administrator")
+    uc.set_defaults(func=cmd_user_create)
+
+    key = sub.add_parser("apikey", help="manage API keys").add_subparsers(dest="action", required=True)
+    kc = key.add_parser("create", parents=[common], help="issue another API key for a user")
+    kc.add_argument("user")
+    kc.add_argument("--name", default="default")
+    kc.set_defaults(func=cmd_apikey_create)
+    kr = key.add_parser("revoke", parents=[common], help="revoke a key (by id, prefix or name)")
+    kr.add_argument("user")
+    kr.add_argument("key")
+    kr.set_defaults(func=cmd_apikey_revoke)
+    kl = key.add_parser("list", parents=[common], help="list a user's keys (never the keys themselves)")
+    kl.add_argument("user")
+    kl.set_defaults(func=cmd_apikey_list)
+
+    org = sub.add_parser("org", help="manage organizations").add_subparsers(dest="action", required=True)
+    oc = org.add_parser("create", parents=[common], help="create an organization")
+    oc.add_argument("org")
+    oc.add_argument("--admin", required=True, help="user who becomes its first admin")
+    oc.add_argument("--email")
+    oc.set_defaults(func=cmd_org_create)
+    oa = org.add_parser("add-member", parents=[common], help="add a member or change a member's role")
+    oa.add_argument("org")
+    oa.add_argument("user")
+    oa.add_argument("--role", default="labeler", choices=["labeler", "reviewer", "manager", "admin"])
+    oa.set_defaults(func=cmd_org_add_member)
+    orm_ = org.add_parser("remove-member", parents=[common], help="remove a member")
+    orm_.add_argument("org")
+    orm_.add_argument("user")
+    orm_.set_defaults(func=cmd_org_remove_member)
+
+    worker = sub.add_parser("worker", parents=[common], help="run background jobs (production)")
+    worker.add_argument("--concurrency", type=int, default=1)
+    worker.set_defaults(func=cmd_worker)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

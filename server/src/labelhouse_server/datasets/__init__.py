@@ -1,0 +1,1 @@
+"""Datasets, collaborators and labelsets."""

@@ -1,0 +1,101 @@
+"""Who may do what on a dataset — the one place this is decided.
+
+A caller's *effective role* on a dataset is the highest of:
+  - ``owner``   — the dataset belongs to the caller's own account;
+  - the caller's role in the organization that owns the dataset (labeler, reviewer, manager, admin);
+  - the caller's collaborator role on the dataset (labeler, reviewer, manager, admin);
+  - ``viewer``  — the dataset is public (any authenticated user).
+With none of these the dataset is invisible: every request answers 404, exactly like a missing dataset.
+
+Permission matrix (minimum role per action; ranks viewer < labeler < reviewer < manager < admin < owner):
+
+| action            | what it covers                                                          | minimum  |
+|-------------------|-------------------------------------------------------------------------|----------|
+| ``read``          | dataset, samples, labels, labelsets, issues, releases; clone into own   | viewer   |
+| ``label``         | create/update/delete labels (statuses up to LABELED/SKIPPED), issues    | labeler  |
+| ``review``        | set REVIEWED, REJECTED, VERIFIED; list workunits; see collaborators     | reviewer |
+| ``manage``        | add/update/delete samples and labelsets, create/delete releases         | manager  |
+| ``administer``    | update dataset settings, add/update/remove collaborators                | admin    |
+| ``delete``        | delete the dataset                                                      | admin    |
+
+A caller who can see a dataset but lacks the role gets 403 ("You do not have permission ...").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..db import Account, Collaborator, Dataset, OrganizationMember
+from ..errors import Forbidden, NotFound
+
+COLLABORATOR_ROLES = ("labeler", "reviewer", "manager", "admin")
+ROLE_RANK = {"viewer": 0, "labeler": 1, "reviewer": 2, "manager": 3, "admin": 4, "owner": 5}
+ACTION_MIN_ROLE = {
+    "read": "viewer",
+    "label": "labeler",
+    "review": "reviewer",
+    "manage": "manager",
+    "administer": "admin",
+    "delete": "admin",
+}
+
+
+@dataclass(frozen=True)
+class DatasetAccess:
+    dataset: Dataset
+    user: Account
+    role: str
+
+    def can(self, action: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[ACTION_MIN_ROLE[action]]
+
+    def require(self, action: str) -> DatasetAccess:
+        if not self.can(action):
+            raise Forbidden()
+        return self
+
+
+def effective_role(session: Session, user: Account, dataset: Dataset) -> str | None:
+    if dataset.owner_id == user.id:
+        return "owner"
+    best: str | None = None
+    collab = session.scalars(
+        select(Collaborator.role).where(Collaborator.dataset_id == dataset.id, Collaborator.user_id == user.id)
+    ).first()
+    if collab:
+        best = collab
+    if dataset.owner.is_organization:
+        member = session.scalars(
+            select(OrganizationMember.role).where(
+                OrganizationMember.organization_id == dataset.owner_id, OrganizationMember.user_id == user.id
+            )
+        ).first()
+        if member and (best is None or ROLE_RANK[member] > ROLE_RANK[best]):
+            best = member
+    if best is None and dataset.public:
+        best = "viewer"
+    return best
+
+
+def access(session: Session, user: Account, dataset: Dataset | None, action: str = "read") -> DatasetAccess:
+    """Resolve the caller's access; invisible datasets raise 404, visible-but-forbidden raise 403."""
+    if dataset is None:
+        raise NotFound()
+    role = effective_role(session, user, dataset)
+    if role is None:
+        raise NotFound()
+    return DatasetAccess(dataset, user, role).require(action)
+
+
+def find_dataset(session: Session, owner: str, name: str) -> Dataset | None:
+    return session.scalars(
+        select(Dataset).join(Account, Account.id == Dataset.owner_id).where(Account.username == owner,
+                                                                            Dataset.name == name)
+    ).first()
+
+
+def dataset_access(session: Session, user: Account, owner: str, name: str, action: str = "read") -> DatasetAccess:
+    return access(session, user, find_dataset(session, owner, name), action)

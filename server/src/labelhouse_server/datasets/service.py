@@ -1,0 +1,354 @@
+"""Dataset logic: create, update, clone, delete, list; collaborators; labelsets. Each write is one transaction,
+committed here."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..db import Account, Collaborator, Dataset, Label, Labelset, OrganizationMember, Sample
+from ..errors import AlreadyExists, Forbidden, Invalid, NotFound
+from ..timeutil import now_iso
+from ..users.schemas import owner_public, user_public
+from ..users.service import get_account, member_role
+from . import schemas as s
+from .permissions import COLLABORATOR_ROLES, DatasetAccess, effective_role
+
+GROUND_TRUTH = "ground-truth"
+LABEL_STATUSES = ("REVIEWED", "REVIEWING_IN_PROGRESS", "LABELED", "LABELING_IN_PROGRESS", "REJECTED",
+                  "PRELABELED", "SKIPPED", "VERIFIED")
+
+
+# ---------------------------------------------------------------------------------------------------- reading
+def label_stats(session: Session, dataset: Dataset) -> tuple[dict[str, int], int]:
+    total = session.scalar(select(func.count()).select_from(Sample).where(Sample.dataset_id == dataset.id)) or 0
+    gt_id = session.scalar(select(Labelset.id).where(Labelset.dataset_id == dataset.id,
+                                                     Labelset.name == GROUND_TRUTH))
+    stats: dict[str, int] = {}
+    labeled = 0
+    if gt_id is not None:
+        rows = session.execute(
+            select(Label.label_status, func.count()).where(Label.labelset_id == gt_id).group_by(Label.label_status)
+        ).all()
+        for status, count in rows:
+            stats[status] = count
+            labeled += count
+    stats["UNLABELED"] = max(total - labeled, 0)
+    stats["TOTAL"] = total
+    return stats, total
+
+
+def labelset_public(ls: Labelset) -> dict[str, Any]:
+    return {"name": ls.name, "description": ls.description or "", "is_groundtruth": bool(ls.is_groundtruth),
+            "created_at": ls.created_at}
+
+
+def dataset_public(session: Session, dataset: Dataset, role: str | None) -> dict[str, Any]:
+    stats, total = label_stats(session, dataset)
+    collaborators = session.scalar(
+        select(func.count()).select_from(Collaborator).where(Collaborator.dataset_id == dataset.id)
+    ) or 0
+    options = {**s.OPTION_DEFAULTS, **(dataset.options or {})}
+    out: dict[str, Any] = {
+        "name": dataset.name,
+        "full_name": f"{dataset.owner.username}/{dataset.name}",
+        "cloned_from": dataset.cloned_from,
+        "description": dataset.description or "",
+        "category": dataset.category,
+        "public": bool(dataset.public),
+        "archived": bool(dataset.archived),
+        "owner": owner_public(dataset.owner),
+        "created_at": dataset.created_at,
+        "updated_at": dataset.updated_at,
+        "task_type": dataset.task_type,
+        "data_type": dataset.data_type,
+        "label_stats": stats,
+        "samples_count": total,
+        "collaborators_count": collaborators,
+        "task_attributes": dataset.task_attributes,
+        "labelsets": [labelset_public(ls) for ls in dataset.labelsets],
+        "role": "admin" if role == "owner" else role,
+        "readme": dataset.readme or "",
+        "metadata": dataset.metadata_ or {},
+        "insights_urls": None,
+    }
+    for key, default in s.OPTION_DEFAULTS.items():
+        value = options.get(key, default)
+        if value is None and key in s.BOOL_OPTIONS:
+            value = default
+        out[key] = value
+    return out
+
+
+def visible_datasets_query(user: Account):  # noqa: ANN201 - a SQLAlchemy Select
+    """Datasets the user may see: own, collaborator, organization member, public."""
+    collab = select(Collaborator.dataset_id).where(Collaborator.user_id == user.id)
+    orgs = select(OrganizationMember.organization_id).where(OrganizationMember.user_id == user.id)
+    return select(Dataset).where(
+        or_(Dataset.owner_id == user.id, Dataset.id.in_(collab), Dataset.owner_id.in_(orgs), Dataset.public.is_(True))
+    )
+
+
+def list_datasets(session: Session, user: Account, owner: Account | None, page: int, per_page: int) -> list[Dataset]:
+    query = visible_datasets_query(user)
+    if owner is None:
+        collab = select(Collaborator.dataset_id).where(Collaborator.user_id == user.id)
+        orgs = select(OrganizationMember.organization_id).where(OrganizationMember.user_id == user.id)
+        query = select(Dataset).where(
+            or_(Dataset.owner_id == user.id, Dataset.id.in_(collab), Dataset.owner_id.in_(orgs))
+        )
+    else:
+        query = query.where(Dataset.owner_id == owner.id)
+    query = query.order_by(Dataset.created_at, Dataset.id).offset((page - 1) * per_page).limit(per_page)
+    return list(session.scalars(query))
+
+
+# ---------------------------------------------------------------------------------------------------- writing
+def _apply_fields(dataset: Dataset, fields: dict[str, Any]) -> None:
+    options = dict(dataset.options or {})
+    for key, value in fields.items():
+        if key == "task_type":
+            dataset.task_type = s.check_task_type(value)
+        elif key == "task_attributes":
+            dataset.task_attributes = s.check_task_attributes(value)
+        elif key == "category":
+            dataset.category = s.check_category(value)
+        elif key == "data_type":
+            dataset.data_type = s.check_data_type(value)
+        elif key == "metadata":
+            dataset.metadata_ = value or {}
+        elif key in ("description", "readme"):
+            setattr(dataset, key, value or "")
+        elif key in ("public", "archived"):
+            setattr(dataset, key, bool(value))
+        elif key in s.OPTION_DEFAULTS:
+            options[key] = value
+    dataset.options = options
+
+
+def _owner_for_create(session: Session, user: Account, organization: str | None) -> Account:
+    if organization is None:
+        return user
+    org = session.scalars(select(Account).where(Account.username == organization)).first()
+    if org is None or not org.is_organization:
+        raise NotFound(f"Organization '{organization}' not found.")
+    role = member_role(session, org.id, user.id)
+    if role is None:
+        raise NotFound(f"Organization '{organization}' not found.")
+    if role not in ("admin", "manager"):
+        raise Forbidden()
+    return org
+
+
+def _ensure_free_name(session: Session, owner: Account, name: str) -> None:
+    exists = session.scalar(select(Dataset.id).where(Dataset.owner_id == owner.id, Dataset.name == name))
+    if exists is not None:
+        raise AlreadyExists(f"Dataset with this name already exists: {owner.username}/{name}.", field="name")
+
+
+def _flush_unique(session: Session, owner: Account, name: str) -> None:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        if "uq_datasets_owner_id_name" in str(exc.orig) or "UNIQUE" in str(exc.orig).upper():
+            raise AlreadyExists(f"Dataset with this name already exists: {owner.username}/{name}.",
+                                field="name") from None
+        raise
+
+
+def create_dataset(session: Session, user: Account, body: s.DatasetCreate, organization: str | None) -> Dataset:
+    owner = _owner_for_create(session, user, organization)
+    s.check_name(body.name)
+    fields = body.model_dump(exclude_unset=True, exclude={"name"})
+    fields = {k: v for k, v in fields.items() if v is not None or k == "region_of_interest"}
+    fields.setdefault("task_type", "segmentation-bitmap")
+    fields.setdefault("task_attributes", s.DEFAULT_TASK_ATTRIBUTES)
+    now = now_iso()
+    dataset = Dataset(owner_id=owner.id, name=body.name, description="", category="other", public=False,
+                      archived=False, task_type="segmentation-bitmap", data_type="IMAGE", readme="",
+                      metadata_={}, options={}, created_by_id=user.id, created_at=now, updated_at=now)
+    _apply_fields(dataset, fields)
+    _ensure_free_name(session, owner, body.name)
+    session.add(dataset)
+    _flush_unique(session, owner, body.name)
+    session.add(Labelset(dataset_id=dataset.id, name=GROUND_TRUTH, description="", is_groundtruth=True,
+                         created_at=now))
+    session.commit()
+    session.refresh(dataset)
+    return dataset
+
+
+def update_dataset(session: Session, acc: DatasetAccess, body: s.DatasetUpdate) -> Dataset:
+    fields = body.model_dump(exclude_unset=True)
+    fields = {k: v for k, v in fields.items() if v is not None or k == "region_of_interest"}
+    dataset = acc.dataset
+    _apply_fields(dataset, fields)
+    dataset.updated_at = now_iso()
+    session.commit()
+    session.refresh(dataset)
+    return dataset
+
+
+def delete_dataset(session: Session, acc: DatasetAccess) -> None:
+    session.delete(acc.dataset)
+    session.commit()
+
+
+def clone_dataset(session: Session, acc: DatasetAccess, body: s.DatasetClone) -> Dataset:
+    src = acc.dataset
+    user = acc.user
+    owner = _owner_for_create(session, user, body.owner) if body.owner and body.owner != user.username else user
+    name = s.check_name(body.name or f"{src.name}-clone")
+    _ensure_free_name(session, owner, name)
+    now = now_iso()
+    clone = Dataset(
+        owner_id=owner.id, name=name, description=src.description, category=src.category,
+        public=bool(body.public) if body.public is not None else False, archived=False,
+        task_type=s.check_task_type(body.task_type) if body.task_type else src.task_type,
+        data_type=src.data_type, task_attributes=src.task_attributes, readme=src.readme,
+        metadata_=src.metadata_, options=src.options, cloned_from=f"{src.owner.username}/{src.name}",
+        created_by_id=user.id, created_at=now, updated_at=now,
+    )
+    session.add(clone)
+    _flush_unique(session, owner, name)
+    labelset_ids: dict[int, int] = {}
+    for ls in src.labelsets:
+        new_ls = Labelset(dataset_id=clone.id, name=ls.name, description=ls.description,
+                          is_groundtruth=ls.is_groundtruth, attributes=ls.attributes, created_at=now)
+        session.add(new_ls)
+        session.flush()
+        labelset_ids[ls.id] = new_ls.id
+    _copy_samples(session, src.id, clone.id, labelset_ids if body.clone_labels else None, user.id, now)
+    session.commit()
+    session.refresh(clone)
+    return clone
+
+
+def _copy_samples(session: Session, src_id: int, dst_id: int, labelset_ids: dict[int, int] | None,
+                  user_id: int, now: str) -> None:
+    """Copy samples (and optionally labels) in batches with Core statements; JSON text is copied verbatim."""
+    st = Sample.__table__
+    lt = Label.__table__
+    last_id = 0
+    while True:
+        rows = session.execute(
+            select(st.c.id, st.c.name, st.c.attributes, st.c.metadata, st.c.priority, st.c.readme,
+                   st.c.embedding).where(st.c.dataset_id == src_id, st.c.id > last_id).order_by(st.c.id).limit(2000)
+        ).all()
+        if not rows:
+            break
+        last_id = rows[-1].id
+        id_map: dict[int, int] = {}
+        for r in rows:
+            res = session.execute(st.insert().values(
+                uuid=str(uuid.uuid4()), dataset_id=dst_id, name=r.name, attributes=r.attributes,
+                metadata=r.metadata, priority=r.priority, readme=r.readme, embedding=r.embedding,
+                created_by_id=user_id, created_at=now, updated_at=now))
+            id_map[r.id] = res.inserted_primary_key[0]
+        if labelset_ids:
+            labels = session.execute(select(lt).where(lt.c.sample_id.in_(list(id_map)))).mappings().all()
+            if labels:
+                session.execute(lt.insert(), [
+                    {**{k: v for k, v in lab.items() if k != "id"}, "sample_id": id_map[lab["sample_id"]],
+                     "labelset_id": labelset_ids[lab["labelset_id"]], "dataset_id": dst_id}
+                    for lab in labels if lab["labelset_id"] in labelset_ids
+                ])
+
+
+# ---------------------------------------------------------------------------------------------- collaborators
+def collaborator_public(collab: Collaborator) -> dict[str, Any]:
+    return {"user": user_public(collab.user), "role": collab.role}
+
+
+def _check_role(role: str) -> str:
+    if role not in COLLABORATOR_ROLES:
+        raise Invalid(f"role '{role}' is not valid; expected one of: {', '.join(COLLABORATOR_ROLES)}.", field="role")
+    return role
+
+
+def get_collaborator(session: Session, dataset: Dataset, username: str) -> Collaborator:
+    collab = session.scalars(
+        select(Collaborator).join(Account, Account.id == Collaborator.user_id)
+        .where(Collaborator.dataset_id == dataset.id, Account.username == username)
+    ).first()
+    if collab is None:
+        raise NotFound(f"Collaborator '{username}' not found on this dataset.")
+    return collab
+
+
+def add_collaborator(session: Session, acc: DatasetAccess, username: str, role: str) -> Collaborator:
+    _check_role(role)
+    user = get_account(session, username)
+    if user.is_organization or user.id == acc.dataset.owner_id:
+        raise Invalid(f"User '{username}' cannot be added as collaborator to this dataset.", field="user")
+    existing = session.scalar(select(Collaborator.id).where(Collaborator.dataset_id == acc.dataset.id,
+                                                            Collaborator.user_id == user.id))
+    if existing is not None:
+        raise Invalid(f"User '{username}' is already a collaborator on this dataset.", field="user")
+    collab = Collaborator(dataset_id=acc.dataset.id, user_id=user.id, role=role, created_at=now_iso())
+    session.add(collab)
+    session.commit()
+    session.refresh(collab)
+    return collab
+
+
+def update_collaborator(session: Session, acc: DatasetAccess, username: str, role: str) -> Collaborator:
+    _check_role(role)
+    collab = get_collaborator(session, acc.dataset, username)
+    collab.role = role
+    session.commit()
+    return collab
+
+
+def delete_collaborator(session: Session, acc: DatasetAccess, username: str) -> None:
+    collab = get_collaborator(session, acc.dataset, username)
+    session.delete(collab)
+    session.commit()
+
+
+# ---------------------------------------------------------------------------------------------------- labelsets
+def get_labelset(session: Session, dataset: Dataset, name: str) -> Labelset:
+    ls = session.scalars(select(Labelset).where(Labelset.dataset_id == dataset.id, Labelset.name == name)).first()
+    if ls is None:
+        raise NotFound(f"Labelset '{name}' not found.")
+    return ls
+
+
+def add_labelset(session: Session, acc: DatasetAccess, body: s.LabelsetCreate) -> Labelset:
+    s.check_name(body.name)
+    if session.scalar(select(Labelset.id).where(Labelset.dataset_id == acc.dataset.id,
+                                                Labelset.name == body.name)) is not None:
+        raise AlreadyExists(f"Labelset with this name already exists: {body.name}.", field="name")
+    attributes = body.attributes
+    if isinstance(attributes, str):
+        import orjson
+
+        try:
+            attributes = orjson.loads(attributes) if attributes.strip() else {}
+        except orjson.JSONDecodeError:
+            raise Invalid("attributes must be a JSON object (or a string holding one).", field="attributes") from None
+        if not isinstance(attributes, dict):
+            raise Invalid("attributes must be a JSON object (or a string holding one).", field="attributes")
+    ls = Labelset(dataset_id=acc.dataset.id, name=body.name, description=body.description or "",
+                  is_groundtruth=False, attributes=attributes, created_at=now_iso())
+    session.add(ls)
+    session.commit()
+    return ls
+
+
+def delete_labelset(session: Session, acc: DatasetAccess, name: str) -> None:
+    ls = get_labelset(session, acc.dataset, name)
+    if ls.is_groundtruth:
+        raise Invalid("The ground-truth labelset cannot be deleted.", field="name")
+    session.execute(delete(Label).where(Label.labelset_id == ls.id))
+    session.delete(ls)
+    session.commit()
+
+
+def role_of(session: Session, user: Account, dataset: Dataset) -> str | None:
+    return effective_role(session, user, dataset)

@@ -1,0 +1,12 @@
+"""ORM models, one module per aggregate, sharing one metadata (for migrations)."""
+
+from .base import Base, JSONText
+from .datasets import Collaborator, Dataset, Labelset
+from .releases import Asset, Job, Release
+from .samples import Issue, Label, Sample, Workunit
+from .users import Account, ApiKey, OrganizationMember
+
+__all__ = [
+    "Account", "ApiKey", "Asset", "Base", "Collaborator", "Dataset", "Issue", "JSONText", "Job", "Label",
+    "Labelset", "OrganizationMember", "Release", "Sample", "Workunit",
+]

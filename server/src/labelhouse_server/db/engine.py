@@ -1,0 +1,71 @@
+"""Engine and session factory. Database differences (SQLite pragmas, PostgreSQL JSON casts) live here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=8,
+            max_overflow=16,
+            **kwargs,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA cache_size=-65536")
+            cur.execute("PRAGMA temp_store=MEMORY")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            # Take the write lock up front: avoids SQLITE_BUSY upgrade deadlocks between concurrent writers.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        # pysqlite's own implicit transaction handling must be off for the BEGIN above to be ours.
+        @event.listens_for(engine, "connect", insert=True)
+        def _sqlite_autocommit_off(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None
+
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs)
+
+
+def json_field(dialect_name: str, column_sql: str, key_param: str) -> str:
+    """SQL expression extracting text value ``key`` from a JSON text column."""
+    if dialect_name == "postgresql":
+        return f"(({column_sql})::jsonb ->> {key_param})"
+    return f"json_extract({column_sql}, '$.' || {key_param})"
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back everything on any error."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

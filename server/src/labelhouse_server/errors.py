@@ -1,0 +1,141 @@
+"""One error hierarchy, one handler.
+
+Services raise these; ``install_error_handlers`` renders every one as ``{"detail": ..., "code": ...}``.
+``detail`` carries the phrases the official Segments SDK classifies by (``not found``, ``already exists``,
+``authentication credentials were not provided``, ``do not have permission``); our own SDK maps ``code`` and
+the status instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+log = logging.getLogger("labelhouse.errors")
+
+
+class LabelhouseError(Exception):
+    status_code = 400
+    code = "invalid"
+    default_detail = "Invalid request."
+
+    def __init__(self, detail: str | None = None, *, field: str | None = None, **extra: Any) -> None:
+        self.detail = detail or self.default_detail
+        self.field = field
+        self.extra = extra
+        super().__init__(self.detail)
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"detail": self.detail, "code": self.code}
+        if self.field:
+            body["field"] = self.field
+        body.update(self.extra)
+        return body
+
+
+class Invalid(LabelhouseError):
+    """Input that fails validation; ``field`` names where (e.g. ``attributes.annotations[2].category_id``)."""
+
+
+class NotFound(LabelhouseError):
+    status_code = 404
+    code = "not_found"
+    default_detail = "Not found."
+
+
+class AlreadyExists(LabelhouseError):
+    status_code = 400
+    code = "already_exists"
+    default_detail = "Object with this name already exists."
+
+
+class NotAuthenticated(LabelhouseError):
+    status_code = 401
+    code = "not_authenticated"
+    default_detail = "Authentication credentials were not provided."
+
+
+class InvalidApiKey(LabelhouseError):
+    status_code = 401
+    code = "invalid_api_key"
+    default_detail = "Invalid API key."
+
+
+class Forbidden(LabelhouseError):
+    status_code = 403
+    code = "permission_denied"
+    default_detail = "You do not have permission to perform this action."
+
+
+class Conflict(LabelhouseError):
+    status_code = 409
+    code = "conflict"
+    default_detail = "The request conflicts with the current state."
+
+
+class PayloadTooLarge(LabelhouseError):
+    status_code = 413
+    code = "payload_too_large"
+    default_detail = "Request body is too large."
+
+
+class UnsupportedMediaType(LabelhouseError):
+    status_code = 415
+    code = "unsupported_media_type"
+    default_detail = "Unsupported content type."
+
+
+def error_response(status_code: int, body: dict[str, Any], request: Request | None = None) -> Response:
+    request_id = getattr(request.state, "request_id", None) if request is not None else None
+    if request_id:
+        body = {**body, "request_id": request_id}
+    headers = {"X-Request-ID": request_id} if request_id else None
+    return Response(orjson.dumps(body), status_code=status_code, media_type="application/json", headers=headers)
+
+
+def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if item in ("body", "query", "path"):
+            continue
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LabelhouseError)
+    async def _domain(request: Request, exc: LabelhouseError) -> Response:
+        return error_response(exc.status_code, exc.body(), request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        first = errors[0] if errors else {"loc": (), "msg": "Invalid request."}
+        field = _loc(first.get("loc", ()))
+        detail = f"{field}: {first.get('msg', 'invalid value')}"
+        body = {"detail": detail, "code": "invalid", "field": field,
+                "errors": [{"field": _loc(e.get("loc", ())), "message": e.get("msg")} for e in errors]}
+        return error_response(400, body, request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            return error_response(404, {"detail": "Not found.", "code": "not_found"}, request)
+        if exc.status_code == 405:
+            return error_response(405, {"detail": f"Method \"{request.method}\" not allowed.",
+                                        "code": "method_not_allowed"}, request)
+        return error_response(exc.status_code, {"detail": str(exc.detail), "code": "http_error"}, request)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(500, {"detail": "Internal server error.", "code": "internal_error"}, request)

@@ -1,0 +1,1 @@
+"""Users, organizations and their members."""

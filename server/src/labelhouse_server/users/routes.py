@@ -1,0 +1,85 @@
+"""``/user``, ``/users/{username}``, ``/organizations/...`` and ``/api_status/``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from ..deps import DB, CurrentUser
+from ..errors import Forbidden, NotFound
+from ..http import route
+from . import service
+from .schemas import user_public
+
+router = APIRouter(tags=["users"])
+
+
+@route(router, "/api_status/", ["GET"], summary="Check the API key (called by SDK construction)")
+def api_status(user: CurrentUser, lib_version: str | None = None) -> dict[str, Any]:
+    return {"status": "ok", "user": user.username}
+
+
+@route(router, "/user", ["GET"], summary="The authenticated user")
+def get_current_user(user: CurrentUser, session: DB) -> dict[str, Any]:
+    out = user_public(user, include_email=True)
+    out["organizations"] = [
+        {**user_public(org), "organization_role": role} for org, role in service.memberships(session, user)
+    ]
+    return out
+
+
+@route(router, "/users/{username}", ["GET"], summary="A user or organization by name")
+def get_user(username: str, user: CurrentUser, session: DB) -> dict[str, Any]:
+    account = service.get_account(session, username)
+    out = user_public(account, include_email=account.id == user.id)
+    if account.is_organization:
+        role = service.member_role(session, account.id, user.id)
+        if role is not None:
+            out["organization_role"] = role
+            out["members"] = [user_public(m) for m, _ in service.members(session, account)]
+    return out
+
+
+class MemberIn(BaseModel):
+    user: str = Field(description="Username of the member")
+    role: str = Field(default="labeler", description="labeler, reviewer, manager or admin")
+
+
+def _org_admin(session: DB, org_name: str, user: CurrentUser):  # noqa: ANN202
+    org = service.get_account(session, org_name)
+    if not org.is_organization:
+        raise NotFound(f"Organization '{org_name}' not found.")
+    role = service.member_role(session, org.id, user.id)
+    if role is None and not user.is_admin:
+        raise NotFound(f"Organization '{org_name}' not found.")
+    if role != "admin" and not user.is_admin:
+        raise Forbidden()
+    return org
+
+
+@route(router, "/organizations/{org}/members/", ["GET"], summary="Members of an organization")
+def list_members(org: str, user: CurrentUser, session: DB) -> list[dict[str, Any]]:
+    account = service.get_account(session, org)
+    if not account.is_organization or (service.member_role(session, account.id, user.id) is None
+                                       and not user.is_admin):
+        raise NotFound(f"Organization '{org}' not found.")
+    return [{"user": user_public(m), "role": r} for m, r in service.members(session, account)]
+
+
+@route(router, "/organizations/{org}/members/", ["POST"], status_code=201, summary="Add or update a member")
+def add_member(org: str, body: MemberIn, user: CurrentUser, session: DB) -> dict[str, Any]:
+    organization = _org_admin(session, org, user)
+    member = service.get_account(session, body.user)
+    service.set_member(session, organization, member, body.role)
+    session.commit()
+    return {"user": user_public(member), "role": body.role}
+
+
+@route(router, "/organizations/{org}/members/{username}", ["DELETE"], status_code=204,
+       summary="Remove a member")
+def delete_member(org: str, username: str, user: CurrentUser, session: DB) -> None:
+    organization = _org_admin(session, org, user)
+    service.remove_member(session, organization, service.get_account(session, username))
+    session.commit()

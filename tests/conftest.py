@@ -1,0 +1,37 @@
+"""Shared fixtures. ``server`` is a real labelhouse process per test module and per database backend
+(SQLite always; PostgreSQL when LABELHOUSE_TEST_DATABASE_URL is set). Each test makes its own users and data."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from support import LiveServer, backends, live_server, unique  # noqa: E402
+
+
+@pytest.fixture(scope="module", params=backends())
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> LiveServer:
+    with live_server(request.param, tmp_path_factory.mktemp(f"server-{request.param}")) as srv:
+        yield srv
+
+
+@pytest.fixture
+def user(server: LiveServer) -> tuple[str, str]:
+    """A fresh user: (username, api_key)."""
+    return server.create_user()
+
+
+@pytest.fixture
+def segments_client(server: LiveServer, user: tuple[str, str]):  # noqa: ANN201
+    client = server.segments(user[1])
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def name() -> str:
+    return unique("ds")

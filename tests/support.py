@@ -1,0 +1,165 @@
+"""Test support: real databases (a fresh SQLite file or a fresh PostgreSQL database per server) and real
+labelhouse server processes on free ports. Nothing of ours is mocked."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+PG_URL_ENV = "LABELHOUSE_TEST_DATABASE_URL"
+
+
+def backends() -> list[str]:
+    """SQLite always; PostgreSQL too when a database URL is given (CI gives one)."""
+    return ["sqlite", "postgresql"] if os.environ.get(PG_URL_ENV) else ["sqlite"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def unique(prefix: str = "t") -> str:
+    return f"{prefix}-{secrets.token_hex(4)}"
+
+
+@contextmanager
+def fresh_database(backend: str, tmp_dir: Path) -> Iterator[str]:
+    """A new, empty database: a SQLite file, or a PostgreSQL database created for this use and dropped after."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_dir / 'labelhouse.sqlite3'}"
+        return
+    base = make_url(os.environ[PG_URL_ENV])
+    name = f"lh_test_{secrets.token_hex(6)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@dataclass
+class LiveServer:
+    """A ``labelhouse serve`` process on a free port with its own data directory and database."""
+
+    backend: str
+    database_url: str
+    data_dir: Path
+    port: int = field(default_factory=free_port)
+    env: dict[str, str] = field(default_factory=dict)
+    proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> LiveServer:
+        env = {**os.environ, "LABELHOUSE_BOOTSTRAP_ADMIN": "false", **self.env}
+        log = open(self.data_dir / "server.log", "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "labelhouse_server.cli", "serve", "--port", str(self.port),
+             "--data-dir", str(self.data_dir), "--database-url", self.database_url, "--log-level", "warning"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}: {self.log_tail()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not start in {timeout}s: {self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+
+    def log_tail(self, n: int = 4000) -> str:
+        try:
+            return (self.data_dir / "server.log").read_text(errors="replace")[-n:]
+        except OSError:
+            return ""
+
+    # --- data set-up straight through our services on the same database (real DB, no HTTP) ---------------
+    def _session(self) -> Any:
+        from labelhouse_server.db.engine import make_engine, make_sessionmaker
+
+        engine = make_engine(self.database_url)
+        return engine, make_sessionmaker(engine)()
+
+    def create_user(self, name: str | None = None, *, email: str | None = None) -> tuple[str, str]:
+        """Create a user; returns (username, api_key)."""
+        from labelhouse_server.auth.keys import issue_key
+        from labelhouse_server.users.service import create_user
+
+        name = name or unique("user")
+        engine, session = self._session()
+        try:
+            user = create_user(session, name, email)
+            _, key = issue_key(session, user)
+            session.commit()
+        finally:
+            session.close()
+            engine.dispose()
+        return name, key
+
+    def create_org(self, name: str, admin: str, members: dict[str, str] | None = None) -> str:
+        from labelhouse_server.users.service import create_organization, get_account, set_member
+
+        engine, session = self._session()
+        try:
+            org = create_organization(session, name, get_account(session, admin))
+            for user, role in (members or {}).items():
+                set_member(session, org, get_account(session, user), role)
+            session.commit()
+        finally:
+            session.close()
+            engine.dispose()
+        return name
+
+    def client(self, key: str) -> httpx.Client:
+        """A raw HTTP client authenticated with ``key``."""
+        return httpx.Client(base_url=self.url, headers={"Authorization": f"APIKey {key}"}, timeout=60)
+
+    def segments(self, key: str) -> Any:
+        """The official segments-ai SDK, unmodified, pointed at this server."""
+        from segments import SegmentsClient
+
+        return SegmentsClient(key, api_url=self.url + "/")
+
+
+@contextmanager
+def live_server(backend: str, tmp_dir: Path, env: dict[str, str] | None = None) -> Iterator[LiveServer]:
+    with fresh_database(backend, tmp_dir) as url:
+        server = LiveServer(backend=backend, database_url=url, data_dir=tmp_dir, env=env or {})
+        server.env.setdefault("LABELHOUSE_PUBLIC_URL", server.url)
+        try:
+            yield server.start()
+        finally:
+            server.stop()
