@@ -47,7 +47,7 @@ def _migrated(settings: Settings):  # noqa: ANN202
 
 
 def bootstrap_admin(settings: Settings) -> str | None:
-    """On an empty database, create user 'admin' and return its API key (else None)."""
+    """Migrate; then, on an empty database and if enabled, create user 'admin' and return its API key."""
     from .auth.keys import issue_key
     from .db import Account
     from .users.service import create_user
@@ -55,7 +55,7 @@ def bootstrap_admin(settings: Settings) -> str | None:
     engine, factory = _migrated(settings)
     try:
         with factory() as session:
-            if session.scalar(select(func.count()).select_from(Account)):
+            if not settings.bootstrap_admin or session.scalar(select(func.count()).select_from(Account)):
                 return None
             admin = create_user(session, "admin", None, is_admin=True)
             _, key = issue_key(session, admin, "bootstrap")
@@ -78,7 +78,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.database_url:
         os.environ["LABELHOUSE_DATABASE_URL"] = args.database_url
     settings = Settings()
-    key = bootstrap_admin(settings) if settings.bootstrap_admin else None
+    key = bootstrap_admin(settings)
     if key:
         print("Created user 'admin'. Its API key (shown once, keep it safe):", flush=True)
         print(f"  {key}", flush=True)
