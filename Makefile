@@ -1,0 +1,30 @@
+# One entry point for people and CI. `make serve` and `make test` set everything up themselves.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml sdk/pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: serve test test-sqlite test-postgres lint openapi bench clean
+
+$(STAMP): pyproject.toml sdk/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+## Start the server on the embedded default (SQLite + local files in ./labelhouse-data).
+serve: $(STAMP)
+	$(BIN)/labelhouse serve $(ARGS)
+
+## Run the whole test suite: SQLite always, PostgreSQL too when LABELHOUSE_TEST_DATABASE_URL is set.
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check server sdk tests bench
+
+openapi: $(STAMP)
+	$(BIN)/python -m labelhouse_server.openapi docs/openapi.json
+
+clean:
+	rm -rf $(VENV) labelhouse-data .pytest_cache
