@@ -1,0 +1,214 @@
+"""Primitive checks shared by the sample and label validators.
+
+Every check takes the value and its path (``attributes.annotations[3].points``) and raises ``Invalid`` with that
+path as ``field`` on the first problem. The checks only read their input. Paths are strings built while descending;
+JSON types are named the way a user of the HTTP API sees them (object, array, string, number, boolean, null).
+
+Error texts must never contain "not found", "does not exist" or "already exists": the official SDK classifies
+errors by those substrings (contract §1.5).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from ..errors import Invalid
+
+# Integers outside the signed 64-bit range cannot be written back by orjson, nor read by most consumers.
+INT_MIN = -(2**63)
+INT_MAX = 2**63 - 1
+
+
+def describe(value: Any) -> str:
+    """``a string ('abc')``-style description of a JSON value for error messages."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return f"a boolean ({'true' if value else 'false'})"
+    if isinstance(value, int):
+        return f"an integer ({value})" if INT_MIN <= value <= INT_MAX else "an integer outside the 64-bit range"
+    if isinstance(value, float):
+        return f"a number ({value!r})"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"a string ({shown!r})"
+    if isinstance(value, list):
+        return f"an array of {len(value)} item{'' if len(value) == 1 else 's'}"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def fail(path: str, message: str) -> NoReturn:
+    raise Invalid(f"{path}: {message}", field=path)
+
+
+def expected(path: str, what: str, value: Any) -> NoReturn:
+    fail(path, f"expected {what}, got {describe(value)}")
+
+
+def missing(path: str) -> NoReturn:
+    fail(path, "this key is required")
+
+
+# ---- scalars ---------------------------------------------------------------------------------------------------
+
+def is_int(value: Any) -> bool:
+    return type(value) is int and INT_MIN <= value <= INT_MAX
+
+
+def is_number(value: Any) -> bool:
+    """A finite JSON number (int or float, never a boolean)."""
+    t = type(value)
+    if t is float:
+        return value - value == 0.0  # false for inf and nan
+    return t is int and INT_MIN <= value <= INT_MAX
+
+
+def check_int(value: Any, path: str) -> int:
+    if type(value) is not int or not INT_MIN <= value <= INT_MAX:
+        expected(path, "an integer", value)
+    return value
+
+
+def check_number(value: Any, path: str) -> None:
+    if not is_number(value):
+        expected(path, "a finite number", value)
+
+
+def check_str(value: Any, path: str) -> None:
+    if type(value) is not str:
+        expected(path, "a string", value)
+
+
+def check_bool(value: Any, path: str) -> None:
+    if value is not True and value is not False:
+        expected(path, "a boolean", value)
+
+
+def check_enum(value: Any, allowed: tuple[str, ...], path: str) -> None:
+    if type(value) is not str or value not in allowed:
+        expected(path, "one of " + ", ".join(repr(a) for a in allowed), value)
+
+
+# ---- containers ------------------------------------------------------------------------------------------------
+
+def check_object(value: Any, path: str) -> dict:
+    if type(value) is not dict:
+        expected(path, "an object", value)
+    return value
+
+
+def check_list(value: Any, path: str) -> list:
+    if type(value) is not list:
+        expected(path, "an array", value)
+    return value
+
+
+def required(obj: dict, key: str, path: str) -> Any:
+    """The value under a required key; ``obj`` is already known to be a dict."""
+    try:
+        return obj[key]
+    except KeyError:
+        missing(f"{path}.{key}")
+
+
+# ---- optional keys: absent or null is fine ---------------------------------------------------------------------
+
+def opt_int(obj: dict, key: str, path: str) -> None:
+    value = obj.get(key)
+    if value is not None:
+        check_int(value, f"{path}.{key}")
+
+
+def opt_number(obj: dict, key: str, path: str) -> None:
+    value = obj.get(key)
+    if value is not None and not is_number(value):
+        expected(f"{path}.{key}", "a finite number or null", value)
+
+
+def opt_str(obj: dict, key: str, path: str) -> None:
+    value = obj.get(key)
+    if value is not None and type(value) is not str:
+        expected(f"{path}.{key}", "a string or null", value)
+
+
+def opt_bool_not_null(obj: dict, key: str, path: str) -> None:
+    """A boolean with a default in the SDK model: the key may be absent, but an explicit null is rejected."""
+    if key in obj:
+        check_bool(obj[key], f"{path}.{key}")
+
+
+def opt_timestamp(obj: dict, key: str, path: str) -> None:
+    """``Timestamp = str | int | float``, nullable."""
+    value = obj.get(key)
+    if value is not None and type(value) is not str and not is_number(value):
+        expected(f"{path}.{key}", "a string, a finite number or null", value)
+
+
+def opt_format_version(obj: dict, key: str, path: str) -> None:
+    """``FormatVersion = float | str``, nullable."""
+    value = obj.get(key)
+    if value is not None and type(value) is not str and not is_number(value):
+        expected(f"{path}.{key}", "a string, a number or null", value)
+
+
+def opt_attribute_values(obj: dict, key: str, path: str) -> None:
+    """``ObjectAttributes``/``ImageAttributes``/``LinkAttributes``: nullable
+    ``Dict[str, str | bool | int | float | List[str] | None]``."""
+    value = obj.get(key)
+    if value is not None:
+        check_attribute_values(value, f"{path}.{key}")
+
+
+def check_attribute_values(value: Any, path: str) -> None:
+    if type(value) is not dict:
+        expected(path, "an object of attribute values", value)
+    for name, item in value.items():
+        t = type(item)
+        if item is None or t is str or t is bool:
+            continue
+        if t is int or t is float:
+            if not is_number(item):
+                expected(f"{path}.{name}", "a finite number", item)
+            continue
+        if t is list:
+            for j, entry in enumerate(item):
+                if type(entry) is not str:
+                    expected(f"{path}.{name}[{j}]", "a string", entry)
+            continue
+        expected(f"{path}.{name}", "a string, number, boolean, array of strings or null", item)
+
+
+# ---- small shared models ---------------------------------------------------------------------------------------
+
+def check_url(value: Any, path: str) -> None:
+    """``URL = {url?: str | null, signed_url?: str | null}``."""
+    if type(value) is not dict:
+        expected(path, 'an object like {"url": "https://..."}', value)
+    url = value.get("url")
+    if url is not None and type(url) is not str:
+        expected(f"{path}.url", "a string or null", url)
+    signed = value.get("signed_url")
+    if signed is not None and type(signed) is not str:
+        expected(f"{path}.signed_url", "a string or null", signed)
+
+
+def check_xyz(value: Any, path: str) -> None:
+    if type(value) is not dict:
+        expected(path, 'an object {"x", "y", "z"}', value)
+    for key in ("x", "y", "z"):
+        if key not in value:
+            missing(f"{path}.{key}")
+        if not is_number(value[key]):
+            expected(f"{path}.{key}", "a finite number", value[key])
+
+
+def check_xyzw(value: Any, path: str) -> None:
+    if type(value) is not dict:
+        expected(path, 'an object {"qx", "qy", "qz", "qw"}', value)
+    for key in ("qx", "qy", "qz", "qw"):
+        if key not in value:
+            missing(f"{path}.{key}")
+        if not is_number(value[key]):
+            expected(f"{path}.{key}", "a finite number", value[key])
