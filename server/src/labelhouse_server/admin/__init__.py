@@ -1,0 +1,1 @@
+"""Account administration over HTTP: the caller's API keys, and user creation by server administrators."""

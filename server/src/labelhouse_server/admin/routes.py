@@ -1,0 +1,63 @@
+"""``/user/api-keys/`` (the caller's keys) and ``/admin/users/`` (server administrators create users)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from ..auth.keys import issue_key, revoke_key
+from ..db import ApiKey
+from ..deps import DB, CurrentUser
+from ..errors import Forbidden
+from ..http import route
+from ..users.schemas import user_public
+from ..users.service import create_user
+
+router = APIRouter(tags=["account"])
+
+
+class ApiKeyCreate(BaseModel):
+    name: str = Field(default="default", max_length=150)
+
+
+class UserCreate(BaseModel):
+    username: str
+    email: str | None = None
+    is_admin: bool = False
+
+
+def _key_public(row: ApiKey) -> dict[str, Any]:
+    return {"id": row.id, "name": row.name, "prefix": row.prefix, "created_at": row.created_at,
+            "revoked_at": row.revoked_at}
+
+
+@route(router, "/user/api-keys/", ["GET"], summary="List the caller's API keys (never the keys themselves)")
+def list_keys(user: CurrentUser, session: DB) -> list[dict[str, Any]]:
+    rows = session.scalars(select(ApiKey).where(ApiKey.account_id == user.id).order_by(ApiKey.id))
+    return [_key_public(r) for r in rows]
+
+
+@route(router, "/user/api-keys/", ["POST"], status_code=201, summary="Issue a new API key (shown once)")
+def create_key(body: ApiKeyCreate, user: CurrentUser, session: DB) -> dict[str, Any]:
+    row, plain = issue_key(session, user, body.name)
+    session.commit()
+    return {**_key_public(row), "key": plain}
+
+
+@route(router, "/user/api-keys/{key_id}", ["DELETE"], status_code=204, summary="Revoke one of the caller's keys")
+def delete_key(key_id: str, user: CurrentUser, session: DB) -> None:
+    revoke_key(session, user, key_id)
+    session.commit()
+
+
+@route(router, "/admin/users/", ["POST"], status_code=201, summary="Create a user (server administrators)")
+def admin_create_user(body: UserCreate, user: CurrentUser, session: DB) -> dict[str, Any]:
+    if not user.is_admin:
+        raise Forbidden()
+    account = create_user(session, body.username, body.email, is_admin=body.is_admin)
+    _, plain = issue_key(session, account, "default")
+    session.commit()
+    return {**user_public(account, include_email=True), "api_key": plain}
