@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..db.integrity import violated_constraint
 from ..db import Account, Collaborator, Dataset, Label, Labelset, OrganizationMember, Sample
 from ..errors import AlreadyExists, Forbidden, Invalid, NotFound
 from ..timeutil import now_iso
@@ -155,7 +156,7 @@ def _flush_unique(session: Session, owner: Account, name: str) -> None:
         session.flush()
     except IntegrityError as exc:
         session.rollback()
-        if "uq_datasets_owner_id_name" in str(exc.orig) or "UNIQUE" in str(exc.orig).upper():
+        if violated_constraint(exc) == "uq_datasets_owner_id_name":
             raise AlreadyExists(f"Dataset with this name already exists: {owner.username}/{name}.",
                                 field="name") from None
         raise

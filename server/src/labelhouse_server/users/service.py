@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..db import Account, OrganizationMember
+from ..db.integrity import violated_constraint
 from ..errors import AlreadyExists, Invalid, NotFound
 from ..timeutil import now_iso
 
@@ -41,8 +42,10 @@ def _create_account(session: Session, username: str, email: str | None, *, is_or
     session.add(account)
     try:
         session.flush()
-    except IntegrityError:
+    except IntegrityError as exc:
         session.rollback()
+        if violated_constraint(exc) != "uq_accounts_username":
+            raise
         raise AlreadyExists(f"An account with username '{username}' already exists.", field="username") from None
     return account
 
