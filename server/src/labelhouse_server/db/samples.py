@@ -20,6 +20,7 @@ class Sample(Base):
         UniqueConstraint("dataset_id", "name"),
         Index("ix_samples_dataset_created", "dataset_id", "created_at", "id"),
         Index("ix_samples_dataset_priority", "dataset_id", "priority", "id"),
+        Index("ix_samples_dataset_updated", "dataset_id", "updated_at", "id"),  # migration 0002_samples
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -87,7 +88,10 @@ class Workunit(Base):
     """One unit of work by a user on a sample: a label created, changed, or its status moved."""
 
     __tablename__ = "workunits"
-    __table_args__ = (Index("ix_workunits_dataset_created", "dataset_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_workunits_dataset_created", "dataset_id", "created_at"),
+        Index("ix_workunits_sample_id", "sample_id"),  # migration 0002_samples
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)

@@ -1,0 +1,1 @@
+"""Issues on samples, with optional anchors (rows 30-33)."""

@@ -1,0 +1,48 @@
+"""Issue routes (Segments API rows 30-33). Labelers and above may raise, update and close issues."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends
+from starlette.responses import Response
+
+from ..datasets.deps import DatasetRead
+from ..deps import DB, CurrentUser
+from ..http import empty_response, route
+from ..samples.deps import SampleLabel
+from . import service
+from .service import IssueAccess
+
+router = APIRouter(tags=["issues"])
+
+
+def _issue_label(issue_uuid: str, user: CurrentUser, session: DB) -> IssueAccess:
+    return service.issue_access(session, user, issue_uuid, "label")
+
+
+IssueLabel = Annotated[IssueAccess, Depends(_issue_label)]
+IssueBody = Body(default=None, examples=[{"description": "car missing on the left", "status": "OPEN",
+                                          "anchor": {"type": "location", "frame": 0, "sensor": "Lidar",
+                                                     "location": {"type": "2d", "x": 1.2, "y": 3.5}}}])
+
+
+@route(router, "/datasets/{owner}/{dataset}/issues/", ["GET"], summary="List the issues of a dataset")
+def get_issues(acc: DatasetRead, session: DB) -> list[dict]:
+    return service.list_issues(session, acc.dataset.id)
+
+
+@route(router, "/samples/{sample_uuid}/issues/", ["POST"], status_code=201, summary="Raise an issue on a sample")
+def add_issue(sacc: SampleLabel, session: DB, body: dict | None = IssueBody) -> dict:
+    return service.add_issue(session, sacc, body)
+
+
+@route(router, "/issues/{issue_uuid}/", ["PATCH"], summary="Update an issue (only the fields given)")
+def update_issue(iacc: IssueLabel, session: DB, body: dict | None = IssueBody) -> dict:
+    return service.update_issue(session, iacc, body)
+
+
+@route(router, "/issues/{issue_uuid}/", ["DELETE"], status_code=204, summary="Delete an issue")
+def delete_issue(iacc: IssueLabel, session: DB) -> Response:
+    service.delete_issue(session, iacc)
+    return empty_response()

@@ -1,0 +1,167 @@
+"""Issues: created on a sample, listed per dataset, updated, deleted. Each write is one transaction."""
+
+from __future__ import annotations
+
+import math
+import uuid as uuidlib
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Text, delete, select, type_coerce, update
+from sqlalchemy.orm import Session
+
+from ..datasets.permissions import DatasetAccess, access
+from ..db import Account, Dataset, Issue, Sample
+from ..errors import Invalid, NotFound
+from ..samples.deps import SampleAccess
+from ..samples.service import usernames
+from ..timeutil import now_iso
+
+IT = Issue.__table__
+ST = Sample.__table__
+ISSUE_STATUSES = ("OPEN", "CLOSED")
+ANCHOR_TYPES = ("basic", "track", "sceneAttribute", "location")
+
+ISSUE_COLUMNS = [IT.c.id, IT.c.uuid, IT.c.description, IT.c.status, type_coerce(IT.c.anchor, Text).label("anchor"),
+                 type_coerce(IT.c.comments, Text).label("comments"), IT.c.created_by_id, IT.c.updated_by_id,
+                 IT.c.created_at, IT.c.updated_at, ST.c.uuid.label("sample_uuid"), ST.c.name.label("sample_name")]
+
+
+@dataclass(frozen=True)
+class IssueAccess:
+    issue: Issue
+    access: DatasetAccess
+
+
+def issue_access(session: Session, user: Account, issue_uuid: str, action: str) -> IssueAccess:
+    issue = session.scalars(select(Issue).where(Issue.uuid == issue_uuid)).first()
+    if issue is None:
+        raise NotFound("Issue not found.")
+    return IssueAccess(issue, access(session, user, session.get(Dataset, issue.dataset_id), action))
+
+
+# ---------------------------------------------------------------------------------------------- input checks
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_anchor(anchor: Any) -> str | None:
+    """The ``IssueAnchor`` union of the SDK: basic, track, sceneAttribute, location (2d/3d); sensor/frame optional."""
+    if anchor is None:
+        return None
+    if not isinstance(anchor, dict):
+        raise Invalid("anchor: an object is required.", field="anchor")
+    kind = anchor.get("type")
+    if kind not in ANCHOR_TYPES:
+        raise Invalid(f"anchor.type: must be one of {', '.join(ANCHOR_TYPES)}.", field="anchor.type")
+    if "sensor" in anchor and anchor["sensor"] is not None and not isinstance(anchor["sensor"], str):
+        raise Invalid("anchor.sensor: a string is required.", field="anchor.sensor")
+    frame = anchor.get("frame")
+    if frame is not None and (not isinstance(frame, int) or isinstance(frame, bool)):
+        raise Invalid("anchor.frame: an integer is required.", field="anchor.frame")
+    if kind == "track":
+        number = anchor.get("trackNumber")
+        if not isinstance(number, int) or isinstance(number, bool):
+            raise Invalid("anchor.trackNumber: an integer is required.", field="anchor.trackNumber")
+        if anchor.get("trackAttribute") is not None and not isinstance(anchor["trackAttribute"], str):
+            raise Invalid("anchor.trackAttribute: a string is required.", field="anchor.trackAttribute")
+    elif kind == "sceneAttribute":
+        if not isinstance(anchor.get("sceneAttribute"), str):
+            raise Invalid("anchor.sceneAttribute: a string is required.", field="anchor.sceneAttribute")
+    elif kind == "location":
+        location = anchor.get("location")
+        if not isinstance(location, dict) or location.get("type") not in ("2d", "3d"):
+            raise Invalid("anchor.location: {type: 2d|3d, x, y[, z]} is required.", field="anchor.location")
+        axes = ("x", "y") if location["type"] == "2d" else ("x", "y", "z")
+        for axis in axes:
+            if not _is_number(location.get(axis)):
+                raise Invalid(f"anchor.location.{axis}: a number is required.", field=f"anchor.location.{axis}")
+    return orjson.dumps(anchor).decode()
+
+
+def _description(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Invalid("description: a string is required.", field="description")
+    return value
+
+
+def _status(value: Any) -> str:
+    if value is None:
+        return "OPEN"
+    if value not in ISSUE_STATUSES:
+        raise Invalid("status: must be OPEN or CLOSED.", field="status")
+    return value
+
+
+# -------------------------------------------------------------------------------------------------- reading
+def _public(row: Any, users: dict[int, str]) -> dict[str, Any]:
+    return {
+        "uuid": row.uuid,
+        "description": row.description or "",
+        "status": row.status,
+        "anchor": orjson.Fragment(row.anchor) if row.anchor is not None else None,
+        "comments": orjson.Fragment(row.comments) if row.comments else [],
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+        "created_by": users.get(row.created_by_id, "") if row.created_by_id is not None else "",
+        "updated_by": users.get(row.updated_by_id, "") if row.updated_by_id is not None else "",
+        "sample_uuid": row.sample_uuid,
+        "sample_name": row.sample_name,
+    }
+
+
+def _rows(session: Session, *where: Any) -> list[Any]:
+    q = select(*ISSUE_COLUMNS).select_from(IT.join(ST, ST.c.id == IT.c.sample_id)).where(*where)
+    return session.execute(q.order_by(IT.c.created_at, IT.c.id)).all()
+
+
+def _render(session: Session, rows: list[Any]) -> list[dict[str, Any]]:
+    users = usernames(session, [i for r in rows for i in (r.created_by_id, r.updated_by_id)])
+    return [_public(r, users) for r in rows]
+
+
+def list_issues(session: Session, dataset_id: int) -> list[dict[str, Any]]:
+    return _render(session, _rows(session, IT.c.dataset_id == dataset_id))
+
+
+def _one(session: Session, issue_id: int) -> dict[str, Any]:
+    return _render(session, _rows(session, IT.c.id == issue_id))[0]
+
+
+# -------------------------------------------------------------------------------------------------- writing
+def add_issue(session: Session, sacc: SampleAccess, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise Invalid("body: a JSON object is required.", field="body")
+    now = now_iso()
+    result = session.execute(IT.insert().values(
+        uuid=str(uuidlib.uuid4()), sample_id=sacc.sample.id, dataset_id=sacc.dataset.id,
+        description=_description(body.get("description")), status=_status(body.get("status")),
+        anchor=check_anchor(body.get("anchor")), comments="[]", created_by_id=sacc.user.id,
+        updated_by_id=sacc.user.id, created_at=now, updated_at=now,
+    ))
+    issue_id = result.inserted_primary_key[0]
+    session.commit()
+    return _one(session, issue_id)
+
+
+def update_issue(session: Session, iacc: IssueAccess, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise Invalid("body: a JSON object is required.", field="body")
+    values: dict[str, Any] = {"updated_by_id": iacc.access.user.id, "updated_at": now_iso()}
+    if "description" in body:
+        values["description"] = _description(body["description"])
+    if "status" in body:
+        values["status"] = _status(body["status"])
+    if "anchor" in body:
+        values["anchor"] = check_anchor(body["anchor"])
+    session.execute(update(IT).where(IT.c.id == iacc.issue.id).values(**values))
+    session.commit()
+    return _one(session, iacc.issue.id)
+
+
+def delete_issue(session: Session, iacc: IssueAccess) -> None:
+    session.execute(delete(IT).where(IT.c.id == iacc.issue.id))
+    session.commit()

@@ -1,0 +1,105 @@
+"""Sample routes (Segments API rows 15-21). Thin: parse, check permission (named dependencies), call the service.
+
+The bulk endpoints read the raw body and answer with pre-rendered JSON bytes: no request/response models on the
+hot path (gzip bodies are already inflated by the plumbing middleware)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from ..datasets.deps import DatasetManage, DatasetRead
+from ..deps import DB
+from ..http import empty_response, json_response, parse_json, route
+from . import service
+from .deps import SampleManage, SampleRead
+from .query import SampleQuery, list_samples
+
+router = APIRouter(tags=["samples"])
+
+SAMPLE_BODY_DOC = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["name", "attributes"],
+    "properties": {"name": {"type": "string"}, "attributes": {"type": "object"}, "metadata": {"type": "object"},
+                   "priority": {"type": "number"}, "assigned_labeler": {"type": "string", "nullable": True},
+                   "assigned_reviewer": {"type": "string", "nullable": True}, "readme": {"type": "string"},
+                   "embedding": {"type": "array", "items": {"type": "number"}}}}}}}}
+BULK_BODY_DOC = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "array", "items": SAMPLE_BODY_DOC["requestBody"]["content"]["application/json"]["schema"]}}}}}
+DELETE_BODY_DOC = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "properties": {"uuids": {"type": "array", "items": {"type": "string"}}}}}}}}
+
+
+def _dumps(content: Any) -> bytes:
+    return orjson.dumps(content)
+
+
+@route(router, "/datasets/{owner}/{dataset}/samples/", ["GET"], summary="List samples (filters, sort, pages)")
+def get_samples(
+    request: Request, acc: DatasetRead, session: DB,
+    per_page: str = Query("1000", description="Page size, 1-1000"),
+    page: str = Query("1", description="1-based page; past the last page the list is empty"),
+    labelset: str | None = Query(None, description="Include each sample's label in this labelset"),
+    include_full_label: str | None = Query(None, description="1: full labels instead of summaries"),
+    name__contains: str | None = Query(None, description="Substring of the sample name (case-sensitive)"),
+    filters: str | None = Query(None, description="Metadata filters `key:value,key:value`"),
+    label_status: str | None = Query(None, description="Comma-separated statuses; UNLABELED = no label"),
+    sort: str | None = Query(None, description="name, created_at, priority, updated_at, gt_label__updated_at; "
+                                               "prefix `-` for descending"),
+) -> Response:
+    query = SampleQuery.from_params(dict(request.query_params))
+    return json_response(_dumps(list_samples(session, acc, query)))
+
+
+@route(router, "/datasets/{owner}/{dataset}/samples/", ["POST"], status_code=201, summary="Add a sample",
+       openapi_extra=SAMPLE_BODY_DOC)
+async def add_sample(request: Request, acc: DatasetManage, session: DB) -> Response:
+    body = parse_json(await request.body())
+    out = await run_in_threadpool(service.add_samples, session, acc, body, single=True)
+    return json_response(_dumps(out[0]), status_code=201)
+
+
+@route(router, "/datasets/{owner}/{dataset}/samples_bulk/", ["POST"], status_code=201,
+       summary="Add many samples; names that already exist are returned unchanged", openapi_extra=BULK_BODY_DOC)
+async def add_samples(request: Request, acc: DatasetManage, session: DB) -> Response:
+    body = parse_json(await request.body())
+
+    def work() -> bytes:
+        return _dumps(service.add_samples(session, acc, body))
+
+    return json_response(await run_in_threadpool(work), status_code=201)
+
+
+@route(router, "/datasets/{owner}/{dataset}/samples_bulk/", ["DELETE"], summary="Delete samples by uuid",
+       openapi_extra=DELETE_BODY_DOC)
+async def delete_samples(request: Request, acc: DatasetManage, session: DB) -> Response:
+    body = parse_json(await request.body())
+    deleted = await run_in_threadpool(service.delete_samples, session, acc, body)
+    return json_response({"deleted_count": deleted})
+
+
+@route(router, "/samples/{sample_uuid}/", ["GET"], summary="Get a sample (optionally with its label)")
+def get_sample(
+    sacc: SampleRead, session: DB,
+    labelset: str | None = Query(None, description="Embed the label of this labelset"),
+    include_signed_urls: str | None = Query(None, description="Accepted; URLs are returned as stored"),
+) -> Response:
+    return json_response(_dumps(service.get_sample(session, sacc, labelset)))
+
+
+@route(router, "/samples/{sample_uuid}/", ["PATCH"], summary="Update a sample (only the fields given; null "
+                                                            "unassigns assigned_labeler/assigned_reviewer)",
+       openapi_extra=SAMPLE_BODY_DOC)
+async def update_sample(request: Request, sacc: SampleManage, session: DB) -> Response:
+    body = parse_json(await request.body())
+    out = await run_in_threadpool(service.update_sample, session, sacc, body)
+    return json_response(_dumps(out))
+
+
+@route(router, "/samples/{sample_uuid}/", ["DELETE"], status_code=204, summary="Delete a sample")
+def delete_sample(sacc: SampleManage, session: DB) -> Response:
+    service.delete_sample(session, sacc)
+    return empty_response()

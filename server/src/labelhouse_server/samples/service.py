@@ -1,0 +1,290 @@
+"""Sample writes and single reads. Each write is one transaction, committed here.
+
+The bulk path is built for throughput: one JSON parse, validation without per-sample models, one SELECT per chunk
+for names that already exist, one Core ``executemany`` insert, and JSON documents stored as the text they arrived
+as (re-serialized compactly) so responses splice them back in undecoded.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from collections.abc import Iterable
+from types import SimpleNamespace
+from typing import Any
+
+import orjson
+from sqlalchemy import Text, delete, select, type_coerce, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..datasets.permissions import DatasetAccess
+from ..datasets.service import GROUND_TRUTH
+from ..db import Account, Dataset, Label, Labelset, Sample
+from ..errors import AlreadyExists, Conflict, Invalid, NotFound
+from ..labels.schemas import label_columns, label_public, label_user_ids
+from ..timeutil import now_iso
+from ..validation import validate_sample_attributes
+from . import schemas as s
+from .deps import SampleAccess
+
+ST = Sample.__table__
+LT = Label.__table__
+CHUNK = 500  # names / uuids per IN (...) list: far below every database's bound-parameter limit
+MAX_BULK = 10_000
+MAX_BULK_DELETE = 10_000
+
+SAMPLE_COLUMNS = [
+    ST.c.id, ST.c.uuid, ST.c.name,
+    type_coerce(ST.c.attributes, Text).label("attributes"),
+    type_coerce(ST.c.metadata, Text).label("metadata"),
+    ST.c.priority, ST.c.readme,
+    type_coerce(ST.c.embedding, Text).label("embedding"),
+    ST.c.assigned_labeler_id, ST.c.assigned_reviewer_id, ST.c.created_by_id, ST.c.created_at, ST.c.updated_at,
+]
+
+
+def full_name(dataset: Dataset) -> str:
+    return f"{dataset.owner.username}/{dataset.name}"
+
+
+def _chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# ------------------------------------------------------------------------------------------------- accounts
+def usernames(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """id -> username for every id given, in one query per chunk (no N+1)."""
+    wanted = sorted({i for i in ids if i is not None})
+    out: dict[int, str] = {}
+    for chunk in _chunks(wanted):
+        out.update(session.execute(select(Account.id, Account.username).where(Account.id.in_(chunk))).tuples().all())
+    return out
+
+
+def account_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
+    wanted = sorted(set(names))
+    out: dict[str, int] = {}
+    for chunk in _chunks(wanted):
+        out.update((n, i) for i, n in session.execute(
+            select(Account.id, Account.username).where(Account.username.in_(chunk))).tuples())
+    return out
+
+
+def _resolve_assignees(session: Session, parsed: list[dict[str, Any]]) -> None:
+    """Replace ``assigned_labeler``/``assigned_reviewer`` usernames by account ids (one query for all)."""
+    names = [p[k] for p in parsed for k in ("assigned_labeler", "assigned_reviewer") if p.get(k)]
+    if not names:
+        return
+    ids = account_ids(session, names)
+    for p in parsed:
+        for key in ("assigned_labeler", "assigned_reviewer"):
+            name = p.get(key)
+            if name is None:
+                continue
+            if name not in ids:
+                field = f"{p['_prefix']}.{key}" if p["_prefix"] else key
+                raise Invalid(f"{field}: there is no user named '{name}'.", field=field)
+            p[key] = ids[name]
+
+
+# -------------------------------------------------------------------------------------------------- parsing
+def _validated_attributes(task_type: str, attributes: Any, prefix: str, name: str | None) -> str:
+    try:
+        validate_sample_attributes(task_type, attributes)
+    except Invalid as exc:
+        if not prefix:
+            raise
+        field = f"{prefix}.{exc.field}" if exc.field else prefix
+        raise Invalid(f"Sample {prefix} ({name!r}): {exc.detail}", field=field, **exc.extra) from None
+    return orjson.dumps(attributes).decode()
+
+
+def parse_create(item: Any, task_type: str, prefix: str = "") -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise Invalid(f"{prefix or 'body'}: a sample object is required.", field=prefix or "body")
+    name = s.check_name(item.get("name"), prefix)
+    if "attributes" not in item:
+        field = f"{prefix}.attributes" if prefix else "attributes"
+        raise Invalid(f"{field}: this field is required.", field=field)
+    return {
+        "_prefix": prefix,
+        "name": name,
+        "attributes": _validated_attributes(task_type, item["attributes"], prefix, name),
+        "metadata": s.check_metadata(item.get("metadata"), prefix),
+        "priority": s.check_priority(item.get("priority"), prefix),
+        "readme": s.check_readme(item.get("readme"), prefix),
+        "embedding": s.check_embedding(item.get("embedding"), prefix),
+        "assigned_labeler": s.check_username(item.get("assigned_labeler"), "assigned_labeler", prefix),
+        "assigned_reviewer": s.check_username(item.get("assigned_reviewer"), "assigned_reviewer", prefix),
+    }
+
+
+# ------------------------------------------------------------------------------------------------- creating
+def add_samples(session: Session, acc: DatasetAccess, items: Any, *, single: bool = False) -> list[dict[str, Any]]:
+    """Add samples; names that already exist come back unchanged (bulk) or raise AlreadyExists (single)."""
+    if single:
+        items = [items]
+    elif not isinstance(items, list):
+        raise Invalid("body: a JSON array of samples is required.", field="body")
+    if len(items) > MAX_BULK:
+        raise Invalid(f"body: at most {MAX_BULK} samples per request.", field="body")
+    dataset = acc.dataset
+    task_type = dataset.task_type
+    parsed = [parse_create(item, task_type, "" if single else f"[{i}]") for i, item in enumerate(items)]
+    _resolve_assignees(session, parsed)
+    for attempt in range(3):
+        try:
+            return _insert_new(session, acc, parsed, single)
+        except IntegrityError:
+            # A concurrent request added one of these names first: start over and return it as existing.
+            session.rollback()
+            if attempt == 2:
+                raise Conflict("Samples with these names were being added concurrently; retry.") from None
+    raise AssertionError("unreachable")
+
+
+def _insert_new(session: Session, acc: DatasetAccess, parsed: list[dict[str, Any]],
+                single: bool) -> list[dict[str, Any]]:
+    dataset_id = acc.dataset.id
+    name_of_dataset = full_name(acc.dataset)
+    data_type = acc.dataset.data_type
+    names = list(dict.fromkeys(p["name"] for p in parsed))
+    existing: dict[str, Any] = {}
+    for chunk in _chunks(names):
+        for row in session.execute(select(*SAMPLE_COLUMNS).where(ST.c.dataset_id == dataset_id,
+                                                                 ST.c.name.in_(chunk))):
+            existing[row.name] = row
+    if single and existing:
+        raise AlreadyExists(f"Sample with this name already exists: {parsed[0]['name']}.", field="name")
+    now = now_iso()
+    user_id = acc.user.id
+    by_name: dict[str, Any] = dict(existing)
+    new_rows: list[dict[str, Any]] = []
+    for p in parsed:
+        if p["name"] in by_name:
+            continue
+        values = {
+            "uuid": str(uuidlib.uuid4()), "dataset_id": dataset_id, "name": p["name"],
+            "attributes": p["attributes"], "metadata": p["metadata"], "priority": p["priority"],
+            "readme": p["readme"], "embedding": p["embedding"],
+            "assigned_labeler_id": p["assigned_labeler"], "assigned_reviewer_id": p["assigned_reviewer"],
+            "created_by_id": user_id, "created_at": now, "updated_at": now,
+        }
+        new_rows.append(values)
+        by_name[p["name"]] = SimpleNamespace(**values)
+    if new_rows:
+        session.execute(ST.insert(), new_rows)
+    session.commit()
+    ids: set[int | None] = {user_id}
+    for row in existing.values():
+        ids.update((row.created_by_id, row.assigned_labeler_id, row.assigned_reviewer_id))
+    for p in parsed:
+        ids.update((p["assigned_labeler"], p["assigned_reviewer"]))
+    users = usernames(session, ids)
+    return [s.sample_public(by_name[p["name"]], users, name_of_dataset, data_type) for p in parsed]
+
+
+# -------------------------------------------------------------------------------------------------- reading
+def sample_row(session: Session, sample_id: int) -> Any:
+    row = session.execute(select(*SAMPLE_COLUMNS).where(ST.c.id == sample_id)).first()
+    if row is None:
+        raise NotFound("Sample not found.")
+    return row
+
+
+def find_labelset(session: Session, dataset_id: int, name: str | None) -> Labelset | None:
+    if not name:
+        return None
+    return session.scalars(select(Labelset).where(Labelset.dataset_id == dataset_id, Labelset.name == name)).first()
+
+
+def get_sample(session: Session, sacc: SampleAccess, labelset: str | None) -> dict[str, Any]:
+    row = sample_row(session, sacc.sample.id)
+    if labelset:
+        # The SDK builds ``?labelset=X?include_signed_urls=1`` when both options are given.
+        labelset = labelset.split("?", 1)[0]
+    ls = find_labelset(session, sacc.dataset.id, labelset)
+    label_row = None
+    if ls is not None:
+        label_row = session.execute(select(*label_columns()).where(LT.c.sample_id == row.id,
+                                                                   LT.c.labelset_id == ls.id)).first()
+    ids = [row.created_by_id, row.assigned_labeler_id, row.assigned_reviewer_id]
+    if label_row is not None:
+        ids.extend(label_user_ids(label_row))
+    users = usernames(session, ids)
+    out = s.sample_public(row, users, sacc.full_name, sacc.dataset.data_type)
+    if labelset is not None:
+        out["label"] = (label_public(label_row, users, sample_uuid=row.uuid, task_type=sacc.dataset.task_type,
+                                     labelset=ls.name) if label_row is not None and ls is not None else None)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------- updating
+def update_sample(session: Session, sacc: SampleAccess, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise Invalid("body: a JSON object is required.", field="body")
+    sample = sacc.sample
+    dataset = sacc.dataset
+    values: dict[str, Any] = {}
+    if "name" in body:
+        name = s.check_name(body["name"])
+        if name != sample.name:
+            taken = session.scalar(select(ST.c.id).where(ST.c.dataset_id == dataset.id, ST.c.name == name))
+            if taken is not None:
+                raise AlreadyExists(f"Sample with this name already exists: {name}.", field="name")
+        values["name"] = name
+    if "attributes" in body:
+        values["attributes"] = _validated_attributes(dataset.task_type, body["attributes"], "", None)
+    if "metadata" in body:
+        values["metadata"] = s.check_metadata(body["metadata"])
+    if "priority" in body:
+        values["priority"] = s.check_priority(body["priority"])
+    if "readme" in body:
+        values["readme"] = s.check_readme(body["readme"])
+    if "embedding" in body:
+        values["embedding"] = s.check_embedding(body["embedding"])
+    for key in ("assigned_labeler", "assigned_reviewer"):
+        if key in body:
+            name = s.check_username(body[key], key)
+            if name is None:
+                values[f"{key}_id"] = None
+            else:
+                found = account_ids(session, [name])
+                if name not in found:
+                    raise Invalid(f"{key}: there is no user named '{name}'.", field=key)
+                values[f"{key}_id"] = found[name]
+    values["updated_at"] = now_iso()
+    try:
+        session.execute(update(ST).where(ST.c.id == sample.id).values(**values))
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise AlreadyExists("Sample with this name already exists.", field="name") from None
+    row = sample_row(session, sample.id)
+    users = usernames(session, [row.created_by_id, row.assigned_labeler_id, row.assigned_reviewer_id])
+    return s.sample_public(row, users, sacc.full_name, dataset.data_type)
+
+
+# ------------------------------------------------------------------------------------------------- deleting
+def delete_sample(session: Session, sacc: SampleAccess) -> None:
+    session.execute(delete(ST).where(ST.c.id == sacc.sample.id))
+    session.commit()
+
+
+def delete_samples(session: Session, acc: DatasetAccess, body: Any) -> int:
+    uuids = body.get("uuids") if isinstance(body, dict) else None
+    if not isinstance(uuids, list) or not all(isinstance(u, str) for u in uuids):
+        raise Invalid("uuids: a list of sample uuids is required.", field="uuids")
+    if len(uuids) > MAX_BULK_DELETE:
+        raise Invalid(f"uuids: at most {MAX_BULK_DELETE} per request.", field="uuids")
+    deleted = 0
+    for chunk in _chunks(list(dict.fromkeys(uuids))):
+        result = session.execute(delete(ST).where(ST.c.dataset_id == acc.dataset.id, ST.c.uuid.in_(chunk)))
+        deleted += result.rowcount or 0
+    session.commit()
+    return deleted
+
+
+__all__ = ["GROUND_TRUTH", "add_samples", "delete_sample", "delete_samples", "find_labelset", "get_sample",
+           "update_sample", "usernames"]

@@ -1,0 +1,39 @@
+"""Workunit routes (Segments API row 38). Reviewers and above may see who did what."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from ..datasets.deps import DatasetReview
+from ..deps import DB
+from ..http import route
+from . import service
+
+router = APIRouter(tags=["workunits"])
+
+
+def _int(value: str | None, default: int, high: int | None = None) -> int:
+    try:
+        number = max(int(value or ""), 1)
+    except ValueError:
+        return default
+    return min(number, high) if high else number
+
+
+@route(router, "/datasets/{owner}/{dataset}/workunits/", ["GET"], summary="List workunits (who labeled what, when)")
+def get_workunits(
+    acc: DatasetReview, session: DB,
+    per_page: str | None = Query("1000", description="Page size, 1-1000"),
+    page: str | None = Query("1", description="1-based page"),
+    sort: str | None = Query("-created_at", description="created_at (oldest first) or -created_at (newest first)"),
+    start: str | None = Query(None, description="Only workunits at or after this time (ISO 8601)"),
+    end: str | None = Query(None, description="Only workunits at or before this time (ISO 8601)"),
+    include_session_time_metrics: str | None = Query(None, description="true: add session_time_metrics"),
+) -> list[dict]:
+    return service.list_workunits(
+        session, acc.dataset.id,
+        page=_int(page, 1), per_page=_int(per_page, service.MAX_PER_PAGE, service.MAX_PER_PAGE),
+        descending=(sort or "-created_at").strip() != "created_at",
+        start=service.parse_bound(start), end=service.parse_bound(end),
+        session_metrics=(include_session_time_metrics or "").lower() in ("1", "true", "yes"),
+    )
