@@ -1,1 +1,107 @@
-"""labelhouse SDK."""
+"""labelhouse SDK: a Segments.ai-compatible Python client for a labelhouse server.
+
+>>> from labelhouse import SegmentsClient
+>>> client = SegmentsClient("YOUR_API_KEY", api_url="http://localhost:8000/")
+>>> for sample in client.iter_samples("jane/flowers"):
+...     print(sample.name)
+"""
+
+from . import exceptions
+from ._async import AsyncSegmentsClient
+from ._version import __version__
+from .client import SegmentsClient
+from .exceptions import (
+    AlreadyExistsError,
+    APIConnectionError,
+    APILimitError,
+    AuthenticationError,
+    AuthorizationError,
+    CollaboratorError,
+    ConflictError,
+    InvalidModelError,
+    InvalidRequestError,
+    LabelhouseError,
+    MissingContextError,
+    NetworkError,
+    NotFoundError,
+    ReleaseFailedError,
+    RequestTimeoutError,
+    SegmentsError,
+    ServerError,
+    SubscriptionError,
+    ValidationError,
+)
+from .models import (
+    Category,
+    Collaborator,
+    Dataset,
+    DeleteSamplesResponse,
+    ExportFormat,
+    File,
+    Issue,
+    IssueStatus,
+    Label,
+    LabelStatus,
+    Labelset,
+    LabelSummary,
+    Release,
+    ReleaseStatus,
+    Role,
+    Sample,
+    TaskAttributes,
+    TaskType,
+    User,
+    Workunit,
+)
+from .release import ReleaseDataset
+from .resources import UNASSIGNED
+
+__all__ = [
+    "__version__",
+    "SegmentsClient",
+    "AsyncSegmentsClient",
+    "ReleaseDataset",
+    "UNASSIGNED",
+    "exceptions",
+    # exceptions (``labelhouse.exceptions.TimeoutError`` is RequestTimeoutError under the seeds' name)
+    "SegmentsError",
+    "LabelhouseError",
+    "AuthenticationError",
+    "AuthorizationError",
+    "APILimitError",
+    "ValidationError",
+    "InvalidRequestError",
+    "RequestTimeoutError",
+    "NetworkError",
+    "APIConnectionError",
+    "NotFoundError",
+    "AlreadyExistsError",
+    "CollaboratorError",
+    "SubscriptionError",
+    "ConflictError",
+    "ServerError",
+    "ReleaseFailedError",
+    "InvalidModelError",
+    "MissingContextError",
+    # models and enums
+    "Category",
+    "Collaborator",
+    "Dataset",
+    "DeleteSamplesResponse",
+    "ExportFormat",
+    "File",
+    "Issue",
+    "IssueStatus",
+    "Label",
+    "LabelStatus",
+    "Labelset",
+    "LabelSummary",
+    "Release",
+    "ReleaseStatus",
+    "Role",
+    "Sample",
+    "TaskAttributes",
+    "TaskType",
+    "User",
+    "Workunit",
+]

@@ -1,0 +1,103 @@
+"""``AsyncSegmentsClient``: the same surface as :class:`SegmentsClient`, awaitable.
+
+Every method returns an awaitable (``await client.get_dataset(...)``); ``iter_*`` methods return async
+iterators (``async for sample in client.iter_samples(...)``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import IO, Any, Optional, TypeVar, Union
+
+import httpx
+from tqdm.auto import tqdm
+
+from ._base import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncAPIClient, Call
+from .client import _batch_len, _release_done
+from .exceptions import RequestTimeoutError
+from .models import File, Release
+from .pagination import aiterate_pages
+from .resources import AllResources
+from .resources.assets import asset_call, read_file, upload_call
+
+T = TypeVar("T")
+
+
+class AsyncSegmentsClient(AsyncAPIClient, AllResources):
+    """The asyncio client; parameters as :class:`labelhouse.SegmentsClient`.
+
+    >>> async with AsyncSegmentsClient("YOUR_KEY", api_url="http://localhost:8000/") as client:
+    ...     me = await client.get_user()
+    ...     async for sample in client.iter_samples("jane/flowers"):
+    ...         print(sample.name)
+    """
+
+    def __init__(
+        self,
+        api_key: Optional[str] = None,
+        api_url: Optional[str] = None,
+        *,
+        timeout: Union[float, httpx.Timeout, None] = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        backoff: float = 0.5,
+        max_backoff: float = 8.0,
+        max_retry_delay: float = 120.0,
+        enable_compression: bool = True,
+        headers: Optional[dict[str, str]] = None,
+        transport: Optional[httpx.AsyncBaseTransport] = None,
+        http_client: Optional[httpx.AsyncClient] = None,
+    ) -> None:
+        super().__init__(api_key, api_url, timeout=timeout, max_retries=max_retries, backoff=backoff,
+                         max_backoff=max_backoff, max_retry_delay=max_retry_delay,
+                         enable_compression=enable_compression, headers=headers, transport=transport,
+                         http_client=http_client)
+
+    def _iterate(self, make_call: Callable[[int, int], Call[list[T]]], per_page: int, page: int,
+                 limit: Optional[int]) -> AsyncIterator[T]:  # type: ignore[override]
+        return aiterate_pages(self._call, make_call, per_page, page, limit)
+
+    async def _call_many(self, calls: list[Call[list[Any]]], *, progress: bool, total: int, unit: str,  # type: ignore[override]
+                         desc: str, combine: Optional[Callable[[list[Any]], Any]] = None) -> Any:
+        results: list[Any] = []
+        with tqdm(total=total, unit=unit, desc=desc, disable=not progress) as bar:
+            for call in calls:
+                results.extend(await self._call(call))
+                bar.update(_batch_len(call))
+        return combine(results) if combine else results
+
+    async def _wait_release(self, make_call: Callable[[], Call[Release]], timeout: float,  # type: ignore[override]
+                            poll_interval: float) -> Release:
+        deadline = time.monotonic() + timeout
+        while True:
+            release = await self._call(make_call())
+            done = _release_done(release)
+            if done is not None:
+                return done
+            if time.monotonic() >= deadline:
+                raise RequestTimeoutError(f"Release {release.name!r} still PENDING after {timeout} s.")
+            await self._sleep(min(poll_interval, max(0.0, deadline - time.monotonic())))
+
+    async def _upload(self, file: Union[IO[Any], bytes, str, os.PathLike[str]], filename: str  # type: ignore[override]
+                      ) -> File:
+        content, filename = read_file(file, filename)
+        asset = await self._call(asset_call(filename))
+        await self._call(upload_call(asset, content, filename))
+        return asset
+
+    async def _fetch(self, url: str) -> bytes:
+        return await self._call(self._download_call(url))
+
+    async def _load_release(self, release: Any, **options: Any) -> Any:  # type: ignore[override]
+        """Downloads happen in worker threads with a sync client of the same configuration."""
+        from .client import SegmentsClient
+        from .release import ReleaseDataset
+
+        def load() -> Any:
+            # The dataset downloads images lazily, so this client lives as long as the dataset does.
+            sync = SegmentsClient(self.api_key, self.api_url, timeout=self.timeout, max_retries=self.max_retries)
+            return ReleaseDataset(release, fetch=sync._fetch, **options)
+
+        return await asyncio.to_thread(load)

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import os
+from typing import IO, Any, Union
+
+from .._base import Call
+from ..models import File
+from ._common import ClientPrimitives, model
+
+
+def asset_call(filename: str) -> Call[File]:
+    return Call("POST", "/assets/", body={"filename": filename}, parse=model(File))
+
+
+def upload_call(asset: File, content: bytes, filename: str) -> Call[None]:
+    """The second step: the multipart POST to the presigned target (no API key; it carries its own policy)."""
+    assert asset.presigned_post_fields is not None
+    fields = dict(asset.presigned_post_fields.fields)
+    return Call("POST", asset.presigned_post_fields.url, form=fields, files={"file": (filename, content)},
+                auth=False, idempotent=True)
+
+
+def read_file(file: Union[IO[Any], bytes, str, os.PathLike[str]], filename: str) -> tuple[bytes, str]:
+    if isinstance(file, (str, os.PathLike)):
+        with open(file, "rb") as f:
+            return f.read(), filename
+    if isinstance(file, (bytes, bytearray)):
+        return bytes(file), filename
+    data = file.read()
+    if isinstance(data, str):
+        data = data.encode()
+    return data, filename
+
+
+class AssetsMixin(ClientPrimitives):
+    def upload_asset(self, file: Union[IO[Any], bytes, str, os.PathLike[str]], filename: str = "label.png") -> File:
+        """Upload a file (file object, bytes or path) and return the asset; use ``asset.url`` in attributes.
+
+        >>> with open("violet.jpg", "rb") as f: asset = client.upload_asset(f, "violet.jpg")
+        >>> client.add_sample("jane/flowers", "violet.jpg", {"image": {"url": asset.url}})
+        """
+        return self._upload(file, filename)

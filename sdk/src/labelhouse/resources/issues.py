@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from .._base import Call, dataset_path, segment
+from ..models import Issue, IssueStatus
+from ._common import ClientPrimitives, list_of, model
+
+
+class IssuesMixin(ClientPrimitives):
+    def get_issues(self, dataset_identifier: str) -> list[Issue]:
+        """All issues of a dataset.
+
+        >>> open_issues = [i for i in client.get_issues("jane/flowers") if i.status == "OPEN"]
+        """
+        return self._call(Call("GET", dataset_path(dataset_identifier, "issues"), parse=list_of(Issue)))
+
+    def add_issue(self, sample_uuid: str, description: str, status: IssueStatus = IssueStatus.OPEN,
+                  anchor: Optional[dict[str, Any]] = None) -> Issue:
+        """Raise an issue on a sample; ``anchor`` optionally points at a location, track or frame.
+
+        >>> client.add_issue(uuid, "The car on the left is missing.")
+        """
+        body: dict[str, Any] = {"description": description, "status": status}
+        if anchor is not None:
+            body["anchor"] = anchor
+        return self._call(Call("POST", f"/samples/{segment(sample_uuid)}/issues/", body=body, parse=model(Issue)))
+
+    def update_issue(self, uuid: str, description: Optional[str] = None, status: Optional[IssueStatus] = None,
+                     anchor: Optional[dict[str, Any]] = None) -> Issue:
+        """Change the given fields of an issue, e.g. close it.
+
+        >>> client.update_issue(issue.uuid, status="CLOSED")
+        """
+        fields = {"description": description, "status": status, "anchor": anchor}
+        body = {k: v for k, v in fields.items() if v is not None}
+        return self._call(Call("PATCH", f"/issues/{segment(uuid)}/", body=body, parse=model(Issue), idempotent=True))
+
+    def delete_issue(self, uuid: str) -> None:
+        """Delete an issue.
+
+        >>> client.delete_issue(issue.uuid)
+        """
+        return self._call(Call("DELETE", f"/issues/{segment(uuid)}/"))

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from .._base import Call, segment
+from ..models import Label, LabelStatus
+from ._common import ClientPrimitives, model
+
+
+def _label_path(sample_uuid: str, labelset: str) -> str:
+    return f"/labels/{segment(sample_uuid)}/{segment(labelset)}/"
+
+
+class LabelsMixin(ClientPrimitives):
+    def get_label(self, sample_uuid: str, labelset: str = "ground-truth") -> Label:
+        """The label of a sample in a labelset (NotFoundError if the sample is unlabeled).
+
+        >>> label = client.get_label(uuid); print(label.label_status, label.attributes)
+        """
+        return self._call(Call("GET", _label_path(sample_uuid, labelset), parse=model(Label)))
+
+    def add_label(
+        self,
+        sample_uuid: str,
+        labelset: str,
+        attributes: dict[str, Any],
+        label_status: LabelStatus = LabelStatus.PRELABELED,
+        score: Optional[float] = None,
+        enable_compression: bool = True,
+    ) -> Label:
+        """Create or replace the label of a sample in a labelset.
+
+        >>> client.add_label(uuid, "predictions", {"format_version": "0.1", "annotations": [...]}, score=0.42)
+        """
+        body: dict[str, Any] = {"label_status": label_status, "attributes": attributes}
+        if score is not None:
+            body["score"] = score
+        return self._call(Call("PUT", _label_path(sample_uuid, labelset), body=body, parse=model(Label),
+                               gzip=enable_compression))
+
+    def update_label(
+        self,
+        sample_uuid: str,
+        labelset: str,
+        attributes: Optional[dict[str, Any]] = None,
+        label_status: Optional[LabelStatus] = None,
+        score: Optional[float] = None,
+        enable_compression: bool = True,
+    ) -> Label:
+        """Change the given fields of a label.
+
+        >>> client.update_label(uuid, "ground-truth", label_status="REVIEWED")
+        """
+        fields = {"attributes": attributes, "label_status": label_status, "score": score}
+        body = {k: v for k, v in fields.items() if v is not None}
+        return self._call(Call("PATCH", _label_path(sample_uuid, labelset), body=body, parse=model(Label),
+                               gzip=enable_compression, idempotent=True))
+
+    def delete_label(self, sample_uuid: str, labelset: str) -> None:
+        """Delete the label of a sample in a labelset.
+
+        >>> client.delete_label(uuid, "predictions")
+        """
+        return self._call(Call("DELETE", _label_path(sample_uuid, labelset)))
