@@ -8,7 +8,8 @@ arity for their annotation type, and every number is finite.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from ._checks import (
     INT_MAX,
@@ -39,7 +40,7 @@ SENSOR_TASK_TYPES = ("pointcloud-cuboid-sequence", "pointcloud-vector-sequence",
                      "image-vector-sequence", "image-segmentation-sequence")
 
 # Number of points per annotation type: (minimum, maximum or None) and how to describe it.
-POINT_COUNTS: dict[str, tuple[int, Optional[int], str]] = {
+POINT_COUNTS: dict[str, tuple[int, int | None, str]] = {
     "bbox": (2, 2, "exactly 2 points [[x0, y0], [x1, y1]]"),
     "polygon": (3, None, "at least 3 points"),
     "polyline": (2, None, "at least 2 points"),
@@ -55,7 +56,7 @@ class Categories:
     __slots__ = ("ids",)
 
     def __init__(self, task_attributes: Any) -> None:
-        self.ids: Optional[frozenset[int]] = None
+        self.ids: frozenset[int] | None = None
         if type(task_attributes) is dict:
             categories = task_attributes.get("categories")
             if type(categories) is list and categories:
@@ -92,10 +93,6 @@ def _track(ann: dict, path: str) -> None:
 def _points(value: Any, path: str, kind: str, dims: tuple[int, ...]) -> None:
     if type(value) is not list:
         expected(path, "an array of points", value)
-    low, high, wanted = POINT_COUNTS[kind]
-    n = len(value)
-    if n < low or (high is not None and n > high):
-        fail(path, f"a {kind} needs {wanted}, got {n} point{'' if n == 1 else 's'}")
     for j, point in enumerate(value):
         if type(point) is not list or len(point) not in dims:
             what = "a point [x, y]" if dims == IMAGE_POINT else "a point [x, y] or [x, y, z]"
@@ -103,6 +100,10 @@ def _points(value: Any, path: str, kind: str, dims: tuple[int, ...]) -> None:
         for k, coordinate in enumerate(point):
             if not is_number(coordinate):
                 expected(f"{path}[{j}][{k}]", "a finite number", coordinate)
+    low, high, wanted = POINT_COUNTS[kind]
+    n = len(value)
+    if n < low or (high is not None and n > high):
+        fail(path, f"a {kind} needs {wanted}, got {n} point{'' if n == 1 else 's'}")
 
 
 def _motion(ann: dict, key: str, path: str) -> None:
@@ -189,10 +190,9 @@ def text_annotation(ann: dict, path: str, cats: Categories) -> None:
     if end < start:
         fail(f"{path}.end", f"end ({end}) must be >= start ({start})")
     cats.check(required(ann, "category_id", path), f"{path}.category_id")
-    return None
 
 
-AnnotationCheck = Callable[[dict, str, Categories], Optional[int]]
+AnnotationCheck = Callable[[dict, str, Categories], int | None]
 
 
 def annotations(container: dict, path: str, cats: Categories, check_one: AnnotationCheck) -> None:

@@ -6,7 +6,8 @@ fields reject null, enums reject unknown values, unknown keys are allowed (the S
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ._checks import (
     check_enum,
