@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import orjson
+
 from fastapi import APIRouter, Body, Depends
 from starlette.responses import Response
 
 from ..datasets.deps import DatasetRead
 from ..deps import DB, CurrentUser
-from ..http import empty_response, route
+from ..http import empty_response, json_response, route
 from ..samples.deps import SampleLabel
 from . import service
 from .service import IssueAccess
@@ -28,18 +30,18 @@ IssueBody = Body(default=None, examples=[{"description": "car missing on the lef
 
 
 @route(router, "/datasets/{owner}/{dataset}/issues/", ["GET"], summary="List the issues of a dataset")
-def get_issues(acc: DatasetRead, session: DB) -> list[dict]:
-    return service.list_issues(session, acc.dataset.id)
+def get_issues(acc: DatasetRead, session: DB) -> Response:
+    return json_response(orjson.dumps(service.list_issues(session, acc.dataset.id)))
 
 
 @route(router, "/samples/{sample_uuid}/issues/", ["POST"], status_code=201, summary="Raise an issue on a sample")
-def add_issue(sacc: SampleLabel, session: DB, body: dict | None = IssueBody) -> dict:
-    return service.add_issue(session, sacc, body)
+def add_issue(sacc: SampleLabel, session: DB, body: dict | None = IssueBody) -> Response:
+    return json_response(orjson.dumps(service.add_issue(session, sacc, body)), status_code=201)
 
 
 @route(router, "/issues/{issue_uuid}/", ["PATCH"], summary="Update an issue (only the fields given)")
-def update_issue(iacc: IssueLabel, session: DB, body: dict | None = IssueBody) -> dict:
-    return service.update_issue(session, iacc, body)
+def update_issue(iacc: IssueLabel, session: DB, body: dict | None = IssueBody) -> Response:
+    return json_response(orjson.dumps(service.update_issue(session, iacc, body)))
 
 
 @route(router, "/issues/{issue_uuid}/", ["DELETE"], status_code=204, summary="Delete an issue")
