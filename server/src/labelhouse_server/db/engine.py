@@ -34,8 +34,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            # Take the write lock up front: avoids SQLITE_BUSY upgrade deadlocks between concurrent writers.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers take the write lock up front (BEGIN IMMEDIATE): a deferred transaction that reads and then
+            # writes fails at once with SQLITE_BUSY when another writer got in between. Read-only work opts out
+            # (execution option ``sqlite_deferred``) so readers never queue behind writers (WAL snapshot reads).
+            if conn.get_execution_options().get("sqlite_deferred"):
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         # pysqlite's own implicit transaction handling must be off for the BEGIN above to be ours.
         @event.listens_for(engine, "connect", insert=True)
@@ -51,6 +56,9 @@ def json_field(dialect_name: str, column_sql: str, key_param: str) -> str:
     if dialect_name == "postgresql":
         return f"(({column_sql})::jsonb ->> {key_param})"
     return f"json_extract({column_sql}, '$.' || {key_param})"
+
+
+READ_ONLY = {"sqlite_deferred": True}
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
