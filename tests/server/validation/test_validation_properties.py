@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from labelhouse_server.errors import Invalid
 from labelhouse_server.validation import validate_label_attributes, validate_sample_attributes
+from pydantic import TypeAdapter
 from segments import typing as t
 from server.validation.strategies import (
     LABEL_TASK_TYPES,
@@ -21,8 +22,10 @@ from server.validation.strategies import (
     sample_case,
 )
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FORBIDDEN = ("not found", "does not exist", "already exists")
+LABEL_UNION: TypeAdapter = TypeAdapter(t.LabelAttributes)
+SAMPLE_UNION: TypeAdapter = TypeAdapter(t.SampleAttributes)
 
 SDK_LABEL_MODEL = {
     "segmentation-bitmap": t.ImageSegmentationLabelAttributes,
@@ -61,6 +64,10 @@ def _accepted_by_both(task_type: str, task_attributes: dict, attributes: dict) -
     assert orjson.dumps(attributes) == raw  # untouched
     if task_type in SDK_LABEL_MODEL:
         SDK_LABEL_MODEL[task_type].model_validate(attributes)
+        # What SegmentsClient.add_label actually sends: the dict re-validated against the LabelAttributes union
+        # and dumped from whichever model matched. That must pass too.
+        sent = LABEL_UNION.validate_python(attributes).model_dump(mode="json", exclude_unset=True)
+        validate_label_attributes(task_type, task_attributes, sent)
 
 
 @SETTINGS
@@ -96,6 +103,9 @@ def test_valid_samples_are_accepted_by_us_and_the_sdk(case: tuple) -> None:
     validate_sample_attributes(task_type, attributes)
     assert orjson.dumps(attributes) == raw
     SDK_SAMPLE_MODEL[task_type].model_validate(attributes)
+    # What SegmentsClient.add_sample actually sends (re-validated against the SampleAttributes union).
+    sent = SAMPLE_UNION.validate_python(attributes).model_dump(mode="json", exclude_unset=True)
+    validate_sample_attributes(task_type, sent)
 
 
 @SETTINGS
