@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from labelhouse import SegmentsClient
 
 
 @pytest.fixture
-def lh(server, user) -> Iterator[SegmentsClient]:  # noqa: ANN001
+def lh(server, user) -> Iterator[SegmentsClient]:
     """Our SDK, authenticated as a fresh user."""
     with SegmentsClient(user[1], api_url=server.url, max_retries=1) as client:
         yield client

@@ -8,14 +8,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from PIL import Image
-from pycocotools import mask as mask_utils
-from pycocotools.coco import COCO
-
 from labelhouse import ReleaseDataset
 from labelhouse.export import export_dataset
 from labelhouse.export._rle import encode
 from labelhouse.utils import bitmap_to_png, png_to_bitmap
+from PIL import Image
+from pycocotools import mask as mask_utils
+from pycocotools.coco import COCO
 
 H, W = 40, 60
 
@@ -37,7 +36,7 @@ def segmentation_release(tmp: Path) -> tuple[dict[str, Any], dict[str, np.ndarra
     b[10:20, 10:12] = 300      # car with a 16-bit id
     bitmaps["a.jpg"], bitmaps["b.jpg"] = a, b
     samples = []
-    for name, bitmap, annotations in [
+    for name, bitmap, anns in [
         ("a.jpg", a, [{"id": 1, "category_id": 1}, {"id": 2, "category_id": 1}, {"id": 3, "category_id": 2},
                       {"id": 4, "category_id": 2}, {"id": 9, "category_id": 1}]),  # 9: listed but no pixels
         ("b.jpg", b, [{"id": 300, "category_id": 1}]),
@@ -47,7 +46,7 @@ def segmentation_release(tmp: Path) -> tuple[dict[str, Any], dict[str, np.ndarra
             "uuid": f"u-{name}", "name": name, "metadata": {"split": "train" if name == "a.jpg" else "val"},
             "attributes": {"image": {"url": _png(tmp / name.replace(".jpg", ".png"), np.zeros((H, W, 3), np.uint8))}},
             "labels": {"ground-truth": {"label_status": "REVIEWED", "attributes": {
-                "format_version": "0.1", "annotations": annotations,
+                "format_version": "0.1", "annotations": anns,
                 "segmentation_bitmap": {"url": (tmp / (name + ".label.png")).as_uri()}}}},
         })
     samples.append({"uuid": "u-c", "name": "c.jpg", "metadata": {}, "labels": {"ground-truth": None},
@@ -135,11 +134,13 @@ def test_coco_panoptic(seg: tuple[ReleaseDataset, dict, Path]) -> None:
     for ann in doc["annotations"]:
         image = next(i for i in doc["images"] if i["id"] == ann["image_id"])
         ids = png_to_bitmap((Path(png_dir) / ann["file_name"]).read_bytes())
-        source = bitmaps[image["file_name"]]
         present = set(np.unique(ids).tolist()) - {0}
         assert present == {s["id"] for s in ann["segments_info"]}
+        source = bitmaps[image["file_name"]]
         for segment in ann["segments_info"]:
             assert segment["area"] == int((ids == segment["id"]).sum())
+            if segment["category_id"] == 1:  # things keep their instance masks exactly
+                assert np.array_equal(ids == segment["id"], source == segment["id"])
     a = next(x for x in doc["annotations"] if x["image_id"] == 1)
     road = [s for s in a["segments_info"] if s["category_id"] == 2]
     assert len(road) == 1 and road[0]["area"] == int(np.isin(bitmaps["a.jpg"], [3, 4]).sum())  # stuff merged

@@ -7,20 +7,29 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 import labelhouse
+import pytest
 from labelhouse import AsyncSegmentsClient, SegmentsClient
 from labelhouse import exceptions as exc
-from labelhouse.models import (Collaborator, Dataset, Issue, IssueStatus, Label, LabelStatus, LabelSummary, Role,
-                               Sample, TaskType)
+from labelhouse.models import (
+    Collaborator,
+    Dataset,
+    Issue,
+    IssueStatus,
+    Label,
+    LabelStatus,
+    LabelSummary,
+    Role,
+    Sample,
+    TaskType,
+)
 
 IMAGE = {"image": {"url": "https://example.com/a.jpg"}}
 BBOX = {"format_version": "0.1", "annotations": [
     {"id": 1, "category_id": 1, "type": "bbox", "points": [[1.0, 2.0], [30.0, 40.0]]}]}
 
 
-def test_users(lh: SegmentsClient, user: tuple[str, str], server) -> None:  # noqa: ANN001
+def test_users(lh: SegmentsClient, user: tuple[str, str], server) -> None:
     me = lh.get_user()
     assert me.username == user[0] and me["username"] == user[0] and me.is_organization is False
     other, _ = server.create_user()
@@ -30,10 +39,9 @@ def test_users(lh: SegmentsClient, user: tuple[str, str], server) -> None:  # no
     assert info.value.status == 404 and info.value.code == "not_found" and info.value.request_id
 
 
-def test_wrong_key_is_an_authentication_error(server) -> None:  # noqa: ANN001
-    with SegmentsClient("not-a-key", api_url=server.url) as client:
-        with pytest.raises(exc.AuthenticationError) as info:
-            client.get_user()
+def test_wrong_key_is_an_authentication_error(server) -> None:
+    with SegmentsClient("not-a-key", api_url=server.url) as client, pytest.raises(exc.AuthenticationError) as info:
+        client.get_user()
     assert info.value.status == 401
 
 
@@ -77,7 +85,7 @@ def test_clone_dataset(lh: SegmentsClient, user: tuple[str, str], name: str) -> 
     assert other.task_type == "vector" and other.public is False
 
 
-def test_collaborators(lh: SegmentsClient, user: tuple[str, str], name: str, server) -> None:  # noqa: ANN001
+def test_collaborators(lh: SegmentsClient, user: tuple[str, str], name: str, server) -> None:
     lh.add_dataset(name)
     full = f"{user[0]}/{name}"
     john, john_key = server.create_user()
@@ -110,7 +118,7 @@ def test_labelsets(lh: SegmentsClient, user: tuple[str, str], name: str) -> None
         lh.get_labelset(full, "predictions")
 
 
-def test_samples(lh: SegmentsClient, user: tuple[str, str], name: str, server) -> None:  # noqa: ANN001
+def test_samples(lh: SegmentsClient, user: tuple[str, str], name: str, server) -> None:
     lh.add_dataset(name)
     full = f"{user[0]}/{name}"
     labeler, _ = server.create_user()
@@ -221,7 +229,7 @@ def test_raw_methods_of_seed_000(lh: SegmentsClient, user: tuple[str, str]) -> N
         lh.get("/user", auth=False)
 
 
-def test_async_client_against_the_server(server, user: tuple[str, str], name: str) -> None:  # noqa: ANN001
+def test_async_client_against_the_server(server, user: tuple[str, str], name: str) -> None:
     async def main() -> None:
         async with AsyncSegmentsClient(user[1], api_url=server.url) as client:
             dataset = await client.add_dataset(name, task_type="vector")

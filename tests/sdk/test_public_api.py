@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import labelhouse
+import tomllib
 from labelhouse import exceptions
 from labelhouse.models import Dataset, File, Release
 

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import labelhouse
+import pytest
 from labelhouse import AsyncSegmentsClient, SegmentsClient
 from labelhouse.models import enums
 
@@ -58,14 +57,14 @@ def _parse_params(text: str) -> list[SeedParam]:
 def seed_methods(prefix: str) -> dict[str, list[SeedParam]]:
     text = _seed_file(prefix).read_text()
     if prefix == "001":
-        found = re.findall(r"^- SegmentsClient\.(\w+)\((.*)\)\[source\]#$", text, re.M)
+        found = re.findall(r"^- SegmentsClient\.(\w+)\((.*)\)\[source\]#$", text, re.MULTILINE)
     elif prefix == "000":
-        found = re.findall(r"^\s*\.\. py:method:: (\w+)\((.*)\)\s*$", text, re.M)
+        found = re.findall(r"^\s*\.\. py:method:: (\w+)\((.*)\)\s*$", text, re.MULTILINE)
     else:
-        blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+        blocks = re.findall(r"```python\n(.*?)```", text, re.DOTALL)
         found = []
         for block in blocks:
-            found += re.findall(r"^(?:client\.)?(\w+)\((.*)\)\s*$", block, re.M)
+            found += re.findall(r"^(?:client\.)?(\w+)\((.*)\)\s*$", block, re.MULTILINE)
         found = [(n, p) for n, p in found if n.startswith(("get_", "add_", "update_", "delete_", "upload_"))]
     methods = {name: _parse_params(params) for name, params in found if not name.startswith("_")}
     return methods
@@ -137,7 +136,7 @@ def test_async_client_mirrors_the_sync_surface() -> None:
 
 def test_seed_exception_names_exist() -> None:
     text = "\n".join(_seed_file(p).read_text() for p in ("001",))
-    named = set(re.findall(r"^(\w+Error) –", text, re.M))
+    named = set(re.findall(r"^(\w+Error) –", text, re.MULTILINE))
     assert named >= {"ValidationError", "APILimitError", "NotFoundError", "NetworkError", "TimeoutError",
                      "AlreadyExistsError"}
     for name in named - {"KeyError"}:  # add_samples raises the builtin KeyError for a sample without a name

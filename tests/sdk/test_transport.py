@@ -11,9 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
-
 import labelhouse
+import pytest
 from labelhouse import AsyncSegmentsClient, SegmentsClient
 from labelhouse import exceptions as exc
 
@@ -171,8 +170,8 @@ def test_retry_after_seconds_is_honoured() -> None:
 
 
 def test_retry_after_http_date_is_honoured() -> None:
-    from email.utils import format_datetime
     from datetime import datetime, timedelta, timezone
+    from email.utils import format_datetime
 
     when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=30), usegmt=True)
     rec = Recorder(httpx.Response(503, headers={"Retry-After": when}), httpx.Response(200, json=USER))
@@ -244,7 +243,7 @@ def test_timeout_is_configured_on_every_request() -> None:
 
 def test_read_timeout_raises_timeout_error_after_retries() -> None:
     rec = Recorder(httpx.ReadTimeout("slow"))
-    client, sleeps = make_client(rec, max_retries=1)
+    client, _ = make_client(rec, max_retries=1)
     with pytest.raises(exc.TimeoutError) as info:
         client.get_user()
     assert isinstance(info.value, TimeoutError)  # the builtin, too

@@ -10,7 +10,7 @@ import asyncio
 import os
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import IO, Any, Optional, TypeVar, Union
+from typing import IO, Any, TypeVar
 
 import httpx
 from tqdm.auto import tqdm
@@ -37,18 +37,18 @@ class AsyncSegmentsClient(AsyncAPIClient, AllResources):
 
     def __init__(
         self,
-        api_key: Optional[str] = None,
-        api_url: Optional[str] = None,
+        api_key: str | None = None,
+        api_url: str | None = None,
         *,
-        timeout: Union[float, httpx.Timeout, None] = DEFAULT_TIMEOUT,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         backoff: float = 0.5,
         max_backoff: float = 8.0,
         max_retry_delay: float = 120.0,
         enable_compression: bool = True,
-        headers: Optional[dict[str, str]] = None,
-        transport: Optional[httpx.AsyncBaseTransport] = None,
-        http_client: Optional[httpx.AsyncClient] = None,
+        headers: dict[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(api_key, api_url, timeout=timeout, max_retries=max_retries, backoff=backoff,
                          max_backoff=max_backoff, max_retry_delay=max_retry_delay,
@@ -56,11 +56,11 @@ class AsyncSegmentsClient(AsyncAPIClient, AllResources):
                          http_client=http_client)
 
     def _iterate(self, make_call: Callable[[int, int], Call[list[T]]], per_page: int, page: int,
-                 limit: Optional[int]) -> AsyncIterator[T]:  # type: ignore[override]
+                 limit: int | None) -> AsyncIterator[T]:  # type: ignore[override]
         return aiterate_pages(self._call, make_call, per_page, page, limit)
 
     async def _call_many(self, calls: list[Call[list[Any]]], *, progress: bool, total: int, unit: str,  # type: ignore[override]
-                         desc: str, combine: Optional[Callable[[list[Any]], Any]] = None) -> Any:
+                         desc: str, combine: Callable[[list[Any]], Any] | None = None) -> Any:
         results: list[Any] = []
         with tqdm(total=total, unit=unit, desc=desc, disable=not progress) as bar:
             for call in calls:
@@ -80,7 +80,7 @@ class AsyncSegmentsClient(AsyncAPIClient, AllResources):
                 raise RequestTimeoutError(f"Release {release.name!r} still PENDING after {timeout} s.")
             await self._sleep(min(poll_interval, max(0.0, deadline - time.monotonic())))
 
-    async def _upload(self, file: Union[IO[Any], bytes, str, os.PathLike[str]], filename: str  # type: ignore[override]
+    async def _upload(self, file: IO[Any] | bytes | str | os.PathLike[str], filename: str  # type: ignore[override]
                       ) -> File:
         content, filename = read_file(file, filename)
         asset = await self._call(asset_call(filename))

@@ -365,7 +365,7 @@ class SyncAPIClient(_ClientCore):
     def __enter__(self) -> Any:
         return self
 
-    def __exit__(self, *args: Any) -> None:
+    def __exit__(self, *args: object) -> None:
         self.close()
 
 
@@ -409,5 +409,5 @@ class AsyncAPIClient(_ClientCore):
     async def __aenter__(self) -> Any:
         return self
 
-    async def __aexit__(self, *args: Any) -> None:
+    async def __aexit__(self, *args: object) -> None:
         await self.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator
-from typing import IO, Any, Optional, TypeVar, Union
+from typing import IO, Any, TypeVar
 
 import httpx
 from tqdm.auto import tqdm
@@ -40,18 +40,18 @@ class SegmentsClient(SyncAPIClient, AllResources):
 
     def __init__(
         self,
-        api_key: Optional[str] = None,
-        api_url: Optional[str] = None,
+        api_key: str | None = None,
+        api_url: str | None = None,
         *,
-        timeout: Union[float, httpx.Timeout, None] = DEFAULT_TIMEOUT,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         backoff: float = 0.5,
         max_backoff: float = 8.0,
         max_retry_delay: float = 120.0,
         enable_compression: bool = True,
-        headers: Optional[dict[str, str]] = None,
-        transport: Optional[httpx.BaseTransport] = None,
-        http_client: Optional[httpx.Client] = None,
+        headers: dict[str, str] | None = None,
+        transport: httpx.BaseTransport | None = None,
+        http_client: httpx.Client | None = None,
     ) -> None:
         super().__init__(api_key, api_url, timeout=timeout, max_retries=max_retries, backoff=backoff,
                          max_backoff=max_backoff, max_retry_delay=max_retry_delay,
@@ -60,11 +60,11 @@ class SegmentsClient(SyncAPIClient, AllResources):
 
     # --- primitives the resource mixins use -------------------------------------------------------------
     def _iterate(self, make_call: Callable[[int, int], Call[list[T]]], per_page: int, page: int,
-                 limit: Optional[int]) -> Iterator[T]:
+                 limit: int | None) -> Iterator[T]:
         return iterate_pages(self._call, make_call, per_page, page, limit)
 
     def _call_many(self, calls: list[Call[list[Any]]], *, progress: bool, total: int, unit: str, desc: str,
-                   combine: Optional[Callable[[list[Any]], Any]] = None) -> Any:
+                   combine: Callable[[list[Any]], Any] | None = None) -> Any:
         results: list[Any] = []
         with tqdm(total=total, unit=unit, desc=desc, disable=not progress) as bar:
             for call in calls:
@@ -84,7 +84,7 @@ class SegmentsClient(SyncAPIClient, AllResources):
                 raise RequestTimeoutError(f"Release {release.name!r} still PENDING after {timeout} s.")
             self._sleep(min(poll_interval, max(0.0, deadline - time.monotonic())))
 
-    def _upload(self, file: Union[IO[Any], bytes, str, os.PathLike[str]], filename: str) -> File:
+    def _upload(self, file: IO[Any] | bytes | str | os.PathLike[str], filename: str) -> File:
         content, filename = read_file(file, filename)
         asset = self._call(asset_call(filename))
         self._call(upload_call(asset, content, filename))
@@ -108,7 +108,7 @@ def _batch_len(call: Call[Any]) -> int:
     return 1
 
 
-def _release_done(release: Release) -> Optional[Release]:
+def _release_done(release: Release) -> Release | None:
     if release.status == ReleaseStatus.SUCCEEDED:
         return release
     if release.status == ReleaseStatus.FAILED:

@@ -37,26 +37,26 @@ import builtins
 from typing import Any
 
 __all__ = [
-    "SegmentsError",
-    "LabelhouseError",
+    "APIConnectionError",
+    "APILimitError",
+    "AlreadyExistsError",
     "AuthenticationError",
     "AuthorizationError",
-    "APILimitError",
-    "ValidationError",
-    "InvalidRequestError",
-    "RequestTimeoutError",
-    "TimeoutError",
-    "NetworkError",
-    "APIConnectionError",
-    "NotFoundError",
-    "AlreadyExistsError",
     "CollaboratorError",
-    "SubscriptionError",
     "ConflictError",
-    "ServerError",
-    "ReleaseFailedError",
     "InvalidModelError",
+    "InvalidRequestError",
+    "LabelhouseError",
     "MissingContextError",
+    "NetworkError",
+    "NotFoundError",
+    "ReleaseFailedError",
+    "RequestTimeoutError",
+    "SegmentsError",
+    "ServerError",
+    "SubscriptionError",
+    "TimeoutError",
+    "ValidationError",
 ]
 
 
@@ -133,7 +133,7 @@ class RequestTimeoutError(SegmentsError, builtins.TimeoutError):
 
 # The seeds document ``TimeoutError``; it is the same class, so ``except TimeoutError`` works with either name
 # (and with the builtin). It is only bound inside this module, never in ``labelhouse`` itself.
-TimeoutError = RequestTimeoutError  # noqa: A001
+TimeoutError = RequestTimeoutError
 
 
 class APIConnectionError(NetworkError):

@@ -8,7 +8,7 @@ server's cap (1000) are lowered to it, so a short page really means the end.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Optional, TypeVar
+from typing import TypeVar
 
 from ._base import Call
 from .exceptions import NotFoundError, ValidationError
@@ -18,7 +18,7 @@ T = TypeVar("T")
 MAX_PAGE_SIZE = 1000
 
 
-def _check(per_page: int, page: int, limit: Optional[int]) -> int:
+def _check(per_page: int, page: int, limit: int | None) -> int:
     if per_page < 1:
         raise ValidationError("per_page must be >= 1.", field="per_page")
     if page < 1:
@@ -29,7 +29,7 @@ def _check(per_page: int, page: int, limit: Optional[int]) -> int:
 
 
 def iterate_pages(send: Callable[[Call[list[T]]], list[T]], make_call: Callable[[int, int], Call[list[T]]],
-                  per_page: int, page: int = 1, limit: Optional[int] = None) -> Iterator[T]:
+                  per_page: int, page: int = 1, limit: int | None = None) -> Iterator[T]:
     """Yield the items of page ``page``, ``page + 1`` ... until the end (or ``limit`` items)."""
     size = _check(per_page, page, limit)
     yielded = 0
@@ -52,7 +52,7 @@ def iterate_pages(send: Callable[[Call[list[T]]], list[T]], make_call: Callable[
 
 async def aiterate_pages(send: Callable[[Call[list[T]]], Awaitable[list[T]]],
                          make_call: Callable[[int, int], Call[list[T]]], per_page: int, page: int = 1,
-                         limit: Optional[int] = None) -> AsyncIterator[T]:
+                         limit: int | None = None) -> AsyncIterator[T]:
     """The async twin of :func:`iterate_pages`."""
     size = _check(per_page, page, limit)
     yielded = 0
@@ -73,5 +73,5 @@ async def aiterate_pages(send: Callable[[Call[list[T]]], Awaitable[list[T]]],
         page += 1
 
 
-__all__ = ["iterate_pages", "aiterate_pages", "MAX_PAGE_SIZE"]
+__all__ = ["MAX_PAGE_SIZE", "aiterate_pages", "iterate_pages"]
 

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import httpx
@@ -32,7 +32,7 @@ from tqdm.auto import tqdm
 from .models import Release, TaskAttributeCategory
 from .utils import load_image, png_to_bitmap
 
-__all__ = ["ReleaseDataset", "SEGMENTATION_TASK_TYPES", "VECTOR_TASK_TYPES"]
+__all__ = ["SEGMENTATION_TASK_TYPES", "VECTOR_TASK_TYPES", "ReleaseDataset"]
 
 SEGMENTATION_TASK_TYPES = ("segmentation-bitmap", "segmentation-bitmap-highres")
 VECTOR_TASK_TYPES = ("vector", "bboxes", "keypoints")
@@ -52,14 +52,14 @@ class ReleaseDataset:
 
     def __init__(
         self,
-        release: Union[Release, dict[str, Any], str, os.PathLike[str]],
+        release: Release | dict[str, Any] | str | os.PathLike[str],
         labelset: str = "ground-truth",
-        filter_by: Union[str, list[str], None] = None,
-        filter_by_metadata: Optional[dict[str, Any]] = None,
-        cache_dir: Union[str, os.PathLike[str], None] = None,
+        filter_by: str | list[str] | None = None,
+        filter_by_metadata: dict[str, Any] | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
         load_images: bool = True,
         progress: bool = False,
-        fetch: Optional[Callable[[str], bytes]] = None,
+        fetch: Callable[[str], bytes] | None = None,
     ) -> None:
         self._fetch_remote = fetch or _default_fetch
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
@@ -168,7 +168,7 @@ class ReleaseDataset:
                 bar.update(1)
 
     # --- internals ---------------------------------------------------------------------------------------
-    def _label(self, raw: dict[str, Any]) -> Optional[dict[str, Any]]:
+    def _label(self, raw: dict[str, Any]) -> dict[str, Any] | None:
         labels = raw.get("labels") or {}
         label = labels.get(self.labelset)
         return label if isinstance(label, dict) else None
@@ -177,7 +177,7 @@ class ReleaseDataset:
         label = self._label(raw)
         return str(label.get("label_status") or "UNLABELED") if label else "UNLABELED"
 
-    def _image(self, url: str) -> Optional[Image.Image]:
+    def _image(self, url: str) -> Image.Image | None:
         if urlparse(url).scheme in ("s3", "gs"):
             return None
         return load_image(self._get(url))
@@ -210,7 +210,7 @@ class ReleaseDataset:
             return Path(unquote(parsed.path)).read_bytes()
         return Path(location).read_bytes()
 
-    def _read_release(self, release: Union[Release, dict[str, Any], str, os.PathLike[str]]) -> dict[str, Any]:
+    def _read_release(self, release: Release | dict[str, Any] | str | os.PathLike[str]) -> dict[str, Any]:
         if isinstance(release, dict):
             data = release
         else:
@@ -223,11 +223,12 @@ class ReleaseDataset:
                 location = os.fspath(release)
             data = json.loads(self._read(location))
         if not isinstance(data, dict) or not isinstance(data.get("dataset"), dict):
-            raise ValueError("Not a release file: expected a JSON object with a 'dataset' object.")
+            raise ValueError(  # noqa: TRY004 (bad file content, not a bad argument type)
+"Not a release file: expected a JSON object with a 'dataset' object.")
         return data
 
 
-def _size(image: Optional[Image.Image], bitmap: Optional[NDArray[np.uint32]], attributes: Any) -> tuple[int, int]:
+def _size(image: Image.Image | None, bitmap: NDArray[np.uint32] | None, attributes: Any) -> tuple[int, int]:
     if image is not None:
         return image.size
     if bitmap is not None:
@@ -238,7 +239,7 @@ def _size(image: Optional[Image.Image], bitmap: Optional[NDArray[np.uint32]], at
     return 0, 0
 
 
-def _file_name(name: str, url: Optional[str]) -> str:
+def _file_name(name: str, url: str | None) -> str:
     """The sample name, with the extension of its image URL when the name has none."""
     if url and not os.path.splitext(name)[1]:
         ext = os.path.splitext(urlparse(url).path)[1]

@@ -7,13 +7,12 @@ A segmentation bitmap is stored as an RGBA PNG whose pixels hold the instance id
 from __future__ import annotations
 
 import io
-from typing import Union
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-__all__ = ["bitmap_to_png", "png_to_bitmap", "load_image", "ids_to_rgb"]
+__all__ = ["bitmap_to_png", "ids_to_rgb", "load_image", "png_to_bitmap"]
 
 
 def ids_to_rgb(ids: NDArray[np.integer]) -> NDArray[np.uint8]:
@@ -38,7 +37,7 @@ def bitmap_to_png(ids: NDArray[np.integer]) -> bytes:
     return buf.getvalue()
 
 
-def png_to_bitmap(data: Union[bytes, Image.Image]) -> NDArray[np.uint32]:
+def png_to_bitmap(data: bytes | Image.Image) -> NDArray[np.uint32]:
     """Decode a Segments RGBA/RGB PNG (bytes or PIL image) into an (H, W) uint32 array of instance ids."""
     image = data if isinstance(data, Image.Image) else Image.open(io.BytesIO(data))
     rgb = np.asarray(image.convert("RGB"), dtype=np.uint32)

@@ -15,8 +15,15 @@ from .coco import coco_instance, export_coco_instance, export_coco_panoptic
 from .masks import export_masks, semantic_mask
 from .yolo import export_yolo
 
-__all__ = ["export_dataset", "coco_instance", "export_coco_instance", "export_coco_panoptic", "export_masks",
-           "export_yolo", "semantic_mask"]
+__all__ = [
+    "coco_instance",
+    "export_coco_instance",
+    "export_coco_panoptic",
+    "export_dataset",
+    "export_masks",
+    "export_yolo",
+    "semantic_mask",
+]
 
 
 def export_dataset(dataset: ReleaseDataset, export_folder: str | os.PathLike[str] = ".",

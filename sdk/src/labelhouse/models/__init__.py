@@ -3,7 +3,16 @@
 from ._base import Model
 from .assets import File, PresignedPostFields
 from .datasets import Collaborator, Dataset, Labelset, LabelStats, TaskAttributeCategory, TaskAttributes
-from .enums import Category, ExportFormat, IssueStatus, LabelStatus, ReleaseStatus, Role, Subscription, TaskType
+from .enums import (
+    Category,
+    ExportFormat,
+    IssueStatus,
+    LabelStatus,
+    ReleaseStatus,
+    Role,
+    Subscription,
+    TaskType,
+)
 from .issues import Issue, IssueComment
 from .releases import URL, Release
 from .samples import DeleteSamplesResponse, Label, LabelSummary, Sample
@@ -11,32 +20,32 @@ from .users import Owner, User
 from .workunits import Workunit
 
 __all__ = [
-    "Model",
-    "File",
-    "PresignedPostFields",
+    "URL",
+    "Category",
     "Collaborator",
     "Dataset",
-    "Labelset",
-    "LabelStats",
-    "TaskAttributeCategory",
-    "TaskAttributes",
-    "Category",
+    "DeleteSamplesResponse",
     "ExportFormat",
-    "IssueStatus",
-    "LabelStatus",
-    "ReleaseStatus",
-    "Role",
-    "Subscription",
-    "TaskType",
+    "File",
     "Issue",
     "IssueComment",
-    "URL",
-    "Release",
-    "DeleteSamplesResponse",
+    "IssueStatus",
     "Label",
+    "LabelStats",
+    "LabelStatus",
     "LabelSummary",
-    "Sample",
+    "Labelset",
+    "Model",
     "Owner",
+    "PresignedPostFields",
+    "Release",
+    "ReleaseStatus",
+    "Role",
+    "Sample",
+    "Subscription",
+    "TaskAttributeCategory",
+    "TaskAttributes",
+    "TaskType",
     "User",
     "Workunit",
 ]

@@ -42,7 +42,7 @@ class Model(BaseModel):
 
     def get(self, key: str, default: Any = None) -> Any:
         """Like ``dict.get``."""
-        return self[key] if key in self else default
+        return self[key] if key in self else default  # noqa: SIM401 (self.get is this method)
 
     def keys(self) -> list[str]:
         return [*type(self).model_fields, *(self.model_extra or {})]

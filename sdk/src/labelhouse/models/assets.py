@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from pydantic import Field
 
@@ -23,5 +22,5 @@ class File(Model):
     uuid: str
     filename: str
     url: str
-    created_at: Optional[datetime] = None
-    presigned_post_fields: Optional[PresignedPostFields] = Field(default=None, alias="presignedPostFields")
+    created_at: datetime | None = None
+    presigned_post_fields: PresignedPostFields | None = Field(default=None, alias="presignedPostFields")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional, Union
+from typing import Any
 
 from pydantic import Field
 
@@ -17,32 +17,32 @@ class TaskAttributeCategory(Model):
 
     id: int
     name: str
-    color: Optional[list[int]] = None
-    has_instances: Optional[bool] = None
-    attributes: Optional[list[dict[str, Any]]] = None
+    color: list[int] | None = None
+    has_instances: bool | None = None
+    attributes: list[dict[str, Any]] | None = None
 
 
 class TaskAttributes(Model):
     """The label-editor configuration of a dataset; extra keys are kept."""
 
-    format_version: Optional[Union[str, float]] = None
-    categories: Optional[list[TaskAttributeCategory]] = None
-    image_attributes: Optional[list[dict[str, Any]]] = None
+    format_version: str | float | None = None
+    categories: list[TaskAttributeCategory] | None = None
+    image_attributes: list[dict[str, Any]] | None = None
 
 
 class LabelStats(Model):
     """Number of samples per label status (of the ground-truth labelset)."""
 
-    REVIEWED: Optional[int] = None
-    REVIEWING_IN_PROGRESS: Optional[int] = None
-    LABELED: Optional[int] = None
-    LABELING_IN_PROGRESS: Optional[int] = None
-    REJECTED: Optional[int] = None
-    PRELABELED: Optional[int] = None
-    SKIPPED: Optional[int] = None
-    VERIFIED: Optional[int] = None
-    UNLABELED: Optional[int] = None
-    TOTAL: Optional[int] = None
+    REVIEWED: int | None = None
+    REVIEWING_IN_PROGRESS: int | None = None
+    LABELED: int | None = None
+    LABELING_IN_PROGRESS: int | None = None
+    REJECTED: int | None = None
+    PRELABELED: int | None = None
+    SKIPPED: int | None = None
+    VERIFIED: int | None = None
+    UNLABELED: int | None = None
+    TOTAL: int | None = None
 
 
 class Labelset(Model):
@@ -50,8 +50,8 @@ class Labelset(Model):
 
     name: str
     description: str = ""
-    is_groundtruth: Optional[bool] = None
-    created_at: Optional[datetime] = None
+    is_groundtruth: bool | None = None
+    created_at: datetime | None = None
 
 
 class Dataset(Model):
@@ -64,19 +64,19 @@ class Dataset(Model):
     public: bool = False
     archived: bool = False
     owner: Owner
-    created_at: Optional[datetime] = None
+    created_at: datetime | None = None
     task_type: TaskType
-    task_attributes: Optional[TaskAttributes] = None
-    data_type: Optional[str] = None
+    task_attributes: TaskAttributes | None = None
+    data_type: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
-    label_stats: Optional[LabelStats] = None
-    labelsets: Optional[list[Labelset]] = None
-    samples_count: Optional[Union[int, str]] = None
-    collaborators_count: Optional[int] = None
-    cloned_from: Optional[str] = None
-    role: Optional[str] = None
-    readme: Optional[str] = None
-    labeling_inactivity_timeout_seconds: Optional[int] = None
+    label_stats: LabelStats | None = None
+    labelsets: list[Labelset] | None = None
+    samples_count: int | str | None = None
+    collaborators_count: int | None = None
+    cloned_from: str | None = None
+    role: str | None = None
+    readme: str | None = None
+    labeling_inactivity_timeout_seconds: int | None = None
     enable_ratings: bool = False
     enable_skip_labeling: bool = True
     enable_skip_reviewing: bool = False
@@ -84,17 +84,17 @@ class Dataset(Model):
     enable_label_status_verified: bool = False
     enable_same_dimensions_track_constraint: bool = False
     enable_3d_region_of_interest: bool = False
-    enable_3d_cuboid_rotation: Optional[bool] = None
-    enable_confirm_on_submit: Optional[bool] = None
+    enable_3d_cuboid_rotation: bool | None = None
+    enable_confirm_on_submit: bool | None = None
     enable_interpolation: bool = True
     use_timestamps_for_interpolation: bool = False
     enable_object_linking: bool = False
-    enable_object_link_category_restrictions: Optional[bool] = None
-    enable_extrapolation: Optional[bool] = None
-    noncollaborator_can_label: Optional[bool] = None
-    noncollaborator_can_review: Optional[bool] = None
-    insights_urls: Optional[dict[str, str]] = None
-    region_of_interest: Optional[dict[str, Any]] = None
+    enable_object_link_category_restrictions: bool | None = None
+    enable_extrapolation: bool | None = None
+    noncollaborator_can_label: bool | None = None
+    noncollaborator_can_review: bool | None = None
+    insights_urls: dict[str, str] | None = None
+    region_of_interest: dict[str, Any] | None = None
 
     @property
     def owner_name(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from pydantic import Field
 
@@ -12,8 +12,8 @@ from .enums import IssueStatus
 
 
 class IssueComment(Model):
-    created_at: Optional[datetime] = None
-    created_by: Optional[str] = None
+    created_at: datetime | None = None
+    created_by: str | None = None
     text: str
 
 
@@ -23,11 +23,11 @@ class Issue(Model):
     uuid: str
     description: str
     status: IssueStatus
-    created_at: Optional[datetime] = None
-    updated_at: Optional[datetime] = None
-    created_by: Optional[str] = None
-    updated_by: Optional[str] = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    created_by: str | None = None
+    updated_by: str | None = None
     comments: list[IssueComment] = Field(default_factory=list)
-    anchor: Optional[dict[str, Any]] = None
+    anchor: dict[str, Any] | None = None
     sample_uuid: str
-    sample_name: Optional[str] = None
+    sample_name: str | None = None

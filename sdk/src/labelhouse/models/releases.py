@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, Optional
+from typing import Literal
 
 from ._base import Model
 from .enums import ReleaseStatus
 
 
 class URL(Model):
-    url: Optional[str] = None
-    signed_url: Optional[str] = None
+    url: str | None = None
+    signed_url: str | None = None
 
 
 class Release(Model):
@@ -23,6 +23,6 @@ class Release(Model):
     release_type: Literal["JSON"] = "JSON"
     attributes: URL = URL()
     status: ReleaseStatus
-    status_info: Optional[str] = None
-    created_at: Optional[datetime] = None
+    status_info: str | None = None
+    created_at: datetime | None = None
     samples_count: int = 0

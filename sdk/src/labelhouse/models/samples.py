@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional, Union
+from typing import Any
 
 from pydantic import Field
 
@@ -19,25 +19,25 @@ class Label(Model):
     label_type: TaskType
     label_status: LabelStatus
     labelset: str
-    attributes: Optional[dict[str, Any]] = None
-    created_at: Optional[datetime] = None
-    created_by: Optional[str] = None
-    updated_at: Optional[datetime] = None
-    updated_by: Optional[str] = None
-    score: Optional[float] = None
-    rating: Optional[float] = None
-    reviewed_at: Optional[datetime] = None
-    reviewed_by: Optional[str] = None
+    attributes: dict[str, Any] | None = None
+    created_at: datetime | None = None
+    created_by: str | None = None
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+    score: float | None = None
+    rating: float | None = None
+    reviewed_at: datetime | None = None
+    reviewed_by: str | None = None
 
 
 class LabelSummary(Model):
     """What ``get_samples(labelset=...)`` embeds per sample unless ``include_full_label`` is set."""
 
     label_status: LabelStatus
-    score: Optional[float] = None
-    updated_at: Optional[datetime] = None
-    created_by: Optional[str] = None
-    reviewed_by: Optional[str] = None
+    score: float | None = None
+    updated_at: datetime | None = None
+    created_by: str | None = None
+    reviewed_by: str | None = None
 
 
 class Sample(Model):
@@ -45,18 +45,18 @@ class Sample(Model):
 
     uuid: str
     name: str
-    attributes: Optional[dict[str, Any]] = None
+    attributes: dict[str, Any] | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
-    created_at: Optional[datetime] = None
-    created_by: Optional[str] = None
+    created_at: datetime | None = None
+    created_by: str | None = None
     priority: float = 0
     readme: str = ""
-    assigned_labeler: Optional[str] = None
-    assigned_reviewer: Optional[str] = None
-    embedding: Optional[list[float]] = None
-    label: Optional[Union[Label, LabelSummary]] = None
-    issues: Optional[list[Issue]] = None
-    dataset_full_name: Optional[str] = None
+    assigned_labeler: str | None = None
+    assigned_reviewer: str | None = None
+    embedding: list[float] | None = None
+    label: Label | LabelSummary | None = None
+    issues: list[Issue] | None = None
+    dataset_full_name: str | None = None
 
 
 class DeleteSamplesResponse(Model):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from ._base import Model
 from .enums import Role, Subscription
@@ -13,24 +12,24 @@ class User(Model):
     """A user or an organization (``is_organization``)."""
 
     username: str
-    created_at: Optional[datetime] = None
+    created_at: datetime | None = None
     is_organization: bool = False
-    email: Optional[str] = None
-    webhooks_enabled: Optional[bool] = None
-    private_upload_count: Optional[int] = None
-    public_upload_count: Optional[int] = None
-    subscription: Optional[Subscription] = None
-    is_trial_expired: Optional[bool] = None
-    organizations: Optional[list[User]] = None
-    organization_created_by: Optional[str] = None
-    organization_role: Optional[Role] = None
-    members: Optional[list[User]] = None
-    insights_urls: Optional[dict[str, str]] = None
+    email: str | None = None
+    webhooks_enabled: bool | None = None
+    private_upload_count: int | None = None
+    public_upload_count: int | None = None
+    subscription: Subscription | None = None
+    is_trial_expired: bool | None = None
+    organizations: list[User] | None = None
+    organization_created_by: str | None = None
+    organization_role: Role | None = None
+    members: list[User] | None = None
+    insights_urls: dict[str, str] | None = None
 
 
 class Owner(Model):
     """The owner of a dataset, as embedded in ``Dataset.owner``."""
 
     username: str
-    created_at: Optional[datetime] = None
-    email: Optional[str] = None
+    created_at: datetime | None = None
+    email: str | None = None

@@ -17,4 +17,4 @@ class AllResources(UsersMixin, DatasetsMixin, LabelsetsMixin, SamplesMixin, Labe
     """Every API method of the SegmentsClient surface."""
 
 
-__all__ = ["AllResources", "UNASSIGNED"]
+__all__ = ["UNASSIGNED", "AllResources"]

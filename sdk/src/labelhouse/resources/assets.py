@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import os
-from typing import IO, Any, Union
+from typing import IO, Any
 
 from .._base import Call
 from ..models import File
@@ -20,7 +20,7 @@ def upload_call(asset: File, content: bytes, filename: str) -> Call[None]:
                 auth=False, idempotent=True)
 
 
-def read_file(file: Union[IO[Any], bytes, str, os.PathLike[str]], filename: str) -> tuple[bytes, str]:
+def read_file(file: IO[Any] | bytes | str | os.PathLike[str], filename: str) -> tuple[bytes, str]:
     if isinstance(file, (str, os.PathLike)):
         with open(file, "rb") as f:
             return f.read(), filename
@@ -33,7 +33,7 @@ def read_file(file: Union[IO[Any], bytes, str, os.PathLike[str]], filename: str)
 
 
 class AssetsMixin(ClientPrimitives):
-    def upload_asset(self, file: Union[IO[Any], bytes, str, os.PathLike[str]], filename: str = "label.png") -> File:
+    def upload_asset(self, file: IO[Any] | bytes | str | os.PathLike[str], filename: str = "label.png") -> File:
         """Upload a file (file object, bytes or path) and return the asset; use ``asset.url`` in attributes.
 
         >>> with open("violet.jpg", "rb") as f: asset = client.upload_asset(f, "violet.jpg")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional, Union
+from collections.abc import Iterator
+from typing import Any
 
 from .._base import Call, dataset_path, segment
 from ..models import Category, Collaborator, Dataset, Role, TaskAttributes, TaskType
@@ -9,26 +10,26 @@ from ._common import ClientPrimitives, list_of, model
 DEFAULT_TASK_ATTRIBUTES = {"format_version": "0.1", "categories": [{"id": 1, "name": "object"}]}
 
 
-def _task_attributes(value: Union[dict[str, Any], TaskAttributes, None]) -> Any:
+def _task_attributes(value: dict[str, Any] | TaskAttributes | None) -> Any:
     if isinstance(value, TaskAttributes):
         return value.model_dump(mode="json", exclude_unset=True)
     return value
 
 
-def datasets_call(user: Optional[str], per_page: int, page: int) -> Call[list[Dataset]]:
+def datasets_call(user: str | None, per_page: int, page: int) -> Call[list[Dataset]]:
     path = "/user/datasets/" if user is None else f"/users/{segment(user)}/datasets/"
     return Call("GET", path, params={"per_page": per_page, "page": page}, parse=list_of(Dataset))
 
 
 class DatasetsMixin(ClientPrimitives):
-    def get_datasets(self, user: Optional[str] = None, per_page: int = 1000, page: int = 1) -> list[Dataset]:
+    def get_datasets(self, user: str | None = None, per_page: int = 1000, page: int = 1) -> list[Dataset]:
         """One page of the datasets of ``user`` (default: yours, your organizations' and those you collaborate on).
 
         >>> for dataset in client.get_datasets(): print(dataset.full_name)
         """
         return self._call(datasets_call(user, per_page, page))
 
-    def iter_datasets(self, user: Optional[str] = None, per_page: int = 100, limit: Optional[int] = None
+    def iter_datasets(self, user: str | None = None, per_page: int = 100, limit: int | None = None
                       ) -> Iterator[Dataset]:
         """Every dataset, fetching pages as needed (``async for`` on the async client).
 
@@ -48,11 +49,11 @@ class DatasetsMixin(ClientPrimitives):
         name: str,
         description: str = "",
         task_type: TaskType = TaskType.SEGMENTATION_BITMAP,
-        task_attributes: Union[dict[str, Any], TaskAttributes, None] = None,
+        task_attributes: dict[str, Any] | TaskAttributes | None = None,
         category: Category = Category.OTHER,
         public: bool = False,
         readme: str = "",
-        metadata: Optional[dict[str, Any]] = None,
+        metadata: dict[str, Any] | None = None,
         labeling_inactivity_timeout_seconds: int = 300,
         enable_skip_labeling: bool = True,
         enable_skip_reviewing: bool = False,
@@ -62,14 +63,14 @@ class DatasetsMixin(ClientPrimitives):
         enable_save_button: bool = False,
         enable_label_status_verified: bool = False,
         enable_3d_cuboid_rotation: bool = False,
-        organization: Optional[str] = None,
+        organization: str | None = None,
         enable_confirm_on_commit: bool = False,
         archived: bool = False,
         enable_3d_region_of_interest: bool = False,
-        region_of_interest: Optional[dict[str, Any]] = None,
-        enable_object_linking: Optional[bool] = None,
-        enable_object_link_category_restrictions: Optional[bool] = None,
-        enable_extrapolation: Optional[bool] = None,
+        region_of_interest: dict[str, Any] | None = None,
+        enable_object_linking: bool | None = None,
+        enable_object_link_category_restrictions: bool | None = None,
+        enable_extrapolation: bool | None = None,
     ) -> Dataset:
         """Create a dataset for you, or for ``organization``. Text task types (``text-named-entities``,
         ``text-span-categorization``) are accepted too.
@@ -108,30 +109,30 @@ class DatasetsMixin(ClientPrimitives):
     def update_dataset(
         self,
         dataset_identifier: str,
-        description: Optional[str] = None,
-        task_type: Optional[TaskType] = None,
-        task_attributes: Union[dict[str, Any], TaskAttributes, None] = None,
-        category: Optional[Category] = None,
-        public: Optional[bool] = None,
-        readme: Optional[str] = None,
-        metadata: Optional[dict[str, Any]] = None,
-        labeling_inactivity_timeout_seconds: Optional[int] = None,
-        enable_skip_labeling: Optional[bool] = None,
-        enable_skip_reviewing: Optional[bool] = None,
-        enable_ratings: Optional[bool] = None,
-        enable_interpolation: Optional[bool] = None,
-        enable_same_dimensions_track_constraint: Optional[bool] = None,
-        enable_save_button: Optional[bool] = None,
-        enable_label_status_verified: Optional[bool] = None,
-        enable_3d_cuboid_rotation: Optional[bool] = None,
-        enable_confirm_on_commit: Optional[bool] = None,
-        archived: Optional[bool] = None,
-        enable_3d_region_of_interest: Optional[bool] = None,
-        region_of_interest: Optional[dict[str, Any]] = None,
-        use_timestamps_for_interpolation: Optional[bool] = None,
-        enable_object_linking: Optional[bool] = None,
-        enable_object_link_category_restrictions: Optional[bool] = None,
-        enable_extrapolation: Optional[bool] = None,
+        description: str | None = None,
+        task_type: TaskType | None = None,
+        task_attributes: dict[str, Any] | TaskAttributes | None = None,
+        category: Category | None = None,
+        public: bool | None = None,
+        readme: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        labeling_inactivity_timeout_seconds: int | None = None,
+        enable_skip_labeling: bool | None = None,
+        enable_skip_reviewing: bool | None = None,
+        enable_ratings: bool | None = None,
+        enable_interpolation: bool | None = None,
+        enable_same_dimensions_track_constraint: bool | None = None,
+        enable_save_button: bool | None = None,
+        enable_label_status_verified: bool | None = None,
+        enable_3d_cuboid_rotation: bool | None = None,
+        enable_confirm_on_commit: bool | None = None,
+        archived: bool | None = None,
+        enable_3d_region_of_interest: bool | None = None,
+        region_of_interest: dict[str, Any] | None = None,
+        use_timestamps_for_interpolation: bool | None = None,
+        enable_object_linking: bool | None = None,
+        enable_object_link_category_restrictions: bool | None = None,
+        enable_extrapolation: bool | None = None,
     ) -> Dataset:
         """Change the given fields of a dataset (None = leave unchanged).
 
@@ -167,10 +168,10 @@ class DatasetsMixin(ClientPrimitives):
     def clone_dataset(
         self,
         dataset_identifier: str,
-        new_name: Optional[str] = None,
-        new_task_type: Optional[TaskType] = None,
-        new_public: Optional[bool] = None,
-        organization: Optional[str] = None,
+        new_name: str | None = None,
+        new_task_type: TaskType | None = None,
+        new_public: bool | None = None,
+        organization: str | None = None,
         clone_labels: bool = False,
     ) -> Dataset:
         """Copy a dataset (samples, and labels if ``clone_labels``). The name defaults to ``<name>-clone``.

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from .._base import Call, dataset_path, segment
 from ..models import Issue, IssueStatus
@@ -16,7 +16,7 @@ class IssuesMixin(ClientPrimitives):
         return self._call(Call("GET", dataset_path(dataset_identifier, "issues"), parse=list_of(Issue)))
 
     def add_issue(self, sample_uuid: str, description: str, status: IssueStatus = IssueStatus.OPEN,
-                  anchor: Optional[dict[str, Any]] = None) -> Issue:
+                  anchor: dict[str, Any] | None = None) -> Issue:
         """Raise an issue on a sample; ``anchor`` optionally points at a location, track or frame.
 
         >>> client.add_issue(uuid, "The car on the left is missing.")
@@ -26,8 +26,8 @@ class IssuesMixin(ClientPrimitives):
             body["anchor"] = anchor
         return self._call(Call("POST", f"/samples/{segment(sample_uuid)}/issues/", body=body, parse=model(Issue)))
 
-    def update_issue(self, uuid: str, description: Optional[str] = None, status: Optional[IssueStatus] = None,
-                     anchor: Optional[dict[str, Any]] = None) -> Issue:
+    def update_issue(self, uuid: str, description: str | None = None, status: IssueStatus | None = None,
+                     anchor: dict[str, Any] | None = None) -> Issue:
         """Change the given fields of an issue, e.g. close it.
 
         >>> client.update_issue(issue.uuid, status="CLOSED")

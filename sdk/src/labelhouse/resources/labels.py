@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from .._base import Call, segment
 from ..models import Label, LabelStatus
@@ -25,7 +25,7 @@ class LabelsMixin(ClientPrimitives):
         labelset: str,
         attributes: dict[str, Any],
         label_status: LabelStatus = LabelStatus.PRELABELED,
-        score: Optional[float] = None,
+        score: float | None = None,
         enable_compression: bool = True,
     ) -> Label:
         """Create or replace the label of a sample in a labelset.
@@ -42,9 +42,9 @@ class LabelsMixin(ClientPrimitives):
         self,
         sample_uuid: str,
         labelset: str,
-        attributes: Optional[dict[str, Any]] = None,
-        label_status: Optional[LabelStatus] = None,
-        score: Optional[float] = None,
+        attributes: dict[str, Any] | None = None,
+        label_status: LabelStatus | None = None,
+        score: float | None = None,
         enable_compression: bool = True,
     ) -> Label:
         """Change the given fields of a label.

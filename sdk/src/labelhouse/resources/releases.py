@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any
 
 from .._base import Call, dataset_path
 from ..models import Release
@@ -47,9 +47,9 @@ class ReleasesMixin(ClientPrimitives):
         return self._wait_release(lambda: Call("GET", dataset_path(dataset_identifier, "releases", name),
                                                parse=model(Release)), timeout, poll_interval)
 
-    def load_release(self, release: Union[Release, str, dict[str, Any]], labelset: str = "ground-truth",
-                     filter_by: Any = None, filter_by_metadata: Optional[dict[str, Any]] = None,
-                     cache_dir: Optional[str] = None, load_images: bool = True, progress: bool = False) -> Any:
+    def load_release(self, release: Release | str | dict[str, Any], labelset: str = "ground-truth",
+                     filter_by: Any = None, filter_by_metadata: dict[str, Any] | None = None,
+                     cache_dir: str | None = None, load_images: bool = True, progress: bool = False) -> Any:
         """A :class:`labelhouse.release.ReleaseDataset` for a release (object, file path/URL or parsed dict),
         downloading through this client (so URLs on the labelhouse server get your API key).
 

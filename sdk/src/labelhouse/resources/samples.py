@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any, Iterator, Literal, Optional, Union
+from collections.abc import Iterator
+from typing import Any, Literal
 
 from .._base import Call, dataset_path, segment
 from ..exceptions import ValidationError
@@ -22,7 +23,7 @@ MAX_BULK = 1000  # the server's limit per bulk request; larger inputs are sent i
 SampleSort = Literal["name", "created", "created_at", "priority", "updated_at", "gt_label__updated_at"]
 
 
-def _csv(value: Union[None, str, list[Any], tuple[Any, ...], dict[str, Any]], pairs: bool = False) -> Optional[str]:
+def _csv(value: None | str | list[Any] | tuple[Any, ...] | dict[str, Any], pairs: bool = False) -> str | None:
     if value is None:
         return None
     if isinstance(value, dict):
@@ -32,7 +33,7 @@ def _csv(value: Union[None, str, list[Any], tuple[Any, ...], dict[str, Any]], pa
     return str(getattr(value, "value", value))
 
 
-def samples_call(dataset_identifier: str, labelset: Optional[str], name: Optional[str],
+def samples_call(dataset_identifier: str, labelset: str | None, name: str | None,
                  label_status: Any, metadata: Any, sort: str, direction: str, per_page: int, page: int,
                  include_full_label: bool) -> Call[list[Sample]]:
     if include_full_label and labelset is None:
@@ -70,10 +71,10 @@ class SamplesMixin(ClientPrimitives):
     def get_samples(
         self,
         dataset_identifier: str,
-        labelset: Optional[str] = None,
-        name: Optional[str] = None,
-        label_status: Union[LabelStatus, list[LabelStatus], None] = None,
-        metadata: Union[str, list[str], dict[str, Any], None] = None,
+        labelset: str | None = None,
+        name: str | None = None,
+        label_status: LabelStatus | list[LabelStatus] | None = None,
+        metadata: str | list[str] | dict[str, Any] | None = None,
         sort: SampleSort = "name",
         direction: Literal["asc", "desc"] = "asc",
         per_page: int = 1000,
@@ -93,15 +94,15 @@ class SamplesMixin(ClientPrimitives):
     def iter_samples(
         self,
         dataset_identifier: str,
-        labelset: Optional[str] = None,
-        name: Optional[str] = None,
-        label_status: Union[LabelStatus, list[LabelStatus], None] = None,
-        metadata: Union[str, list[str], dict[str, Any], None] = None,
+        labelset: str | None = None,
+        name: str | None = None,
+        label_status: LabelStatus | list[LabelStatus] | None = None,
+        metadata: str | list[str] | dict[str, Any] | None = None,
         sort: SampleSort = "name",
         direction: Literal["asc", "desc"] = "asc",
         per_page: int = 1000,
         include_full_label: bool = False,
-        limit: Optional[int] = None,
+        limit: int | None = None,
     ) -> Iterator[Sample]:
         """Every sample matching the filters, page after page (``async for`` on the async client).
 
@@ -115,7 +116,7 @@ class SamplesMixin(ClientPrimitives):
             per_page, 1, limit,
         )
 
-    def get_sample(self, uuid: str, labelset: Optional[str] = None, include_signed_url: bool = False) -> Sample:
+    def get_sample(self, uuid: str, labelset: str | None = None, include_signed_url: bool = False) -> Sample:
         """One sample, with its label in ``labelset`` if given.
 
         >>> sample = client.get_sample(uuid, labelset="ground-truth"); print(sample.label.label_status)
@@ -128,13 +129,13 @@ class SamplesMixin(ClientPrimitives):
         dataset_identifier: str,
         name: str,
         attributes: dict[str, Any],
-        metadata: Optional[dict[str, Any]] = None,
+        metadata: dict[str, Any] | None = None,
         priority: float = 0,
-        assigned_labeler: Optional[str] = None,
-        assigned_reviewer: Optional[str] = None,
+        assigned_labeler: str | None = None,
+        assigned_reviewer: str | None = None,
         readme: str = "",
         enable_compression: bool = True,
-        embedding: Optional[list[float]] = None,
+        embedding: list[float] | None = None,
     ) -> Sample:
         """Add one sample. ``attributes`` depends on the task type, e.g. ``{"image": {"url": ...}}`` or, for text
         datasets, ``{"text": "..."}``.
@@ -158,7 +159,7 @@ class SamplesMixin(ClientPrimitives):
     def add_samples(
         self,
         dataset_identifier: str,
-        samples: list[Union[dict[str, Any], Sample]],
+        samples: list[dict[str, Any] | Sample],
         enable_compression: bool = True,
         *,
         batch_size: int = MAX_BULK,
@@ -182,15 +183,15 @@ class SamplesMixin(ClientPrimitives):
     def update_sample(
         self,
         uuid: str,
-        name: Optional[str] = None,
-        attributes: Optional[dict[str, Any]] = None,
-        metadata: Optional[dict[str, Any]] = None,
-        priority: Optional[float] = None,
-        assigned_labeler: Optional[str] = None,
-        assigned_reviewer: Optional[str] = None,
-        readme: Optional[str] = None,
+        name: str | None = None,
+        attributes: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
+        priority: float | None = None,
+        assigned_labeler: str | None = None,
+        assigned_reviewer: str | None = None,
+        readme: str | None = None,
         enable_compression: bool = True,
-        embedding: Optional[list[float]] = None,
+        embedding: list[float] | None = None,
     ) -> Sample:
         """Change the given fields of a sample (None = leave unchanged; ``labelhouse.UNASSIGNED`` removes an
         assignment).

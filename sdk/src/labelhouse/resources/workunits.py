@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Iterator, Literal, Optional
+from collections.abc import Iterator
+from typing import Literal
 
 from .._base import Call, dataset_path
 from ..exceptions import ValidationError
@@ -8,7 +9,7 @@ from ..models import Workunit
 from ._common import ClientPrimitives, list_of
 
 
-def workunits_call(dataset_identifier: str, sort: str, direction: str, start: Optional[str], end: Optional[str],
+def workunits_call(dataset_identifier: str, sort: str, direction: str, start: str | None, end: str | None,
                    per_page: int, page: int, include_session_time_metrics: bool) -> Call[list[Workunit]]:
     if direction not in ("asc", "desc"):
         raise ValidationError("direction must be 'asc' or 'desc'.", field="direction")
@@ -23,8 +24,8 @@ class WorkunitsMixin(ClientPrimitives):
         dataset_identifier: str,
         sort: Literal["created_at"] = "created_at",
         direction: Literal["asc", "desc"] = "desc",
-        start: Optional[str] = None,
-        end: Optional[str] = None,
+        start: str | None = None,
+        end: str | None = None,
         per_page: int = 1000,
         page: int = 1,
         include_session_time_metrics: bool = False,
@@ -42,11 +43,11 @@ class WorkunitsMixin(ClientPrimitives):
         dataset_identifier: str,
         sort: Literal["created_at"] = "created_at",
         direction: Literal["asc", "desc"] = "desc",
-        start: Optional[str] = None,
-        end: Optional[str] = None,
+        start: str | None = None,
+        end: str | None = None,
         per_page: int = 1000,
         include_session_time_metrics: bool = False,
-        limit: Optional[int] = None,
+        limit: int | None = None,
     ) -> Iterator[Workunit]:
         """Every workunit in the range, page after page.
 
