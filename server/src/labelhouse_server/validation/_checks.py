@@ -113,6 +113,57 @@ def required(obj: dict, key: str, path: str) -> Any:
         missing(f"{path}.{key}")
 
 
+# ---- required keys checked in place: the path is built only on failure (hot in annotation loops) -----------------
+
+_MISSING = object()
+
+
+def int_at(obj: dict, key: str, path: str) -> int:
+    value = obj.get(key, _MISSING)
+    if type(value) is int and INT_MIN <= value <= INT_MAX:
+        return value
+    if value is _MISSING:
+        missing(f"{path}.{key}")
+    expected(f"{path}.{key}", "an integer", value)
+
+
+def number_at(obj: dict, key: str, path: str) -> None:
+    value = obj.get(key, _MISSING)
+    t = type(value)
+    if t is float:
+        if value - value == 0.0:
+            return
+    elif t is int and INT_MIN <= value <= INT_MAX:
+        return
+    if value is _MISSING:
+        missing(f"{path}.{key}")
+    expected(f"{path}.{key}", "a finite number", value)
+
+
+def enum_at(obj: dict, key: str, allowed: tuple[str, ...], path: str) -> str:
+    value = obj.get(key, _MISSING)
+    if type(value) is str and value in allowed:
+        return value
+    if value is _MISSING:
+        missing(f"{path}.{key}")
+    expected(f"{path}.{key}", "one of " + ", ".join(repr(a) for a in allowed), value)
+
+
+def rows_of_numbers(value: list, width: tuple[int, ...]) -> bool:
+    """Fast yes/no: every item is a list of ``width`` finite numbers (callers report the precise error)."""
+    for row in value:
+        if type(row) is not list or len(row) not in width:
+            return False
+        for cell in row:
+            t = type(cell)
+            if t is float:
+                if cell - cell != 0.0:
+                    return False
+            elif t is not int or not INT_MIN <= cell <= INT_MAX:
+                return False
+    return True
+
+
 # ---- optional keys: absent or null is fine ---------------------------------------------------------------------
 
 def opt_int(obj: dict, key: str, path: str) -> None:
@@ -180,6 +231,25 @@ def check_attribute_values(value: Any, path: str) -> None:
         expected(f"{path}.{name}", "a string, number, boolean, array of strings or null", item)
 
 
+def check_number_rows(value: Any, path: str, what: str = "an array of arrays of numbers",
+                      row_what: str = "an array of numbers") -> list:
+    """``List[List[float]]``. Hot in point lists and matrices: the path is built only on failure."""
+    if type(value) is not list:
+        expected(path, what, value)
+    for r, row in enumerate(value):
+        if type(row) is not list:
+            expected(f"{path}[{r}]", row_what, row)
+        for c, cell in enumerate(row):
+            t = type(cell)
+            if t is float:
+                if cell - cell == 0.0:
+                    continue
+            elif t is int and INT_MIN <= cell <= INT_MAX:
+                continue
+            expected(f"{path}[{r}][{c}]", "a finite number", cell)
+    return value
+
+
 # ---- small shared models ---------------------------------------------------------------------------------------
 
 def check_url(value: Any, path: str) -> None:
@@ -194,21 +264,42 @@ def check_url(value: Any, path: str) -> None:
         expected(f"{path}.signed_url", "a string or null", signed)
 
 
-def check_xyz(value: Any, path: str) -> None:
+def _check_number_keys(value: Any, keys: tuple[str, ...], path: str, what: str) -> None:
     if type(value) is not dict:
-        expected(path, 'an object {"x", "y", "z"}', value)
-    for key in ("x", "y", "z"):
-        if key not in value:
-            missing(f"{path}.{key}")
-        if not is_number(value[key]):
-            expected(f"{path}.{key}", "a finite number", value[key])
+        expected(path, what, value)
+    for key in keys:
+        number_at(value, key, path)
+
+
+XYZ_KEYS = ("x", "y", "z")
+XYZW_KEYS = ("qx", "qy", "qz", "qw")
+
+
+def _numbers_in(value: dict, keys: tuple[str, ...]) -> bool:
+    for key in keys:
+        number = value.get(key)
+        t = type(number)
+        if t is float:
+            if number - number != 0.0:
+                return False
+        elif t is not int or not INT_MIN <= number <= INT_MAX:
+            return False
+    return True
+
+
+def xyz_at(obj: dict, key: str, path: str) -> None:
+    """A required ``XYZ`` under ``obj[key]``."""
+    value = obj.get(key, _MISSING)
+    if type(value) is dict and _numbers_in(value, XYZ_KEYS):
+        return
+    if value is _MISSING:
+        missing(f"{path}.{key}")
+    check_xyz(value, f"{path}.{key}")
+
+
+def check_xyz(value: Any, path: str) -> None:
+    _check_number_keys(value, XYZ_KEYS, path, 'an object {"x", "y", "z"}')
 
 
 def check_xyzw(value: Any, path: str) -> None:
-    if type(value) is not dict:
-        expected(path, 'an object {"qx", "qy", "qz", "qw"}', value)
-    for key in ("qx", "qy", "qz", "qw"):
-        if key not in value:
-            missing(f"{path}.{key}")
-        if not is_number(value[key]):
-            expected(f"{path}.{key}", "a finite number", value[key])
+    _check_number_keys(value, XYZW_KEYS, path, 'an object {"qx", "qy", "qz", "qw"}')

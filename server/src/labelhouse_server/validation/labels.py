@@ -20,17 +20,23 @@ from ._checks import (
     check_int,
     check_list,
     check_number,
+    check_number_rows,
     check_object,
     check_url,
-    check_xyz,
     check_xyzw,
+    enum_at,
     expected,
     fail,
+    int_at,
     is_number,
+    missing,
+    number_at,
     opt_attribute_values,
     opt_format_version,
     opt_timestamp,
     required,
+    rows_of_numbers,
+    xyz_at,
 )
 
 IMAGE_VECTOR_TYPES = ("bbox", "polygon", "polyline", "point")
@@ -62,11 +68,17 @@ class Categories:
             if type(categories) is list and categories:
                 self.ids = frozenset(c["id"] for c in categories if type(c) is dict and type(c.get("id")) is int)
 
-    def check(self, value: Any, path: str) -> None:
+    def check_at(self, obj: dict, key: str, path: str) -> None:
+        value = obj.get(key)
+        ids = self.ids
+        if type(value) is int and (value in ids if ids is not None else INT_MIN <= value <= INT_MAX):
+            return
+        path = f"{path}.{key}"
+        if key not in obj:
+            missing(path)
         if type(value) is not int or not INT_MIN <= value <= INT_MAX:
             expected(path, "an integer category id", value)
-        ids = self.ids
-        if ids is not None and value not in ids:
+        if ids is not None:
             known = sorted(ids)
             shown = ", ".join(str(i) for i in known[:20]) + (f", ... ({len(known)} in all)" if len(known) > 20 else "")
             fail(path, f"{value} is not a category of this dataset (known: {shown})")
@@ -76,34 +88,41 @@ class Categories:
 
 def _object_base(ann: dict, path: str, cats: Categories, positive_id: bool) -> int:
     """``id``, ``category_id`` and ``attributes``; returns the id."""
-    ann_id = check_int(required(ann, "id", path), f"{path}.id")
+    ann_id = int_at(ann, "id", path)
     if positive_id and ann_id <= 0:
         expected(f"{path}.id", "a positive integer (0 means 'no object' in segmentation labels)", ann_id)
-    cats.check(required(ann, "category_id", path), f"{path}.category_id")
-    opt_attribute_values(ann, "attributes", path)
+    cats.check_at(ann, "category_id", path)
+    if ann.get("attributes") is not None:
+        check_attribute_values(ann["attributes"], f"{path}.attributes")
     return ann_id
 
 
 def _track(ann: dict, path: str) -> None:
-    check_int(required(ann, "track_id", path), f"{path}.track_id")
+    int_at(ann, "track_id", path)
     if "is_keyframe" in ann:  # defaults to false; explicit null is rejected by the SDK model
-        check_bool(ann["is_keyframe"], f"{path}.is_keyframe")
+        keyframe = ann["is_keyframe"]
+        if keyframe is not True and keyframe is not False:
+            check_bool(keyframe, f"{path}.is_keyframe")
 
 
-def _points(value: Any, path: str, kind: str, dims: tuple[int, ...]) -> None:
-    if type(value) is not list:
-        expected(path, "an array of points", value)
-    for j, point in enumerate(value):
-        if type(point) is not list or len(point) not in dims:
-            what = "a point [x, y]" if dims == IMAGE_POINT else "a point [x, y] or [x, y, z]"
-            expected(f"{path}[{j}]", what, point)
-        for k, coordinate in enumerate(point):
-            if not is_number(coordinate):
-                expected(f"{path}[{j}][{k}]", "a finite number", coordinate)
+def _points(ann: dict, path: str, kind: str, dims: tuple[int, ...]) -> None:
+    """``ann["points"]``: the right number of points for ``kind``, each of ``dims`` finite numbers."""
+    value = ann.get("points")
     low, high, wanted = POINT_COUNTS[kind]
+    if type(value) is list and low <= len(value) and (high is None or len(value) <= high) \
+            and rows_of_numbers(value, dims):
+        return
+    # Locate the problem precisely.
+    path = f"{path}.points"
+    if "points" not in ann:
+        missing(path)
+    what = "a point [x, y]" if dims == IMAGE_POINT else "a point [x, y] or [x, y, z]"
+    check_number_rows(value, path, "an array of points", what)
+    for j, point in enumerate(value):
+        if len(point) not in dims:
+            expected(f"{path}[{j}]", what, point)
     n = len(value)
-    if n < low or (high is not None and n > high):
-        fail(path, f"a {kind} needs {wanted}, got {n} point{'' if n == 1 else 's'}")
+    fail(path, f"a {kind} needs {wanted}, got {n} point{'' if n == 1 else 's'}")
 
 
 def _motion(ann: dict, key: str, path: str) -> None:
@@ -133,9 +152,8 @@ def sequence_segmentation_annotation(ann: dict, path: str, cats: Categories) -> 
 
 def image_vector_annotation(ann: dict, path: str, cats: Categories) -> int:
     ann_id = _object_base(ann, path, cats, positive_id=False)
-    kind = required(ann, "type", path)
-    check_enum(kind, IMAGE_VECTOR_TYPES, f"{path}.type")
-    _points(required(ann, "points", path), f"{path}.points", kind, IMAGE_POINT)
+    kind = enum_at(ann, "type", IMAGE_VECTOR_TYPES, path)
+    _points(ann, path, kind, IMAGE_POINT)
     return ann_id
 
 
@@ -147,10 +165,10 @@ def image_sequence_vector_annotation(ann: dict, path: str, cats: Categories) -> 
 
 def cuboid_annotation(ann: dict, path: str, cats: Categories) -> int:
     ann_id = _object_base(ann, path, cats, positive_id=False)
-    check_enum(required(ann, "type", path), CUBOID_TYPES, f"{path}.type")
-    check_xyz(required(ann, "position", path), f"{path}.position")
-    check_xyz(required(ann, "dimensions", path), f"{path}.dimensions")
-    check_number(required(ann, "yaw", path), f"{path}.yaw")
+    enum_at(ann, "type", CUBOID_TYPES, path)
+    xyz_at(ann, "position", path)
+    xyz_at(ann, "dimensions", path)
+    number_at(ann, "yaw", path)
     rotation = ann.get("rotation")
     if rotation is not None:
         check_xyzw(rotation, f"{path}.rotation")
@@ -170,9 +188,9 @@ def pointcloud_vector_annotation(ann: dict, path: str, cats: Categories) -> int:
     kind = required(ann, "type", path)
     if kind in CUBOID_TYPES:
         return cuboid_annotation(ann, path, cats)
-    check_enum(kind, POINTCLOUD_VECTOR_TYPES + CUBOID_TYPES, f"{path}.type")
+    enum_at(ann, "type", POINTCLOUD_VECTOR_TYPES + CUBOID_TYPES, path)
     ann_id = _object_base(ann, path, cats, positive_id=False)
-    _points(required(ann, "points", path), f"{path}.points", kind, POINTCLOUD_POINT)
+    _points(ann, path, kind, POINTCLOUD_POINT)
     return ann_id
 
 
@@ -183,13 +201,13 @@ def sequence_pointcloud_vector_annotation(ann: dict, path: str, cats: Categories
 
 
 def text_annotation(ann: dict, path: str, cats: Categories) -> None:
-    start = check_int(required(ann, "start", path), f"{path}.start")
-    end = check_int(required(ann, "end", path), f"{path}.end")
+    start = int_at(ann, "start", path)
+    end = int_at(ann, "end", path)
     if start < 0:
         expected(f"{path}.start", "an integer >= 0", start)
     if end < start:
         fail(f"{path}.end", f"end ({end}) must be >= start ({start})")
-    cats.check(required(ann, "category_id", path), f"{path}.category_id")
+    cats.check_at(ann, "category_id", path)
 
 
 AnnotationCheck = Callable[[dict, str, Categories], int | None]

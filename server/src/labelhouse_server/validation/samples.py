@@ -13,6 +13,7 @@ from ._checks import (
     check_enum,
     check_list,
     check_number,
+    check_number_rows,
     check_object,
     check_str,
     check_url,
@@ -98,11 +99,7 @@ def _calibrated_image(value: Any, path: str) -> None:
     if intrinsics is not None:
         ipath = f"{path}.intrinsics"
         check_object(intrinsics, ipath)
-        matrix = check_list(required(intrinsics, "intrinsic_matrix", ipath), f"{ipath}.intrinsic_matrix")
-        for r, row in enumerate(matrix):
-            check_list(row, f"{ipath}.intrinsic_matrix[{r}]")
-            for c, cell in enumerate(row):
-                check_number(cell, f"{ipath}.intrinsic_matrix[{r}][{c}]")
+        check_number_rows(required(intrinsics, "intrinsic_matrix", ipath), f"{ipath}.intrinsic_matrix")
     extrinsics = value.get("extrinsics")
     if extrinsics is not None:
         epath = f"{path}.extrinsics"
