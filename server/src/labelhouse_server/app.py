@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -10,7 +12,9 @@ from .datasets.routes import router as datasets_router
 from .db.engine import make_engine, make_sessionmaker
 from .errors import install_error_handlers
 from .http import JSONBytesResponse, RequestPlumbingMiddleware
+from .jobs import make_app_runner
 from .settings import Settings
+from .storage import make_store
 from .users.routes import router as users_router
 
 log = logging.getLogger("labelhouse")
@@ -25,7 +29,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Background jobs start with the app (in-process runner, embedded default; reaps jobs of a killed server
+        # first) and stop with it; running jobs are handed back to the queue.
+        app.state.job_runner.start()
+        try:
+            yield
+        finally:
+            app.state.job_runner.stop()
+            engine.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="labelhouse",
         version="0.1.0",
         description=API_DESCRIPTION,
@@ -35,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.store = make_store(settings)
+    app.state.job_runner = make_app_runner(settings, engine)
     app.router.redirect_slashes = False
     app.add_middleware(RequestPlumbingMiddleware)
     install_error_handlers(app)
@@ -47,10 +66,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             conn.exec_driver_sql("SELECT 1")
         return {"status": "ok"}
 
-    @app.on_event("shutdown")
-    def _dispose() -> None:
-        engine.dispose()
-
     return app
 
 
@@ -60,7 +75,7 @@ def _routers() -> list:
     import importlib
 
     for module in ("samples.routes", "labels.routes", "issues.routes", "workunits.routes", "releases.routes",
-                   "assets.routes", "admin.routes"):
+                   "assets.routes", "storage.routes", "admin.routes"):
         try:
             mod = importlib.import_module(f"labelhouse_server.{module}")
         except ModuleNotFoundError as exc:

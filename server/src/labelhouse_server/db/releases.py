@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, JSONText
@@ -71,3 +71,37 @@ class Job(Base):
     started_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
     heartbeat_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
     finished_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class ReleaseSample(Base):
+    """A sample as it was when its release was created (migration 0002_jobs). Copied in the creating
+    transaction, so edits and deletes after creation never reach the release file; removed once the file is
+    built (the file is then the snapshot)."""
+
+    __tablename__ = "release_samples"
+
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True)
+    sample_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    uuid: Mapped[str] = mapped_column(String(36))
+    name: Mapped[str] = mapped_column(String(1024))
+    attributes: Mapped[Any] = mapped_column(JSONText, nullable=True)
+    metadata_: Mapped[Any] = mapped_column("metadata", JSONText, nullable=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class ReleaseLabel(Base):
+    """A label as it was when its release was created (see ReleaseSample)."""
+
+    __tablename__ = "release_labels"
+
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True)
+    sample_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    labelset_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    label_status: Mapped[str] = mapped_column(String(32))
+    attributes: Mapped[Any] = mapped_column(JSONText, nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    created_by: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    updated_by: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    reviewed_by: Mapped[str | None] = mapped_column(String(150), nullable=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))

@@ -1,0 +1,1 @@
+"""Assets: files uploaded with the Segments presigned-POST handshake (contract §5)."""

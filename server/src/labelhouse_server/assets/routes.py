@@ -1,0 +1,76 @@
+"""Asset routes: ``POST /assets/`` (Segments row 39: the presigned-POST handshake) and, for the local store,
+the upload target ``POST /uploads/`` that the official SDK posts the multipart form to (no auth header: the
+signed policy authorises it)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from ..deps import DB, CurrentUser
+from ..errors import Forbidden, Invalid, NotFound, PayloadTooLarge, UnsupportedMediaType
+from ..http import empty_response, json_response, parse_json, route
+from ..storage import StoreError
+from . import service
+
+router = APIRouter(tags=["assets"])
+
+FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the eight small fields
+
+ASSET_BODY_DOC = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["filename"], "properties": {"filename": {"type": "string"}}}}}}}
+
+
+@route(router, "/assets/", ["POST"], status_code=201, summary="Start an upload: file record + presigned POST",
+       openapi_extra=ASSET_BODY_DOC)
+async def create_asset(request: Request, user: CurrentUser, session: DB) -> Response:
+    body = parse_json(await request.body())
+    out = service.create_asset(session, user, body, request.app.state.store, request.app.state.settings)
+    return json_response(out, status_code=201)
+
+
+@route(router, "/uploads/", ["POST"], status_code=204, summary="Upload target for the local store (S3-style form)")
+async def upload(request: Request, session: DB) -> Response:
+    from ..storage.local import LocalStore
+
+    store = request.app.state.store
+    if not isinstance(store, LocalStore):
+        raise NotFound()
+    limit = request.app.state.settings.max_upload_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit + FORM_OVERHEAD:
+        raise PayloadTooLarge(f"file: uploads are limited to {limit} bytes.", field="file")
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise UnsupportedMediaType("Upload must be multipart/form-data (an S3-style POST form).", field="body")
+    form = await request.form(max_files=1, max_fields=20)
+    try:
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        try:
+            policy = store.verify_post(fields)
+        except StoreError as exc:
+            raise Forbidden(f"You do not have permission to upload here: {exc}.") from None
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise Invalid("file: the form has no 'file' part.", field="file")
+        size = service.file_size(upload.file)
+        if size > policy["max_bytes"]:
+            raise PayloadTooLarge(f"file: {size} bytes exceeds the upload limit of {policy['max_bytes']} bytes.",
+                                  field="file")
+        if size == 0:
+            raise Invalid("file: the uploaded file is empty.", field="file")
+        head = upload.file.read(64)
+        upload.file.seek(0)
+        if not service.content_matches(policy["key"], head):
+            raise UnsupportedMediaType(f"file: the content is not a valid {policy['content_type']} file.",
+                                       field="file")
+        await _put(store, policy, upload.file)
+        service.mark_uploaded(session, policy["key"], size)
+    finally:
+        await form.close()
+    return empty_response()
+
+
+async def _put(store, policy, fh) -> None:  # noqa: ANN001
+    from starlette.concurrency import run_in_threadpool
+
+    await run_in_threadpool(store.put, policy["key"], fh, policy["content_type"])

@@ -1,0 +1,185 @@
+"""The release-build job: snapshot rows -> release file (contract §6.2) -> object store -> SUCCEEDED.
+
+Streaming: samples and their labels are read in keyset-paginated batches and written one by one with orjson to a
+temporary file (stored JSON text is spliced in undecoded), so memory does not grow with the number of samples.
+Each attempt uploads under its own key; the release row flips to SUCCEEDED (url, samples_count, checksum) in the
+same transaction that completes the job, conditional on the release still being PENDING and the job still being
+ours — so a half-written file is never served and a stale or duplicate attempt cannot win."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..db.engine import READ_ONLY
+from ..jobs import JobContext, PermanentJobError, register
+from .service import BUILD_JOB
+
+log = logging.getLogger("labelhouse.releases")
+
+BATCH = 2000
+_EMPTY_OBJ = orjson.Fragment(b"{}")
+_NULL = orjson.Fragment(b"null")
+
+
+def release_key(release_uuid: str, attempt: int) -> str:
+    return f"releases/{release_uuid}/release-{attempt}.json"
+
+
+class _HashingWriter:
+    def __init__(self, fh: BinaryIO) -> None:
+        self.fh = fh
+        self.sha = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.fh.write(data)
+        self.sha.update(data)
+        self.size += len(data)
+
+
+def _frag(raw: Any, empty: orjson.Fragment = _NULL) -> Any:
+    if raw is None:
+        return empty
+    return orjson.Fragment(raw if isinstance(raw, (bytes, str)) else orjson.dumps(raw))
+
+
+def write_release_file(sessions: sessionmaker[Session], release: dict[str, Any], payload: dict[str, Any],
+                       out: BinaryIO, check: Callable[[int], None] = lambda n: None) -> tuple[int, str, int]:
+    """Write the release file for ``release`` (a dict of its row) to ``out``. Returns (samples, sha256, bytes).
+    ``check(samples_written)`` is called between batches (progress, and a chance to abort)."""
+    w = _HashingWriter(out)
+    ds = payload["dataset"]
+    labelsets = payload["labelsets"]
+    names = {ls["id"]: ls["name"] for ls in labelsets}
+    dataset_head = orjson.dumps({
+        "name": ds["name"], "owner": ds["owner"], "description": ds.get("description") or "",
+        "task_type": ds["task_type"], "data_type": ds.get("data_type"),
+        "task_attributes": ds.get("task_attributes"),
+        "labelsets": [{"name": ls["name"], "description": ls["description"]} for ls in labelsets],
+    })
+    head = orjson.dumps({"name": release["name"], "description": release["description"] or "",
+                         "created_at": release["created_at"], "release_type": "JSON", "uuid": release["uuid"]})
+    # {"name":...,"dataset":{...,"samples":[  <samples>  ]}}
+    w.write(head[:-1] + b',"dataset":' + dataset_head[:-1] + b',"samples":[')
+    rid = release["id"]
+    after = -1
+    count = 0
+    first = True
+    while True:
+        check(count)
+        with sessions() as session:
+            session.connection(execution_options=READ_ONLY)
+            samples = session.execute(text(
+                "SELECT sample_id, uuid, name, attributes, metadata, created_at FROM release_samples "
+                "WHERE release_id = :r AND sample_id > :after ORDER BY sample_id LIMIT :n"
+            ), {"r": rid, "after": after, "n": BATCH}).all()
+            if not samples:
+                break
+            hi = samples[-1][0]
+            labels: dict[int, dict[str, Any]] = {}
+            for (sid, lsid, status, attrs, score, cby, uby, rby, cat, uat) in session.execute(text(
+                "SELECT sample_id, labelset_id, label_status, attributes, score, created_by, updated_by, "
+                "reviewed_by, created_at, updated_at FROM release_labels "
+                "WHERE release_id = :r AND sample_id > :lo AND sample_id <= :hi"
+            ), {"r": rid, "lo": after, "hi": hi}):
+                name = names.get(lsid)
+                if name is None:
+                    continue  # labelset created after the snapshot
+                labels.setdefault(sid, {})[name] = {
+                    "label_status": status, "attributes": _frag(attrs), "score": score,
+                    "created_at": cat, "created_by": cby, "updated_at": uat, "updated_by": uby,
+                    "reviewed_by": rby,
+                }
+        parts = []
+        for sid, uuid, name, attrs, meta, created_at in samples:
+            own = labels.get(sid, {})
+            parts.append(orjson.dumps({
+                "uuid": uuid, "name": name, "attributes": _frag(attrs), "metadata": _frag(meta, _EMPTY_OBJ),
+                "created_at": created_at, "labels": {ls["name"]: own.get(ls["name"]) for ls in labelsets},
+            }))
+        chunk = b",".join(parts)
+        w.write(chunk if first else b"," + chunk)
+        first = False
+        count += len(samples)
+        after = hi
+    w.write(b"]}}")
+    return count, w.sha.hexdigest(), w.size
+
+
+def _load_release(sessions: sessionmaker[Session], release_id: int) -> dict[str, Any] | None:
+    with sessions() as session:
+        row = session.execute(text(
+            "SELECT id, uuid, name, description, created_at, status FROM releases WHERE id = :id"
+        ), {"id": release_id}).mappings().first()
+        return dict(row) if row else None
+
+
+@register(BUILD_JOB)
+class BuildRelease:
+    def run(self, ctx: JobContext, payload: dict[str, Any]) -> Any:
+        release = _load_release(ctx.sessionmaker, payload["release_id"])
+        if release is None:
+            return {"skipped": "release was deleted"}
+        if release["status"] != "PENDING":
+            return {"skipped": f"release is already {release['status']}"}
+        store = ctx.store
+        tmp_dir = Path(ctx.settings.data_dir) / "tmp"
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=tmp_dir, prefix=f"release-{release['uuid']}-", suffix=".json")
+        key = release_key(release["uuid"], ctx.attempt)
+        try:
+            with os.fdopen(fd, "wb", buffering=1024 * 1024) as fh:
+
+                def check(n: int) -> None:
+                    ctx.progress = n
+                    ctx.check()
+
+                count, checksum, size = write_release_file(ctx.sessionmaker, release, payload, fh, check)
+            ctx.check()
+            store.put(key, tmp, "application/json")
+        finally:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        url = store.public_url(key)
+        with ctx.sessionmaker() as session:
+            flipped = session.execute(text(
+                "UPDATE releases SET status = 'SUCCEEDED', status_info = '', url = :url, file_key = :key, "
+                "checksum = :sum, samples_count = :n WHERE id = :id AND status = 'PENDING'"
+            ), {"url": url, "key": key, "sum": checksum, "n": count, "id": release["id"]}).rowcount == 1
+            result = {"url": url, "key": key, "samples_count": count, "bytes": size, "sha256": checksum}
+            if flipped and ctx.complete_in(session, result):
+                _drop_snapshot(session, release["id"])
+                session.commit()
+            else:
+                session.rollback()
+                store.delete(key)  # deleted meanwhile, or another attempt owns the job now
+                if not flipped:
+                    return {"skipped": "release was deleted or finished while building"}
+                ctx.check()
+                raise PermanentJobError("lost the job while finishing")
+        for earlier in range(1, ctx.attempt):  # files of attempts whose worker died after uploading
+            store.delete(release_key(release["uuid"], earlier))
+        log.info("release %s built: %d samples, %d bytes", release["uuid"], count, size)
+        return result
+
+    def on_failed(self, session: Session, payload: dict[str, Any], reason: str) -> None:
+        session.execute(text("UPDATE releases SET status = 'FAILED', status_info = :r "
+                             "WHERE id = :id AND status = 'PENDING'"), {"r": reason[:2000], "id": payload["release_id"]})
+        _drop_snapshot(session, payload["release_id"])
+
+
+def _drop_snapshot(session: Session, release_id: int) -> None:
+    session.execute(text("DELETE FROM release_labels WHERE release_id = :id"), {"id": release_id})
+    session.execute(text("DELETE FROM release_samples WHERE release_id = :id"), {"id": release_id})

@@ -1,0 +1,104 @@
+"""Release logic. Creating a release copies the dataset's samples and labels into snapshot tables in the same
+transaction that inserts the release and its build job, so the release is exactly the dataset at that instant
+whatever happens afterwards; the job (``builder``) turns the snapshot into the release file."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..datasets.permissions import DatasetAccess
+from ..db import Labelset, Release
+from ..errors import AlreadyExists, NotFound
+from ..jobs import enqueue
+from ..settings import Settings
+from ..timeutil import now_iso
+
+log = logging.getLogger("labelhouse.releases")
+
+BUILD_JOB = "release.build"
+
+_SNAPSHOT_SAMPLES = (
+    "INSERT INTO release_samples (release_id, sample_id, uuid, name, attributes, metadata, created_at) "
+    "SELECT :rid, s.id, s.uuid, s.name, s.attributes, s.metadata, s.created_at FROM samples s "
+    "WHERE s.dataset_id = :did"
+)
+_SNAPSHOT_LABELS = (
+    "INSERT INTO release_labels (release_id, sample_id, labelset_id, label_status, attributes, score, created_by, "
+    "updated_by, reviewed_by, created_at, updated_at) "
+    "SELECT :rid, l.sample_id, l.labelset_id, l.label_status, l.attributes, l.score, cu.username, uu.username, "
+    "ru.username, l.created_at, l.updated_at FROM labels l "
+    "LEFT JOIN accounts cu ON cu.id = l.created_by_id LEFT JOIN accounts uu ON uu.id = l.updated_by_id "
+    "LEFT JOIN accounts ru ON ru.id = l.reviewed_by_id WHERE l.dataset_id = :did"
+)
+
+
+def list_releases(session: Session, acc: DatasetAccess) -> list[Release]:
+    return list(session.scalars(select(Release).where(Release.dataset_id == acc.dataset.id)
+                                .order_by(Release.created_at.desc(), Release.id.desc())))
+
+
+def get_release(session: Session, acc: DatasetAccess, name: str) -> Release:
+    release = session.scalar(select(Release).where(Release.dataset_id == acc.dataset.id, Release.name == name))
+    if release is None:
+        raise NotFound(f"Release not found: no release named '{name}' in {acc.dataset.owner.username}/"
+                       f"{acc.dataset.name}.")
+    return release
+
+
+def create_release(session: Session, acc: DatasetAccess, name: str, description: str, settings: Settings,
+                   on_commit: Any = None) -> Release:
+    dataset = acc.dataset
+    if session.scalar(select(Release.id).where(Release.dataset_id == dataset.id, Release.name == name)):
+        raise AlreadyExists(f"A release with name '{name}' already exists in this dataset.", field="name")
+    now = now_iso()
+    release = Release(uuid=str(uuid.uuid4()), dataset_id=dataset.id, name=name, description=description,
+                      release_type="JSON", status="PENDING", status_info="", samples_count=0, snapshot_at=now,
+                      created_by_id=acc.user.id, created_at=now)
+    session.add(release)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise AlreadyExists(f"A release with name '{name}' already exists in this dataset.", field="name") from None
+    params = {"rid": release.id, "did": dataset.id}
+    if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+        # One statement = one MVCC snapshot for samples and labels (READ COMMITTED gives each statement its own).
+        session.execute(text(f"WITH s AS ({_SNAPSHOT_SAMPLES} RETURNING 1) {_SNAPSHOT_LABELS}"), params)
+    else:
+        # SQLite: this transaction holds the write lock (BEGIN IMMEDIATE), so nothing changes in between.
+        session.execute(text(_SNAPSHOT_SAMPLES), params)
+        session.execute(text(_SNAPSHOT_LABELS), params)
+    release.samples_count = session.execute(
+        text("SELECT count(*) FROM release_samples WHERE release_id = :rid"), params).scalar_one()
+    labelsets = session.scalars(select(Labelset).where(Labelset.dataset_id == dataset.id).order_by(Labelset.id))
+    payload = {
+        "release_id": release.id,
+        "dataset": {"name": dataset.name, "owner": dataset.owner.username, "description": dataset.description or "",
+                    "task_type": dataset.task_type, "data_type": dataset.data_type,
+                    "task_attributes": dataset.task_attributes},
+        "labelsets": [{"id": ls.id, "name": ls.name, "description": ls.description or ""} for ls in labelsets],
+    }
+    job = enqueue(session, BUILD_JOB, payload, max_attempts=settings.job_max_attempts, on_commit=on_commit)
+    release.job_id = job.id
+    session.commit()
+    return release
+
+
+def delete_release(session: Session, acc: DatasetAccess, name: str, store: Any) -> None:
+    """Delete at any status. A build still running notices (its final, conditional update finds no row) and
+    removes what it wrote."""
+    release = get_release(session, acc, name)
+    file_key = release.file_key
+    session.execute(delete(Release).where(Release.id == release.id))
+    session.commit()
+    if file_key:
+        try:
+            store.delete(file_key)
+        except Exception:  # noqa: BLE001 - the row is gone; an orphaned object is only wasted space
+            log.exception("could not delete release file %s", file_key)

@@ -1,0 +1,32 @@
+"""The local store's public face: ``GET /files/{key}`` serves stored objects without authentication (asset and
+release URLs are meant to be fetched by plain HTTP clients, as with a public S3 bucket). Absent for S3."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import FileResponse, Response
+
+from ..errors import NotFound
+from .base import StoreError, content_type_for, validate_key
+
+router = APIRouter(tags=["storage"])
+
+
+@router.api_route("/files/{key:path}", methods=["GET", "HEAD"], summary="Download a stored object (local store)")
+def get_file(key: str, request: Request) -> Response:
+    from .local import LocalStore
+
+    store = request.app.state.store
+    if not isinstance(store, LocalStore):
+        raise NotFound()
+    try:
+        validate_key(key)
+    except StoreError:
+        raise NotFound() from None
+    if any(part.startswith(".") for part in key.split("/")):
+        raise NotFound()  # in-progress uploads (.upload-*.part) are never visible
+    path = store.path(key)
+    if not path.is_file():
+        raise NotFound("File not found.")
+    return FileResponse(path, media_type=content_type_for(key),
+                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
