@@ -87,6 +87,19 @@ class AsyncSegmentsClient(AsyncAPIClient, AllResources):
         await self._call(upload_call(asset, content, filename))
         return asset
 
+    async def _upload_many(self, files: list[tuple[Any, str]], progress: bool,  # type: ignore[override]
+                           concurrency: int = 8) -> list[File]:
+        limit = asyncio.Semaphore(concurrency)
+        with tqdm(total=len(files), unit="file", desc="Uploading", disable=not progress) as bar:
+
+            async def one(file: Any, filename: str) -> File:
+                async with limit:
+                    asset = await self._upload(file, filename)
+                bar.update(1)
+                return asset
+
+            return list(await asyncio.gather(*(one(f, n) for f, n in files)))
+
     async def _fetch(self, url: str) -> bytes:
         return await self._call(self._download_call(url))
 

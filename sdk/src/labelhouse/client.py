@@ -90,6 +90,14 @@ class SegmentsClient(SyncAPIClient, AllResources):
         self._call(upload_call(asset, content, filename))
         return asset
 
+    def _upload_many(self, files: list[tuple[Any, str]], progress: bool) -> list[File]:
+        with tqdm(total=len(files), unit="file", desc="Uploading", disable=not progress) as bar:
+            assets = []
+            for file, filename in files:
+                assets.append(self._upload(file, filename))
+                bar.update(1)
+        return assets
+
     def _fetch(self, url: str) -> bytes:
         return self._call(self._download_call(url))
 

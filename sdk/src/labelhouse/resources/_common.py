@@ -16,9 +16,6 @@ from .._base import Call
 
 T = TypeVar("T")
 
-UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET", "__bool__": lambda self: False})()
-
-
 def model(cls: type[T]) -> Callable[[Any], T]:
     return cls.model_validate  # type: ignore[attr-defined,no-any-return]
 
@@ -40,8 +37,16 @@ if TYPE_CHECKING:
         def _iterate(self, make_call: Callable[[int, int], Call[list[T]]], per_page: int, page: int,
                      limit: int | None) -> Iterable[T]: ...
 
-        def _call_many(self, calls: list[Call[list[T]]], *, progress: bool, total: int, unit: str,
-                       desc: str) -> list[T]: ...
+        def _call_many(self, calls: list[Call[list[Any]]], *, progress: bool, total: int, unit: str, desc: str,
+                       combine: Callable[[list[Any]], Any] | None = None) -> Any: ...
+
+        def _wait_release(self, make_call: Callable[[], Call[Any]], timeout: float, poll_interval: float) -> Any: ...
+
+        def _upload(self, file: Any, filename: str) -> Any: ...
+
+        def _upload_many(self, files: list[tuple[Any, str]], progress: bool) -> Any: ...
+
+        def _load_release(self, release: Any, **options: Any) -> Any: ...
 
 else:
 
