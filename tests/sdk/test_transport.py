@@ -438,3 +438,69 @@ def test_async_client_retries_maps_errors_and_paginates() -> None:
         await client.close()
 
     asyncio.run(main())
+
+
+def test_upload_assets_keeps_order_sync_and_async(tmp_path) -> None:
+    counter = {"n": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/assets/":
+            counter["n"] += 1
+            name = json.loads(request.content)["filename"]
+            return httpx.Response(201, json={**FILE, "uuid": name, "filename": name})
+        return httpx.Response(204)
+
+    paths = []
+    for i in range(5):
+        paths.append(tmp_path / f"{i}.jpg")
+        paths[-1].write_bytes(b"img")
+    client, _ = make_client(handler)
+    assert [a.filename for a in client.upload_assets(paths, progress=True)] == [f"{i}.jpg" for i in range(5)]
+
+    async def main() -> list[str]:
+        async with make_async(handler)[0] as aclient:
+            return [a.filename for a in await aclient.upload_assets([(b"x", f"{i}.png") for i in range(9)])]
+
+    assert asyncio.run(main()) == [f"{i}.png" for i in range(9)]
+
+
+def test_load_release_sends_the_key_only_to_the_api_origin(tmp_path) -> None:
+    import numpy as np
+    from labelhouse.utils import bitmap_to_png
+
+    release_file = {"name": "v1", "dataset": {
+        "name": "flowers", "owner": "jane", "task_type": "segmentation-bitmap",
+        "task_attributes": {"categories": [{"id": 1, "name": "rose"}]}, "labelsets": [{"name": "ground-truth"}],
+        "samples": [{"uuid": "s1", "name": "a.jpg", "metadata": {},
+                     "attributes": {"image": {"url": "http://cdn.test/a.png"}},
+                     "labels": {"ground-truth": {"label_status": "LABELED", "attributes": {
+                         "annotations": [{"id": 1, "category_id": 1}],
+                         "segmentation_bitmap": {"url": "http://lh.test/files/a-label.png"}}}}}]}}
+    bitmap = np.zeros((4, 6), np.uint32)
+    bitmap[1:3, 2:5] = 1
+    from io import BytesIO
+
+    from PIL import Image
+
+    image = BytesIO()
+    Image.new("RGB", (6, 4)).save(image, format="PNG")
+    seen: dict[str, bool] = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen[str(request.url)] = "Authorization" in request.headers
+        if request.url.path.endswith("/releases/v1/"):
+            return httpx.Response(200, json={**release_json("SUCCEEDED"),
+                                             "attributes": {"url": "http://lh.test/files/release.json"}})
+        if request.url.path == "/files/release.json":
+            return httpx.Response(200, json=release_file)
+        if request.url.path == "/files/a-label.png":
+            return httpx.Response(200, content=bitmap_to_png(bitmap))
+        return httpx.Response(200, content=image.getvalue())
+
+    client, _ = make_client(handler)
+    dataset = client.load_release(client.get_release("jane/flowers", "v1"), progress=True)
+    sample = dataset[0]
+    assert np.array_equal(sample["segmentation_bitmap"], bitmap) and sample["image"].size == (6, 4)
+    assert seen == {"http://lh.test/datasets/jane/flowers/releases/v1/": True,
+                    "http://lh.test/files/release.json": True, "http://lh.test/files/a-label.png": True,
+                    "http://cdn.test/a.png": False}
