@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import orjson
 import pytest
 from labelhouse_server.errors import Invalid
 from labelhouse_server.validation import validate_label_attributes
@@ -313,3 +314,20 @@ def test_a_million_point_annotations_are_checked_quickly() -> None:
     with pytest.raises(Invalid) as caught:
         validate_label_attributes("pointcloud-segmentation", CATS, big)
     assert caught.value.field == "attributes.point_annotations[777777]"
+
+
+SDK_TRIGGERS = ("not found", "does not exist", "already exists", "already have", "do not have permission",
+                "time-out", "invalid page", "authentication credentials were not provided")
+
+
+@pytest.mark.parametrize("phrase", SDK_TRIGGERS)
+def test_user_text_echoed_in_errors_never_carries_an_sdk_trigger_phrase(phrase: str) -> None:
+    """The official SDK classifies any error body containing these phrases (a 400 would become NotFoundError...)."""
+    as_value = _with(VECTOR, [*A, 0, "type"], phrase.title())
+    as_key = _with(VECTOR, [*A, 0, "attributes"], {phrase: {"nested": 1}})
+    for attributes in (as_value, as_key):
+        with pytest.raises(Invalid) as caught:
+            validate_label_attributes("vector", CATS, attributes)
+        body = orjson.dumps(caught.value.body()).decode().lower()  # what the SDK reads: the raw body
+        assert phrase not in body
+        assert caught.value.field.startswith("attributes.annotations[0].")

@@ -10,6 +10,7 @@ errors by those substrings (contract §1.5).
 
 from __future__ import annotations
 
+import re
 from typing import Any, NoReturn
 
 from ..errors import Invalid
@@ -39,8 +40,25 @@ def describe(value: Any) -> str:
     return type(value).__name__
 
 
+# Phrases the official SDK classifies error bodies by (contract §1.5). Our own texts never contain them, but paths
+# and echoed values come from the user's document; a key named "not found" must not turn a 400 into NotFoundError.
+_SDK_TRIGGERS = re.compile(
+    r"not found|does not exist|already exists|already have|cannot be added as collaborator|is already a collaborator"
+    r"|authentication credentials were not provided|cannot leave the organization|need to be an administrator"
+    r"|do not have permission|free trial ended|exceeded user limit|time-out|invalid page",
+    re.IGNORECASE,
+)
+
+
+def _defuse(text: str) -> str:
+    """Break trigger phrases with look-alike characters (no-break space, non-breaking hyphen)."""
+    if not _SDK_TRIGGERS.search(text):
+        return text
+    return _SDK_TRIGGERS.sub(lambda m: m.group(0).replace(" ", "\u00a0").replace("-", "\u2011"), text)
+
+
 def fail(path: str, message: str) -> NoReturn:
-    raise Invalid(f"{path}: {message}", field=path)
+    raise Invalid(_defuse(f"{path}: {message}"), field=_defuse(path))
 
 
 def expected(path: str, what: str, value: Any) -> NoReturn:
