@@ -39,3 +39,8 @@ def quickstart_done(server, user) -> tuple[str, str]:
 def test_quick_start_and_async_example(server, quickstart_done: tuple[str, str]) -> None:
     out = run_block(BLOCKS[2], server, quickstart_done[1])
     assert f"{quickstart_done[0]}/quickstart-flowers" in out
+
+
+def test_release_example(server, quickstart_done: tuple[str, str]) -> None:
+    out = run_block(BLOCKS[1], server, quickstart_done[1])
+    assert "SUCCEEDED" in out and "50 samples in ReleaseDataset" in out
