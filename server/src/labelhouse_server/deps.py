@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from .auth.keys import account_for_key
 from .db.engine import READ_ONLY
@@ -58,7 +59,12 @@ async def current_account(request: Request, session: DB) -> Account:
     key = _api_key_from(request)
     if key is None:
         raise NotAuthenticated()
-    account = account_for_key(session, key)
+    if request.method in READ_METHODS:
+        account = account_for_key(session, key)
+    else:
+        # A write request's first query takes SQLite's write lock (BEGIN IMMEDIATE), which may wait for another
+        # writer; waiting on the event loop would stall that writer's own awaits and deadlock both.
+        account = await run_in_threadpool(account_for_key, session, key)
     if account is None or account.is_organization:
         raise InvalidApiKey()
     request.state.account_id = account.id
