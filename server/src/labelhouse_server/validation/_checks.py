@@ -71,9 +71,6 @@ def missing(path: str) -> NoReturn:
 
 # ---- scalars ---------------------------------------------------------------------------------------------------
 
-def is_int(value: Any) -> bool:
-    return type(value) is int and INT_MIN <= value <= INT_MAX
-
 
 def is_number(value: Any) -> bool:
     """A finite JSON number (int or float, never a boolean)."""
@@ -200,12 +197,6 @@ def opt_str(obj: dict, key: str, path: str) -> None:
     value = obj.get(key)
     if value is not None and type(value) is not str:
         expected(f"{path}.{key}", "a string or null", value)
-
-
-def opt_bool_not_null(obj: dict, key: str, path: str) -> None:
-    """A boolean with a default in the SDK model: the key may be absent, but an explicit null is rejected."""
-    if key in obj:
-        check_bool(obj[key], f"{path}.{key}")
 
 
 def opt_timestamp(obj: dict, key: str, path: str) -> None:

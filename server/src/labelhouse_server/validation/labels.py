@@ -66,7 +66,8 @@ class Categories:
         if type(task_attributes) is dict:
             categories = task_attributes.get("categories")
             if type(categories) is list and categories:
-                self.ids = frozenset(c["id"] for c in categories if type(c) is dict and type(c.get("id")) is int)
+                ids = frozenset(c["id"] for c in categories if type(c) is dict and type(c.get("id")) is int)
+                self.ids = ids or None
 
     def check_at(self, obj: dict, key: str, path: str) -> None:
         value = obj.get(key)
