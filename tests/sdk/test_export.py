@@ -183,3 +183,16 @@ def test_rle_encoder_matches_pycocotools(seed: int) -> None:
     ours = encode(mask)
     theirs = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
     assert ours["counts"] == theirs["counts"].decode() and ours["size"] == list(theirs["size"])
+
+
+def test_segments_compatible_names(seg: tuple[ReleaseDataset, dict, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    from labelhouse import SegmentsDataset
+    from labelhouse.utils import bitmap2file, load_release
+
+    _, bitmaps, tmp = seg
+    monkeypatch.setenv("SEGMENTS_DIR", str(tmp / "cache"))
+    dataset = SegmentsDataset(str(tmp / "release.json"), filter_by=["REVIEWED"])
+    assert len(dataset) == 2 and any((tmp / "cache").iterdir())  # preloaded into the cache dir
+    assert np.array_equal(dataset[1]["segmentation_bitmap"], bitmaps["b.jpg"])
+    assert png_to_bitmap(bitmap2file(bitmaps["a.jpg"]).read()).tolist() == bitmaps["a.jpg"].tolist()
+    assert load_release(str(tmp / "release.json"))["name"] == "v1"

@@ -504,3 +504,18 @@ def test_load_release_sends_the_key_only_to_the_api_origin(tmp_path) -> None:
     assert seen == {"http://lh.test/datasets/jane/flowers/releases/v1/": True,
                     "http://lh.test/files/release.json": True, "http://lh.test/files/a-label.png": True,
                     "http://cdn.test/a.png": False}
+
+
+def test_with_options_overrides_per_call_settings_and_shares_the_pool(caplog: pytest.LogCaptureFixture) -> None:
+    rec = Recorder(error(503, "busy"), httpx.Response(200, json=USER))
+    client, sleeps = make_client(rec, timeout=5)
+    patient = client.with_options(timeout=600, max_retries=0)
+    with pytest.raises(exc.ServerError):
+        patient.get_user()
+    assert rec.requests[0].extensions["timeout"]["read"] == 600 and sleeps == []
+    patient.close()  # shares the pool: the original client keeps working
+    with caplog.at_level("INFO", logger="labelhouse"):
+        rec.answers = [error(503, "busy"), httpx.Response(200, json=USER)]
+        assert client.get_user().username == "jane"
+    assert rec.requests[-1].extensions["timeout"]["read"] == 5
+    assert "GET /user: HTTP 503; retry 1 of 3" in caplog.text

@@ -53,7 +53,7 @@ from .models import (
     User,
     Workunit,
 )
-from .release import ReleaseDataset
+from .release import ReleaseDataset, SegmentsDataset
 from .resources import UNASSIGNED
 
 __all__ = [
@@ -94,6 +94,7 @@ __all__ = [
     "Sample",
     "SegmentsClient",
     # exceptions (``labelhouse.exceptions.TimeoutError`` is RequestTimeoutError under the seeds' name)
+    "SegmentsDataset",
     "SegmentsError",
     "ServerError",
     "SubscriptionError",

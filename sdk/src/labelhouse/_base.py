@@ -19,10 +19,12 @@ otherwise ``backoff * 2**attempt`` with a little jitter, capped at ``max_backoff
 from __future__ import annotations
 
 import asyncio
+import copy
 import email.utils
 import enum
 import gzip
 import json
+import logging
 import os
 import random
 import time
@@ -40,6 +42,8 @@ from . import exceptions as exc
 from ._version import __version__
 
 T = TypeVar("T")
+
+log = logging.getLogger("labelhouse")
 
 DEFAULT_API_URL = "http://127.0.0.1:8000/"
 DEFAULT_TIMEOUT = 60.0
@@ -223,6 +227,24 @@ class _ClientCore:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(api_url={self.api_url!r})"
 
+    def with_options(self, *, timeout: Any = NO_BODY, max_retries: int | None = None,
+                     enable_compression: bool | None = None) -> Any:
+        """A copy with other settings that shares this client's connections (closing it closes nothing).
+
+        >>> client.with_options(timeout=600, max_retries=0).add_samples("jane/flowers", huge_list)
+        """
+        clone = copy.copy(self)
+        clone._own_http = False
+        if timeout is not NO_BODY:
+            clone.timeout = timeout
+        if max_retries is not None:
+            if max_retries < 0:
+                raise ValueError("max_retries must be >= 0")
+            clone.max_retries = max_retries
+        if enable_compression is not None:
+            clone.enable_compression = enable_compression
+        return clone
+
     # --- building ------------------------------------------------------------------------------------------
     def _request_args(self, call: Call[Any], request_id: str) -> dict[str, Any]:
         headers = {"X-Request-ID": request_id}
@@ -238,7 +260,7 @@ class _ClientCore:
             params = {k: _param(v) for k, v in call.params.items() if v is not None}
         absolute = call.path.startswith(("http://", "https://"))
         args: dict[str, Any] = {"method": call.method, "url": call.path if absolute else call.path.lstrip("/"),
-                                "params": params, "headers": headers}
+                                "params": params, "headers": headers, "timeout": self.timeout}
         if call.files is not None:
             args.update(data=dict(call.form or {}), files=dict(call.files))
         else:
@@ -282,6 +304,10 @@ class _ClientCore:
         if after is not None:
             return min(after, self.max_retry_delay)
         return self._backoff_delay(attempt)
+
+    def _log_retry(self, call: Call[Any], attempt: int, delay: float, why: str) -> None:
+        log.info("%s %s: %s; retry %d of %d in %.2f s", call.method, call.path, why, attempt + 1, self.max_retries,
+                 delay)
 
     @staticmethod
     def _transport_error(error: httpx.TransportError, request_id: str) -> exc.SegmentsError:
@@ -349,10 +375,12 @@ class SyncAPIClient(_ClientCore):
                 delay = self._retry_delay(call, attempt, error=error)
                 if delay is None:
                     raise self._transport_error(error, request_id) from error
+                self._log_retry(call, attempt, delay, repr(error))
             else:
                 delay = self._retry_delay(call, attempt, response=response)
                 if delay is None:
                     return self._result(call, response, request_id)
+                self._log_retry(call, attempt, delay, f"HTTP {response.status_code}")
                 response.close()
             self._sleep(delay)
             attempt += 1
@@ -393,10 +421,12 @@ class AsyncAPIClient(_ClientCore):
                 delay = self._retry_delay(call, attempt, error=error)
                 if delay is None:
                     raise self._transport_error(error, request_id) from error
+                self._log_retry(call, attempt, delay, repr(error))
             else:
                 delay = self._retry_delay(call, attempt, response=response)
                 if delay is None:
                     return self._result(call, response, request_id)
+                self._log_retry(call, attempt, delay, f"HTTP {response.status_code}")
                 await response.aclose()
             await self._sleep(delay)
             attempt += 1

@@ -245,3 +245,26 @@ def _file_name(name: str, url: str | None) -> str:
         ext = os.path.splitext(urlparse(url).path)[1]
         return name + ext
     return name
+
+
+class SegmentsDataset(ReleaseDataset):
+    """The parameters of ``segments.SegmentsDataset``, for scripts that switch imports: ``segments_dir`` is the
+    download cache (``SEGMENTS_DIR`` overrides the default) and ``preload`` downloads everything up front.
+    Cloud-storage clients are not needed: ``s3://``/``gs://`` images load as None, as in the original."""
+
+    def __init__(
+        self,
+        release_file: Release | dict[str, Any] | str | os.PathLike[str],
+        labelset: str = "ground-truth",
+        filter_by: str | list[str] | None = None,
+        filter_by_metadata: dict[str, Any] | None = None,
+        segments_dir: str | None = "segments",
+        preload: bool = True,
+        s3_client: Any = None,
+        gcp_client: Any = None,
+        load_images: bool = True,
+    ) -> None:
+        if segments_dir == "segments":
+            segments_dir = os.environ.get("SEGMENTS_DIR", segments_dir)
+        super().__init__(release_file, labelset, filter_by, filter_by_metadata, cache_dir=segments_dir,
+                         load_images=load_images, progress=preload)

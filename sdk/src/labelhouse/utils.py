@@ -51,3 +51,57 @@ def load_image(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data))
     image.load()
     return ImageOps.exif_transpose(image) or image
+
+
+# --- the names of ``segments.utils``, for scripts that switch imports ---------------------------------------
+def bitmap2file(bitmap: NDArray[np.integer], is_segmentation_bitmap: bool = True) -> io.BytesIO:
+    """A segmentation bitmap as an in-memory PNG file, ready for ``client.upload_asset(f, "label.png")``."""
+    if not is_segmentation_bitmap:
+        buf = io.BytesIO()
+        Image.fromarray(np.asarray(bitmap)).save(buf, format="PNG")
+    else:
+        buf = io.BytesIO(bitmap_to_png(bitmap))
+    buf.seek(0)
+    buf.name = "label.png"
+    return buf
+
+
+def _get(url: str) -> bytes:
+    import httpx
+
+    response = httpx.get(url, timeout=60, follow_redirects=True)
+    response.raise_for_status()
+    return response.content
+
+
+def load_image_from_url(url: str, save_filename: str | None = None) -> Image.Image:
+    """Download an image (no API key is sent); optionally save a copy."""
+    data = _get(url)
+    if save_filename:
+        with open(save_filename, "wb") as f:
+            f.write(data)
+    return load_image(data)
+
+
+def load_label_bitmap_from_url(url: str, save_filename: str | None = None) -> NDArray[np.uint32]:
+    """Download a segmentation bitmap PNG and decode it into instance ids."""
+    data = _get(url)
+    if save_filename:
+        with open(save_filename, "wb") as f:
+            f.write(data)
+    return png_to_bitmap(data)
+
+
+def load_release(release: object) -> dict[str, object]:
+    """The parsed release file of a Release (its ``attributes.url``) or of a path/URL."""
+    from .release import ReleaseDataset
+
+    return ReleaseDataset(release, load_images=False).release  # type: ignore[arg-type]
+
+
+def export_dataset(dataset: object, export_folder: str = ".", export_format: str = "coco-panoptic",
+                   id_increment: int = 0, **kwargs: object) -> object:
+    """See :func:`labelhouse.export.export_dataset`."""
+    from .export import export_dataset as export
+
+    return export(dataset, export_folder, export_format, id_increment, **kwargs)  # type: ignore[arg-type]
