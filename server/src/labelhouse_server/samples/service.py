@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from ..datasets.permissions import DatasetAccess
 from ..datasets.service import GROUND_TRUTH
 from ..db import Account, Dataset, Label, Labelset, Sample
+from ..db.integrity import violated_constraint
 from ..errors import AlreadyExists, Conflict, Invalid, NotFound
 from ..labels.schemas import label_columns, label_public, label_user_ids
 from ..timeutil import now_iso
@@ -29,6 +30,7 @@ from .deps import SampleAccess
 
 ST = Sample.__table__
 LT = Label.__table__
+NAME_CONSTRAINT = "uq_samples_dataset_id_name"
 CHUNK = 500  # names / uuids per IN (...) list: far below every database's bound-parameter limit
 MAX_BULK = 10_000
 MAX_BULK_DELETE = 10_000
@@ -136,9 +138,11 @@ def add_samples(session: Session, acc: DatasetAccess, items: Any, *, single: boo
     for attempt in range(3):
         try:
             return _insert_new(session, acc, parsed, single)
-        except IntegrityError:
+        except IntegrityError as exc:
             # A concurrent request added one of these names first: start over and return it as existing.
             session.rollback()
+            if violated_constraint(exc) != NAME_CONSTRAINT:
+                raise
             if attempt == 2:
                 raise Conflict("Samples with these names were being added concurrently; retry.") from None
     raise AssertionError("unreachable")
@@ -258,8 +262,10 @@ def update_sample(session: Session, sacc: SampleAccess, body: Any) -> dict[str, 
     try:
         session.execute(update(ST).where(ST.c.id == sample.id).values(**values))
         session.commit()
-    except IntegrityError:
+    except IntegrityError as exc:
         session.rollback()
+        if violated_constraint(exc) != NAME_CONSTRAINT:
+            raise
         raise AlreadyExists("Sample with this name already exists.", field="name") from None
     row = sample_row(session, sample.id)
     users = usernames(session, [row.created_by_id, row.assigned_labeler_id, row.assigned_reviewer_id])
