@@ -63,6 +63,7 @@ def test_release_of_a_segmentation_dataset_exports_to_coco(lh: SegmentsClient, u
     assert release.status == ReleaseStatus.SUCCEEDED and release.attributes.url
     assert release["samples_count"] == 4
     assert [r.name for r in lh.get_releases(full)] == ["v1"]
+    assert lh.get_release(full, "v1").uuid == release.uuid
 
     dataset = lh.load_release(release, progress=True)
     assert len(dataset) == 4 and dataset.dataset_identifier == full
