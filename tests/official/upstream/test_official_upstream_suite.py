@@ -14,13 +14,14 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
 from support import backends, live_server
-from upstream_sdist import extract_tests
-from upstream_seed import seed, test_png
+from upstream_sdist import SDK_VERSION, extract_tests
+from upstream_seed import fixture_png, seed
 
 HERE = Path(__file__).resolve().parent
 
@@ -39,67 +40,111 @@ OFFICIAL_FILES = [
 # Official tests that cannot apply to a self-hosted server, with the reason. Everything else must pass.
 DESELECTED: dict[str, str] = {}
 
-INNER_TIMEOUT = 600  # seconds for one official file (the SDK itself never times out a request)
+INNER_TIMEOUT = 600  # seconds for the whole official run (the SDK itself never times out a request)
 
 
 @pytest.fixture(scope="module", params=backends())
-def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """A live server seeded with the official suite's fixture data, and the environment pointing at it."""
     with live_server(request.param, tmp_path_factory.mktemp(f"upstream-{request.param}")) as server:
         yield server, seed(server)
 
 
 @pytest.fixture(scope="module")
-def work_dir(seeded, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: ANN001
+def work_dir(seeded, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory laid out like the segments-ai repository root: ``tests/`` holds the official test files from
     the sdist, our conftest and payloads, and ``tests/fixtures/test.png``; relative paths in the tests resolve."""
+    import segments.version
+
+    assert segments.version.__version__ == SDK_VERSION, "the official tests must run with the SDK they come from"
     root = tmp_path_factory.mktemp("upstream-work")
     tests_dir = extract_tests(root)
     shutil.copy(HERE / "upstream_conftest.py", tests_dir / "conftest.py")
     shutil.copy(HERE / "upstream_payloads.py", tests_dir / "upstream_payloads.py")
     (tests_dir / "fixtures").mkdir()
-    (tests_dir / "fixtures" / "test.png").write_bytes(test_png())
+    (tests_dir / "fixtures" / "test.png").write_bytes(fixture_png())
     # Our own ini file stops pytest from climbing to an unrelated configuration above the work directory.
     (root / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
     return root
 
 
-def _summary(junit: Path) -> tuple[dict[str, int], list[str]]:
-    suite = ET.parse(junit).getroot()
-    suite = suite.find("testsuite") if suite.tag == "testsuites" else suite
-    counts = {key: int(suite.get(key, 0)) for key in ("tests", "failures", "errors", "skipped")}
-    counts["passed"] = counts["tests"] - counts["failures"] - counts["errors"] - counts["skipped"]
-    not_passed = []
-    for case in suite.iter("testcase"):
-        for outcome in ("failure", "error", "skipped"):
-            element = case.find(outcome)
+@dataclass
+class FileResult:
+    """Outcome of one official test file within the run."""
+
+    counts: Counter = field(default_factory=Counter)  # passed / failed / error / skipped
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class OfficialRun:
+    returncode: int
+    output: str
+    files: dict[str, FileResult]
+
+    def __repr__(self) -> str:  # keeps pytest's assertion explanations short; the message has the details
+        return f"OfficialRun(returncode={self.returncode})"
+
+
+def _parse_junit(junit: Path) -> dict[str, FileResult]:
+    """Per official file, the outcome counts and the non-passing test ids with the first line of their message."""
+    files: dict[str, FileResult] = {name: FileResult() for name in OFFICIAL_FILES}
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        classname = case.get("classname", "")  # e.g. "tests.test_client.TestUser" or "tests.test_typing"
+        parts = classname.split(".")
+        result = files.setdefault(f"{parts[1]}.py" if len(parts) > 1 else classname, FileResult())
+        outcome = "passed"
+        for tag, name in (("failure", "failed"), ("error", "error"), ("skipped", "skipped")):
+            element = case.find(tag)
             if element is not None:
-                message = (element.get("message") or "").splitlines()[0][:200] if element.get("message") else ""
-                not_passed.append(f"{outcome.upper()} {case.get('classname')}::{case.get('name')}: {message}")
-    return counts, not_passed
+                outcome = name
+                message = (element.get("message") or element.text or "").strip().splitlines()
+                result.problems.append(f"{name.upper()} {classname}::{case.get('name')}: "
+                                       f"{message[0][:300] if message else ''}")
+                break
+        result.counts[outcome] += 1
+    return files
+
+
+@pytest.fixture(scope="module")
+def official_run(seeded, work_dir: Path) -> OfficialRun:
+    """One pytest subprocess over all official files (one interpreter start-up instead of one per file)."""
+    _, env = seeded
+    junit = work_dir / "junit.xml"
+    command = [sys.executable, "-m", "pytest", *(f"tests/{name}" for name in OFFICIAL_FILES), "-q", "-rfEs",
+               "--tb=short", f"--junitxml={junit}", "--timeout=120"]
+    command += [f"--deselect={node_id}" for node_id in DESELECTED]
+    run_env = {**os.environ, **env}
+    run_env.pop("SEGMENTS_DIR", None)  # would redirect SegmentsDataset's cache away from ./test_artifacts
+    proc = subprocess.run(command, check=False, cwd=work_dir, env=run_env, capture_output=True, text=True,
+                          timeout=INNER_TIMEOUT)
+    output = proc.stdout + proc.stderr
+    assert junit.is_file(), f"the official tests did not run (exit {proc.returncode}):\n{output[-8000:]}"
+    return OfficialRun(proc.returncode, output, _parse_junit(junit))
 
 
 @pytest.mark.parametrize("official_file", OFFICIAL_FILES)
-def test_official_file_passes(official_file: str, seeded, work_dir: Path) -> None:  # noqa: ANN001
-    server, env = seeded
-    junit = work_dir / f"junit-{official_file}.xml"
-    command = [sys.executable, "-m", "pytest", f"tests/{official_file}", "-q", "-rfEs", "--tb=short",
-               f"--junitxml={junit}", "--timeout=120"]
-    for node_id in DESELECTED:
-        if node_id.startswith(f"tests/{official_file}::"):
-            command.append(f"--deselect={node_id}")
-    run_env = {**os.environ, **env}
-    run_env.pop("SEGMENTS_DIR", None)
-    proc = subprocess.run(command, cwd=work_dir, env=run_env, capture_output=True, text=True,
-                          timeout=INNER_TIMEOUT)
-    assert junit.is_file(), f"official {official_file} did not run (exit {proc.returncode}):\n{proc.stdout[-6000:]}\n" \
-                            f"{proc.stderr[-3000:]}"
-    counts, not_passed = _summary(junit)
-    report = (f"official {official_file} on {server.backend}: {counts['passed']} passed, {counts['failures']} failed, "
-              f"{counts['errors']} errors, {counts['skipped']} skipped (of {counts['tests']})\n"
-              + "\n".join(not_passed))
+def test_official_file_passes(official_file: str, seeded, official_run: OfficialRun) -> None:
+    server, _ = seeded
+    result = official_run.files[official_file]
+    total = sum(result.counts.values())
+    report = (f"official tests/{official_file} on {server.backend}: {result.counts['passed']} passed, "
+              f"{result.counts['failed']} failed, {result.counts['error']} errors, {result.counts['skipped']} "
+              f"skipped (of {total})\n" + "\n".join(result.problems))
     print(report)
-    assert proc.returncode == 0 and counts["tests"] > 0 and counts["passed"] == counts["tests"], (
-        f"{report}\n--- pytest output ---\n{proc.stdout[-12000:]}\n{proc.stderr[-2000:]}\n"
+    assert total > 0 and result.counts["passed"] == total, (
+        f"{report}\n--- pytest output (all files) ---\n{official_run.output[-12000:]}\n"
         f"--- server log tail ---\n{server.log_tail(3000)}"
+    )
+
+
+def test_whole_official_run_passed(seeded, official_run: OfficialRun) -> None:
+    """Also catches what no file owns: collection errors, a crashed session, an unexpected extra file."""
+    server, _ = seeded
+    counts: Counter = Counter()
+    for result in official_run.files.values():
+        counts.update(result.counts)
+    assert official_run.returncode == 0 and set(official_run.files) == set(OFFICIAL_FILES), (
+        f"official suite on {server.backend}: exit {official_run.returncode}, {dict(counts)}, files "
+        f"{sorted(official_run.files)}\n{official_run.output[-8000:]}"
     )

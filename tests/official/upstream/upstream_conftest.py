@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from segments.client import SegmentsClient
-
 from upstream_payloads import bad_image_segmentation_label as _bad_image_segmentation_label
 from upstream_payloads import dataset_arguments, label_attributes, sample_attributes
 

@@ -43,7 +43,7 @@ def sdist_path() -> Path:
         proc = subprocess.run(
             [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
              "--disable-pip-version-check", "-d", tmp, f"segments-ai=={SDK_VERSION}"],
-            capture_output=True, text=True, timeout=300,
+            check=False, capture_output=True, text=True, timeout=300,
         )
         downloaded = Path(tmp) / SDIST_NAME
         if proc.returncode != 0 or not downloaded.is_file():

@@ -17,7 +17,6 @@ from typing import Any
 from PIL import Image, ImageDraw
 from segments import SegmentsClient
 from segments.typing import LabelStatus
-
 from upstream_payloads import label_attributes, sample_attributes
 
 OWNER = "python-sdk-tests-organization"  # hard-coded in the official test_dataset.py
@@ -89,7 +88,7 @@ def segmentation_bitmap(seed: int) -> io.BytesIO:
     return _png(image)
 
 
-def test_png() -> bytes:
+def fixture_png() -> bytes:
     """The official TestAsset uploads ``tests/fixtures/test.png``; any small PNG will do."""
     return street_image(0).getvalue()
 
