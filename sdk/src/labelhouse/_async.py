@@ -26,7 +26,7 @@ from .resources.assets import asset_call, read_file, upload_call
 T = TypeVar("T")
 
 
-class AsyncSegmentsClient(AsyncAPIClient, AllResources):
+class AsyncSegmentsClient(AsyncAPIClient, AllResources):  # type: ignore[misc]
     """The asyncio client; parameters as :class:`labelhouse.SegmentsClient`.
 
     >>> async with AsyncSegmentsClient("YOUR_KEY", api_url="http://localhost:8000/") as client:
@@ -55,20 +55,21 @@ class AsyncSegmentsClient(AsyncAPIClient, AllResources):
                          enable_compression=enable_compression, headers=headers, transport=transport,
                          http_client=http_client)
 
-    def _iterate(self, make_call: Callable[[int, int], Call[list[T]]], per_page: int, page: int,
-                 limit: int | None) -> AsyncIterator[T]:  # type: ignore[override]
+    def _iterate(self, make_call: Callable[[int, int], Call[list[T]]], per_page: int, page: int,  # type: ignore[override]
+                 limit: int | None) -> AsyncIterator[T]:
         return aiterate_pages(self._call, make_call, per_page, page, limit)
 
-    async def _call_many(self, calls: list[Call[list[Any]]], *, progress: bool, total: int, unit: str,  # type: ignore[override]
+    async def _call_many(self, calls: list[Call[list[Any]]], *, progress: bool, total: int, unit: str,
                          desc: str, combine: Callable[[list[Any]], Any] | None = None) -> Any:
         results: list[Any] = []
         with tqdm(total=total, unit=unit, desc=desc, disable=not progress) as bar:
             for call in calls:
-                results.extend(await self._call(call))
+                batch: list[Any] = await self._call(call)
+                results.extend(batch)
                 bar.update(_batch_len(call))
         return combine(results) if combine else results
 
-    async def _wait_release(self, make_call: Callable[[], Call[Release]], timeout: float,  # type: ignore[override]
+    async def _wait_release(self, make_call: Callable[[], Call[Release]], timeout: float,
                             poll_interval: float) -> Release:
         deadline = time.monotonic() + timeout
         while True:
@@ -80,14 +81,14 @@ class AsyncSegmentsClient(AsyncAPIClient, AllResources):
                 raise RequestTimeoutError(f"Release {release.name!r} still PENDING after {timeout} s.")
             await self._sleep(min(poll_interval, max(0.0, deadline - time.monotonic())))
 
-    async def _upload(self, file: IO[Any] | bytes | str | os.PathLike[str], filename: str  # type: ignore[override]
+    async def _upload(self, file: IO[Any] | bytes | str | os.PathLike[str], filename: str
                       ) -> File:
         content, filename = read_file(file, filename)
         asset = await self._call(asset_call(filename))
         await self._call(upload_call(asset, content, filename))
         return asset
 
-    async def _upload_many(self, files: list[tuple[Any, str]], progress: bool,  # type: ignore[override]
+    async def _upload_many(self, files: list[tuple[Any, str]], progress: bool,
                            concurrency: int = 8) -> list[File]:
         limit = asyncio.Semaphore(concurrency)
         with tqdm(total=len(files), unit="file", desc="Uploading", disable=not progress) as bar:
@@ -103,7 +104,7 @@ class AsyncSegmentsClient(AsyncAPIClient, AllResources):
     async def _fetch(self, url: str) -> bytes:
         return await self._call(self._download_call(url))
 
-    async def _load_release(self, release: Any, **options: Any) -> Any:  # type: ignore[override]
+    async def _load_release(self, release: Any, **options: Any) -> Any:
         """Downloads happen in worker threads with a sync client of the same configuration."""
         from .client import SegmentsClient
         from .release import ReleaseDataset

@@ -185,6 +185,8 @@ def error_from_response(response: httpx.Response, request_id: str | None = None)
 class _ClientCore:
     """Configuration and the send-independent halves of every request."""
 
+    _own_http: bool = True  # False for with_options() copies, which share the connection pool
+
     def __init__(
         self,
         api_key: str | None = None,
@@ -267,8 +269,10 @@ class _ClientCore:
             args["content"] = content
         return args
 
+    _http: Any  # httpx.Client or httpx.AsyncClient, narrowed by the subclasses
+
     def _build(self, call: Call[Any], args: dict[str, Any]) -> httpx.Request:
-        request = self._http.build_request(**args)  # type: ignore[attr-defined]
+        request = self._http.build_request(**args)
         if not call.auth:
             request.headers.pop("Authorization", None)
         return request
@@ -283,8 +287,8 @@ class _ClientCore:
 
     # --- retrying ------------------------------------------------------------------------------------------
     def _backoff_delay(self, attempt: int) -> float:
-        delay = min(self.max_backoff, self.backoff * (2**attempt))
-        return delay * (1 - 0.25 * random.random())
+        delay = min(self.max_backoff, self.backoff * (2.0**attempt))
+        return float(delay * (1 - 0.25 * random.random()))
 
     def _retry_delay(self, call: Call[Any], attempt: int, *, response: httpx.Response | None = None,
                      error: httpx.TransportError | None = None) -> float | None:
@@ -355,6 +359,8 @@ def _param(value: Any) -> Any:
 class SyncAPIClient(_ClientCore):
     """Sends :class:`Call` objects with ``httpx.Client``."""
 
+    _http: httpx.Client
+
     def __init__(self, api_key: str | None = None, api_url: str | None = None, *,
                  transport: httpx.BaseTransport | None = None, http_client: httpx.Client | None = None,
                  **options: Any) -> None:
@@ -400,6 +406,8 @@ class SyncAPIClient(_ClientCore):
 class AsyncAPIClient(_ClientCore):
     """Sends :class:`Call` objects with ``httpx.AsyncClient``."""
 
+    _http: httpx.AsyncClient
+
     def __init__(self, api_key: str | None = None, api_url: str | None = None, *,
                  transport: httpx.AsyncBaseTransport | None = None, http_client: httpx.AsyncClient | None = None,
                  **options: Any) -> None:
@@ -410,7 +418,7 @@ class AsyncAPIClient(_ClientCore):
                                                       follow_redirects=True)
         self._own_http = http_client is None
 
-    async def _call(self, call: Call[T]) -> T:  # type: ignore[override]
+    async def _call(self, call: Call[T]) -> T:
         request_id = uuid.uuid4().hex
         args = self._request_args(call, request_id)
         attempt = 0

@@ -68,7 +68,8 @@ class SegmentsClient(SyncAPIClient, AllResources):
         results: list[Any] = []
         with tqdm(total=total, unit=unit, desc=desc, disable=not progress) as bar:
             for call in calls:
-                results.extend(self._call(call))
+                batch: list[Any] = self._call(call)
+                results.extend(batch)
                 bar.update(_batch_len(call))
         return combine(results) if combine else results
 

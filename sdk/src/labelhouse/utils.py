@@ -41,7 +41,8 @@ def png_to_bitmap(data: bytes | Image.Image) -> NDArray[np.uint32]:
     """Decode a Segments RGBA/RGB PNG (bytes or PIL image) into an (H, W) uint32 array of instance ids."""
     image = data if isinstance(data, Image.Image) else Image.open(io.BytesIO(data))
     rgb = np.asarray(image.convert("RGB"), dtype=np.uint32)
-    return rgb[..., 0] + (rgb[..., 1] << 8) + (rgb[..., 2] << 16)
+    ids: NDArray[np.uint32] = rgb[..., 0] + (rgb[..., 1] << 8) + (rgb[..., 2] << 16)
+    return ids
 
 
 def load_image(data: bytes) -> Image.Image:

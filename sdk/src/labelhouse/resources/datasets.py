@@ -163,7 +163,7 @@ class DatasetsMixin(ClientPrimitives):
 
         >>> client.delete_dataset("jane/flowers")
         """
-        return self._call(Call("DELETE", dataset_path(dataset_identifier)))
+        return self._call(Call[None]("DELETE", dataset_path(dataset_identifier)))
 
     def clone_dataset(
         self,
@@ -227,4 +227,4 @@ class DatasetsMixin(ClientPrimitives):
 
         >>> client.delete_dataset_collaborator("jane/flowers", "john")
         """
-        return self._call(Call("DELETE", dataset_path(dataset_identifier, "collaborators", username, slash=False)))
+        return self._call(Call[None]("DELETE", dataset_path(dataset_identifier, "collaborators", username, slash=False)))

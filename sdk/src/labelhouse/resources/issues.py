@@ -41,4 +41,4 @@ class IssuesMixin(ClientPrimitives):
 
         >>> client.delete_issue(issue.uuid)
         """
-        return self._call(Call("DELETE", f"/issues/{segment(uuid)}/"))
+        return self._call(Call[None]("DELETE", f"/issues/{segment(uuid)}/"))

@@ -61,4 +61,4 @@ class LabelsMixin(ClientPrimitives):
 
         >>> client.delete_label(uuid, "predictions")
         """
-        return self._call(Call("DELETE", _label_path(sample_uuid, labelset)))
+        return self._call(Call[None]("DELETE", _label_path(sample_uuid, labelset)))

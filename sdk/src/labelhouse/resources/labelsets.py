@@ -33,4 +33,4 @@ class LabelsetsMixin(ClientPrimitives):
 
         >>> client.delete_labelset("jane/flowers", "predictions")
         """
-        return self._call(Call("DELETE", dataset_path(dataset_identifier, "labelsets", name)))
+        return self._call(Call[None]("DELETE", dataset_path(dataset_identifier, "labelsets", name)))

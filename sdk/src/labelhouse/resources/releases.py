@@ -35,7 +35,7 @@ class ReleasesMixin(ClientPrimitives):
 
         >>> client.delete_release("jane/flowers", "v0.1")
         """
-        return self._call(Call("DELETE", dataset_path(dataset_identifier, "releases", name)))
+        return self._call(Call[None]("DELETE", dataset_path(dataset_identifier, "releases", name)))
 
     def wait_for_release(self, dataset_identifier: str, name: str, timeout: float = 600.0,
                          poll_interval: float = 2.0) -> Release:

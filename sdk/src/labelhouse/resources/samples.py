@@ -210,7 +210,7 @@ class SamplesMixin(ClientPrimitives):
 
         >>> client.delete_sample(uuid)
         """
-        return self._call(Call("DELETE", f"/samples/{segment(uuid)}/"))
+        return self._call(Call[None]("DELETE", f"/samples/{segment(uuid)}/"))
 
     def delete_samples(self, dataset_identifier: str, uuids: list[str], *, progress: bool = False
                        ) -> DeleteSamplesResponse:
