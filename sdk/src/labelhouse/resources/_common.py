@@ -17,7 +17,7 @@ from .._base import Call
 T = TypeVar("T")
 
 def model(cls: type[T]) -> Callable[[Any], T]:
-    return cls.model_validate  # type: ignore[attr-defined,no-any-return]
+    return cls.model_validate  # type: ignore[attr-defined]
 
 
 def list_of(cls: type[T]) -> Callable[[Any], list[T]]:
