@@ -12,7 +12,8 @@ from .base import StoreError, content_type_for, validate_key
 router = APIRouter(tags=["storage"])
 
 
-@router.api_route("/files/{key:path}", methods=["GET", "HEAD"], summary="Download a stored object (local store)")
+@router.api_route("/files/{key:path}", methods=["HEAD"], include_in_schema=False)
+@router.api_route("/files/{key:path}", methods=["GET"], summary="Download a stored object (local store)")
 def get_file(key: str, request: Request) -> Response:
     from .local import LocalStore
 
