@@ -9,6 +9,7 @@ time (``upstream_sdist.py``); only the fixtures (``upstream_conftest.py``, ``ups
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -19,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from segments.exceptions import NotFoundError
 from support import backends, live_server
 from upstream_sdist import SDK_VERSION, extract_tests
+from upstream_seed import DATASETS as SEEDED_DATASETS
 from upstream_seed import fixture_png, seed
 
 HERE = Path(__file__).resolve().parent
@@ -151,3 +154,27 @@ def test_whole_official_run_passed(seeded, official_run: OfficialRun) -> None:
         f"official suite on {server.backend}: exit {official_run.returncode}, {dict(counts)}, files "
         f"{sorted(official_run.files)}\n{official_run.output[-8000:]}"
     )
+
+
+def test_official_run_left_the_seeded_state(seeded, official_run: OfficialRun) -> None:
+    """The official tests only check that their deletes do not raise; after a green run, everything they created
+    (dataset ``add_dataset``, clones, samples, labels, issues, labelset ``labelset4``, release ``v0.4``,
+    collaborator ``admin-arnaud``) must really be gone and the seeded data untouched."""
+    server, env = seeded
+    assert official_run.returncode == 0, "only meaningful after a green official run"
+    client = server.segments(env["SEGMENTS_API_KEY"])
+    try:
+        owner = env["DATASET_OWNER"]
+        assert sorted(d.name for d in client.get_datasets(owner)) == sorted(spec.name for spec in SEEDED_DATASETS)
+        for spec, first_uuid in zip(SEEDED_DATASETS, json.loads(env["SAMPLE_UUIDS"])):
+            identifier = f"{owner}/{spec.name}"
+            dataset = client.get_dataset(identifier)
+            assert dataset.collaborators_count == 0, identifier
+            assert sorted(s.name for s in client.get_samples(identifier)) == [f"{spec.name}-{i}.png" for i in range(3)]
+            assert sorted(ls.name for ls in client.get_labelsets(identifier)) == ["ground-truth", "predictions"]
+            assert [r.name for r in client.get_releases(identifier)] == json.loads(env["RELEASES"])
+            assert client.get_issues(identifier) == [], identifier
+            with pytest.raises(NotFoundError):  # the official label tests added and deleted this label
+                client.get_label(first_uuid, "ground-truth")
+    finally:
+        client.close()
