@@ -18,6 +18,7 @@ from labelhouse_server.jobs import PermanentJobError, ThreadedRunner, enqueue, r
 from labelhouse_server.jobs import queue
 from labelhouse_server.jobs.registry import JobContext
 from labelhouse_server.settings import Settings
+from support import backends, fresh_database
 
 RUNS: list[tuple[int, str]] = []
 RUNS_LOCK = threading.Lock()
@@ -45,6 +46,16 @@ class Flaky:
 
     def on_failed(self, session, payload, reason) -> None:
         FAILED.append((payload, reason))
+
+
+@pytest.fixture(params=backends())
+def db_url(request, tmp_path):
+    """A fresh, migrated database per test (SQLite file; PostgreSQL too when configured)."""
+    from labelhouse_server.db.migrate import upgrade
+
+    with fresh_database(request.param, tmp_path) as url:
+        upgrade(url)
+        yield url
 
 
 def _settings(url: str, tmp: Path, **kw) -> Settings:
