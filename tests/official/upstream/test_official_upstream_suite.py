@@ -2,8 +2,8 @@
 
 For each database backend: start ``labelhouse serve``, seed it through the official SDK with the organization,
 users, datasets (every sample/label type the official tests iterate over), samples, labels, labelsets and releases
-those tests expect (``upstream_seed.py``), then run each official test file with pytest in a subprocess, with the
-environment variables Segments' CI uses pointing at our server. The test files come from the PyPI sdist at test
+those tests expect (``upstream_seed.py``), then run the official test files with pytest in one subprocess, with the
+environment variables Segments' CI uses pointing at our server, and report pass/fail per official file. The test files come from the PyPI sdist at test
 time (``upstream_sdist.py``); only the fixtures (``upstream_conftest.py``, ``upstream_payloads.py``) are ours.
 """
 
