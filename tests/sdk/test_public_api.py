@@ -74,3 +74,17 @@ def test_sdk_distribution_depends_only_on_client_libraries() -> None:
     meta = tomllib.loads((SDK.parents[1] / "pyproject.toml").read_text())["project"]
     names = {d.split(">")[0].split("=")[0].split("<")[0].strip().lower() for d in meta["dependencies"]}
     assert names == {"httpx", "pydantic", "tqdm", "numpy", "pillow"}
+
+
+def test_submodule_all_lists_are_honest() -> None:
+    import labelhouse.export
+    import labelhouse.pagination
+    import labelhouse.release
+    import labelhouse.utils
+
+    for module in (labelhouse.utils, labelhouse.release, labelhouse.export, labelhouse.pagination, exceptions):
+        for name in module.__all__:
+            assert hasattr(module, name), f"{module.__name__}.{name}"
+    functions = {n for n, v in vars(labelhouse.utils).items()
+                 if callable(v) and not n.startswith("_") and getattr(v, "__module__", "") == "labelhouse.utils"}
+    assert functions <= set(labelhouse.utils.__all__)

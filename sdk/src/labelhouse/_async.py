@@ -12,10 +12,9 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import IO, Any, TypeVar
 
-import httpx
 from tqdm.auto import tqdm
 
-from ._base import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncAPIClient, Call
+from ._base import AsyncAPIClient, Call
 from .client import _batch_len, _release_done
 from .exceptions import RequestTimeoutError
 from .models import File, Release
@@ -34,26 +33,6 @@ class AsyncSegmentsClient(AsyncAPIClient, AllResources):  # type: ignore[misc]
     ...     async for sample in client.iter_samples("jane/flowers"):
     ...         print(sample.name)
     """
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        api_url: str | None = None,
-        *,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        backoff: float = 0.5,
-        max_backoff: float = 8.0,
-        max_retry_delay: float = 120.0,
-        enable_compression: bool = True,
-        headers: dict[str, str] | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        http_client: httpx.AsyncClient | None = None,
-    ) -> None:
-        super().__init__(api_key, api_url, timeout=timeout, max_retries=max_retries, backoff=backoff,
-                         max_backoff=max_backoff, max_retry_delay=max_retry_delay,
-                         enable_compression=enable_compression, headers=headers, transport=transport,
-                         http_client=http_client)
 
     def _iterate(self, make_call: Callable[[int, int], Call[list[T]]], per_page: int, page: int,  # type: ignore[override]
                  limit: int | None) -> AsyncIterator[T]:

@@ -199,7 +199,11 @@ class _ClientCore:
         max_retry_delay: float = 120.0,
         enable_compression: bool = True,
         headers: Mapping[str, str] | None = None,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.Client | httpx.AsyncClient | None = None,
     ) -> None:
+        """See :class:`labelhouse.SegmentsClient` for the parameters. ``transport`` replaces the network (tests
+        use ``httpx.MockTransport``); ``http_client`` is an httpx client to use instead of a new one."""
         if api_key is None:
             api_key = next((os.environ[v] for v in API_KEY_ENV if os.environ.get(v)), None)
         if not api_key:
@@ -225,6 +229,14 @@ class _ClientCore:
             "X-source": "python-sdk",
             **(headers or {}),
         }
+        self._sleep: Callable[[float], Any] = self._default_sleep
+        self._http = http_client or self._new_http(transport)
+        self._own_http = http_client is None
+
+    _default_sleep: Callable[[float], Any]  # time.sleep or asyncio.sleep; tests replace self._sleep
+
+    def _new_http(self, transport: Any) -> Any:
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(api_url={self.api_url!r})"
@@ -361,14 +373,11 @@ class SyncAPIClient(_ClientCore):
 
     _http: httpx.Client
 
-    def __init__(self, api_key: str | None = None, api_url: str | None = None, *,
-                 transport: httpx.BaseTransport | None = None, http_client: httpx.Client | None = None,
-                 **options: Any) -> None:
-        super().__init__(api_key, api_url, **options)
-        self._sleep: Callable[[float], None] = time.sleep
-        self._http = http_client or httpx.Client(base_url=self.api_url, headers=self._headers, timeout=self.timeout,
-                                                 transport=transport, follow_redirects=True)
-        self._own_http = http_client is None
+    _default_sleep = staticmethod(time.sleep)
+
+    def _new_http(self, transport: httpx.BaseTransport | None) -> httpx.Client:
+        return httpx.Client(base_url=self.api_url, headers=self._headers, timeout=self.timeout, transport=transport,
+                            follow_redirects=True)
 
     def _call(self, call: Call[T]) -> T:
         request_id = uuid.uuid4().hex
@@ -408,15 +417,11 @@ class AsyncAPIClient(_ClientCore):
 
     _http: httpx.AsyncClient
 
-    def __init__(self, api_key: str | None = None, api_url: str | None = None, *,
-                 transport: httpx.AsyncBaseTransport | None = None, http_client: httpx.AsyncClient | None = None,
-                 **options: Any) -> None:
-        super().__init__(api_key, api_url, **options)
-        self._sleep: Callable[[float], Any] = asyncio.sleep
-        self._http = http_client or httpx.AsyncClient(base_url=self.api_url, headers=self._headers,
-                                                      timeout=self.timeout, transport=transport,
-                                                      follow_redirects=True)
-        self._own_http = http_client is None
+    _default_sleep = staticmethod(asyncio.sleep)
+
+    def _new_http(self, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.api_url, headers=self._headers, timeout=self.timeout,
+                                 transport=transport, follow_redirects=True)
 
     async def _call(self, call: Call[T]) -> T:
         request_id = uuid.uuid4().hex

@@ -8,10 +8,9 @@ import time
 from collections.abc import Callable, Iterator
 from typing import IO, Any, TypeVar
 
-import httpx
 from tqdm.auto import tqdm
 
-from ._base import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Call, SyncAPIClient
+from ._base import Call, SyncAPIClient
 from .exceptions import ReleaseFailedError, RequestTimeoutError
 from .models import File, Release, ReleaseStatus
 from .pagination import iterate_pages
@@ -37,26 +36,6 @@ class SegmentsClient(SyncAPIClient, AllResources):
     >>> with SegmentsClient("YOUR_KEY", api_url="http://localhost:8000/") as client:
     ...     print(client.get_user().username)
     """
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        api_url: str | None = None,
-        *,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        backoff: float = 0.5,
-        max_backoff: float = 8.0,
-        max_retry_delay: float = 120.0,
-        enable_compression: bool = True,
-        headers: dict[str, str] | None = None,
-        transport: httpx.BaseTransport | None = None,
-        http_client: httpx.Client | None = None,
-    ) -> None:
-        super().__init__(api_key, api_url, timeout=timeout, max_retries=max_retries, backoff=backoff,
-                         max_backoff=max_backoff, max_retry_delay=max_retry_delay,
-                         enable_compression=enable_compression, headers=headers, transport=transport,
-                         http_client=http_client)
 
     # --- primitives the resource mixins use -------------------------------------------------------------
     def _iterate(self, make_call: Callable[[int, int], Call[list[T]]], per_page: int, page: int,

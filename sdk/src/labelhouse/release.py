@@ -23,25 +23,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-import httpx
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 from tqdm.auto import tqdm
 
 from .models import Release, TaskAttributeCategory
-from .utils import load_image, png_to_bitmap
+from .utils import fetch_url, load_image, png_to_bitmap
 
 __all__ = ["SEGMENTATION_TASK_TYPES", "VECTOR_TASK_TYPES", "ReleaseDataset"]
 
 SEGMENTATION_TASK_TYPES = ("segmentation-bitmap", "segmentation-bitmap-highres")
 VECTOR_TASK_TYPES = ("vector", "bboxes", "keypoints")
-
-
-def _default_fetch(url: str) -> bytes:
-    response = httpx.get(url, timeout=60, follow_redirects=True)
-    response.raise_for_status()
-    return response.content
 
 
 class ReleaseDataset:
@@ -61,7 +54,7 @@ class ReleaseDataset:
         progress: bool = False,
         fetch: Callable[[str], bytes] | None = None,
     ) -> None:
-        self._fetch_remote = fetch or _default_fetch
+        self._fetch_remote = fetch or fetch_url
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.load_images = load_images
         self.labelset = labelset

@@ -12,7 +12,18 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-__all__ = ["bitmap_to_png", "ids_to_rgb", "load_image", "png_to_bitmap"]
+__all__ = [
+    "bitmap2file",
+    "bitmap_to_png",
+    "export_dataset",
+    "fetch_url",
+    "ids_to_rgb",
+    "load_image",
+    "load_image_from_url",
+    "load_label_bitmap_from_url",
+    "load_release",
+    "png_to_bitmap",
+]
 
 
 def ids_to_rgb(ids: NDArray[np.integer]) -> NDArray[np.uint8]:
@@ -67,7 +78,8 @@ def bitmap2file(bitmap: NDArray[np.integer], is_segmentation_bitmap: bool = True
     return buf
 
 
-def _get(url: str) -> bytes:
+def fetch_url(url: str) -> bytes:
+    """GET a URL without credentials (public images, presigned release files)."""
     import httpx
 
     response = httpx.get(url, timeout=60, follow_redirects=True)
@@ -77,7 +89,7 @@ def _get(url: str) -> bytes:
 
 def load_image_from_url(url: str, save_filename: str | None = None) -> Image.Image:
     """Download an image (no API key is sent); optionally save a copy."""
-    data = _get(url)
+    data = fetch_url(url)
     if save_filename:
         with open(save_filename, "wb") as f:
             f.write(data)
@@ -86,7 +98,7 @@ def load_image_from_url(url: str, save_filename: str | None = None) -> Image.Ima
 
 def load_label_bitmap_from_url(url: str, save_filename: str | None = None) -> NDArray[np.uint32]:
     """Download a segmentation bitmap PNG and decode it into instance ids."""
-    data = _get(url)
+    data = fetch_url(url)
     if save_filename:
         with open(save_filename, "wb") as f:
             f.write(data)

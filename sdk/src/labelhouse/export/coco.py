@@ -22,6 +22,11 @@ def _coco_categories(dataset: ReleaseDataset) -> list[dict[str, Any]]:
     return [{"id": c.id, "name": c.name, "supercategory": c.name} for c in dataset.categories]
 
 
+def _coco_image(image_id: int, sample: dict[str, Any]) -> dict[str, Any]:
+    return {"id": image_id, "file_name": sample["file_name"], "width": sample["width"], "height": sample["height"],
+            "uuid": sample["uuid"]}
+
+
 def _polygon_area(points: list[list[float]]) -> float:
     xs = np.array([p[0] for p in points], dtype=float)
     ys = np.array([p[1] for p in points], dtype=float)
@@ -54,8 +59,7 @@ def coco_instance(dataset: ReleaseDataset) -> dict[str, Any]:
     images: list[dict[str, Any]] = []
     annotations: list[dict[str, Any]] = []
     for image_id, sample in enumerate(dataset, start=1):
-        images.append({"id": image_id, "file_name": sample["file_name"], "width": sample["width"],
-                       "height": sample["height"], "uuid": sample["uuid"]})
+        images.append(_coco_image(image_id, sample))
         if sample["annotations"] is None:
             continue
         if dataset.task_type in SEGMENTATION_TASK_TYPES:
@@ -107,8 +111,7 @@ def export_coco_panoptic(dataset: ReleaseDataset, export_folder: str | os.PathLi
     images: list[dict[str, Any]] = []
     annotations: list[dict[str, Any]] = []
     for image_id, sample in enumerate(dataset, start=1):
-        images.append({"id": image_id, "file_name": sample["file_name"], "width": sample["width"],
-                       "height": sample["height"], "uuid": sample["uuid"]})
+        images.append(_coco_image(image_id, sample))
         bitmap = sample["segmentation_bitmap"]
         if sample["annotations"] is None or bitmap is None:
             continue

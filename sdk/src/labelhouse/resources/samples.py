@@ -23,7 +23,7 @@ MAX_BULK = 1000  # the server's limit per bulk request; larger inputs are sent i
 SampleSort = Literal["name", "created", "created_at", "priority", "updated_at", "gt_label__updated_at"]
 
 
-def _csv(value: None | str | list[Any] | tuple[Any, ...] | dict[str, Any], pairs: bool = False) -> str | None:
+def _csv(value: None | str | list[Any] | tuple[Any, ...] | dict[str, Any]) -> str | None:
     if value is None:
         return None
     if isinstance(value, dict):
