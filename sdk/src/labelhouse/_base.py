@@ -54,12 +54,16 @@ API_KEY_ENV = ("LABELHOUSE_API_KEY", "SEGMENTS_API_KEY")
 API_URL_ENV = ("LABELHOUSE_API_URL", "SEGMENTS_API_URL")
 
 
-class _NoBody:
+class _Sentinel:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
     def __repr__(self) -> str:
-        return "NO_BODY"
+        return self.name
 
 
-NO_BODY: Any = _NoBody()
+NO_BODY: Any = _Sentinel("NO_BODY")  # a Call without a request body (``None`` would be JSON null)
+NOT_GIVEN: Any = _Sentinel("NOT_GIVEN")  # an option left as it is (``None`` is a valid timeout)
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,9 @@ def error_from_response(response: httpx.Response, request_id: str | None = None)
 class _ClientCore:
     """Configuration and the send-independent halves of every request."""
 
+    _http: Any  # httpx.Client or httpx.AsyncClient, narrowed by the subclasses
     _own_http: bool = True  # False for with_options() copies, which share the connection pool
+    _default_sleep: Callable[[float], Any]  # time.sleep or asyncio.sleep; tests replace self._sleep
 
     def __init__(
         self,
@@ -233,15 +239,13 @@ class _ClientCore:
         self._http = http_client or self._new_http(transport)
         self._own_http = http_client is None
 
-    _default_sleep: Callable[[float], Any]  # time.sleep or asyncio.sleep; tests replace self._sleep
-
     def _new_http(self, transport: Any) -> Any:
         raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(api_url={self.api_url!r})"
 
-    def with_options(self, *, timeout: Any = NO_BODY, max_retries: int | None = None,
+    def with_options(self, *, timeout: Any = NOT_GIVEN, max_retries: int | None = None,
                      enable_compression: bool | None = None) -> Any:
         """A copy with other settings that shares this client's connections (closing it closes nothing).
 
@@ -249,7 +253,7 @@ class _ClientCore:
         """
         clone = copy.copy(self)
         clone._own_http = False
-        if timeout is not NO_BODY:
+        if timeout is not NOT_GIVEN:
             clone.timeout = timeout
         if max_retries is not None:
             if max_retries < 0:
@@ -280,8 +284,6 @@ class _ClientCore:
         else:
             args["content"] = content
         return args
-
-    _http: Any  # httpx.Client or httpx.AsyncClient, narrowed by the subclasses
 
     def _build(self, call: Call[Any], args: dict[str, Any]) -> httpx.Request:
         request = self._http.build_request(**args)
