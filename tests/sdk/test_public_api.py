@@ -80,9 +80,12 @@ def test_submodule_all_lists_are_honest() -> None:
     import labelhouse.export
     import labelhouse.pagination
     import labelhouse.release
+    import labelhouse.typing
     import labelhouse.utils
 
-    for module in (labelhouse.utils, labelhouse.release, labelhouse.export, labelhouse.pagination, exceptions):
+    assert set(labelhouse.typing.__all__) == set(labelhouse.models.__all__)
+    for module in (labelhouse.utils, labelhouse.release, labelhouse.export, labelhouse.pagination, exceptions,
+                   labelhouse.typing):
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"
     functions = {n for n, v in vars(labelhouse.utils).items()
