@@ -67,8 +67,6 @@ def fill(db: Path, n: int) -> None:
 
 def build(db: Path) -> dict:
     """Runs in its own process: create the release (snapshot) and build its file; report time and peak RSS."""
-    from sqlalchemy import select
-
     from labelhouse_server.datasets.permissions import DatasetAccess
     from labelhouse_server.db import Account, Dataset, Release
     from labelhouse_server.db.engine import make_engine, make_sessionmaker
@@ -78,6 +76,7 @@ def build(db: Path) -> dict:
     from labelhouse_server.releases.service import create_release
     from labelhouse_server.settings import Settings
     from labelhouse_server.storage import make_store
+    from sqlalchemy import select
 
     data_dir = db.parent / f"{db.stem}-data"
     settings = Settings(database_url=f"sqlite:///{db}", data_dir=data_dir, public_url="http://127.0.0.1:1")

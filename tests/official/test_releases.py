@@ -19,7 +19,6 @@ from PIL import Image
 from segments.dataset import SegmentsDataset
 from segments.exceptions import AlreadyExistsError, NotFoundError
 from segments.utils import bitmap2file, export_dataset
-
 from support import PG_URL_ENV, free_port, live_server, unique
 
 CATEGORIES = [

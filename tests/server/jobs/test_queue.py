@@ -10,14 +10,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
-
 from labelhouse_server.db import Job
 from labelhouse_server.db.engine import READ_ONLY, make_engine, make_sessionmaker
-from labelhouse_server.jobs import PermanentJobError, ThreadedRunner, enqueue, register
-from labelhouse_server.jobs import queue
+from labelhouse_server.jobs import PermanentJobError, ThreadedRunner, enqueue, queue, register
 from labelhouse_server.jobs.registry import JobContext
 from labelhouse_server.settings import Settings
+from sqlalchemy import select, text
 from support import backends, fresh_database
 
 RUNS: list[tuple[int, str]] = []

@@ -15,7 +15,6 @@ import uuid
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
-
 from support import backends, live_server, unique
 
 N = 100_000
@@ -45,7 +44,7 @@ def fill(database_url: str, owner: str, dataset: str, n: int) -> None:
 
 
 def start_worker(srv, env: dict[str, str]) -> subprocess.Popen:
-    log = open(srv.data_dir / f"worker-{time.monotonic_ns()}.log", "wb")
+    log = open(srv.data_dir / f"worker-{time.monotonic_ns()}.log", "wb")  # noqa: SIM115 - outlives this call
     return subprocess.Popen(
         [sys.executable, "-m", "labelhouse_server.cli", "worker", "--data-dir", str(srv.data_dir),
          "--database-url", srv.database_url],

@@ -10,7 +10,6 @@ import time
 
 import httpx
 import pytest
-
 from server.jobs.test_worker_kill import TASK_ATTRIBUTES, fill, job_state
 from support import backends, live_server, unique
 

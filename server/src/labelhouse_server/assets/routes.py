@@ -70,7 +70,7 @@ async def upload(request: Request, session: DB) -> Response:
     return empty_response()
 
 
-async def _put(store, policy, fh) -> None:  # noqa: ANN001
+async def _put(store, policy, fh) -> None:
     from starlette.concurrency import run_in_threadpool
 
     await run_in_threadpool(store.put, policy["key"], fh, policy["content_type"])

@@ -111,7 +111,7 @@ class ThreadedRunner:
         while not self._stopping.is_set():
             try:
                 ran = self.run_one()
-            except Exception:  # noqa: BLE001 - a database hiccup must not kill the loop
+            except Exception:
                 log.exception("job loop error")
                 ran = False
             if not ran:
@@ -128,7 +128,7 @@ class ThreadedRunner:
                         if not queue.heartbeat(session, ctx.job_id, ctx.worker_id, ctx.attempt, ctx.progress):
                             log.warning("job %s: lease lost, stopping it", ctx.job_id)
                             ctx.cancelled.set()
-                except Exception:  # noqa: BLE001
+                except Exception:
                     log.exception("heartbeat failed for job %s", ctx.job_id)
 
     def _reaper_loop(self) -> None:
@@ -136,7 +136,7 @@ class ThreadedRunner:
         while not self._stopping.wait(interval):
             try:
                 self.reap()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("reaper error")
 
     # --- one step of each ---------------------------------------------------------------------------------

@@ -100,5 +100,5 @@ def delete_release(session: Session, acc: DatasetAccess, name: str, store: Any) 
     if file_key:
         try:
             store.delete(file_key)
-        except Exception:  # noqa: BLE001 - the row is gone; an orphaned object is only wasted space
+        except Exception:
             log.exception("could not delete release file %s", file_key)

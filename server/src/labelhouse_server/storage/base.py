@@ -11,7 +11,7 @@ from typing import BinaryIO, Protocol, Union, runtime_checkable
 
 # What ``put`` accepts: a path on disk, an open binary file, or an iterator of byte chunks (streamed, never
 # joined in memory).
-Source = Union[str, Path, BinaryIO, Iterable[bytes]]
+Source = Union[str, Path, BinaryIO, Iterable[bytes]]  # noqa: UP007 - a runtime alias on Python 3.10
 
 # The presigned-POST form fields the official SDK requires, in its order (contract §5): exactly these eight.
 AWS_FIELDS = ("acl", "Content-Type", "key", "x-amz-algorithm", "x-amz-credential", "x-amz-date", "policy",

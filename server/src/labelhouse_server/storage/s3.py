@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, BinaryIO
 
 from .base import AWS_FIELDS, PresignedPost, Source, StoreError, iter_chunks, validate_key
+
+
+log = logging.getLogger("labelhouse.storage")
 
 
 class S3Store:
@@ -46,6 +50,25 @@ class S3Store:
                 if exc.response.get("Error", {}).get("Code") not in ("BucketAlreadyOwnedByYou",
                                                                       "BucketAlreadyExists"):
                     raise StoreError(f"cannot create bucket {self.bucket!r}: {exc}") from exc
+                return
+            self._allow_anonymous_reads()
+
+    def _allow_anonymous_reads(self) -> None:
+        """Asset and release URLs are fetched without credentials (contract §3: the official SDK sends none).
+        MinIO ignores object ACLs, so a bucket we create gets an anonymous-GET policy (= `mc anonymous set
+        download`). On AWS, Block Public Access may refuse it: then configure the bucket (or a CDN) yourself."""
+        import json
+
+        from botocore.exceptions import ClientError
+
+        policy = {"Version": "2012-10-17", "Statement": [{
+            "Sid": "PublicRead", "Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": ["s3:GetObject"],
+            "Resource": [f"arn:aws:s3:::{self.bucket}/*"]}]}
+        try:
+            self.client.put_bucket_policy(Bucket=self.bucket, Policy=json.dumps(policy))
+        except ClientError as exc:
+            log.warning("could not make bucket %s publicly readable (%s); asset and release URLs need "
+                        "anonymous GET access", self.bucket, exc)
 
     def put(self, key: str, source: Source, content_type: str | None = None) -> int:
         from .base import content_type_for
