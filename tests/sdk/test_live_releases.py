@@ -81,6 +81,10 @@ def test_release_of_a_segmentation_dataset_exports_to_coco(lh: SegmentsClient, u
         assert np.array_equal(coco.annToMask(ann).astype(bool), bitmaps[image["file_name"]] == ann["instance_id"])
     json_path, _ = export_dataset(dataset, tmp_path)
     assert len(json.loads(json_path.read_text())["annotations"]) == 3
+    masks = export_dataset(dataset, tmp_path / "masks", "instance")
+    for sample_name, bitmap in bitmaps.items():
+        decoded = np.asarray(Image.open(masks / f"{sample_name[:-4]}_instance.png")).astype(np.uint32)
+        assert np.array_equal(decoded, bitmap)
 
     lh.delete_release(full, "v1")
     with pytest.raises(exc.NotFoundError):
