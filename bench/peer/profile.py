@@ -1,0 +1,129 @@
+"""Where labelhouse spends its time on its slowest workload: py-spy attached to the running server.
+
+The profiled pass is an extra pass on a fresh dataset after the measured runs, so sampling never perturbs the
+reported figures. The collapsed stacks are summarised by leaf function, by our own functions (inclusive) and by
+library, which is what the report prints.
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from .clients import Labelhouse
+from .servers import REPO, Server
+from .workloads import Bench, Result, median
+
+ORDER = ["import", "list", "label_seq", "label_conc", "get", "export_json", "export_coco"]
+FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
+AREAS = [("sqlite3", "sqlite (C driver, queries)"), ("sqlalchemy", "SQLAlchemy"), ("orjson", "orjson"),
+         ("json/", "stdlib json"), ("pydantic", "pydantic"), ("labelhouse_server", "labelhouse code"),
+         ("starlette", "starlette"), ("fastapi", "FastAPI"), ("uvicorn", "uvicorn"), ("anyio", "anyio/threads"),
+         ("asyncio", "asyncio"), ("threading", "threading"), ("concurrent", "threading")]
+
+
+def _area(file: str) -> str:
+    for needle, name in AREAS:
+        if needle in file:
+            return name
+    return "other"
+
+
+def summarize(collapsed: Path, top: int = 15) -> dict[str, Any]:
+    total = 0
+    leaf: collections.Counter[str] = collections.Counter()
+    ours: collections.Counter[str] = collections.Counter()
+    areas: collections.Counter[str] = collections.Counter()
+    for line in collapsed.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        frames = stack.split(";")
+        m = FRAME.match(frames[-1])
+        leaf_name = f"{m['func']} ({_short(m['file'])})" if m else frames[-1]
+        leaf[leaf_name] += n
+        # the area of a sample is that of the innermost frame that is not stdlib plumbing
+        area = "other"
+        for frame in reversed(frames):
+            fm = FRAME.match(frame)
+            if fm:
+                area = _area(fm["file"])
+                if area != "other":
+                    break
+        areas[area] += n
+        seen = set()
+        for frame in frames:
+            fm = FRAME.match(frame)
+            if fm and "labelhouse_server" in fm["file"]:
+                name = f"{fm['func']} ({_short(fm['file'])})"
+                if name not in seen:
+                    seen.add(name)
+                    ours[name] += n
+
+    def pct(c: collections.Counter[str]) -> list[tuple[str, float]]:
+        return [(k, 100.0 * v / total) for k, v in c.most_common(top)] if total else []
+
+    return {"samples": total, "leaf": pct(leaf), "ours_inclusive": pct(ours), "areas": pct(areas)}
+
+
+def _short(file: str) -> str:
+    for marker in ("site-packages/", "/src/", "/lib/python3"):
+        if marker in file:
+            return file.split(marker, 1)[1]
+    return file
+
+
+def profile_workload(server: Server, results: list[Result], work: Path, args: Any) -> dict[str, Any] | None:
+    py_spy = shutil.which("py-spy") or str(REPO / ".venv" / "bin" / "py-spy")
+    if not Path(py_spy).exists():
+        print("py-spy not installed (pip install py-spy into .venv); skipping the profile", flush=True)
+        return None
+    size = max(r.size for r in results)
+    walls: dict[str, list[float]] = collections.defaultdict(list)
+    for r in results:
+        if r.server == "labelhouse" and r.size == size and not r.capped:
+            walls[r.workload].append(r.wall_s)
+    if not walls:
+        return None
+    target = max(walls, key=lambda w: median(walls[w]))
+    print(f"profiling labelhouse: {target} at N={size} (median {median(walls[target]):.2f} s)", flush=True)
+    out = work / f"profile-{target}.collapsed"
+    adapter = Labelhouse(server.url, server.headers)
+    bench = Bench(server, adapter, size, 0, cap_s=600, out_dir=work / "exports", label_items=args.label_items,
+                  reads=args.reads, concurrency=args.concurrency)
+    steps = {"import": bench.import_items, "list": bench.list_all, "label": bench.label_writes,
+             "get": bench.reads_by_id, "export_json": lambda: bench.export("json"),
+             "export_coco": lambda: bench.export("coco")}
+    order = ["import", "list", "label", "get", "export_json", "export_coco"]
+    key = "label" if target.startswith("label") else target
+    spy = None
+    try:
+        for step in order[: order.index(key) + 1]:
+            if step == key:
+                spy = subprocess.Popen([py_spy, "record", "--pid", str(server.pid), "--rate", "200", "--format",
+                                        "raw", "--output", str(out), "--nonblocking"],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                time.sleep(1.0)  # let py-spy attach
+            steps[step]()
+    finally:
+        adapter.close()
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            try:
+                spy.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                spy.kill()
+    if not out.exists():
+        print(f"py-spy wrote no profile: {spy.stderr.read().decode()[-500:] if spy and spy.stderr else ''}")
+        return None
+    summary = summarize(out)
+    summary.update({"workload": target, "size": size, "file": str(out)})
+    return summary
