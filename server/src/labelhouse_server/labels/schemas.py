@@ -20,7 +20,8 @@ LT = Label.__table__
 
 
 def label_columns(prefix: str = "") -> list[Any]:
-    """Columns of ``labels`` for ``label_public``; JSON text is selected raw (not decoded)."""
+    """Columns of ``labels`` in the order ``label_public``/``label_summary`` read them (positionally: attribute
+    access on result rows costs more than the rest of rendering); JSON text is selected raw (not decoded)."""
     return [
         LT.c.id.label(f"{prefix}id"),
         LT.c.label_status.label(f"{prefix}label_status"),
@@ -36,40 +37,40 @@ def label_columns(prefix: str = "") -> list[Any]:
     ]
 
 
-def label_user_ids(row: Any, prefix: str = "") -> tuple[Any, Any, Any]:
-    return (getattr(row, f"{prefix}created_by_id"), getattr(row, f"{prefix}updated_by_id"),
-            getattr(row, f"{prefix}reviewed_by_id"))
+LABEL_WIDTH = 11
 
 
-def _user(users: dict[int, str], user_id: int | None) -> str | None:
-    return users.get(user_id) if user_id is not None else None
+def label_user_ids(lab: Any) -> tuple[Any, Any, Any]:
+    return lab[5], lab[6], lab[7]
 
 
-def label_public(row: Any, users: dict[int, str], *, sample_uuid: str, task_type: str, labelset: str,
-                 prefix: str = "") -> dict[str, Any]:
-    attributes = getattr(row, f"{prefix}attributes")
+def label_public(lab: Any, users: dict[int, str], *, sample_uuid: str, task_type: str,
+                 labelset: str) -> dict[str, Any]:
+    """``lab``: a row/tuple of ``label_columns()``."""
+    (_id, status, attributes, score, rating, created_by, updated_by, reviewed_by, created_at, updated_at,
+     reviewed_at) = lab
     return {
         "sample_uuid": sample_uuid,
         "label_type": task_type,
-        "label_status": getattr(row, f"{prefix}label_status"),
+        "label_status": status,
         "labelset": labelset,
         "attributes": orjson.Fragment(attributes) if attributes is not None else None,
-        "score": getattr(row, f"{prefix}score"),
-        "rating": getattr(row, f"{prefix}rating"),
-        "created_at": getattr(row, f"{prefix}created_at"),
-        "created_by": _user(users, getattr(row, f"{prefix}created_by_id")) or "",
-        "updated_at": getattr(row, f"{prefix}updated_at"),
-        "updated_by": _user(users, getattr(row, f"{prefix}updated_by_id")),
-        "reviewed_at": getattr(row, f"{prefix}reviewed_at"),
-        "reviewed_by": _user(users, getattr(row, f"{prefix}reviewed_by_id")),
+        "score": score,
+        "rating": rating,
+        "created_at": created_at,
+        "created_by": (users.get(created_by) if created_by is not None else None) or "",
+        "updated_at": updated_at,
+        "updated_by": users.get(updated_by) if updated_by is not None else None,
+        "reviewed_at": reviewed_at,
+        "reviewed_by": users.get(reviewed_by) if reviewed_by is not None else None,
     }
 
 
-def label_summary(row: Any, users: dict[int, str], prefix: str = "") -> dict[str, Any]:
+def label_summary(lab: Any, users: dict[int, str]) -> dict[str, Any]:
     return {
-        "label_status": getattr(row, f"{prefix}label_status"),
-        "score": getattr(row, f"{prefix}score"),
-        "updated_at": getattr(row, f"{prefix}updated_at"),
-        "created_by": _user(users, getattr(row, f"{prefix}created_by_id")),
-        "reviewed_by": _user(users, getattr(row, f"{prefix}reviewed_by_id")),
+        "label_status": lab[1],
+        "score": lab[3],
+        "updated_at": lab[9],
+        "created_by": users.get(lab[5]) if lab[5] is not None else None,
+        "reviewed_by": users.get(lab[7]) if lab[7] is not None else None,
     }

@@ -17,7 +17,15 @@ from ..samples.service import usernames
 from ..timeutil import now_iso
 from ..validation import validate_label_attributes
 from ..workunits import service as workunits
-from .schemas import DEFAULT_STATUS, LABEL_STATUSES, LT, REVIEW_STATUSES, label_columns, label_public, label_user_ids
+from .schemas import (
+    DEFAULT_STATUS,
+    LABEL_STATUSES,
+    LT,
+    REVIEW_STATUSES,
+    label_columns,
+    label_public,
+    label_user_ids,
+)
 
 
 def _labelset(session: Session, sacc: SampleAccess, name: str) -> Labelset:

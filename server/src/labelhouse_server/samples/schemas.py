@@ -16,86 +16,96 @@ SAMPLE_FIELDS = ("name", "attributes", "metadata", "priority", "assigned_labeler
                  "embedding")
 
 
-def _where(prefix: str, key: str) -> str:
-    return f"{prefix}{key}" if not prefix else f"{prefix}.{key}"
+def _fail(prefix: str, key: str, message: str) -> Invalid:
+    """The error naming ``<prefix>.<key>`` (built only on failure: the bulk path checks 1,000s of samples)."""
+    field = f"{prefix}.{key}" if prefix else key
+    return Invalid(f"{field}: {message}", field=field)
 
 
 def check_name(value: Any, prefix: str = "") -> str:
-    field = _where(prefix, "name")
-    if not isinstance(value, str) or not value.strip():
-        raise Invalid(f"{field}: a non-empty string is required.", field=field)
+    if type(value) is not str or not value.strip():
+        raise _fail(prefix, "name", "a non-empty string is required.")
     if len(value) > MAX_NAME_LENGTH:
-        raise Invalid(f"{field}: at most {MAX_NAME_LENGTH} characters.", field=field)
+        raise _fail(prefix, "name", f"at most {MAX_NAME_LENGTH} characters.")
     return value
 
 
 def check_priority(value: Any, prefix: str = "") -> float:
-    field = _where(prefix, "priority")
+    kind = type(value)
+    if kind is float or kind is int:
+        if kind is float and not math.isfinite(value):
+            raise _fail(prefix, "priority", "a finite number is required.")
+        return float(value)
     if value is None:
         return 0.0
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise Invalid(f"{field}: a number is required.", field=field)
-    return float(value)
+    raise _fail(prefix, "priority", "a number is required.")
 
 
 def check_metadata(value: Any, prefix: str = "") -> str:
-    field = _where(prefix, "metadata")
     if value is None:
         return "{}"
-    if not isinstance(value, dict):
-        raise Invalid(f"{field}: an object is required.", field=field)
+    if type(value) is not dict:
+        raise _fail(prefix, "metadata", "an object is required.")
     return orjson.dumps(value).decode()
 
 
 def check_readme(value: Any, prefix: str = "") -> str:
-    field = _where(prefix, "readme")
     if value is None:
         return ""
-    if not isinstance(value, str):
-        raise Invalid(f"{field}: a string is required.", field=field)
+    if type(value) is not str:
+        raise _fail(prefix, "readme", "a string is required.")
     return value
 
 
 def check_embedding(value: Any, prefix: str = "") -> str | None:
-    field = _where(prefix, "embedding")
     if value is None:
         return None
-    if not isinstance(value, list) or not all(
-        isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in value
+    if type(value) is not list or not all(
+        type(x) in (int, float) and math.isfinite(x) for x in value
     ):
-        raise Invalid(f"{field}: a list of numbers is required.", field=field)
+        raise _fail(prefix, "embedding", "a list of numbers is required.")
     return orjson.dumps(value).decode()
 
 
 def check_username(value: Any, key: str, prefix: str = "") -> str | None:
-    field = _where(prefix, key)
     if value is None:
         return None
-    if not isinstance(value, str) or not value:
-        raise Invalid(f"{field}: a username or null is required.", field=field)
+    if type(value) is not str or not value:
+        raise _fail(prefix, key, "a username or null is required.")
     return value
+
+
+SAMPLE_WIDTH = 13  # id, uuid, name, attributes, metadata, priority, readme, embedding, assigned_labeler_id,
+#                   assigned_reviewer_id, created_by_id, created_at, updated_at  (service.SAMPLE_COLUMNS)
+
+
+def sample_user_ids(row: Any) -> tuple[Any, Any, Any]:
+    return row[8], row[9], row[10]
 
 
 def sample_public(row: Any, users: dict[int, str], full_name: str, data_type: str,
                   label: Any = UNSET) -> dict[str, Any]:
-    """``row`` has the raw text columns ``attributes``, ``metadata``, ``embedding`` (never decoded here)."""
+    """``row``: the first ``SAMPLE_WIDTH`` values in ``service.SAMPLE_COLUMNS`` order, read positionally. The
+    raw text columns ``attributes``, ``metadata``, ``embedding`` are spliced in, never decoded."""
+    (_id, uuid, name, attributes, metadata, priority, readme, embedding, labeler, reviewer, created_by, created_at,
+     updated_at) = row[:SAMPLE_WIDTH]
     out: dict[str, Any] = {
-        "uuid": row.uuid,
-        "name": row.name,
-        "attributes": orjson.Fragment(row.attributes) if row.attributes is not None else None,
-        "metadata": orjson.Fragment(row.metadata) if row.metadata else {},
+        "uuid": uuid,
+        "name": name,
+        "attributes": orjson.Fragment(attributes) if attributes is not None else None,
+        "metadata": orjson.Fragment(metadata) if metadata else {},
         "data_type": data_type,
-        "created_at": row.created_at,
-        "created_by": users.get(row.created_by_id, "") if row.created_by_id is not None else "",
-        "updated_at": row.updated_at,
-        "priority": row.priority,
-        "assigned_labeler": users.get(row.assigned_labeler_id) if row.assigned_labeler_id is not None else None,
-        "assigned_reviewer": users.get(row.assigned_reviewer_id) if row.assigned_reviewer_id is not None else None,
-        "readme": row.readme or "",
+        "created_at": created_at,
+        "created_by": (users.get(created_by) if created_by is not None else None) or "",
+        "updated_at": updated_at,
+        "priority": priority,
+        "assigned_labeler": users.get(labeler) if labeler is not None else None,
+        "assigned_reviewer": users.get(reviewer) if reviewer is not None else None,
+        "readme": readme or "",
         "dataset_full_name": full_name,
     }
-    if row.embedding is not None:
-        out["embedding"] = orjson.Fragment(row.embedding)
+    if embedding is not None:
+        out["embedding"] = orjson.Fragment(embedding)
     if label is not UNSET:
         out["label"] = label
     return out

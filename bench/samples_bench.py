@@ -1,0 +1,333 @@
+"""Samples benchmark (not a test): bulk import and full listing through the HTTP API of a real server.
+
+For each backend (the embedded SQLite default, and PostgreSQL when ``--pg-url`` or LABELHOUSE_TEST_DATABASE_URL
+is given) it starts ``labelhouse serve`` on a temporary data directory (PostgreSQL: a fresh database, dropped at
+the end) and, per run (``--runs``, medians reported):
+
+1. bulk-adds N samples (default 100,000) into an empty dataset, 1,000 per ``POST .../samples_bulk/`` request,
+   gzip-compressed like the official SDK sends them, one client connection, requests back to back;
+2. gives every sample a ground-truth label (direct SQL: one INSERT ... SELECT — the API path for labels is
+   measured separately, see 4) and lists the dataset page by page (1,000 per page) with ``labelset=ground-truth``
+   (label summaries) and again with ``include_full_label=1``;
+3. once per backend, pre-fills a second dataset with M samples (default 1,000,000) by direct SQL, then per run
+   bulk-adds N more samples through the API into it (the dataset grows by N per run);
+4. times ``--label-puts`` single ``PUT /labels/{uuid}/ground-truth/`` calls (latency median/p95).
+
+Usage:  .venv/bin/python bench/samples_bench.py [--n 100000] [--big 1000000] [--runs 3] [--pg-url URL]
+        [--backends sqlite,postgresql] [--json results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import secrets
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import httpx
+import orjson
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+CHUNK = 1000
+LABEL = {"format_version": "0.1", "annotations": [
+    {"id": 1, "category_id": 1, "type": "bbox", "points": [[10.0, 20.0], [110.0, 220.0]]},
+    {"id": 2, "category_id": 2, "type": "polygon", "points": [[0.0, 0.0], [50.0, 0.0], [50.0, 50.0]],
+     "attributes": {"occluded": False}},
+]}
+TASK_ATTRIBUTES = {"format_version": "0.1", "categories": [{"id": 1, "name": "car"}, {"id": 2, "name": "person"}]}
+
+
+# --------------------------------------------------------------------------------------------------- server
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def fresh_database(backend: str, tmp: Path, pg_url: str | None) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp / 'labelhouse.sqlite3'}"
+        return
+    assert pg_url, "PostgreSQL lane needs --pg-url or LABELHOUSE_TEST_DATABASE_URL"
+    base = make_url(pg_url)
+    name = f"lh_bench_{secrets.token_hex(4)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def serve(database_url: str, data_dir: Path) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "LABELHOUSE_BOOTSTRAP_ADMIN": "false"}
+    log = open(data_dir / "server.log", "ab")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "labelhouse_server.cli", "serve", "--port", str(port), "--data-dir", str(data_dir),
+         "--database-url", database_url, "--log-level", "warning"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError((data_dir / "server.log").read_text()[-3000:])
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.1)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+def make_user(database_url: str) -> tuple[int, str]:
+    from labelhouse_server.auth.keys import issue_key
+    from labelhouse_server.db.engine import make_engine, make_sessionmaker
+    from labelhouse_server.users.service import create_user
+
+    engine = make_engine(database_url)
+    session = make_sessionmaker(engine)()
+    try:
+        user = create_user(session, f"bench-{secrets.token_hex(3)}", None)
+        _, key = issue_key(session, user)
+        session.commit()
+        return user.id, key
+    finally:
+        session.close()
+        engine.dispose()
+
+
+# ---------------------------------------------------------------------------------------------------- steps
+def bodies(n: int, prefix: str) -> list[bytes]:
+    """Request bodies prepared before timing (as the SDK sends them: JSON, gzip-compressed)."""
+    out = []
+    for start in range(0, n, CHUNK):
+        items = [{"name": f"{prefix}-{i:09d}.jpg",
+                  "attributes": {"image": {"url": f"https://example.com/images/{prefix}/{i}.jpg"}},
+                  "metadata": {"camera": i % 4, "weather": "sunny" if i % 3 else "rain"},
+                  "priority": float(i % 10)} for i in range(start, min(start + CHUNK, n))]
+        out.append(gzip.compress(orjson.dumps(items), compresslevel=1))
+    return out
+
+
+def new_dataset(http: httpx.Client) -> str:
+    r = http.post("/user/datasets/", json={"name": f"bench-{secrets.token_hex(4)}", "task_type": "vector",
+                                          "task_attributes": TASK_ATTRIBUTES})
+    r.raise_for_status()
+    return r.json()["full_name"]
+
+
+def bulk_add(http: httpx.Client, dataset: str, payloads: list[bytes]) -> float:
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    started = time.perf_counter()
+    for body in payloads:
+        r = http.post(f"/datasets/{dataset}/samples_bulk/", content=body, headers=headers)
+        if r.status_code != 201:
+            raise RuntimeError(r.text[:500])
+    return time.perf_counter() - started
+
+
+def list_all(http: httpx.Client, dataset: str, extra: str) -> tuple[float, int]:
+    started = time.perf_counter()
+    count = 0
+    page = 1
+    while True:
+        r = http.get(f"/datasets/{dataset}/samples/?per_page={CHUNK}&page={page}&labelset=ground-truth{extra}")
+        r.raise_for_status()
+        items = orjson.loads(r.content)
+        if not items:
+            break
+        if items[0].get("label") is None:
+            raise RuntimeError("listing returned an unlabeled sample")
+        count += len(items)
+        page += 1
+    return time.perf_counter() - started, count
+
+
+def dataset_id(engine: Any, full_name: str) -> tuple[int, int]:
+    owner, name = full_name.split("/")
+    with engine.connect() as conn:
+        row = conn.execute(text(
+            "SELECT d.id, l.id FROM datasets d JOIN accounts a ON a.id = d.owner_id "
+            "JOIN labelsets l ON l.dataset_id = d.id AND l.name = 'ground-truth' "
+            "WHERE a.username = :o AND d.name = :n"), {"o": owner, "n": name}).one()
+    return row[0], row[1]
+
+
+def label_everything(engine: Any, full_name: str, user_id: int) -> float:
+    ds_id, ls_id = dataset_id(engine, full_name)
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO labels (sample_id, labelset_id, dataset_id, label_status, attributes, score, "
+            "created_by_id, updated_by_id, created_at, updated_at) "
+            "SELECT id, :ls, dataset_id, 'LABELED', :attrs, 0.9, :uid, :uid, created_at, created_at "
+            "FROM samples WHERE dataset_id = :ds"),
+            {"ls": ls_id, "attrs": orjson.dumps(LABEL).decode(), "uid": user_id, "ds": ds_id})
+    return time.perf_counter() - started
+
+
+def prefill(engine: Any, full_name: str, user_id: int, m: int) -> float:
+    """M samples straight into the table (not through the API), shaped like the API's rows."""
+    ds_id, _ = dataset_id(engine, full_name)
+    params = {"ds": ds_id, "uid": user_id, "m": m}
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(
+                "INSERT INTO samples (uuid, dataset_id, name, attributes, metadata, priority, readme, created_by_id, "
+                "created_at, updated_at) SELECT gen_random_uuid()::text, :ds, 'pre-' || lpad(x::text, 9, '0') || "
+                "'.jpg', '{\"image\":{\"url\":\"https://example.com/pre/' || x || '.jpg\"}}', "
+                "'{\"camera\":' || (x % 4) || '}', (x % 10)::float, '', :uid, "
+                "to_char(now() at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+                "to_char(now() at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
+                "FROM generate_series(1, :m) AS x"), params)
+        else:
+            conn.execute(text(
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < :m) "
+                "INSERT INTO samples (uuid, dataset_id, name, attributes, metadata, priority, readme, created_by_id, "
+                "created_at, updated_at) SELECT "
+                "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) "
+                "|| '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))), :ds, "
+                "'pre-' || printf('%09d', x) || '.jpg', '{\"image\":{\"url\":\"https://example.com/pre/' || x || "
+                "'.jpg\"}}', '{\"camera\":' || (x % 4) || '}', x % 10, '', :uid, "
+                "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM c"), params)
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE samples"))
+    return time.perf_counter() - started
+
+
+def label_puts(http: httpx.Client, dataset: str, count: int) -> list[float]:
+    samples = orjson.loads(http.get(f"/datasets/{dataset}/samples/?per_page={count}&page=1").content)
+    body = gzip.compress(orjson.dumps({"label_status": "LABELED", "attributes": LABEL}))
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    latencies = []
+    for s in samples:
+        started = time.perf_counter()
+        r = http.put(f"/labels/{s['uuid']}/reviewset/", content=body, headers=headers)
+        latencies.append(time.perf_counter() - started)
+        if r.status_code not in (200, 201):
+            raise RuntimeError(r.text[:300])
+    return latencies
+
+
+# ------------------------------------------------------------------------------------------------------ main
+def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    tmp = Path(tempfile.mkdtemp(prefix=f"lh-bench-{backend}-"))
+    result: dict[str, Any] = {"backend": backend, "n": args.n, "big": args.big, "runs": args.runs}
+    with fresh_database(backend, tmp, args.pg_url) as db_url, serve(db_url, tmp) as url:
+        user_id, key = make_user(db_url)
+        engine = create_engine(db_url)
+        http = httpx.Client(base_url=url, headers={"Authorization": f"APIKey {key}"}, timeout=600)
+        empty_rates, list_summary, list_full, big_rates = [], [], [], []
+        for run in range(args.runs):
+            payloads = bodies(args.n, f"r{run}")
+            dataset = new_dataset(http)
+            seconds = bulk_add(http, dataset, payloads)
+            empty_rates.append(args.n / seconds)
+            label_everything(engine, dataset, user_id)
+            secs, count = list_all(http, dataset, "")
+            assert count == args.n, count
+            list_summary.append(secs)
+            secs, count = list_all(http, dataset, "&include_full_label=1")
+            assert count == args.n, count
+            list_full.append(secs)
+            print(f"[{backend}] run {run + 1}: bulk add {args.n / seconds:,.0f} samples/s; list with label "
+                  f"summaries {list_summary[-1]:.2f} s, with full labels {list_full[-1]:.2f} s", flush=True)
+        big = new_dataset(http)
+        result["prefill_seconds"] = prefill(engine, big, user_id, args.big)
+        print(f"[{backend}] pre-filled {args.big:,} samples in {result['prefill_seconds']:.1f} s", flush=True)
+        for run in range(args.runs):
+            seconds = bulk_add(http, big, bodies(args.n, f"big{run}"))
+            big_rates.append(args.n / seconds)
+            print(f"[{backend}] run {run + 1}: bulk add into the {args.big + run * args.n:,}-sample dataset "
+                  f"{big_rates[-1]:,.0f} samples/s", flush=True)
+        http.post(f"/datasets/{big}/labelsets/", json={"name": "reviewset", "description": ""}).raise_for_status()
+        puts = label_puts(http, big, args.label_puts)
+        http.close()
+        engine.dispose()
+    puts.sort()
+    result.update(
+        bulk_add_rates=empty_rates, bulk_add_median=statistics.median(empty_rates),
+        list_summary_seconds=list_summary, list_summary_median=statistics.median(list_summary),
+        list_full_seconds=list_full, list_full_median=statistics.median(list_full),
+        big_rates=big_rates, big_median=statistics.median(big_rates),
+        big_vs_empty=statistics.median(big_rates) / statistics.median(empty_rates),
+        label_put_median_ms=1000 * statistics.median(puts), label_put_p95_ms=1000 * puts[int(len(puts) * 0.95)],
+    )
+    return result
+
+
+def machine() -> dict[str, Any]:
+    def sh(cmd: str) -> str:
+        try:
+            return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=10).stdout.strip()
+        except Exception:  # noqa: BLE001 - informational only
+            return "?"
+
+    return {"nproc": sh("nproc"), "mem": sh("free -g | awk '/Mem:/ {print $2\" GiB total, \"$7\" GiB available\"}'"),
+            "loadavg": sh("cat /proc/loadavg"), "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version, "cpu": sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2")}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--big", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--label-puts", type=int, default=300)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--pg-url", default=os.environ.get("LABELHOUSE_TEST_DATABASE_URL"))
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    info = machine()
+    print(json.dumps(info), flush=True)
+    results = []
+    for backend in args.backends.split(","):
+        if backend == "postgresql" and not args.pg_url:
+            print("skipping postgresql: no --pg-url", flush=True)
+            continue
+        results.append(run_backend(backend, args))
+        if backend == "postgresql":
+            with create_engine(args.pg_url).connect() as conn:
+                results[-1]["postgresql"] = conn.execute(text("SHOW server_version")).scalar()
+    for r in results:
+        print(json.dumps(r), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps({"machine": info, "results": results}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
