@@ -20,9 +20,10 @@ import pytest
 from labelhouse import AsyncSegmentsClient, SegmentsClient
 from labelhouse.models import enums
 
-SEEDS = Path("/work/shared/seeds")
-if not SEEDS.exists():  # the repository copy, when the shared folder is not mounted
-    SEEDS = Path(__file__).resolve().parents[2] / "docs" / "seeds"
+# The repository keeps a copy of the seed documents (docs/seeds); test_seed_copy_is_current keeps it honest
+# wherever the shared originals are mounted beside the checkout.
+SEEDS = Path(__file__).resolve().parents[2] / "docs" / "seeds"
+SHARED_SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
 PRECEDENCE = {"001": 3, "002": 2, "000": 1}
 NO_DEFAULT = object()
@@ -141,3 +142,12 @@ def test_seed_exception_names_exist() -> None:
                      "AlreadyExistsError"}
     for name in named - {"KeyError"}:  # add_samples raises the builtin KeyError for a sample without a name
         assert issubclass(getattr(labelhouse.exceptions, name), labelhouse.SegmentsError), name
+
+
+def test_seed_copy_is_current() -> None:
+    copies = sorted(p.name for p in SEEDS.glob("*.txt"))
+    assert len(copies) >= 5
+    if SHARED_SEEDS.exists():
+        assert copies == sorted(p.name for p in SHARED_SEEDS.glob("*.txt"))
+        for name in copies:
+            assert (SEEDS / name).read_bytes() == (SHARED_SEEDS / name).read_bytes(), name

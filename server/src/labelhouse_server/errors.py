@@ -43,6 +43,12 @@ class Invalid(LabelhouseError):
     """Input that fails validation; ``field`` names where (e.g. ``attributes.annotations[2].category_id``)."""
 
 
+class CollaboratorInvalid(Invalid):
+    """A user who cannot become (or already is) a collaborator."""
+
+    code = "collaborator_error"
+
+
 class NotFound(LabelhouseError):
     status_code = 404
     code = "not_found"

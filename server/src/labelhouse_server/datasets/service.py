@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..db.integrity import violated_constraint
 from ..db import Account, Collaborator, Dataset, Label, Labelset, OrganizationMember, Sample
-from ..errors import AlreadyExists, Forbidden, Invalid, NotFound
+from ..errors import AlreadyExists, CollaboratorInvalid, Forbidden, Invalid, NotFound
 from ..timeutil import now_iso
 from ..users.schemas import owner_public, user_public
 from ..users.service import get_account, member_role
@@ -286,11 +286,11 @@ def add_collaborator(session: Session, acc: DatasetAccess, username: str, role: 
     _check_role(role)
     user = get_account(session, username)
     if user.is_organization or user.id == acc.dataset.owner_id:
-        raise Invalid(f"User '{username}' cannot be added as collaborator to this dataset.", field="user")
+        raise CollaboratorInvalid(f"User '{username}' cannot be added as collaborator to this dataset.", field="user")
     existing = session.scalar(select(Collaborator.id).where(Collaborator.dataset_id == acc.dataset.id,
                                                             Collaborator.user_id == user.id))
     if existing is not None:
-        raise Invalid(f"User '{username}' is already a collaborator on this dataset.", field="user")
+        raise CollaboratorInvalid(f"User '{username}' is already a collaborator on this dataset.", field="user")
     collab = Collaborator(dataset_id=acc.dataset.id, user_id=user.id, role=role, created_at=now_iso())
     session.add(collab)
     session.commit()
