@@ -4,7 +4,7 @@ peak RSS of that process. Usage:
 
     .venv/bin/python bench/releases_bench.py 10000 100000 1000000
 
-Each N gets its own database under bench/.data/ (filled once, in another process, so the fill does not count
+Each N gets its own database under bench/.work/releases/ (filled once, in another process, so the fill does not count
 towards the build's memory). Prints one JSON line per N."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-DATA = ROOT / ".data"
+DATA = ROOT / ".work" / "releases"
 NOW = "2024-01-01T00:00:00.000000Z"
 SAMPLE = '{{"image":{{"url":"https://example.com/images/{i:07d}.jpg"}}}}'
 LABEL = ('{{"format_version":"0.1","annotations":[{{"id":1,"category_id":1,"type":"bbox","points":[[{a},12],'

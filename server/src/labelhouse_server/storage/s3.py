@@ -8,7 +8,6 @@ from typing import Any, BinaryIO
 
 from .base import AWS_FIELDS, PresignedPost, Source, StoreError, iter_chunks, validate_key
 
-
 log = logging.getLogger("labelhouse.storage")
 
 
