@@ -110,8 +110,7 @@ class LabelStudio(Adapter):
                 r.read()
                 self.check(r)
             with open(dest, "wb") as fh:
-                for chunk in r.iter_bytes(1 << 20):
-                    fh.write(chunk)
+                fh.writelines(r.iter_bytes(1 << 20))
 
     def export_json(self, dest: Path, tag: str) -> None:
         self._export("JSON", dest)
@@ -186,8 +185,7 @@ class Labelhouse(Adapter):
         with httpx.stream("GET", release["attributes"]["url"], timeout=httpx.Timeout(self.timeout_s)) as f:
             self.check(f) if f.status_code >= 400 else None
             with open(dest, "wb") as fh:
-                for chunk in f.iter_bytes(1 << 20):
-                    fh.write(chunk)
+                fh.writelines(f.iter_bytes(1 << 20))
 
     def export_json(self, dest: Path, tag: str) -> None:
         self._release_file(dest, f"json-{tag}")

@@ -28,6 +28,12 @@ AREAS = [("sqlite3", "sqlite (C driver, queries)"), ("sqlalchemy", "SQLAlchemy")
          ("asyncio", "asyncio"), ("threading", "threading"), ("concurrent", "threading")]
 
 
+# Leaf frames where a thread waits (uvloop's C loop shows as Runner.run; worker threads park in Condition.wait
+# or their queue.get); these samples are idle time, not work.
+IDLE_LEAVES = ("Runner.run", "Condition.wait", "Event.wait", "WorkerThread.run", "select", "poll", "sleep",
+               "_wait_for_tstate_lock", "Thread._bootstrap_inner")
+
+
 def _area(file: str) -> str:
     for needle, name in AREAS:
         if needle in file:
@@ -36,7 +42,7 @@ def _area(file: str) -> str:
 
 
 def summarize(collapsed: Path, top: int = 15) -> dict[str, Any]:
-    total = 0
+    total = idle = 0
     leaf: collections.Counter[str] = collections.Counter()
     ours: collections.Counter[str] = collections.Counter()
     areas: collections.Counter[str] = collections.Counter()
@@ -45,9 +51,12 @@ def summarize(collapsed: Path, top: int = 15) -> dict[str, Any]:
         if not stack or not count.isdigit():
             continue
         n = int(count)
-        total += n
         frames = stack.split(";")
         m = FRAME.match(frames[-1])
+        if m and m["func"] in IDLE_LEAVES:
+            idle += n
+            continue
+        total += n
         leaf_name = f"{m['func']} ({_short(m['file'])})" if m else frames[-1]
         leaf[leaf_name] += n
         # the area of a sample is that of the innermost frame that is not stdlib plumbing
@@ -71,7 +80,8 @@ def summarize(collapsed: Path, top: int = 15) -> dict[str, Any]:
     def pct(c: collections.Counter[str]) -> list[tuple[str, float]]:
         return [(k, 100.0 * v / total) for k, v in c.most_common(top)] if total else []
 
-    return {"samples": total, "leaf": pct(leaf), "ours_inclusive": pct(ours), "areas": pct(areas)}
+    return {"samples": total, "idle_samples": idle, "leaf": pct(leaf), "ours_inclusive": pct(ours),
+            "areas": pct(areas)}
 
 
 def _short(file: str) -> str:
@@ -81,29 +91,62 @@ def _short(file: str) -> str:
     return file
 
 
+def choose_target(results: list[Result], forced: str | None) -> tuple[str | None, int, str]:
+    """The workload to profile: the one furthest below its target ratio (or, without Label Studio figures,
+    the one with the largest median wall time), at the largest N it ran on."""
+    from .report import TARGETS, _key, aggregate, ratio
+
+    agg = aggregate(results)
+    sizes: dict[str, int] = {}
+    for r in results:
+        if r.server == "labelhouse":
+            sizes[r.workload] = max(sizes.get(r.workload, 0), r.size)
+    if not sizes:
+        return None, 0, ""
+    if forced:
+        return forced, sizes.get(forced, max(sizes.values())), "chosen with --profile-workload"
+    scored = []
+    for w, n in sizes.items():
+        lh, ls = agg.get(("labelhouse", n, _key(w))), agg.get(("label-studio", n, _key(w)))
+        if lh and ls:
+            r, shown = ratio(lh, ls, _key(w))
+            target = TARGETS[_key(w)][1]
+            scored.append((r / target, w, n, f"ratio {shown} vs target {target}x, the furthest below/closest to it"))
+    if scored:
+        _, w, n, why = min(scored)
+        return w, n, why
+    w = max(sizes, key=lambda k: median([r.wall_s for r in results
+                                         if r.server == "labelhouse" and r.workload == k and r.size == sizes[k]]))
+    return w, sizes[w], "largest median wall time"
+
+
 def profile_workload(server: Server, results: list[Result], work: Path, args: Any) -> dict[str, Any] | None:
     py_spy = shutil.which("py-spy") or str(REPO / ".venv" / "bin" / "py-spy")
     if not Path(py_spy).exists():
         print("py-spy not installed (pip install py-spy into .venv); skipping the profile", flush=True)
         return None
-    size = max(r.size for r in results)
-    walls: dict[str, list[float]] = collections.defaultdict(list)
-    for r in results:
-        if r.server == "labelhouse" and r.size == size and not r.capped:
-            walls[r.workload].append(r.wall_s)
-    if not walls:
+    target, size, why = choose_target(results, getattr(args, "profile_workload", None))
+    if target is None:
         return None
-    target = max(walls, key=lambda w: median(walls[w]))
-    print(f"profiling labelhouse: {target} at N={size} (median {median(walls[target]):.2f} s)", flush=True)
+    print(f"profiling labelhouse: {target} at N={size} ({why})", flush=True)
     out = work / f"profile-{target}.collapsed"
     adapter = Labelhouse(server.url, server.headers)
     bench = Bench(server, adapter, size, 0, cap_s=600, out_dir=work / "exports", label_items=args.label_items,
                   reads=args.reads, concurrency=args.concurrency)
-    steps = {"import": bench.import_items, "list": bench.list_all, "label": bench.label_writes,
-             "get": bench.reads_by_id, "export_json": lambda: bench.export("json"),
-             "export_coco": lambda: bench.export("coco")}
-    order = ["import", "list", "label", "get", "export_json", "export_coco"]
-    key = "label" if target.startswith("label") else target
+    n = args.label_items
+
+    def labels(concurrent: bool) -> None:
+        ids = bench._ensure_ids(2 * n)
+        if concurrent:
+            bench._requests("label_conc", ids[n:2 * n], "write_label", args.concurrency)
+        else:
+            bench._requests("label_seq", ids[:n], "write_label", 1)
+
+    steps = {"import": bench.import_items, "list": bench.list_all, "label_seq": lambda: labels(False),
+             "label_conc": lambda: labels(True), "get": bench.reads_by_id,
+             "export_json": lambda: bench.export("json"), "export_coco": lambda: bench.export("coco")}
+    order = ["import", "list", "label_seq", "label_conc", "get", "export_json", "export_coco"]
+    key = "label_conc" if target.startswith("label_conc") else target
     spy = None
     try:
         for step in order[: order.index(key) + 1]:

@@ -40,19 +40,20 @@ def aggregate(results: list[Result]) -> dict[tuple[str, int, str], dict[str, Any
                   "p99": statistics.median(lat99) if lat99 else None,
                   "rss": statistics.median(r.peak_rss_mb for r in rs), "capped": sum(r.capped for r in rs),
                   "done": statistics.median(r.done for r in rs), "target": rs[0].target,
-                  "notes": sorted({r.note for r in rs if r.note}), "cap": None}
+                  "notes": sorted({r.note for r in rs if r.note}),
+                  "cap": statistics.median(float(r.extra.get("cap_s", 0)) for r in rs)}
     return out
 
 
-def ratio(lh: dict[str, Any], ls: dict[str, Any], workload: str, cap: float) -> tuple[float, str]:
+def ratio(lh: dict[str, Any], ls: dict[str, Any], workload: str) -> tuple[float, str]:
     """(ratio, display). Throughput ratio labelhouse / Label Studio; for reads the p50 latency ratio.
     A capped Label Studio export has throughput <= N / cap, so the ratio is a lower bound."""
     if workload == "get" and lh["p50"] and ls["p50"]:
         r = ls["p50"] / lh["p50"]
         return r, f"{r:,.1f}x"
     if ls["capped"] and workload.startswith("export"):
-        bound = lh["tput"] / (ls["target"] / cap)
-        return bound, f">= {bound:,.1f}x"
+        bound = lh["tput"] / (ls["target"] / ls["cap"])
+        return bound, f">= {bound:,.1f}x" + ("" if ls["capped"] == ls["runs"] else " (some runs capped)")
     if not ls["tput"]:
         return float("nan"), "n/a"
     r = lh["tput"] / ls["tput"]
@@ -63,7 +64,7 @@ def _cell(a: dict[str, Any] | None, workload: str) -> str:
     if a is None:
         return "–"
     if a["capped"] and workload.startswith("export"):
-        return f"did not finish in cap ({a['capped']}/{a['runs']} runs)"
+        return f"did not finish in {a['cap']:.0f} s ({a['capped']}/{a['runs']} runs)"
     s = f"{a['wall']:.2f} s, {_fmt_n(a['tput'])} {a['unit']}/s"
     if a["p50"] is not None and workload not in ("export_json", "export_coco"):
         s += f", p50 {a['p50']:.1f} / p99 {a['p99']:.1f} ms"
@@ -74,30 +75,33 @@ def _cell(a: dict[str, Any] | None, workload: str) -> str:
 
 def render(meta: dict[str, Any], results: list[Result], profile: dict[str, Any] | None) -> str:
     args = meta["args"]
-    cap = float(args["cap"])
     agg = aggregate(results)
     sizes = sorted({r.size for r in results})
     m = meta["machine"]
     v = meta["versions"]
     lines = [HEADING, "",
-             f"Run {meta['started']} → {meta.get('finished', '?')} ({meta.get('total_s', 0) / 60:.1f} min) with "
+             (f"Run {meta['started']} → {meta.get('finished', '?')} ({meta.get('total_s', 0) / 60:.1f} min) with "
              f"`.venv/bin/python bench/peer/run.py --sizes {args['sizes']} --runs {args['runs']}` "
-             f"(see bench/README.md). Raw figures: `bench/.work/peer/results.json`.", "",
-             f"- **Versions:** labelhouse {v.get('labelhouse')} (`labelhouse serve`, uvicorn, 1 process, embedded "
+             f"(see bench/README.md). Raw figures: `bench/.work/peer/results.json`."), "",
+             (f"- **Versions:** labelhouse {v.get('labelhouse')} (`labelhouse serve`, uvicorn, 1 process, embedded "
              f"SQLite, in-process release jobs); Label Studio {v.get('label-studio', '–')} (`label-studio start`, "
-             "its quick-start Django server, default SQLite).",
-             f"- **Machine:** {m['cpu']}, {m['cores']} cores, {m['memory']} RAM, {m['os']}, Python {m['python']}; "
-             f"load average at start {m['load_at_start']} (cores shared with other jobs).",
-             f"- **N:** {', '.join(f'{s:,}' for s in sizes)} image items (URL + 3 metadata fields); "
+             "its quick-start Django server, default SQLite)."),
+             (f"- **Machine:** {m['cpu']}, {m['cores']} cores, {m['memory']} RAM, {m['os']}, Python {m['python']}; "
+             f"load average at start {m['load_at_start']} (cores shared with other jobs)."),
+             (f"- **N:** {', '.join(f'{s:,}' for s in sizes)} image items (URL + 3 metadata fields); "
              f"{args['runs']} runs per size, fresh project/dataset each run; **medians** shown. Workloads 3-4 "
              f"run on N={', '.join(f'{s:,}' for s in sizes if any(r.size == s and r.workload == 'get' for r in results))} "
-             f"({args['label_items']:,} label writes per mode, {args['reads']:,} reads by random id).",
-             f"- Server start-up (not measured in the workloads): "
+             f"({args['label_items']:,} label writes per mode, {args['reads']:,} reads by random id)."),
+             "- Server start-up (not measured in the workloads): "
              + ", ".join(f"{k} {s:.1f} s" for k, s in meta.get("startup_s", {}).items()) + ".",
-             f"- **Ratio** = labelhouse ÷ Label Studio throughput (items or requests per second), i.e. how many "
-             f"times faster labelhouse is; for reads it is the ratio of p50 latencies. Every workload has a time "
-             f"cap of {cap:.0f} s for both servers; a capped request loop reports the throughput of what finished "
-             f"(marked *), a capped export gives a lower bound (>=).", ""]
+             (f"- **Ratio** = labelhouse ÷ Label Studio throughput (items or requests per second), i.e. how many "
+             "times faster labelhouse is; for reads it is the ratio of p50 latencies. Time caps, the same rule for "
+             f"both servers: {float(args['cap']):.0f} s for list, label-write and read loops (a capped loop reports "
+             f"the throughput of what finished, marked *), {float(args['import_cap']):.0f} s for the import, and "
+             f"max({float(args['export_cap']):.0f} s, 12 x labelhouse's time for the same export in the same run) "
+             "for an export (a capped export gives a lower bound, >=; Label Studio keeps building an abandoned "
+             "export, so it is restarted on its data directory before the next workload). labelhouse runs first "
+             "in every (run, N) so that its export times are known."), ""]
     for size in sizes:
         lines += [f"### N = {size:,}", "",
                   "| workload | labelhouse | Label Studio | ratio | target | met |",
@@ -107,7 +111,7 @@ def render(meta: dict[str, Any], results: list[Result], profile: dict[str, Any] 
             if lh is None and ls is None:
                 continue
             if lh is not None and ls is not None:
-                r, shown = ratio(lh, ls, w, cap)
+                r, shown = ratio(lh, ls, w)
                 met = "yes" if r >= target else "**no**"
             else:
                 shown, met = "–", "–"
@@ -137,29 +141,29 @@ def render(meta: dict[str, Any], results: list[Result], profile: dict[str, Any] 
         lines += ["Data directories at the end (all runs): " + ", ".join(
             f"{k} {v:,.0f} MB" for k, v in meta["data_dir_mb"].items()) + ".", ""]
     lines += ["### How each workload is done", "",
-              "- Same client code for both (bench/peer/clients.py): httpx, keep-alive, JSON bodies, one request "
-              "per operation; the concurrent mode uses 4 threads with one connection each.",
-              "- **Import:** labelhouse `POST /datasets/{o}/{d}/samples_bulk/`; Label Studio "
-              "`POST /api/projects/{id}/import` (JSON list of tasks, metadata in `data`).",
-              f"- **List:** labelhouse `GET /datasets/{{o}}/{{d}}/samples/?per_page=1000` (its maximum); Label "
+              ("- Same client code for both (bench/peer/clients.py): httpx, keep-alive, JSON bodies, one request "
+              "per operation; the concurrent mode uses 4 threads with one connection each."),
+              ("- **Import:** labelhouse `POST /datasets/{o}/{d}/samples_bulk/`; Label Studio "
+              "`POST /api/projects/{id}/import` (JSON list of tasks, metadata in `data`)."),
+              (f"- **List:** labelhouse `GET /datasets/{{o}}/{{d}}/samples/?per_page=1000` (its maximum); Label "
               f"Studio `GET /api/tasks?project=..&page_size={args['ls_page_size']}` — Label Studio sets no maximum "
               "page size, but its task list serialises every task with annotation/prediction aggregates and gets "
               "slower per item as pages grow (measured during development: 1,000/page ≈ 1,150 items/s, "
-              "3,000/page ≈ 860 items/s), so 1,000 is the fair choice for it.",
-              "- **Label write:** labelhouse `PUT /labels/{uuid}/ground-truth/` (2 bbox annotations); Label Studio "
-              "`POST /api/tasks/{id}/annotations/` (2 rectanglelabels results).",
+              "3,000/page ≈ 860 items/s), so 1,000 is the fair choice for it."),
+              ("- **Label write:** labelhouse `PUT /labels/{uuid}/ground-truth/` (2 bbox annotations); Label Studio "
+              "`POST /api/tasks/{id}/annotations/` (2 rectanglelabels results)."),
               "- **Get:** labelhouse `GET /samples/{uuid}/`; Label Studio `GET /api/tasks/{id}/`.",
-              "- **Export JSON:** labelhouse: create a release, poll it until SUCCEEDED, download its file. Label "
+              ("- **Export JSON:** labelhouse: create a release, poll it until SUCCEEDED, download its file. Label "
               "Studio: `GET /api/projects/{id}/export?exportType=JSON&download_all_tasks=true` (synchronous). "
-              "Timed until the file is on disk; counts of items and boxes are checked afterwards (not timed).",
-              "- **Export COCO:** labelhouse: a new release + the labelhouse SDK's COCO instance exporter "
+              "Timed until the file is on disk; counts of items and boxes are checked afterwards (not timed)."),
+              ("- **Export COCO:** labelhouse: a new release + the labelhouse SDK's COCO instance exporter "
               "(`labelhouse.export.coco.coco_instance`) run client-side on the downloaded file, written to disk. "
-              "Label Studio: `exportType=COCO` (a zip with result.json), downloaded to disk.", ""]
+              "Label Studio: `exportType=COCO` (a zip with result.json), downloaded to disk."), ""]
     if profile:
         lines += [f"### Where labelhouse spends its time: {profile['workload']} at N={profile['size']:,}", "",
-                  f"py-spy (200 Hz, {profile['samples']:,} samples of non-idle threads) attached to the server "
+                  (f"py-spy (200 Hz, {profile['samples']:,} samples of non-idle threads) attached to the server "
                   f"during an extra, unmeasured pass of labelhouse's slowest workload (largest median wall time). "
-                  f"Collapsed stacks: `{Path(profile['file']).name}` in bench/.work/peer/.", "",
+                  f"Collapsed stacks: `{Path(profile['file']).name}` in bench/.work/peer/."), "",
                   "By library (innermost non-stdlib frame): " + ", ".join(
                       f"{k} {p:.0f}%" for k, p in profile["areas"]) + ".", "",
                   "| labelhouse function (inclusive) | % of samples |", "|---|---|"]

@@ -16,7 +16,6 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,12 +24,19 @@ if __package__ in (None, ""):  # run as a script: make "bench.peer" importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     __package__ = "bench.peer"
 
-from .clients import Adapter, Labelhouse, LabelStudio  # noqa: E402
-from .profile import profile_workload  # noqa: E402
-from .report import write_report  # noqa: E402
-from .servers import (REPO, Server, ensure_label_studio, lh_version, ls_version, start_label_studio,  # noqa: E402
-                      start_labelhouse)
-from .workloads import Bench, Result  # noqa: E402
+from .clients import Adapter, Labelhouse, LabelStudio
+from .profile import profile_workload
+from .report import write_report
+from .servers import (
+    REPO,
+    Server,
+    ensure_label_studio,
+    lh_version,
+    ls_version,
+    start_label_studio,
+    start_labelhouse,
+)
+from .workloads import Bench, Result
 
 
 def machine() -> dict[str, str]:
@@ -61,10 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sizes", default="10000,100000", help="comma-separated item counts (default 10000,100000)")
     p.add_argument("--runs", type=int, default=3, help="runs per size; medians are reported (default 3)")
-    p.add_argument("--rw-sizes", default="max",
-                   help="sizes on which workloads 3-4 (label writes, reads) run: all, max (default), min, none or a list")
-    p.add_argument("--cap", type=float, default=90.0,
-                   help="time cap per workload in seconds, same for both servers (default 90)")
+    p.add_argument("--rw-sizes", default="min",
+                   help="sizes on which workloads 3-4 (label writes, reads) run: all, max, min (default), none or "
+                        "a list")
+    p.add_argument("--cap", type=float, default=30.0,
+                   help="time cap in seconds of list, label-write and read workloads, same for both servers "
+                        "(default 30)")
+    p.add_argument("--import-cap", type=float, default=300.0, help="time cap of the import (default 300)")
+    p.add_argument("--export-cap", type=float, default=45.0,
+                   help="minimum time cap of an export; the cap is max(this, 12 x labelhouse's time for the same "
+                        "export in the same run), so a capped export still proves a 12x ratio (default 45)")
     p.add_argument("--label-items", type=int, default=1000)
     p.add_argument("--reads", type=int, default=1000)
     p.add_argument("--concurrency", type=int, default=4)
@@ -72,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="Label Studio page size (it has no maximum; see README for why 1000)")
     p.add_argument("--only", choices=["labelhouse", "label-studio"], help="run one server only (debugging)")
     p.add_argument("--no-profile", action="store_true", help="skip the py-spy profile of labelhouse")
+    p.add_argument("--profile-workload", help="profile this workload instead of labelhouse's slowest one "
+                   "(import, list, label_seq, label_conc4, get, export_json, export_coco)")
     p.add_argument("--quick", action="store_true", help="smoke test: --sizes 2000 --runs 1 --no-profile")
     p.add_argument("--work", default=str(REPO / "bench" / ".work" / "peer"))
     p.add_argument("--results", default=str(REPO / "bench" / "RESULTS.md"))
@@ -111,18 +125,24 @@ def main(argv: list[str] | None = None) -> int:
         meta["startup_s"] = {k: s.started_in_s for k, s in servers.items()}
         for run in range(1, args.runs + 1):
             for size in sizes:
-                # alternate which server goes first, so neither always runs on a cooler machine
-                order = kinds if run % 2 else list(reversed(kinds))
-                for kind in order:
+                # labelhouse first: Label Studio's export caps are set from labelhouse's export times
+                lh_export: dict[str, float] = {}
+                for kind in kinds:
                     print(f"run {run}/{args.runs}  N={size}  {kind}", flush=True)
                     adapter = adapter_for(servers[kind])
                     if kind == "label-studio":
                         adapter.page_size = args.ls_page_size
                     try:
+                        caps = {k: max(args.export_cap, 12 * lh_export.get(k, 0.0)) for k in ("json", "coco")}
                         bench = Bench(servers[kind], adapter, size, run, args.cap, exports,
                                       label_items=args.label_items, reads=args.reads,
-                                      concurrency=args.concurrency)
-                        results.extend(bench.all(with_rw=size in rw_sizes))
+                                      concurrency=args.concurrency, import_cap_s=args.import_cap,
+                                      export_caps=caps)
+                        done = bench.all(with_rw=size in rw_sizes)
+                        results.extend(done)
+                        if kind == "labelhouse":
+                            lh_export = {r.workload.split("_", 1)[1]: r.wall_s for r in done
+                                         if r.workload.startswith("export_")}
                     finally:
                         adapter.close()
                     _dump(work, meta, results, profile)

@@ -119,8 +119,7 @@ class Server:
         def loop() -> None:
             while not self._stop.is_set():
                 rss = tree_rss_bytes(self.pid)
-                if rss > self.peak_rss:
-                    self.peak_rss = rss
+                self.peak_rss = max(self.peak_rss, rss)
                 self._stop.wait(interval)
 
         self._sampler = threading.Thread(target=loop, name=f"rss-{self.kind}", daemon=True)
@@ -128,6 +127,18 @@ class Server:
 
     def reset_peak(self) -> None:
         self.peak_rss = tree_rss_bytes(self.pid)
+
+    def restart(self) -> float:
+        """Stop and start again on the same data directory and port (used to abandon a Label Studio export
+        that ran past its cap: its server keeps building the file after the client gives up). Returns seconds."""
+        assert self.kind == "label-studio"
+        self.stop()
+        fresh = start_label_studio(self.data_dir.parent, int(self.url.rsplit(":", 1)[1]), fresh=False)
+        self.proc, self.started_in_s, self.peak_rss = fresh.proc, fresh.started_in_s, 0
+        self._stop, self._sampler = threading.Event(), None
+        fresh._stop.set()
+        self.start_sampling()
+        return fresh.started_in_s
 
     def stop(self) -> None:
         self._stop.set()
@@ -158,21 +169,23 @@ def _wait_http(url: str, headers: dict[str, str], proc: subprocess.Popen, log: P
     raise RuntimeError(f"server at {url} not ready after {timeout} s; see {log}")
 
 
-def start_label_studio(work: Path, port: int | None = None) -> Server:
+def start_label_studio(work: Path, port: int | None = None, fresh: bool = True) -> Server:
     """``label-studio start`` with its default SQLite database, a user and a legacy API token created
-    non-interactively (the documented --username/--password/--user-token flags)."""
+    non-interactively (the documented --username/--password/--user-token flags). ``fresh=False`` restarts it on
+    the existing data directory."""
     port = port or free_port()
     data = work / "label-studio-data"
-    if data.exists():
-        shutil.rmtree(data)
-    data.mkdir(parents=True)
+    if fresh:
+        if data.exists():
+            shutil.rmtree(data)
+        data.mkdir(parents=True)
     log = work / "label-studio.log"
     env = {**os.environ, **LS_ENV, "HOME": str(work / "ls-home")}
     cmd = [str(LS_VENV / "bin" / "label-studio"), "start", "--no-browser", "--internal-host", "127.0.0.1",
            "--port", str(port), "--data-dir", str(data), "--username", LS_USER, "--password", LS_PASSWORD,
            "--user-token", LS_TOKEN, "--enable-legacy-api-token"]
     t0 = time.monotonic()
-    with open(log, "wb") as out:
+    with open(log, "ab") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
                                 cwd=work, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
