@@ -268,7 +268,34 @@ def test_list_get_delete_and_errors(lane, client):
         assert c.post(f"/datasets/{ds.full_name}/releases/", json={"name": ""}).status_code == 404
 
 
-def test_bad_release_bodies(lane, user_key=None):
+def test_release_permissions(lane, client):
+    """Readers (any collaborator role) list and get releases; creating and deleting needs manager or admin."""
+    from segments.exceptions import AuthorizationError
+
+    ds = client.add_dataset(unique("perm"), task_type="vector", task_attributes=TASK_ATTRIBUTES)
+    client.add_release(ds.full_name, "v1")
+    labeler, labeler_key = lane.create_user()
+    manager, manager_key = lane.create_user()
+    client.add_dataset_collaborator(ds.full_name, labeler, role="labeler")
+    client.add_dataset_collaborator(ds.full_name, manager, role="manager")
+    as_labeler = lane.segments(labeler_key)
+    as_manager = lane.segments(manager_key)
+    try:
+        assert [r.name for r in as_labeler.get_releases(ds.full_name)] == ["v1"]
+        assert as_labeler.get_release(ds.full_name, "v1").name == "v1"
+        with pytest.raises(AuthorizationError):
+            as_labeler.add_release(ds.full_name, "v2")
+        with pytest.raises(AuthorizationError):
+            as_labeler.delete_release(ds.full_name, "v1")
+        as_manager.add_release(ds.full_name, "v2")
+        assert wait_release(as_manager, ds.full_name, "v2").status == "SUCCEEDED"
+        as_manager.delete_release(ds.full_name, "v2")
+    finally:
+        as_labeler.close()
+        as_manager.close()
+
+
+def test_bad_release_bodies(lane):
     _, key = lane.create_user()
     with lane.client(key) as c:
         c.post("/user/datasets/", json={"name": "bodies", "task_type": "vector",

@@ -114,6 +114,7 @@ def test_sigkill_mid_build(backend, max_attempts, tmp_path):
             assert release.status == "SUCCEEDED" and release.samples_count == N
             # exactly one release file, from the second attempt; no partial uploads lying around
             assert files == [f"releases/{release.uuid}/release-2.json"]
+            assert list((srv.data_dir / "tmp").iterdir()) == []  # the dead attempt's temp file was swept
             doc = httpx.get(release.attributes.url, timeout=60).json()
             samples = doc["dataset"]["samples"]
             assert len(samples) == N and len({s["uuid"] for s in samples}) == N

@@ -169,6 +169,8 @@ class BuildRelease:
         store = ctx.store
         tmp_dir = Path(ctx.settings.data_dir) / "tmp"
         tmp_dir.mkdir(parents=True, exist_ok=True)
+        for stale in tmp_dir.glob(f"release-{release['uuid']}-*.json"):
+            stale.unlink(missing_ok=True)  # left by an earlier attempt whose process died (or lost the job)
         fd, tmp = tempfile.mkstemp(dir=tmp_dir, prefix=f"release-{release['uuid']}-", suffix=".json")
         key = release_key(release["uuid"], ctx.attempt)
         try:
