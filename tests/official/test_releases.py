@@ -306,3 +306,15 @@ def test_bad_release_bodies(lane):
                             ({"name": "x", "description": 3}, "description"), ([], "body")):
             r = c.post(path, json=body)
             assert r.status_code == 400 and r.json()["field"] == field, (body, r.text)
+
+
+def test_upload_asset_bytes_round_trip(lane, client):
+    """upload_asset in each lane (local: our /uploads/ target; S3: a real presigned POST), then an anonymous GET
+    of the returned URL gives back the same bytes."""
+    data = image_png(99)
+    asset = client.upload_asset(io.BytesIO(data), filename="round.png")
+    got = httpx.get(asset.url)
+    assert got.status_code == 200 and got.content == data
+    if lane.store == "s3":
+        assert asset.presignedPostFields.url.startswith(lane.env["LABELHOUSE_S3_ENDPOINT_URL"])
+        assert asset.presignedPostFields.fields["x-amz-algorithm"] == "AWS4-HMAC-SHA256"

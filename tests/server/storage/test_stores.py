@@ -116,3 +116,17 @@ def test_local_post_verification(tmp_path):
     again = make_store(Settings(data_dir=tmp_path, public_url="http://files.example"))
     assert again.verify_post(post.fields)["key"] == "assets/u/z.png"
     assert store.public_url("releases/r/release-1.json") == "http://files.example/files/releases/r/release-1.json"
+
+
+def test_s3_policy_carries_the_size_limit(moto_endpoint, tmp_path):
+    """The signed POST policy limits the size (S3 and MinIO enforce it; moto does not, so we check the policy)."""
+    import base64
+    import json
+
+    store = make_store(Settings(data_dir=tmp_path, storage_backend="s3", s3_endpoint_url=moto_endpoint,
+                                s3_bucket=unique("bucket"), s3_access_key_id="testing",
+                                s3_secret_access_key="testing", max_upload_bytes=1234))
+    post = store.presigned_post("assets/u/q.png", "image/png", 1234)
+    conditions = json.loads(base64.b64decode(post.fields["policy"]))["conditions"]
+    assert ["content-length-range", 1, 1234] in conditions
+    assert {"Content-Type": "image/png"} in conditions and {"acl": "public-read"} in conditions
