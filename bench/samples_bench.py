@@ -78,7 +78,7 @@ def fresh_database(backend: str, tmp: Path, pg_url: str | None) -> Iterator[str]
 
 
 @contextmanager
-def serve(database_url: str, data_dir: Path) -> Iterator[str]:
+def serve(database_url: str, data_dir: Path) -> Iterator[tuple[str, int]]:
     port = free_port()
     env = {**os.environ, "LABELHOUSE_BOOTSTRAP_ADMIN": "false"}
     log = open(data_dir / "server.log", "ab")
@@ -100,7 +100,7 @@ def serve(database_url: str, data_dir: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not start")
             time.sleep(0.1)
-        yield url
+        yield url, proc.pid  # uvicorn runs in this process (one worker)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -108,6 +108,12 @@ def serve(database_url: str, data_dir: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User+system CPU time of the server process: the machine is shared, so wall time alone overstates cost."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def make_user(database_url: str) -> tuple[int, str]:
@@ -198,27 +204,30 @@ def label_everything(engine: Any, full_name: str, user_id: int) -> float:
 
 
 def prefill(engine: Any, full_name: str, user_id: int, m: int) -> float:
-    """M samples straight into the table (not through the API), shaped like the API's rows."""
+    """M samples straight into the table (not through the API), shaped like the rows the API writes."""
     ds_id, _ = dataset_id(engine, full_name)
-    params = {"ds": ds_id, "uid": user_id, "m": m}
+    # uuids shaped like the API's (version 7: millisecond timestamp first), with older timestamps
+    params = {"ds": ds_id, "uid": user_id, "m": m, "t0": time.time_ns() // 1_000_000 - 10 * m}
     started = time.perf_counter()
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text(
                 "INSERT INTO samples (uuid, dataset_id, name, attributes, metadata, priority, readme, created_by_id, "
-                "created_at, updated_at) SELECT gen_random_uuid()::text, :ds, 'pre-' || lpad(x::text, 9, '0') || "
+                "created_at, updated_at) SELECT substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-7' || substr(r, 16, 3) || "
+                "'-' || substr(r, 20, 4) || '-' || substr(r, 25, 12), :ds, 'pre-' || lpad(x::text, 9, '0') || "
                 "'.jpg', '{\"image\":{\"url\":\"https://example.com/pre/' || x || '.jpg\"}}', "
                 "'{\"camera\":' || (x % 4) || '}', (x % 10)::float, '', :uid, "
                 "to_char(now() at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
                 "to_char(now() at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
-                "FROM generate_series(1, :m) AS x"), params)
+                "FROM (SELECT x, lpad(to_hex(:t0 + x), 12, '0') AS h, gen_random_uuid()::text AS r "
+                "FROM generate_series(1, :m) AS x) AS g"), params)
         else:
             conn.execute(text(
                 "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < :m) "
                 "INSERT INTO samples (uuid, dataset_id, name, attributes, metadata, priority, readme, created_by_id, "
                 "created_at, updated_at) SELECT "
-                "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) "
-                "|| '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))), :ds, "
+                "printf('%08x-%04x-7%03x-%x%03x-%012llx', (:t0 + x) >> 16, (:t0 + x) & 65535, abs(random()) % 4096, "
+                "8 + abs(random()) % 4, abs(random()) % 4096, abs(random()) % 281474976710656), :ds, "
                 "'pre-' || printf('%09d', x) || '.jpg', '{\"image\":{\"url\":\"https://example.com/pre/' || x || "
                 "'.jpg\"}}', '{\"camera\":' || (x % 4) || '}', x % 10, '', :uid, "
                 "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM c"), params)
@@ -246,33 +255,46 @@ def label_puts(http: httpx.Client, dataset: str, count: int) -> list[float]:
 def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix=f"lh-bench-{backend}-"))
     result: dict[str, Any] = {"backend": backend, "n": args.n, "big": args.big, "runs": args.runs}
-    with fresh_database(backend, tmp, args.pg_url) as db_url, serve(db_url, tmp) as url:
+    with fresh_database(backend, tmp, args.pg_url) as db_url, serve(db_url, tmp) as (url, pid):
         user_id, key = make_user(db_url)
         engine = create_engine(db_url)
         http = httpx.Client(base_url=url, headers={"Authorization": f"APIKey {key}"}, timeout=600)
         empty_rates, list_summary, list_full, big_rates = [], [], [], []
+        cpu: dict[str, list[float]] = {"bulk": [], "list_summary": [], "list_full": [], "bulk_big": []}
         for run in range(args.runs):
             payloads = bodies(args.n, f"r{run}")
             dataset = new_dataset(http)
+            before = cpu_seconds(pid)
             seconds = bulk_add(http, dataset, payloads)
+            cpu["bulk"].append(cpu_seconds(pid) - before)
             empty_rates.append(args.n / seconds)
             label_everything(engine, dataset, user_id)
+            before = cpu_seconds(pid)
             secs, count = list_all(http, dataset, "")
+            cpu["list_summary"].append(cpu_seconds(pid) - before)
             assert count == args.n, count
             list_summary.append(secs)
+            before = cpu_seconds(pid)
             secs, count = list_all(http, dataset, "&include_full_label=1")
+            cpu["list_full"].append(cpu_seconds(pid) - before)
             assert count == args.n, count
             list_full.append(secs)
-            print(f"[{backend}] run {run + 1}: bulk add {args.n / seconds:,.0f} samples/s; list with label "
-                  f"summaries {list_summary[-1]:.2f} s, with full labels {list_full[-1]:.2f} s", flush=True)
+            print(f"[{backend}] run {run + 1}: bulk add {args.n / seconds:,.0f} samples/s "
+                  f"(server CPU {cpu['bulk'][-1]:.2f} s); list with label summaries {list_summary[-1]:.2f} s "
+                  f"(server CPU {cpu['list_summary'][-1]:.2f} s), with full labels {list_full[-1]:.2f} s "
+                  f"(server CPU {cpu['list_full'][-1]:.2f} s); load {os.getloadavg()[0]:.1f}", flush=True)
         big = new_dataset(http)
         result["prefill_seconds"] = prefill(engine, big, user_id, args.big)
         print(f"[{backend}] pre-filled {args.big:,} samples in {result['prefill_seconds']:.1f} s", flush=True)
         for run in range(args.runs):
-            seconds = bulk_add(http, big, bodies(args.n, f"big{run}"))
+            payloads = bodies(args.n, f"big{run}")
+            before = cpu_seconds(pid)
+            seconds = bulk_add(http, big, payloads)
+            cpu["bulk_big"].append(cpu_seconds(pid) - before)
             big_rates.append(args.n / seconds)
             print(f"[{backend}] run {run + 1}: bulk add into the {args.big + run * args.n:,}-sample dataset "
-                  f"{big_rates[-1]:,.0f} samples/s", flush=True)
+                  f"{big_rates[-1]:,.0f} samples/s (server CPU {cpu['bulk_big'][-1]:.2f} s); "
+                  f"load {os.getloadavg()[0]:.1f}", flush=True)
         http.post(f"/datasets/{big}/labelsets/", json={"name": "reviewset", "description": ""}).raise_for_status()
         puts = label_puts(http, big, args.label_puts)
         http.close()
@@ -285,6 +307,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         big_rates=big_rates, big_median=statistics.median(big_rates),
         big_vs_empty=statistics.median(big_rates) / statistics.median(empty_rates),
         label_put_median_ms=1000 * statistics.median(puts), label_put_p95_ms=1000 * puts[int(len(puts) * 0.95)],
+        server_cpu_seconds=cpu, server_cpu_median={k: statistics.median(v) for k, v in cpu.items()},
     )
     return result
 

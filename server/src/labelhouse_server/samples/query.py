@@ -151,15 +151,17 @@ def _page_rows(session: Session, ids: list[int], labelset_id: int | None) -> lis
     Plain SQL on the driver cursor: no statement compilation for a 1,000-value IN list and no result-row
     objects — on a full page that overhead is larger than the database's own work."""
     connection = session.connection()
-    mark = "%s" if connection.dialect.name == "postgresql" else "?"
-    marks = ", ".join([mark] * len(ids))
+    params: tuple[Any, ...]
+    if connection.dialect.name == "postgresql":  # one array parameter (psycopg parses statement text in Python)
+        mark, where, params = "%s", "s.id = ANY(%b::int[])", (ids,)
+    else:
+        mark, where, params = "?", "s.id IN (" + ", ".join(["?"] * len(ids)) + ")", tuple(ids)
     if labelset_id is None:
-        sql = f"SELECT {SAMPLE_SQL} FROM samples s WHERE s.id IN ({marks})"
-        params: tuple[Any, ...] = tuple(ids)
+        sql = f"SELECT {SAMPLE_SQL} FROM samples s WHERE {where}"
     else:
         sql = (f"SELECT {SAMPLE_SQL}, {LABEL_SQL} FROM samples s LEFT JOIN labels l "
-               f"ON l.sample_id = s.id AND l.labelset_id = {mark} WHERE s.id IN ({marks})")
-        params = (labelset_id, *ids)
+               f"ON l.sample_id = s.id AND l.labelset_id = {mark} WHERE {where}")
+        params = (labelset_id, *params)
     cursor = connection.connection.dbapi_connection.cursor()
     try:
         cursor.execute(sql, params)
