@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -140,6 +141,15 @@ def install_error_handlers(app: FastAPI) -> None:
             return error_response(405, {"detail": f"Method \"{request.method}\" not allowed.",
                                         "code": "method_not_allowed"}, request)
         return error_response(exc.status_code, {"detail": str(exc.detail), "code": "http_error"}, request)
+
+    @app.exception_handler(StatementError)
+    async def _database(request: Request, exc: StatementError) -> Response:
+        # PostgreSQL text cannot hold NUL characters: answer that as bad input instead of a driver failure.
+        if "NUL" in str(exc.orig):
+            return error_response(400, {"detail": "Text values cannot contain NUL (\\u0000) characters.",
+                                        "code": "invalid"}, request)
+        log.exception("database error on %s %s", request.method, request.url.path)
+        return error_response(500, {"detail": "Internal server error.", "code": "internal_error"}, request)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
