@@ -92,11 +92,15 @@ def finish(session: Session, ctx: JobContext, status: str, *, result: Any = None
     return n == 1
 
 
+def stale_cutoff(stale_seconds: float) -> str:
+    return (datetime.now(timezone.utc) - timedelta(seconds=stale_seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def reap_stale(session: Session, stale_seconds: float) -> list[tuple[int, str, dict[str, Any], str]]:
     """Re-queue (or, out of attempts, fail) running jobs whose heartbeat is older than ``stale_seconds``.
     Returns the failed ones as (id, kind, payload, reason) so their handlers can record the failure — the caller
     does that in this same transaction and commits."""
-    cutoff = (datetime.now(timezone.utc) - timedelta(seconds=stale_seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    cutoff = stale_cutoff(stale_seconds)
     lock = " FOR UPDATE SKIP LOCKED" if session.bind.dialect.name == "postgresql" else ""  # type: ignore[union-attr]
     rows = session.execute(text(
         "SELECT id, kind, payload, attempts, max_attempts, worker_id FROM jobs "

@@ -15,10 +15,11 @@ import traceback
 import uuid
 from typing import Any, Protocol
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..db.engine import make_engine, make_sessionmaker
+from ..db.engine import READ_ONLY, make_engine, make_sessionmaker
 from ..settings import Settings
 from . import queue
 from .registry import JobContext, LeaseLost, PermanentJobError, handler_for
@@ -140,7 +141,16 @@ class ThreadedRunner:
                 log.exception("reaper error")
 
     # --- one step of each ---------------------------------------------------------------------------------
+    def _any(self, sql: str, params: dict[str, Any] | None = None) -> bool:
+        """A read-only look before taking the write lock: an idle runner must not make SQLite writers queue."""
+        with self.sessions() as session:
+            session.connection(execution_options=READ_ONLY)
+            return session.execute(text(sql), params or {}).first() is not None
+
     def reap(self) -> int:
+        if not self._any("SELECT 1 FROM jobs WHERE status = 'running' AND heartbeat_at < :cutoff LIMIT 1",
+                         {"cutoff": queue.stale_cutoff(self.settings.job_stale_seconds)}):
+            return 0
         with self.sessions() as session:
             failed = queue.reap_stale(session, self.settings.job_stale_seconds)
             for _job_id, kind, payload, reason in failed:
@@ -154,6 +164,8 @@ class ThreadedRunner:
 
     def run_one(self) -> bool:
         """Claim and run one job; False when the queue is empty."""
+        if not self._any("SELECT 1 FROM jobs WHERE status = 'queued' LIMIT 1"):
+            return False
         with self.sessions() as session:
             job = queue.claim(session, self.worker_id)
         if job is None:
