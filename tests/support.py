@@ -56,6 +56,10 @@ def fresh_database(backend: str, tmp_dir: Path) -> Iterator[str]:
         admin.dispose()
 
 
+class PortTaken(RuntimeError):
+    pass
+
+
 @dataclass
 class LiveServer:
     """A ``labelhouse serve`` process on a free port with its own data directory and database."""
@@ -71,7 +75,19 @@ class LiveServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60.0) -> LiveServer:
+    def start(self, timeout: float = 60.0, attempts: int = 3) -> LiveServer:
+        """Start the server; if its port was taken meanwhile (parallel test workers), retry on another port."""
+        for attempt in range(attempts):
+            try:
+                return self._start_once(timeout)
+            except PortTaken:
+                if attempt == attempts - 1:
+                    raise
+                self.port = free_port()
+                self.env["LABELHOUSE_PUBLIC_URL"] = self.url
+        raise AssertionError("unreachable")
+
+    def _start_once(self, timeout: float) -> LiveServer:
         env = {**os.environ, "LABELHOUSE_BOOTSTRAP_ADMIN": "false", **self.env}
         log = open(self.data_dir / "server.log", "ab")
         self.proc = subprocess.Popen(
@@ -79,14 +95,20 @@ class LiveServer:
              "--data-dir", str(self.data_dir), "--database-url", self.database_url, "--log-level", "warning"],
             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
+        log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}: {self.log_tail()}")
+                tail = self.log_tail()
+                if "address already in use" in tail.lower():
+                    raise PortTaken(tail)
+                raise RuntimeError(f"server exited with {self.proc.returncode}: {tail}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                r = httpx.get(f"{self.url}/healthz", timeout=1)
+                # the answer must come from OUR process, not from another test worker's server on this port
+                if r.status_code == 200 and r.json().get("pid") == self.proc.pid:
                     return self
-            except httpx.HTTPError:
+            except (httpx.HTTPError, ValueError):
                 pass
             time.sleep(0.1)
         raise RuntimeError(f"server did not start in {timeout}s: {self.log_tail()}")
