@@ -33,9 +33,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import orjson
@@ -81,7 +82,7 @@ def fresh_database(backend: str, tmp: Path, pg_url: str | None) -> Iterator[str]
 def serve(database_url: str, data_dir: Path) -> Iterator[tuple[str, int]]:
     port = free_port()
     env = {**os.environ, "LABELHOUSE_BOOTSTRAP_ADMIN": "false"}
-    log = open(data_dir / "server.log", "ab")
+    log = open(data_dir / "server.log", "ab")  # noqa: SIM115 - handed to the child process, closed in finally
     proc = subprocess.Popen(
         [sys.executable, "-m", "labelhouse_server.cli", "serve", "--port", str(port), "--data-dir", str(data_dir),
          "--database-url", database_url, "--log-level", "warning"],
@@ -315,7 +316,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
 def machine() -> dict[str, Any]:
     def sh(cmd: str) -> str:
         try:
-            return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=10).stdout.strip()
+            return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=10,
+                                  check=False).stdout.strip()
         except Exception:  # noqa: BLE001 - informational only
             return "?"
 

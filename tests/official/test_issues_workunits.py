@@ -9,7 +9,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from segments.exceptions import AuthorizationError, NetworkError, NotFoundError
 from segments.typing import IssueStatus, LabelStatus
-
 from server.samples.payloads import TASK_ATTRIBUTES, label_attributes, sample_attributes
 from support import unique
 
@@ -113,9 +112,8 @@ def test_workunits_record_label_work(server, segments_client, user):
     # labelers may not see who did what
     labeler_name, labeler_key = server.create_user()
     segments_client.add_dataset_collaborator(ds.full_name, labeler_name, "labeler")
-    with server.segments(labeler_key) as labeler:
-        with pytest.raises(AuthorizationError):
-            labeler.get_workunits(ds.full_name)
+    with server.segments(labeler_key) as labeler, pytest.raises(AuthorizationError):
+        labeler.get_workunits(ds.full_name)
 
 
 def test_failed_label_write_records_no_workunit(segments_client):

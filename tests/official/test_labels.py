@@ -7,9 +7,13 @@ from __future__ import annotations
 import pytest
 from segments.exceptions import AuthorizationError, NetworkError, NotFoundError
 from segments.typing import LabelStatus
-
-from server.samples.payloads import LABEL_TASK_TYPES, TASK_ATTRIBUTES, label_attributes, label_model, \
-    sample_attributes
+from server.samples.payloads import (
+    LABEL_TASK_TYPES,
+    TASK_ATTRIBUTES,
+    label_attributes,
+    label_model,
+    sample_attributes,
+)
 from support import unique
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from segments.exceptions import AlreadyExistsError, NetworkError, NotFoundError, ValidationError
 from segments.typing import LabelStatus
-
 from server.samples.payloads import SAMPLE_KINDS, TASK_ATTRIBUTES, label_attributes, sample_attributes
 from support import unique
 

@@ -69,8 +69,8 @@ def sample_attributes(task_type: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------------------- labels
 def _cuboid(track: bool = False, cid: int = 1, ann_id: int = 1) -> Any:
-    kwargs: dict[str, Any] = dict(id=ann_id, category_id=cid, position=_xyz, dimensions=_xyz, yaw=0.5, type="cuboid",
-                                  attributes={"occluded": False})
+    kwargs: dict[str, Any] = {"id": ann_id, "category_id": cid, "position": _xyz, "dimensions": _xyz, "yaw": 0.5,
+                              "type": "cuboid", "attributes": {"occluded": False}}
     if track:
         return t.PointcloudSequenceCuboidAnnotation(track_id=1, is_keyframe=True, **kwargs)
     return t.PointcloudCuboidAnnotation(**kwargs)

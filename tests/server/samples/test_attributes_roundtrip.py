@@ -8,7 +8,6 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from server.samples.payloads import sample_attributes as sdk_sample_attributes
 from server.validation.strategies import (
     LABEL_TASK_TYPES,

@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import orjson
 import pytest
-
 from server.samples.payloads import TASK_ATTRIBUTES, label_attributes, sample_attributes
 from support import unique
 
@@ -141,7 +140,7 @@ def test_bad_bodies_are_400_never_500(owner):
 
 
 def test_roles_on_samples_and_labels(server, owner):
-    owner_name, http = owner
+    _, http = owner
     ds = _dataset(http)
     uuid = http.post(f"/datasets/{ds}/samples/", json={"name": "a", "attributes": IMAGE}).json()["uuid"]
     label = {"label_status": "LABELED", "attributes": label_attributes("vector")}
@@ -219,3 +218,41 @@ def test_get_sample_with_sdk_bug_query_and_label(owner):
     assert r.json()["label"]["created_by"] == owner_name
     listed = orjson.loads(http.get(f"/datasets/{ds}/samples/?labelset=ground-truth").content)
     assert set(listed[0]["label"]) == {"label_status", "score", "updated_at", "created_by", "reviewed_by"}
+
+
+def test_sort_by_update_time_both_directions(owner):
+    _, http = owner
+    ds = _dataset(http)
+    samples = http.post(f"/datasets/{ds}/samples_bulk/", json=[{"name": n, "attributes": IMAGE}
+                                                               for n in ("c", "a", "b")]).json()
+    by_name = {s["name"]: s["uuid"] for s in samples}
+    for name in ("b", "c", "a"):  # touch in this order
+        assert http.patch(f"/samples/{by_name[name]}/", json={"readme": name}).status_code == 200
+    for sort, expected in (("updated_at", ["b", "c", "a"]), ("-updated_at", ["a", "c", "b"]),
+                           ("-name", ["c", "b", "a"]), ("priority", ["c", "a", "b"])):
+        r = http.get(f"/datasets/{ds}/samples/?sort={sort}")
+        assert [s["name"] for s in r.json()] == expected, sort
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "created_at", "-created_at", "priority", "-priority",
+                                  "updated_at", "-updated_at"])
+def test_walking_pages_equals_one_full_listing(owner, sort):
+    """Page after page (served by seeking past the previous page) gives exactly the one-page listing."""
+    _, http = owner
+    ds = _dataset(http)
+    for batch in range(3):
+        http.post(f"/datasets/{ds}/samples_bulk/", json=[
+            {"name": f"s{(i * 7919) % 1000:03d}-{batch}", "attributes": IMAGE, "priority": i % 3,
+             "metadata": {"even": i % 2 == 0}} for i in range(batch * 17, batch * 17 + 17)])
+    for extra in ("", "&filters=even:true", "&labelset=ground-truth"):
+        full = [s["uuid"] for s in http.get(f"/datasets/{ds}/samples/?sort={sort}{extra}").json()]
+        walked, page = [], 1
+        while True:
+            items = http.get(f"/datasets/{ds}/samples/?sort={sort}&per_page=4&page={page}{extra}").json()
+            if not items:
+                break
+            walked += [s["uuid"] for s in items]
+            page += 1
+        assert walked == full, (sort, extra)
+        again = http.get(f"/datasets/{ds}/samples/?sort={sort}&per_page=4&page=3{extra}").json()
+        assert [s["uuid"] for s in again] == full[8:12]

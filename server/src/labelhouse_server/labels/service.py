@@ -8,9 +8,11 @@ from typing import Any
 
 import orjson
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..db import Labelset
+from ..db.integrity import violated_constraint
 from ..errors import Invalid, NotFound
 from ..samples.deps import SampleAccess
 from ..samples.service import usernames
@@ -26,6 +28,8 @@ from .schemas import (
     label_public,
     label_user_ids,
 )
+
+LABEL_CONSTRAINT = "uq_labels_sample_id_labelset_id"
 
 
 def _labelset(session: Session, sacc: SampleAccess, name: str) -> Labelset:
@@ -86,7 +90,17 @@ def _work_type(status: str) -> str:
 
 # -------------------------------------------------------------------------------------------------- writing
 def put_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) -> tuple[dict[str, Any], bool]:
-    """Create or replace; returns (label, created)."""
+    """Create or replace; returns (label, created). Two concurrent creates of the same label: the loser replaces."""
+    try:
+        return _put_label(session, sacc, labelset, body)
+    except IntegrityError as exc:
+        session.rollback()
+        if violated_constraint(exc) != LABEL_CONSTRAINT:
+            raise
+        return _put_label(session, sacc, labelset, body)
+
+
+def _put_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) -> tuple[dict[str, Any], bool]:
     if not isinstance(body, dict):
         raise Invalid("body: a JSON object is required.", field="body")
     status = _status(body.get("label_status", DEFAULT_STATUS) or DEFAULT_STATUS)
