@@ -145,8 +145,10 @@ def profile_workload(server: Server, results: list[Result], work: Path, args: An
     steps = {"import": bench.import_items, "list": bench.list_all, "label_seq": lambda: labels(False),
              "label_conc": lambda: labels(True), "get": bench.reads_by_id,
              "export_json": lambda: bench.export("json"), "export_coco": lambda: bench.export("coco")}
-    order = ["import", "list", "label_seq", "label_conc", "get", "export_json", "export_coco"]
     key = "label_conc" if target.startswith("label_conc") else target
+    order = ["import", "list"] + (["label_seq", "label_conc"] if key.startswith("export") else []) + [key]
+    if key in ("import", "list"):
+        order = order[: order.index(key) + 1]
     spy = None
     try:
         for step in order[: order.index(key) + 1]:

@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     named = {"all": set(sizes), "max": {max(sizes)}, "min": {min(sizes)}, "none": set()}
     rw_sizes = named[args.rw_sizes] if args.rw_sizes in named else {int(s) for s in args.rw_sizes.split(",")}
 
-    work = Path(args.work)
+    work = Path(args.work).resolve()
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)

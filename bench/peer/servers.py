@@ -174,6 +174,7 @@ def start_label_studio(work: Path, port: int | None = None, fresh: bool = True) 
     non-interactively (the documented --username/--password/--user-token flags). ``fresh=False`` restarts it on
     the existing data directory."""
     port = port or free_port()
+    work = work.resolve()
     data = work / "label-studio-data"
     if fresh:
         if data.exists():
@@ -204,6 +205,7 @@ def start_labelhouse(work: Path, port: int | None = None) -> Server:
     """``labelhouse serve`` on its embedded default (SQLite in the data dir, in-process jobs); on an empty data
     dir it creates user 'admin' and prints its API key."""
     port = port or free_port()
+    work = work.resolve()
     data = work / "labelhouse-data"
     if data.exists():
         shutil.rmtree(data)
