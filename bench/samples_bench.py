@@ -164,8 +164,12 @@ def bulk_add(http: httpx.Client, dataset: str, payloads: list[bytes]) -> float:
     return time.perf_counter() - started
 
 
+CLIENT_CPU: dict[str, float] = {}
+
+
 def list_all(http: httpx.Client, dataset: str, extra: str) -> tuple[float, int]:
     started = time.perf_counter()
+    cpu_started = time.process_time()
     count = 0
     page = 1
     while True:
@@ -178,6 +182,7 @@ def list_all(http: httpx.Client, dataset: str, extra: str) -> tuple[float, int]:
             raise RuntimeError("listing returned an unlabeled sample")
         count += len(items)
         page += 1
+    CLIENT_CPU["list"] = time.process_time() - cpu_started  # the benchmark client's own share of the machine
     return time.perf_counter() - started, count
 
 
@@ -261,7 +266,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         engine = create_engine(db_url)
         http = httpx.Client(base_url=url, headers={"Authorization": f"APIKey {key}"}, timeout=600)
         empty_rates, list_summary, list_full, big_rates = [], [], [], []
-        cpu: dict[str, list[float]] = {"bulk": [], "list_summary": [], "list_full": [], "bulk_big": []}
+        cpu: dict[str, list[float]] = {"bulk": [], "list_summary": [], "list_full": [], "bulk_big": [],
+                                       "client_list_summary": [], "client_list_full": []}
         for run in range(args.runs):
             payloads = bodies(args.n, f"r{run}")
             dataset = new_dataset(http)
@@ -273,6 +279,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             before = cpu_seconds(pid)
             secs, count = list_all(http, dataset, "")
             cpu["list_summary"].append(cpu_seconds(pid) - before)
+            cpu["client_list_summary"].append(CLIENT_CPU["list"])
             assert count == args.n, count
             list_summary.append(secs)
             before = cpu_seconds(pid)
@@ -280,10 +287,12 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             cpu["list_full"].append(cpu_seconds(pid) - before)
             assert count == args.n, count
             list_full.append(secs)
+            cpu["client_list_full"].append(CLIENT_CPU["list"])
             print(f"[{backend}] run {run + 1}: bulk add {args.n / seconds:,.0f} samples/s "
                   f"(server CPU {cpu['bulk'][-1]:.2f} s); list with label summaries {list_summary[-1]:.2f} s "
                   f"(server CPU {cpu['list_summary'][-1]:.2f} s), with full labels {list_full[-1]:.2f} s "
-                  f"(server CPU {cpu['list_full'][-1]:.2f} s); load {os.getloadavg()[0]:.1f}", flush=True)
+                  f"(server CPU {cpu['list_full'][-1]:.2f} s); client CPU while listing {cpu['client_list_summary'][-1]:.2f} / "
+                  f"{cpu['client_list_full'][-1]:.2f} s; load {os.getloadavg()[0]:.1f}", flush=True)
         big = new_dataset(http)
         result["prefill_seconds"] = prefill(engine, big, user_id, args.big)
         print(f"[{backend}] pre-filled {args.big:,} samples in {result['prefill_seconds']:.1f} s", flush=True)
