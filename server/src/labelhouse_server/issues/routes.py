@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-
 from fastapi import APIRouter, Body, Depends
 from starlette.responses import Response
 

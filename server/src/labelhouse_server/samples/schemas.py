@@ -12,8 +12,6 @@ from ..errors import Invalid
 
 MAX_NAME_LENGTH = 1024
 UNSET: Any = object()
-SAMPLE_FIELDS = ("name", "attributes", "metadata", "priority", "assigned_labeler", "assigned_reviewer", "readme",
-                 "embedding")
 
 
 def _fail(prefix: str, key: str, message: str) -> Invalid:
