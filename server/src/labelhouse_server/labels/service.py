@@ -46,7 +46,7 @@ def _label_row(session: Session, sample_id: int, labelset_id: int) -> Any:
 
 
 def _public(session: Session, sacc: SampleAccess, ls: Labelset, row: Any) -> dict[str, Any]:
-    users = usernames(session, label_user_ids(row))
+    users = usernames(session, label_user_ids(row), sacc.user)
     return label_public(row, users, sample_uuid=sacc.sample.uuid, task_type=sacc.dataset.task_type,
                         labelset=ls.name)
 

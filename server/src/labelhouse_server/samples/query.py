@@ -89,8 +89,8 @@ def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery) -> list[d
     dialect = session.get_bind().dialect.name
     shown = find_labelset(session, dataset.id, q.labelset)  # None for unknown / junk labelset names
     # Status filters and label-time sorting look at the requested labelset, else ground truth.
-    joined = shown or find_labelset(session, dataset.id, GROUND_TRUTH)
     needs_label_join = bool(q.statuses) or q.sort == "label_updated_at"
+    joined = shown or (find_labelset(session, dataset.id, GROUND_TRUTH) if needs_label_join else None)
 
     # ---- (1) ids of this page, in order
     ids_q = select(ST.c.id).where(ST.c.dataset_id == dataset.id)
@@ -131,7 +131,7 @@ def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery) -> list[d
         user_ids.update((r[8], r[9], r[10]))  # created_by, assigned labeler/reviewer
         if shown is not None and r[LABEL_AT] is not None:
             user_ids.update((r[LABEL_AT + 5], r[LABEL_AT + 6], r[LABEL_AT + 7]))
-    users = usernames(session, user_ids)
+    users = usernames(session, user_ids, acc.user)
     dataset_name = full_name(dataset)
     data_type = dataset.data_type
     public = s.sample_public

@@ -56,10 +56,11 @@ def _chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
 
 
 # ------------------------------------------------------------------------------------------------- accounts
-def usernames(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
-    """id -> username for every id given, in one query per chunk (no N+1)."""
-    wanted = sorted({i for i in ids if i is not None})
-    out: dict[int, str] = {}
+def usernames(session: Session, ids: Iterable[int | None], known: Account | None = None) -> dict[int, str]:
+    """id -> username for every id given, in one query per chunk (no N+1); none when all ids are ``known``'s
+    (typically the caller, who created most of what they list)."""
+    out: dict[int, str] = {known.id: known.username} if known is not None else {}
+    wanted = sorted({i for i in ids if i is not None and i not in out})
     for chunk in _chunks(wanted):
         out.update(session.execute(select(Account.id, Account.username).where(Account.id.in_(chunk))).tuples().all())
     return out
@@ -265,7 +266,7 @@ def _insert_new(session: Session, acc: DatasetAccess, parsed: list[dict[str, Any
         ids.update(s.sample_user_ids(row))
     for p in parsed:
         ids.update((p["assigned_labeler"], p["assigned_reviewer"]))
-    users = usernames(session, ids)
+    users = usernames(session, ids, acc.user)
     return [s.sample_public(by_name[p["name"]], users, name_of_dataset, data_type) for p in parsed]
 
 
@@ -297,7 +298,7 @@ def get_sample(session: Session, sacc: SampleAccess, labelset: str | None) -> di
     ids = list(s.sample_user_ids(row))
     if label_row is not None:
         ids.extend(label_user_ids(label_row))
-    users = usernames(session, ids)
+    users = usernames(session, ids, sacc.user)
     out = s.sample_public(row, users, sacc.full_name, sacc.dataset.data_type)
     if labelset is not None:
         out["label"] = (label_public(label_row, users, sample_uuid=sample_uuid, task_type=sacc.dataset.task_type,
@@ -349,7 +350,7 @@ def update_sample(session: Session, sacc: SampleAccess, body: Any) -> dict[str, 
             raise
         raise AlreadyExists("Sample with this name already exists.", field="name") from None
     row = sample_row(session, sample.id)
-    users = usernames(session, s.sample_user_ids(row))
+    users = usernames(session, s.sample_user_ids(row), sacc.user)
     return s.sample_public(row, users, sacc.full_name, dataset.data_type)
 
 
