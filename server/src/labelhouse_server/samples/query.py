@@ -112,8 +112,8 @@ def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery) -> list[d
         ids_q = ids_q.where(or_(*conditions))
     key = _sort_key(q)
     ids_q = ids_q.add_columns(key).order_by(*_directed(q, key, ST.c.id))
-    signature = (dataset.id, joined.id if joined else None, q.name_contains, q.metadata, q.statuses, q.sort,
-                 q.descending, q.per_page)
+    signature = (dataset.id, dataset.created_at, joined.id if joined else None, q.name_contains, q.metadata,
+                 q.statuses, q.sort, q.descending, q.per_page)
     previous = _continuations.get(signature, q.page - 1) if q.page > 1 and q.sort != "label_updated_at" else None
     if previous is not None:  # the caller is walking the pages: seek past the previous page, no OFFSET
         ids_q = ids_q.where(_after(q, key, *previous))
