@@ -20,6 +20,7 @@ from .clients import Labelhouse
 from .servers import REPO, Server
 from .workloads import Bench, Result, median
 
+RATE = 200  # py-spy samples per second
 ORDER = ["import", "list", "label_seq", "label_conc", "get", "export_json", "export_coco"]
 FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
 AREAS = [("sqlite3", "sqlite (C driver, queries)"), ("sqlalchemy", "SQLAlchemy"), ("orjson", "orjson"),
@@ -32,6 +33,20 @@ AREAS = [("sqlite3", "sqlite (C driver, queries)"), ("sqlalchemy", "SQLAlchemy")
 # or their queue.get); these samples are idle time, not work.
 IDLE_LEAVES = ("Runner.run", "Condition.wait", "Event.wait", "WorkerThread.run", "select", "poll", "sleep",
                "_wait_for_tstate_lock", "Thread._bootstrap_inner")
+
+
+# Named costs worth calling out (substring of a frame -> what it means), inclusive share of busy samples.
+HOT_SPOTS = {
+    "_sqlite_begin": "BEGIN (IMMEDIATE): opening the transaction, incl. waiting for SQLite's write lock",
+    "account_for_key": "API-key lookup (auth) per request",
+    "sample_access": "sample + dataset permission check",
+    "do_commit": "COMMIT",
+    "_generate_cache_key": "SQLAlchemy statement cache-key generation",
+    "usernames": "username lookups for the response",
+    "claim (labelhouse_server/jobs": "in-process job runner polling the jobs table",
+    "orjson": "orjson encode/decode",
+    "JSONBytesResponse": "response rendering",
+}
 
 
 def _area(file: str) -> str:
@@ -77,10 +92,23 @@ def summarize(collapsed: Path, top: int = 15) -> dict[str, Any]:
                     seen.add(name)
                     ours[name] += n
 
+    spots = {label: 0 for label in HOT_SPOTS.values()}
+    for line in collapsed.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        m = FRAME.match(stack.split(";")[-1])
+        if m and m["func"] in IDLE_LEAVES:
+            continue
+        hit = {label for needle, label in HOT_SPOTS.items() if needle in stack}
+        for label in hit:
+            spots[label] += int(count)
+
     def pct(c: collections.Counter[str]) -> list[tuple[str, float]]:
         return [(k, 100.0 * v / total) for k, v in c.most_common(top)] if total else []
 
-    return {"samples": total, "idle_samples": idle, "leaf": pct(leaf), "ours_inclusive": pct(ours),
+    return {"hot_spots": [(k, 100.0 * v / total) for k, v in spots.items() if v] if total else [],
+            "samples": total, "idle_samples": idle, "leaf": pct(leaf), "ours_inclusive": pct(ours),
             "areas": pct(areas)}
 
 
@@ -135,12 +163,11 @@ def profile_workload(server: Server, results: list[Result], work: Path, args: An
                   reads=args.reads, concurrency=args.concurrency)
     n = args.label_items
 
-    def labels(concurrent: bool) -> None:
+    def labels(concurrent: bool) -> Result:
         ids = bench._ensure_ids(2 * n)
         if concurrent:
-            bench._requests("label_conc", ids[n:2 * n], "write_label", args.concurrency)
-        else:
-            bench._requests("label_seq", ids[:n], "write_label", 1)
+            return bench._requests("label_conc", ids[n:2 * n], "write_label", args.concurrency)
+        return bench._requests("label_seq", ids[:n], "write_label", 1)
 
     steps = {"import": bench.import_items, "list": bench.list_all, "label_seq": lambda: labels(False),
              "label_conc": lambda: labels(True), "get": bench.reads_by_id,
@@ -150,14 +177,15 @@ def profile_workload(server: Server, results: list[Result], work: Path, args: An
     if key in ("import", "list"):
         order = order[: order.index(key) + 1]
     spy = None
+    measured: Any = None
     try:
         for step in order[: order.index(key) + 1]:
             if step == key:
-                spy = subprocess.Popen([py_spy, "record", "--pid", str(server.pid), "--rate", "200", "--format",
+                spy = subprocess.Popen([py_spy, "record", "--pid", str(server.pid), "--rate", str(RATE), "--format",
                                         "raw", "--output", str(out), "--nonblocking"],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                 time.sleep(1.0)  # let py-spy attach
-            steps[step]()
+            measured = steps[step]()
     finally:
         adapter.close()
         if spy is not None:
@@ -170,5 +198,10 @@ def profile_workload(server: Server, results: list[Result], work: Path, args: An
         print(f"py-spy wrote no profile: {spy.stderr.read().decode()[-500:] if spy and spy.stderr else ''}")
         return None
     summary = summarize(out)
-    summary.update({"workload": target, "size": size, "file": str(out)})
+    summary.update({"workload": target, "size": size, "file": str(out), "why": why})
+    if isinstance(measured, Result):
+        ops = measured.done or measured.target
+        summary.update({"wall_s": measured.wall_s, "ops": ops, "unit": measured.unit,
+                        "busy_ms_per_op": summary["samples"] / RATE / max(ops, 1) * 1e3,
+                        "busy_share": summary["samples"] / RATE / measured.wall_s})
     return summary

@@ -162,8 +162,16 @@ def render(meta: dict[str, Any], results: list[Result], profile: dict[str, Any] 
     if profile:
         lines += [f"### Where labelhouse spends its time: {profile['workload']} at N={profile['size']:,}", "",
                   (f"py-spy (200 Hz, {profile['samples']:,} samples of non-idle threads) attached to the server "
-                  f"during an extra, unmeasured pass of labelhouse's slowest workload (largest median wall time). "
+                  "during an extra, unmeasured pass of one workload: the one whose ratio is furthest below (or closest to) "
+                   "its target. "
                   f"Collapsed stacks: `{Path(profile['file']).name}` in bench/.work/peer/."), "",
+                  (f"Reason for this choice: {profile.get('why', '')}. "
+                   + (f"The server was busy {100 * profile['busy_share']:.0f}% of the workload's wall time, "
+                      f"≈ {profile['busy_ms_per_op']:.2f} ms of server CPU per {profile['unit'].rstrip('s')} "
+                      f"({profile['ops']:,} in {profile['wall_s']:.1f} s); the rest is client, network and the "
+                      "other processes on the 2 shared cores." if "busy_share" in profile else "")), "",
+                  "Named costs (inclusive, % of busy samples): " + "; ".join(
+                      f"{k} {p:.0f}%" for k, p in profile.get("hot_spots", [])) + ".", "",
                   "By library (innermost non-stdlib frame): " + ", ".join(
                       f"{k} {p:.0f}%" for k, p in profile["areas"]) + ".", "",
                   "| labelhouse function (inclusive) | % of samples |", "|---|---|"]

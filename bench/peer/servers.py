@@ -132,9 +132,10 @@ class Server:
         """Stop and start again on the same data directory and port (used to abandon a Label Studio export
         that ran past its cap: its server keeps building the file after the client gives up). Returns seconds."""
         assert self.kind == "label-studio"
+        peak = max(self.peak_rss, tree_rss_bytes(self.pid))  # the peak of the abandoned work still counts
         self.stop()
         fresh = start_label_studio(self.data_dir.parent, int(self.url.rsplit(":", 1)[1]), fresh=False)
-        self.proc, self.started_in_s, self.peak_rss = fresh.proc, fresh.started_in_s, 0
+        self.proc, self.started_in_s, self.peak_rss = fresh.proc, fresh.started_in_s, peak
         self._stop, self._sampler = threading.Event(), None
         fresh._stop.set()
         self.start_sampling()
