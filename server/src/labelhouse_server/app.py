@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from .datasets.routes import router as datasets_router
-from .db.engine import make_engine, make_sessionmaker
+from .db.engine import make_engine, make_sessionmaker, read_options
 from .errors import install_error_handlers
 from .http import JSONBytesResponse, RequestPlumbingMiddleware
 from .jobs import make_app_runner
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.read_options = read_options(engine)
     app.state.store = make_store(settings)
     app.state.job_runner = make_app_runner(settings, engine)
     app.router.redirect_slashes = False

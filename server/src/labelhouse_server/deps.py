@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from .auth.keys import account_for_key
-from .db.engine import READ_ONLY
 from .db import Account
 from .errors import InvalidApiKey, NotAuthenticated
 from .settings import Settings
@@ -22,11 +21,12 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session per request. Services commit their own unit of work; anything uncommitted is rolled back.
 
-    Async on purpose: creating and closing a session does no I/O worth a thread hop. Reads run in a deferred
-    SQLite transaction (a WAL snapshot that never waits for writers); writes take the write lock up front."""
+    Async on purpose: creating and closing a session does no I/O worth a thread hop. Reads run with
+    ``db.engine.read_options`` (SQLite: a deferred WAL-snapshot transaction; PostgreSQL: autocommit); writes
+    take SQLite's write lock up front."""
     session = request.app.state.sessionmaker()
     if request.method in READ_METHODS:
-        session.connection(execution_options=READ_ONLY)
+        session.connection(execution_options=request.app.state.read_options)
     try:
         yield session
     finally:

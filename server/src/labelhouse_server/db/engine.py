@@ -48,7 +48,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             dbapi_conn.isolation_level = None
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs)
+    # No pre-ping: it costs a round trip on every request. Connections are recycled instead, and one that died
+    # with its server is invalidated by SQLAlchemy on first use (that request fails; the pool recovers).
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=600, **kwargs)
 
 
 def json_field(dialect_name: str, column_sql: str, key_param: str) -> str:
@@ -58,7 +60,16 @@ def json_field(dialect_name: str, column_sql: str, key_param: str) -> str:
     return f"json_extract({column_sql}, '$.' || {key_param})"
 
 
+# A read-only transaction that must stay one consistent snapshot (e.g. a release build): deferred on SQLite.
 READ_ONLY = {"sqlite_deferred": True}
+
+
+def read_options(engine: Engine) -> dict[str, Any]:
+    """Execution options for read-only requests: a deferred SQLite transaction (WAL snapshot, never waits for
+    writers); on PostgreSQL autocommit, which saves the BEGIN/ROLLBACK round trips of every read."""
+    if engine.dialect.name == "sqlite":
+        return {"sqlite_deferred": True}
+    return {"isolation_level": "AUTOCOMMIT"}
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
