@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -87,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--profile-workload", help="profile this workload instead of labelhouse's slowest one "
                    "(import, list, label_seq, label_conc4, get, export_json, export_coco)")
     p.add_argument("--quick", action="store_true", help="smoke test: --sizes 2000 --runs 1 --no-profile")
+    p.add_argument("--labelhouse-src", help="run labelhouse serve from this source tree (a checkout or "
+                   "`git archive` export) instead of the installed one")
     p.add_argument("--work", default=str(REPO / "bench" / ".work" / "peer"))
     p.add_argument("--results", default=str(REPO / "bench" / "RESULTS.md"))
     p.add_argument("--no-report", action="store_true", help="do not touch bench/RESULTS.md")
@@ -112,14 +115,19 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(started)), "machine": machine(),
             "versions": {"labelhouse": lh_version(), **({"label-studio": ls_version()} if "label-studio" in kinds else {})},
             "args": vars(args)}
-    print(f"machine: {meta['machine']}\nversions: {meta['versions']}", flush=True)
+    meta["labelhouse_source"] = args.labelhouse_src or _git_state()
+    print(f"machine: {meta['machine']}\nversions: {meta['versions']}\nlabelhouse: {meta['labelhouse_source']}",
+          flush=True)
 
     servers: dict[str, Server] = {}
     results: list[Result] = []
     profile: dict | None = None
     try:
         for kind in kinds:
-            servers[kind] = (start_labelhouse if kind == "labelhouse" else start_label_studio)(work)
+            if kind == "labelhouse":
+                servers[kind] = start_labelhouse(work, src=Path(args.labelhouse_src) if args.labelhouse_src else None)
+            else:
+                servers[kind] = start_label_studio(work)
             print(f"started {kind} at {servers[kind].url} in {servers[kind].started_in_s:.1f} s "
                   f"(pid {servers[kind].pid})", flush=True)
         meta["startup_s"] = {k: s.started_in_s for k, s in servers.items()}
@@ -162,6 +170,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.results}", flush=True)
     print(f"total {meta['total_s'] / 60:.1f} min; raw results in {work / 'results.json'}", flush=True)
     return 0
+
+
+def _git_state() -> str:
+    """The commit the labelhouse code is at, and whether server/SDK files differ from it."""
+    def git(*a: str) -> str:
+        return subprocess.run(["git", "-C", str(REPO), *a], check=False, capture_output=True,
+                              text=True).stdout.strip()
+    head = git("rev-parse", "--short", "HEAD")
+    dirty = [line for line in git("status", "--porcelain", "--", "server/src", "sdk/src").splitlines() if line]
+    return f"commit {head}" + (f" + uncommitted changes in {len(dirty)} server/SDK files" if dirty else "")
 
 
 def _du(path: Path) -> int:

@@ -202,7 +202,7 @@ def start_label_studio(work: Path, port: int | None = None, fresh: bool = True) 
     return server
 
 
-def start_labelhouse(work: Path, port: int | None = None) -> Server:
+def start_labelhouse(work: Path, port: int | None = None, src: Path | None = None) -> Server:
     """``labelhouse serve`` on its embedded default (SQLite in the data dir, in-process jobs); on an empty data
     dir it creates user 'admin' and prints its API key."""
     port = port or free_port()
@@ -213,6 +213,8 @@ def start_labelhouse(work: Path, port: int | None = None) -> Server:
     data.mkdir(parents=True)
     log = work / "labelhouse.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("LABELHOUSE_")}
+    if src is not None:  # run the server from another source tree (e.g. an exported commit)
+        env["PYTHONPATH"] = f"{src.resolve() / 'server' / 'src'}:{src.resolve() / 'sdk' / 'src'}"
     cmd = [str(LH_BIN), "serve", "--data-dir", str(data), "--port", str(port), "--log-level", "warning"]
     t0 = time.monotonic()
     with open(log, "wb") as out:
