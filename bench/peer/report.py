@@ -179,6 +179,9 @@ def render(meta: dict[str, Any], results: list[Result], profile: dict[str, Any] 
         lines += ["", "| leaf function (self) | % of samples |", "|---|---|"]
         lines += [f"| `{k}` | {p:.1f} |" for k, p in profile["leaf"][:12]]
         lines.append("")
+    notes = Path(__file__).with_name("analysis.md")
+    if notes.exists():
+        lines += ["### Reading the figures (hand-written, bench/peer/analysis.md)", "", notes.read_text().strip(), ""]
     return "\n".join(lines) + "\n"
 
 

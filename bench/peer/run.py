@@ -93,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work", default=str(REPO / "bench" / ".work" / "peer"))
     p.add_argument("--results", default=str(REPO / "bench" / "RESULTS.md"))
     p.add_argument("--no-report", action="store_true", help="do not touch bench/RESULTS.md")
+    p.add_argument("--report-only", action="store_true",
+                   help="re-render bench/RESULTS.md from <work>/results.json without running anything")
     args = p.parse_args(argv)
     if args.quick:
         args.sizes, args.runs, args.no_profile = "2000", 1, True
@@ -102,6 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     rw_sizes = named[args.rw_sizes] if args.rw_sizes in named else {int(s) for s in args.rw_sizes.split(",")}
 
     work = Path(args.work).resolve()
+    if args.report_only:
+        raw = json.loads((work / "results.json").read_text())
+        rows = [Result(**{k: v for k, v in r.items() if k != "throughput"}) for r in raw["results"]]
+        write_report(Path(args.results), raw["meta"], rows, raw["profile"])
+        print(f"wrote {args.results}")
+        return 0
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
