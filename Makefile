@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# Tests mostly wait on real server processes and databases: three workers keep both lanes well under 10 minutes.
+PYTEST_ARGS ?= -q -n 3 --dist loadfile
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml sdk/pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: serve test test-sqlite test-postgres lint openapi bench clean
