@@ -6,7 +6,8 @@ import hashlib
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from ..db import Account, ApiKey
 from ..errors import NotFound
@@ -36,10 +37,27 @@ def revoke_key(session: Session, account: Account, key_id_or_prefix: str) -> Api
     raise NotFound(f"API key '{key_id_or_prefix}' not found for {account.username}.")
 
 
+_ACCOUNT_BY_KEY = (
+    "SELECT a.id, a.username, a.email, a.is_organization, a.is_admin, a.created_at "
+    "FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = {p} AND k.revoked_at IS NULL"
+)
+
+
 def account_for_key(session: Session, plain: str) -> Account | None:
-    stmt = (
-        select(Account)
-        .join(ApiKey, ApiKey.account_id == Account.id)
-        .where(ApiKey.key_hash == hash_key(plain), ApiKey.revoked_at.is_(None))
-    )
-    return session.scalars(stmt).first()
+    """The active account holding ``plain``, or None.
+
+    Runs on every request, so it skips the ORM query machinery: one driver-level statement over the unique
+    ``key_hash`` index, and the row becomes a persistent ``Account`` in the session without a second load."""
+    conn = session.connection()
+    placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    row = conn.exec_driver_sql(_ACCOUNT_BY_KEY.format(p=placeholder), (hash_key(plain),)).first()
+    if row is None:
+        return None
+    existing = session.identity_map.get(identity_key(Account, row[0]))
+    if existing is not None:
+        return existing  # type: ignore[return-value]
+    account = Account(id=row[0], username=row[1], email=row[2], is_organization=bool(row[3]),
+                      is_admin=bool(row[4]), created_at=row[5])
+    make_transient_to_detached(account)
+    session.add(account)
+    return account
