@@ -58,33 +58,46 @@ class DatasetAccess:
         return self
 
 
+def role_from(*, is_owner: bool, collaborator_role: str | None, owner_is_organization: bool,
+              member_role: str | None, public: bool) -> str | None:
+    """The effective-role rule on already-fetched facts (one query may fetch them all: see
+    ``samples/deps.py``). ``member_role`` counts only when the dataset's owner is an organization."""
+    if is_owner:
+        return "owner"
+    best = collaborator_role or None
+    if owner_is_organization and member_role and (best is None or ROLE_RANK[member_role] > ROLE_RANK[best]):
+        best = member_role
+    if best is None and public:
+        best = "viewer"
+    return best
+
+
 def effective_role(session: Session, user: Account, dataset: Dataset) -> str | None:
     if dataset.owner_id == user.id:
         return "owner"
-    best: str | None = None
     collab = session.scalars(
         select(Collaborator.role).where(Collaborator.dataset_id == dataset.id, Collaborator.user_id == user.id)
     ).first()
-    if collab:
-        best = collab
+    member = None
     if dataset.owner.is_organization:
         member = session.scalars(
             select(OrganizationMember.role).where(
                 OrganizationMember.organization_id == dataset.owner_id, OrganizationMember.user_id == user.id
             )
         ).first()
-        if member and (best is None or ROLE_RANK[member] > ROLE_RANK[best]):
-            best = member
-    if best is None and dataset.public:
-        best = "viewer"
-    return best
+    return role_from(is_owner=False, collaborator_role=collab, owner_is_organization=dataset.owner.is_organization,
+                     member_role=member, public=dataset.public)
 
 
 def access(session: Session, user: Account, dataset: Dataset | None, action: str = "read") -> DatasetAccess:
     """Resolve the caller's access; invisible datasets raise 404, visible-but-forbidden raise 403."""
     if dataset is None:
         raise NotFound()
-    role = effective_role(session, user, dataset)
+    return access_with_role(dataset, user, effective_role(session, user, dataset), action)
+
+
+def access_with_role(dataset: Dataset, user: Account, role: str | None, action: str) -> DatasetAccess:
+    """``role`` from ``effective_role``/``role_from``: None (invisible) is 404, too low a role is 403."""
     if role is None:
         raise NotFound()
     return DatasetAccess(dataset, user, role).require(action)

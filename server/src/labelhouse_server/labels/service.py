@@ -7,12 +7,9 @@ import math
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..db import Labelset
-from ..db.integrity import violated_constraint
+from ..db.sql import run
 from ..errors import Invalid, NotFound
 from ..samples.deps import SampleAccess
 from ..samples.service import usernames
@@ -22,41 +19,60 @@ from ..workunits import service as workunits
 from .schemas import (
     DEFAULT_STATUS,
     LABEL_STATUSES,
-    LT,
     REVIEW_STATUSES,
-    label_columns,
     label_public,
     label_user_ids,
 )
 
-LABEL_CONSTRAINT = "uq_labels_sample_id_labelset_id"
+_LABEL_COLS = ("id, label_status, attributes, score, rating, created_by_id, updated_by_id, reviewed_by_id, "
+               "created_at, updated_at, reviewed_at")  # ``label_columns()`` order, read by ``label_public``
+_L_COLS = ", ".join("l." + c.strip() for c in _LABEL_COLS.split(","))
+
+# The labelset by name and this sample's label in it (NULL label columns: unlabeled; no row: no such labelset).
+_LABEL_IN_LABELSET = (
+    f"SELECT ls.id, {_L_COLS} FROM labelsets ls "
+    "LEFT JOIN labels l ON l.labelset_id = ls.id AND l.sample_id = ? WHERE ls.dataset_id = ? AND ls.name = ?"
+)
+
+# Create-or-replace in one statement; the labelset is resolved inside it (no row back: no such labelset). The
+# unique (sample_id, labelset_id) key makes concurrent creates of one label safe: the later one replaces.
+_UPSERT = (
+    "INSERT INTO labels (sample_id, labelset_id, dataset_id, label_status, attributes, score, created_by_id, "
+    "updated_by_id, reviewed_by_id, created_at, updated_at, reviewed_at) "
+    "SELECT ?, ls.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM labelsets ls WHERE ls.dataset_id = ? AND ls.name = ? "
+    "ON CONFLICT (sample_id, labelset_id) DO UPDATE SET label_status = excluded.label_status, "
+    "attributes = excluded.attributes, score = excluded.score, updated_by_id = excluded.updated_by_id, "
+    "updated_at = excluded.updated_at{reviewed} "
+    f"RETURNING {_LABEL_COLS}"
+)
+_UPSERT_LABEL = _UPSERT.format(reviewed="")
+_UPSERT_REVIEW = _UPSERT.format(reviewed=", reviewed_by_id = excluded.reviewed_by_id, "
+                                         "reviewed_at = excluded.reviewed_at")
+_PATCH_COLUMNS = ("label_status", "attributes", "score", "updated_by_id", "updated_at", "reviewed_by_id",
+                  "reviewed_at")
+_patch_sql: dict[tuple[str, ...], str] = {}
+_DELETE = "DELETE FROM labels WHERE id = ?"
 
 
-def _labelset(session: Session, sacc: SampleAccess, name: str) -> Labelset:
-    ls = session.scalars(select(Labelset).where(Labelset.dataset_id == sacc.dataset.id,
-                                                Labelset.name == name)).first()
-    if ls is None:
+def _label_in_labelset(session: Session, sacc: SampleAccess, name: str) -> tuple[int, Any]:
+    """(labelset id, label row or None); 404 when the dataset has no such labelset."""
+    r = run(session, _LABEL_IN_LABELSET, (sacc.sample.id, sacc.dataset.id, name)).first()
+    if r is None:
         raise NotFound(f"Labelset not found: {name}.")
-    return ls
+    return r[0], (r[1:] if r[1] is not None else None)
 
 
-def _label_row(session: Session, sample_id: int, labelset_id: int) -> Any:
-    return session.execute(select(*label_columns()).where(LT.c.sample_id == sample_id,
-                                                          LT.c.labelset_id == labelset_id)).first()
-
-
-def _public(session: Session, sacc: SampleAccess, ls: Labelset, row: Any) -> dict[str, Any]:
+def _public(session: Session, sacc: SampleAccess, labelset: str, row: Any) -> dict[str, Any]:
     users = usernames(session, label_user_ids(row), sacc.user)
     return label_public(row, users, sample_uuid=sacc.sample.uuid, task_type=sacc.dataset.task_type,
-                        labelset=ls.name)
+                        labelset=labelset)
 
 
 def get_label(session: Session, sacc: SampleAccess, labelset: str) -> dict[str, Any]:
-    ls = _labelset(session, sacc, labelset)
-    row = _label_row(session, sacc.sample.id, ls.id)
+    _ls_id, row = _label_in_labelset(session, sacc, labelset)
     if row is None:
         raise NotFound("Label not found: this sample is unlabeled in this labelset.")
-    return _public(session, sacc, ls, row)
+    return _public(session, sacc, labelset, row)
 
 
 # ---------------------------------------------------------------------------------------------- input checks
@@ -90,17 +106,7 @@ def _work_type(status: str) -> str:
 
 # -------------------------------------------------------------------------------------------------- writing
 def put_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) -> tuple[dict[str, Any], bool]:
-    """Create or replace; returns (label, created). Two concurrent creates of the same label: the loser replaces."""
-    try:
-        return _put_label(session, sacc, labelset, body)
-    except IntegrityError as exc:
-        session.rollback()
-        if violated_constraint(exc) != LABEL_CONSTRAINT:
-            raise
-        return _put_label(session, sacc, labelset, body)
-
-
-def _put_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) -> tuple[dict[str, Any], bool]:
+    """Create or replace; returns (label, created). Two concurrent creates of the same label: the later replaces."""
     if not isinstance(body, dict):
         raise Invalid("body: a JSON object is required.", field="body")
     status = _status(body.get("label_status", DEFAULT_STATUS) or DEFAULT_STATUS)
@@ -109,37 +115,31 @@ def _put_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) -
         raise Invalid("attributes: this field is required.", field="attributes")
     attributes = _attributes(sacc, body["attributes"])
     score = _score(body.get("score"))
-    ls = _labelset(session, sacc, labelset)
     user_id = sacc.user.id
     now = now_iso()
-    existing = _label_row(session, sacc.sample.id, ls.id)
-    reviewed = {"reviewed_by_id": user_id, "reviewed_at": now} if status in REVIEW_STATUSES else {}
-    if existing is None:
-        session.execute(LT.insert().values(
-            sample_id=sacc.sample.id, labelset_id=ls.id, dataset_id=sacc.dataset.id, label_status=status,
-            attributes=attributes, score=score, created_by_id=user_id, updated_by_id=user_id, created_at=now,
-            updated_at=now, **reviewed,
-        ))
-    else:
-        session.execute(update(LT).where(LT.c.id == existing.id).values(
-            label_status=status, attributes=attributes, score=score, updated_by_id=user_id, updated_at=now,
-            **reviewed,
-        ))
-    workunits.record(session, dataset_id=sacc.dataset.id, sample=sacc.sample, labelset=ls.name, user_id=user_id,
+    review = status in REVIEW_STATUSES
+    row = run(session, _UPSERT_REVIEW if review else _UPSERT_LABEL, (
+        sacc.sample.id, sacc.dataset.id, status, attributes, score, user_id, user_id,
+        user_id if review else None, now, now, now if review else None, sacc.dataset.id, labelset,
+    )).first()
+    if row is None:
+        raise NotFound(f"Labelset not found: {labelset}.")
+    # A replaced label keeps its creation time; one created by this statement was stamped ``now`` just above.
+    created = row[8] == now
+    workunits.record(session, dataset_id=sacc.dataset.id, sample=sacc.sample, labelset=labelset, user_id=user_id,
                      work_type=_work_type(status), next_label_status=status, created_at=now)
     session.commit()
-    return _public(session, sacc, ls, _label_row(session, sacc.sample.id, ls.id)), existing is None
+    return _public(session, sacc, labelset, row), created
 
 
 def patch_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise Invalid("body: a JSON object is required.", field="body")
-    ls = _labelset(session, sacc, labelset)
-    existing = _label_row(session, sacc.sample.id, ls.id)
+    _ls_id, existing = _label_in_labelset(session, sacc, labelset)
     if existing is None:
         raise NotFound("Label not found: this sample is unlabeled in this labelset.")
     values: dict[str, Any] = {}
-    status = existing.label_status
+    status = existing[1]
     if body.get("label_status") is not None:
         status = _status(body["label_status"])
         values["label_status"] = status
@@ -152,19 +152,23 @@ def patch_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) 
     values.update(updated_by_id=sacc.user.id, updated_at=now)
     if "label_status" in values and status in REVIEW_STATUSES:
         values.update(reviewed_by_id=sacc.user.id, reviewed_at=now)
-    session.execute(update(LT).where(LT.c.id == existing.id).values(**values))
-    workunits.record(session, dataset_id=sacc.dataset.id, sample=sacc.sample, labelset=ls.name,
+    columns = tuple(c for c in _PATCH_COLUMNS if c in values)
+    sql = _patch_sql.get(columns)
+    if sql is None:
+        sql = _patch_sql.setdefault(columns, "UPDATE labels SET " + ", ".join(f"{c} = ?" for c in columns)
+                                    + f" WHERE id = ? RETURNING {_LABEL_COLS}")
+    row = run(session, sql, (*(values[c] for c in columns), existing[0])).first()
+    workunits.record(session, dataset_id=sacc.dataset.id, sample=sacc.sample, labelset=labelset,
                      user_id=sacc.user.id, work_type=_work_type(status), next_label_status=status, created_at=now)
     session.commit()
-    return _public(session, sacc, ls, _label_row(session, sacc.sample.id, ls.id))
+    return _public(session, sacc, labelset, row)
 
 
 def delete_label(session: Session, sacc: SampleAccess, labelset: str) -> None:
-    ls = _labelset(session, sacc, labelset)
-    existing = _label_row(session, sacc.sample.id, ls.id)
+    _ls_id, existing = _label_in_labelset(session, sacc, labelset)
     if existing is None:
         raise NotFound("Label not found: this sample is unlabeled in this labelset.")
     # Removing a review decision is itself a review decision.
-    _check_may_set(sacc, existing.label_status)
-    session.execute(delete(LT).where(LT.c.id == existing.id))
+    _check_may_set(sacc, existing[1])
+    run(session, _DELETE, (existing[0],))
     session.commit()

@@ -22,6 +22,7 @@ from ..datasets.permissions import DatasetAccess
 from ..datasets.service import GROUND_TRUTH
 from ..db import Account, Dataset, Label, Labelset, Sample
 from ..db.integrity import violated_constraint
+from ..db.sql import in_list, run
 from ..errors import AlreadyExists, Conflict, Invalid, NotFound
 from ..labels.schemas import label_columns, label_public, label_user_ids
 from ..timeutil import now_iso
@@ -61,9 +62,16 @@ def usernames(session: Session, ids: Iterable[int | None], known: Account | None
     (typically the caller, who created most of what they list)."""
     out: dict[int, str] = {known.id: known.username} if known is not None else {}
     wanted = sorted({i for i in ids if i is not None and i not in out})
+    if len(wanted) <= 4:  # single-item paths: a prebuilt statement per length
+        if wanted:
+            out.update(run(session, _USERNAMES[len(wanted)], wanted).all())
+        return out
     for chunk in _chunks(wanted):
         out.update(session.execute(select(Account.id, Account.username).where(Account.id.in_(chunk))).tuples().all())
     return out
+
+
+_USERNAMES = {n: f"SELECT id, username FROM accounts WHERE id IN ({in_list(n)})" for n in range(1, 5)}
 
 
 def account_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
@@ -284,17 +292,24 @@ def find_labelset(session: Session, dataset_id: int, name: str | None) -> Labels
     return session.scalars(select(Labelset).where(Labelset.dataset_id == dataset_id, Labelset.name == name)).first()
 
 
+_LABEL_BY_LABELSET_NAME = (
+    "SELECT ls.name, l.id, l.label_status, l.attributes, l.score, l.rating, l.created_by_id, l.updated_by_id, "
+    "l.reviewed_by_id, l.created_at, l.updated_at, l.reviewed_at FROM labelsets ls "
+    "LEFT JOIN labels l ON l.labelset_id = ls.id AND l.sample_id = ? WHERE ls.dataset_id = ? AND ls.name = ?"
+)  # label columns in ``label_columns()`` order
+
+
 def get_sample(session: Session, sacc: SampleAccess, labelset: str | None) -> dict[str, Any]:
-    row = sample_row(session, sacc.sample.id)
+    row = sacc.row if sacc.row is not None else sample_row(session, sacc.sample.id)
     sample_uuid = row[1]
     if labelset:
         # The SDK builds ``?labelset=X?include_signed_urls=1`` when both options are given.
         labelset = labelset.split("?", 1)[0]
-    ls = find_labelset(session, sacc.dataset.id, labelset)
     label_row = None
-    if ls is not None:
-        label_row = session.execute(select(*label_columns()).where(LT.c.sample_id == row[0],
-                                                                   LT.c.labelset_id == ls.id)).first()
+    if labelset:
+        found = run(session, _LABEL_BY_LABELSET_NAME, (row[0], sacc.dataset.id, labelset)).first()
+        if found is not None and found[1] is not None:
+            label_row = found[1:]
     ids = list(s.sample_user_ids(row))
     if label_row is not None:
         ids.extend(label_user_ids(label_row))
@@ -302,7 +317,7 @@ def get_sample(session: Session, sacc: SampleAccess, labelset: str | None) -> di
     out = s.sample_public(row, users, sacc.full_name, sacc.dataset.data_type)
     if labelset is not None:
         out["label"] = (label_public(label_row, users, sample_uuid=sample_uuid, task_type=sacc.dataset.task_type,
-                                     labelset=ls.name) if label_row is not None and ls is not None else None)
+                                     labelset=labelset) if label_row is not None else None)
     return out
 
 

@@ -10,20 +10,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db import Account, Sample, Workunit
+from ..db.sql import run
 from ..timeutil import now_iso
 
 WT = Workunit.__table__
 MAX_PER_PAGE = 1000
 
 
+_INSERT = (
+    "INSERT INTO workunits (uuid, dataset_id, sample_id, sample_uuid, sample_name, labelset, user_id, work_type, "
+    "next_label_status, time, inactive_time, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?)"
+)
+
+
 def record(session: Session, *, dataset_id: int, sample: Sample, labelset: str, user_id: int, work_type: str,
            next_label_status: str | None, created_at: str | None = None) -> None:
     """Add one workunit row; committed (or rolled back) together with the label change that caused it."""
-    session.execute(WT.insert().values(
-        uuid=str(uuidlib.uuid4()), dataset_id=dataset_id, sample_id=sample.id, sample_uuid=sample.uuid,
-        sample_name=sample.name, labelset=labelset, user_id=user_id, work_type=work_type,
-        next_label_status=next_label_status, time=0, inactive_time=0, created_at=created_at or now_iso(),
-    ))
+    run(session, _INSERT, (str(uuidlib.uuid4()), dataset_id, sample.id, sample.uuid, sample.name, labelset, user_id,
+                           work_type, next_label_status, created_at or now_iso()))
 
 
 def parse_bound(value: str | None) -> str | None:
