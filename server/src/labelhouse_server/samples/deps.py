@@ -58,6 +58,7 @@ _SAMPLE_ACCESS = (
     "WHERE s.uuid = ?"
 )
 _SAMPLE_WIDTH = 13
+_NOT_FOUND = "Sample not found."
 
 
 def _attached(session: Session, cls: type[_T], obj_id: int, build: Callable[[], _T]) -> _T:
@@ -78,7 +79,7 @@ def _json(text: str | None) -> Any:
 def sample_access(session: Session, user: Account, sample_uuid: str, action: str) -> SampleAccess:
     r = run(session, _SAMPLE_ACCESS, (user.id, user.id, sample_uuid)).first()
     if r is None:
-        raise NotFound("Sample not found.")
+        raise NotFound(_NOT_FOUND)
     owner = _attached(session, Account, r[30], lambda: Account(
         id=r[30], username=r[31], email=r[32], is_organization=bool(r[33]), is_admin=bool(r[34]), created_at=r[35]))
     dataset = _attached(session, Dataset, r[13], lambda: Dataset(
@@ -92,6 +93,8 @@ def sample_access(session: Session, user: Account, sample_uuid: str, action: str
         assigned_reviewer_id=r[9], created_by_id=r[10], created_at=r[11], updated_at=r[12]))
     role = role_from(is_owner=dataset.owner_id == user.id, collaborator_role=r[36],
                      owner_is_organization=owner.is_organization, member_role=r[37], public=dataset.public)
+    if role is None:
+        raise NotFound(_NOT_FOUND)  # a sample the caller cannot see answers exactly like a missing one
     return SampleAccess(sample, access_with_role(dataset, user, role, action), tuple(r[:_SAMPLE_WIDTH]))
 
 

@@ -24,7 +24,7 @@ from ..db import Account, Dataset, Label, Labelset, Sample
 from ..db.integrity import violated_constraint
 from ..db.sql import in_list, run
 from ..errors import AlreadyExists, Conflict, Invalid, NotFound
-from ..labels.schemas import label_columns, label_public, label_user_ids
+from ..labels.schemas import label_public, label_user_ids
 from ..timeutil import now_iso
 from ..validation import validate_sample_attributes
 from . import schemas as s
