@@ -54,21 +54,26 @@ def _api_key_from(request: Request) -> str | None:
     return value.strip()
 
 
-async def current_account(request: Request, session: DB) -> Account:
-    """The caller, from ``Authorization: APIKey <key>``. Async: one indexed lookup is cheaper than a thread hop."""
+def authenticate(request: Request, session: Session) -> Account:
+    """The caller, from ``Authorization: APIKey <key>`` (sync: hot write routes call it inside their own
+    worker-thread hop instead of depending on ``CurrentUser``)."""
     key = _api_key_from(request)
     if key is None:
         raise NotAuthenticated()
-    if request.method in READ_METHODS:
-        account = account_for_key(session, key)
-    else:
-        # A write request's first query takes SQLite's write lock (BEGIN IMMEDIATE), which may wait for another
-        # writer; waiting on the event loop would stall that writer's own awaits and deadlock both.
-        account = await run_in_threadpool(account_for_key, session, key)
+    account = account_for_key(session, key)
     if account is None or account.is_organization:
         raise InvalidApiKey()
     request.state.account_id = account.id
     return account
+
+
+async def current_account(request: Request, session: DB) -> Account:
+    """The caller. Async: one indexed lookup is cheaper than a thread hop."""
+    if request.method in READ_METHODS:
+        return authenticate(request, session)
+    # A write request's first query takes SQLite's write lock (BEGIN IMMEDIATE), which may wait for another
+    # writer; waiting on the event loop would stall that writer's own awaits and deadlock both.
+    return await run_in_threadpool(authenticate, request, session)
 
 
 async def optional_account(request: Request, session: DB) -> Account | None:

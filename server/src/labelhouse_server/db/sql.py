@@ -3,7 +3,9 @@
 Statements are written once with ``?`` placeholders and run through the driver (``exec_driver_sql``): no
 SQLAlchemy statement construction, compilation or ORM loading per request. The placeholder rewrite for the
 connection's dialect (SQLite ``qmark`` as written; psycopg ``pyformat``/``format`` -> ``%s``) happens once per
-statement and dialect and is cached. Write ``?`` only as a placeholder, never inside a string literal.
+statement and dialect and is cached, so use it for a fixed set of statements (module constants, or variants
+built from a bounded set of parts), never for SQL containing values. Write ``?`` only as a placeholder, never
+inside a string literal.
 """
 
 from __future__ import annotations

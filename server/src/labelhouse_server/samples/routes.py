@@ -13,10 +13,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ..datasets.deps import DatasetManage, DatasetRead
-from ..deps import DB
+from ..deps import DB, CurrentUser
 from ..http import empty_response, json_response, parse_json, route
 from . import service
-from .deps import SampleManage, SampleRead
+from .deps import SampleManage, sample_access
 from .query import SampleQuery, list_samples
 
 router = APIRouter(tags=["samples"])
@@ -81,12 +81,16 @@ async def delete_samples(request: Request, acc: DatasetManage, session: DB) -> R
     return json_response({"deleted_count": deleted})
 
 
+# Async on purpose, like ``deps.current_account`` for reads: two indexed reads in a read-only transaction (SQLite:
+# a WAL snapshot that never waits for writers) cost less than the worker-thread hops a sync route and dependency
+# would take. Writes never run on the event loop.
 @route(router, "/samples/{sample_uuid}/", ["GET"], summary="Get a sample (optionally with its label)")
-def get_sample(
-    sacc: SampleRead, session: DB,
+async def get_sample(
+    sample_uuid: str, user: CurrentUser, session: DB,
     labelset: str | None = Query(None, description="Embed the label of this labelset"),
     include_signed_urls: str | None = Query(None, description="Accepted; URLs are returned as stored"),
 ) -> Response:
+    sacc = sample_access(session, user, sample_uuid, "read")
     return json_response(_dumps(service.get_sample(session, sacc, labelset)))
 
 
