@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,11 +13,51 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 
+# One write lock per SQLite database file and process. SQLite lets one writer in at a time; others wait in its busy
+# handler, which polls with sleeps of up to 100 ms, so a queue of writers in one process spends most of its time
+# asleep while the lock is free. Writers of this process instead queue on this lock (woken the moment it is
+# released) and only then BEGIN IMMEDIATE; other processes (CLI, workers) still meet SQLite's busy handler.
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCK_WAIT = 30.0
+
+
+def _locking_connection_class(lock: threading.Lock) -> type[sqlite3.Connection]:
+    class LockingConnection(sqlite3.Connection):
+        holds_write_lock = False
+
+        def release_write_lock(self) -> None:
+            if self.holds_write_lock:
+                self.holds_write_lock = False
+                lock.release()
+
+        def commit(self) -> None:
+            try:
+                super().commit()
+            finally:
+                self.release_write_lock()
+
+        def rollback(self) -> None:
+            try:
+                super().rollback()
+            finally:
+                self.release_write_lock()
+
+        def close(self) -> None:
+            try:
+                super().close()
+            finally:
+                self.release_write_lock()
+
+    return LockingConnection
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
+        write_lock = _WRITE_LOCKS.setdefault(url, threading.Lock())
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": 30,
+                          "factory": _locking_connection_class(write_lock)},
             pool_size=8,
             max_overflow=16,
             **kwargs,
@@ -39,8 +81,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # (execution option ``sqlite_deferred``) so readers never queue behind writers (WAL snapshot reads).
             if conn.get_execution_options().get("sqlite_deferred"):
                 conn.exec_driver_sql("BEGIN")
-            else:
+                return
+            dbapi_conn = conn.connection.dbapi_connection
+            if not write_lock.acquire(timeout=_WRITE_LOCK_WAIT):
+                raise TimeoutError(f"no SQLite write slot within {_WRITE_LOCK_WAIT:.0f} s")
+            dbapi_conn.holds_write_lock = True
+            try:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                dbapi_conn.release_write_lock()
+                raise
 
         # pysqlite's own implicit transaction handling must be off for the BEGIN above to be ours.
         @event.listens_for(engine, "connect", insert=True)
