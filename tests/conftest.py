@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import LiveServer, backends, live_server, unique  # noqa: E402
+from support import LiveServer, backends, live_server, unique
 
 
 @pytest.fixture(scope="module", params=backends())
@@ -26,7 +26,7 @@ def user(server: LiveServer) -> tuple[str, str]:
 
 
 @pytest.fixture
-def segments_client(server: LiveServer, user: tuple[str, str]):  # noqa: ANN201
+def segments_client(server: LiveServer, user: tuple[str, str]):
     client = server.segments(user[1])
     yield client
     client.close()

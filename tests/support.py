@@ -10,10 +10,11 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -89,13 +90,12 @@ class LiveServer:
 
     def _start_once(self, timeout: float) -> LiveServer:
         env = {**os.environ, "LABELHOUSE_BOOTSTRAP_ADMIN": "false", **self.env}
-        log = open(self.data_dir / "server.log", "ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "labelhouse_server.cli", "serve", "--port", str(self.port),
-             "--data-dir", str(self.data_dir), "--database-url", self.database_url, "--log-level", "warning"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        log.close()
+        with open(self.data_dir / "server.log", "ab") as log:  # the child keeps its own descriptor
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "labelhouse_server.cli", "serve", "--port", str(self.port),
+                 "--data-dir", str(self.data_dir), "--database-url", self.database_url, "--log-level", "warning"],
+                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

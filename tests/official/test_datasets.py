@@ -15,7 +15,6 @@ from segments.exceptions import (
     NotFoundError,
 )
 from segments.typing import Category, Role, TaskType
-
 from support import unique
 
 
@@ -199,10 +198,9 @@ def test_organization_datasets(server, user, segments_client, name):
     assert name in [d.name for d in segments_client.get_datasets()]
     org_user = segments_client.get_user(org)
     assert org_user.is_organization is True
-    outsider, key = server.create_user()
-    with server.segments(key) as c:
-        with pytest.raises(NotFoundError):
-            c.add_dataset(unique("x"), organization=org)
+    _, key = server.create_user()
+    with server.segments(key) as c, pytest.raises(NotFoundError):
+        c.add_dataset(unique("x"), organization=org)
 
 
 def test_collaborators(server, user, segments_client, name):
@@ -228,9 +226,8 @@ def test_collaborators(server, user, segments_client, name):
     segments_client.delete_dataset_collaborator(full, friend)
     with pytest.raises(NotFoundError):
         segments_client.get_dataset_collaborator(full, friend)
-    with server.segments(friend_key) as c:
-        with pytest.raises(NotFoundError):
-            c.get_dataset(full)
+    with server.segments(friend_key) as c, pytest.raises(NotFoundError):
+        c.get_dataset(full)
 
 
 def test_labelsets(segments_client, user, name):

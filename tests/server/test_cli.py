@@ -7,12 +7,11 @@ import sys
 
 import httpx
 import pytest
-
 from support import LiveServer, backends, fresh_database, unique
 
 
 def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "labelhouse_server.cli", *args], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "labelhouse_server.cli", *args], check=False, capture_output=True, text=True,
                           timeout=120)
     if check:
         assert proc.returncode == 0, proc.stderr

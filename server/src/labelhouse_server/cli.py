@@ -35,7 +35,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)
 
 
-def _migrated(settings: Settings):  # noqa: ANN202
+def _migrated(settings: Settings):
     from .db.engine import make_engine, make_sessionmaker
     from .db.migrate import upgrade
 
@@ -103,7 +103,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _with_session(args: argparse.Namespace, fn) -> int:  # noqa: ANN001
+def _with_session(args: argparse.Namespace, fn) -> int:
     from .errors import LabelhouseError
 
     engine, factory = _migrated(_settings(args))

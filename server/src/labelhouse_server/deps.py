@@ -14,7 +14,6 @@ from .db import Account
 from .errors import InvalidApiKey, NotAuthenticated
 from .settings import Settings
 
-
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

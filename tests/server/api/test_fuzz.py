@@ -9,7 +9,6 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 
-
 def test_no_server_errors(server):
     username, key = server.create_user()
     with server.client(key) as http:
@@ -27,7 +26,7 @@ def test_no_server_errors(server):
         @given(case=operation.as_strategy())
         @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
                   database=None)
-        def exercise(case) -> None:  # noqa: ANN001
+        def exercise(case) -> None:
             # steer path parameters towards objects that exist, so handlers run past the lookups
             calls[0] += 1
             params = case.path_parameters or {}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-
 from support import unique
 
 # role -> actions it may perform (literal copy of the documented matrix in datasets/permissions.py)

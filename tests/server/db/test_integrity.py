@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.exc import IntegrityError
-
 from labelhouse_server.db import Account, Dataset
 from labelhouse_server.db.engine import make_engine, make_sessionmaker
 from labelhouse_server.db.integrity import violated_constraint
 from labelhouse_server.db.migrate import upgrade
+from sqlalchemy.exc import IntegrityError
 from support import backends, fresh_database
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
-
 from labelhouse_server.db import Base
 from labelhouse_server.db.migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect
 from support import backends, fresh_database
 
 

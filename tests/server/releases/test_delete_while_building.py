@@ -8,9 +8,8 @@ import time
 
 import pytest
 from segments.exceptions import NotFoundError
-from sqlalchemy import create_engine, text
-
 from server.jobs.test_worker_kill import TASK_ATTRIBUTES, fill, job_state, start_worker
+from sqlalchemy import create_engine, text
 from support import backends, live_server, unique
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..db.integrity import violated_constraint
 from ..db import Account, Collaborator, Dataset, Label, Labelset, OrganizationMember, Sample
+from ..db.integrity import violated_constraint
 from ..errors import AlreadyExists, CollaboratorInvalid, Forbidden, Invalid, NotFound
 from ..timeutil import now_iso
 from ..users.schemas import owner_public, user_public
@@ -85,7 +85,7 @@ def dataset_public(session: Session, dataset: Dataset, role: str | None) -> dict
     return out
 
 
-def visible_datasets_query(user: Account):  # noqa: ANN201 - a SQLAlchemy Select
+def visible_datasets_query(user: Account):
     """Datasets the user may see: own, collaborator, organization member, public."""
     collab = select(Collaborator.dataset_id).where(Collaborator.user_id == user.id)
     orgs = select(OrganizationMember.organization_id).where(OrganizationMember.user_id == user.id)

@@ -12,7 +12,6 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-
 # One write lock per SQLite database file and process. SQLite lets one writer in at a time; others wait in its busy
 # handler, which polls with sleeps of up to 100 ms, so a queue of writers in one process spends most of its time
 # asleep while the lock is free. Writers of this process instead queue on this lock (woken the moment it is

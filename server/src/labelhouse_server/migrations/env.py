@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import pool
-
 from labelhouse_server.db import Base
+from sqlalchemy import pool
 
 config = context.config
 target_metadata = Base.metadata

@@ -47,7 +47,7 @@ class MemberIn(BaseModel):
     role: str = Field(default="labeler", description="labeler, reviewer, manager or admin")
 
 
-def _org_admin(session: DB, org_name: str, user: CurrentUser):  # noqa: ANN202
+def _org_admin(session: DB, org_name: str, user: CurrentUser):
     org = service.get_account(session, org_name)
     if not org.is_organization:
         raise NotFound(f"Organization '{org_name}' not found.")
