@@ -83,7 +83,7 @@ def render(meta: dict[str, Any], results: list[Result], profile: dict[str, Any] 
              (f"Run {meta['started']} → {meta.get('finished', '?')} ({meta.get('total_s', 0) / 60:.1f} min) with "
              f"`.venv/bin/python bench/peer/run.py --sizes {args['sizes']} --runs {args['runs']}` "
              f"(see bench/README.md). Raw figures: `bench/.work/peer/results.json`."), "",
-             (f"- **Versions:** labelhouse {v.get('labelhouse')} (`labelhouse serve`, uvicorn, 1 process, embedded "
+             (f"- **Versions:** labelhouse {v.get('labelhouse')} ({meta.get('labelhouse_source', '')}; `labelhouse serve`, uvicorn, 1 process, embedded "
              f"SQLite, in-process release jobs); Label Studio {v.get('label-studio', '–')} (`label-studio start`, "
              "its quick-start Django server, default SQLite)."),
              (f"- **Machine:** {m['cpu']}, {m['cores']} cores, {m['memory']} RAM, {m['os']}, Python {m['python']}; "
