@@ -86,13 +86,7 @@ def clone_dataset(body: s.DatasetClone, acc: DatasetRead, session: DB) -> dict:
 # ------------------------------------------------------------------------------------------------ collaborators
 @route(router, "/datasets/{owner}/{dataset}/collaborators/", ["GET"], summary="List collaborators")
 def list_collaborators(acc: DatasetReview, session: DB) -> list[dict]:
-    from sqlalchemy import select
-
-    from ..db import Collaborator
-
-    rows = session.scalars(select(Collaborator).where(Collaborator.dataset_id == acc.dataset.id)
-                           .order_by(Collaborator.id))
-    return [service.collaborator_public(c) for c in rows]
+    return [service.collaborator_public(c) for c in service.list_collaborators(session, acc.dataset)]
 
 
 @route(router, "/datasets/{owner}/{dataset}/collaborators/{username}", ["GET"], summary="Get a collaborator")

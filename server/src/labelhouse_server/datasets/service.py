@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import orjson
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -85,27 +86,28 @@ def dataset_public(session: Session, dataset: Dataset, role: str | None) -> dict
     return out
 
 
-def visible_datasets_query(user: Account):
-    """Datasets the user may see: own, collaborator, organization member, public."""
+def _member_of_conditions(user: Account) -> list[Any]:
+    """Datasets the user owns, collaborates on, or that belong to one of the user's organizations."""
     collab = select(Collaborator.dataset_id).where(Collaborator.user_id == user.id)
     orgs = select(OrganizationMember.organization_id).where(OrganizationMember.user_id == user.id)
-    return select(Dataset).where(
-        or_(Dataset.owner_id == user.id, Dataset.id.in_(collab), Dataset.owner_id.in_(orgs), Dataset.public.is_(True))
-    )
+    return [Dataset.owner_id == user.id, Dataset.id.in_(collab), Dataset.owner_id.in_(orgs)]
 
 
 def list_datasets(session: Session, user: Account, owner: Account | None, page: int, per_page: int) -> list[Dataset]:
-    query = visible_datasets_query(user)
+    """``owner`` None: the caller's own, collaborator and organization datasets. Otherwise the datasets of ``owner``
+    that the caller may see (those, plus public ones)."""
     if owner is None:
-        collab = select(Collaborator.dataset_id).where(Collaborator.user_id == user.id)
-        orgs = select(OrganizationMember.organization_id).where(OrganizationMember.user_id == user.id)
-        query = select(Dataset).where(
-            or_(Dataset.owner_id == user.id, Dataset.id.in_(collab), Dataset.owner_id.in_(orgs))
-        )
+        query = select(Dataset).where(or_(*_member_of_conditions(user)))
     else:
-        query = query.where(Dataset.owner_id == owner.id)
+        query = select(Dataset).where(Dataset.owner_id == owner.id,
+                                      or_(*_member_of_conditions(user), Dataset.public.is_(True)))
     query = query.order_by(Dataset.created_at, Dataset.id).offset((page - 1) * per_page).limit(per_page)
     return list(session.scalars(query))
+
+
+def list_collaborators(session: Session, dataset: Dataset) -> list[Collaborator]:
+    return list(session.scalars(select(Collaborator).where(Collaborator.dataset_id == dataset.id)
+                                .order_by(Collaborator.id)))
 
 
 # ---------------------------------------------------------------------------------------------------- writing
@@ -327,8 +329,6 @@ def add_labelset(session: Session, acc: DatasetAccess, body: s.LabelsetCreate) -
         raise AlreadyExists(f"Labelset with this name already exists: {body.name}.", field="name")
     attributes = body.attributes
     if isinstance(attributes, str):
-        import orjson
-
         try:
             attributes = orjson.loads(attributes) if attributes.strip() else {}
         except orjson.JSONDecodeError:
