@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -11,26 +12,53 @@ from starlette.concurrency import run_in_threadpool
 
 from .auth.keys import account_for_key
 from .db import Account
+from .db.engine import NOWAIT, WriteSlotBusy
 from .errors import InvalidApiKey, NotAuthenticated
 from .settings import Settings
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+T = TypeVar("T")
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
+@contextmanager
+def request_session(request: Request) -> Iterator[Session]:
     """A session per request. Services commit their own unit of work; anything uncommitted is rolled back.
 
-    Async on purpose: creating and closing a session does no I/O worth a thread hop. Reads run with
-    ``db.engine.read_options`` (SQLite: a deferred WAL-snapshot transaction; PostgreSQL: autocommit); writes
-    take SQLite's write lock up front."""
-    session = request.app.state.sessionmaker()
+    Reads run with ``db.engine.read_options`` (SQLite: a deferred WAL-snapshot transaction; PostgreSQL:
+    autocommit); writes take SQLite's write lock up front."""
+    state = request.app.state
+    session = state.sessionmaker()
     if request.method in READ_METHODS:
-        session.connection(execution_options=request.app.state.read_options)
+        session.connection(execution_options=state.read_options)
     try:
         yield session
     finally:
         session.rollback()
         session.close()
+
+
+async def run_write(request: Request, session: Session, work: Callable[[], T]) -> T:
+    """Run ``work``, one whole synchronous unit of work that writes through ``session`` (it commits or raises).
+
+    On SQLite it runs right here on the event loop when the write slot is free: SQLite is in-process, so the work
+    is CPU that a worker thread would only serialise behind the GIL, plus a thread hop. When another writer holds
+    the slot, and always on PostgreSQL (network waits), it runs in a worker thread: waiting must never block the
+    event loop."""
+    if request.app.state.inline_writes:
+        try:
+            session.connection(execution_options=NOWAIT)
+        except WriteSlotBusy:
+            session.rollback()
+        else:
+            return work()
+    return await run_in_threadpool(work)
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """``request_session`` as a dependency. Async on purpose: creating and closing a session does no I/O worth a
+    thread hop."""
+    with request_session(request) as session:
+        yield session
 
 
 DB = Annotated[Session, Depends(get_session)]

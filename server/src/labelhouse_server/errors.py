@@ -99,11 +99,12 @@ class UnsupportedMediaType(LabelhouseError):
 
 
 def error_response(status_code: int, body: dict[str, Any], request: Request | None = None) -> Response:
+    # The body names the request id; the ``X-Request-ID`` header is added to every response by the plumbing
+    # middleware (``http.RequestPlumbingMiddleware``).
     request_id = getattr(request.state, "request_id", None) if request is not None else None
     if request_id:
         body = {**body, "request_id": request_id}
-    headers = {"X-Request-ID": request_id} if request_id else None
-    return Response(orjson.dumps(body), status_code=status_code, media_type="application/json", headers=headers)
+    return Response(orjson.dumps(body), status_code=status_code, media_type="application/json")
 
 
 def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -116,6 +117,30 @@ def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
         else:
             parts.append(("." if parts else "") + str(item))
     return "".join(parts) or "body"
+
+
+def _database_error_response(request: Request, exc: StatementError) -> Response:
+    # PostgreSQL text cannot hold NUL characters: answer that as bad input instead of a driver failure.
+    if "NUL" in str(exc.orig):
+        return error_response(400, {"detail": "Text values cannot contain NUL (\\u0000) characters.",
+                                    "code": "invalid"}, request)
+    log.exception("database error on %s %s", request.method, request.url.path)
+    return error_response(500, {"detail": "Internal server error.", "code": "internal_error"}, request)
+
+
+def _unexpected_error_response(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(500, {"detail": "Internal server error.", "code": "internal_error"}, request)
+
+
+def exception_response(request: Request, exc: Exception) -> Response:
+    """The response for an exception raised while serving ``request``, outside FastAPI's handlers (the fast
+    lane); the same rendering as the handlers ``install_error_handlers`` registers."""
+    if isinstance(exc, LabelhouseError):
+        return error_response(exc.status_code, exc.body(), request)
+    if isinstance(exc, StatementError):
+        return _database_error_response(request, exc)
+    return _unexpected_error_response(request, exc)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -144,14 +169,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StatementError)
     async def _database(request: Request, exc: StatementError) -> Response:
-        # PostgreSQL text cannot hold NUL characters: answer that as bad input instead of a driver failure.
-        if "NUL" in str(exc.orig):
-            return error_response(400, {"detail": "Text values cannot contain NUL (\\u0000) characters.",
-                                        "code": "invalid"}, request)
-        log.exception("database error on %s %s", request.method, request.url.path)
-        return error_response(500, {"detail": "Internal server error.", "code": "internal_error"}, request)
+        return _database_error_response(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(500, {"detail": "Internal server error.", "code": "internal_error"}, request)
+        return _unexpected_error_response(request, exc)

@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     job_stale_seconds: float = Field(default=30.0, description="A running job silent this long is reaped.")
     job_max_attempts: int = Field(default=3, description="Attempts before a job is failed for good.")
 
+    # --- serving ---------------------------------------------------------------------------------
+    fast_lane: bool = Field(
+        default=True,
+        description="Serve the hottest single-item endpoints (GET/PUT of a label, GET of a sample) without "
+        "FastAPI's per-request machinery (same responses; off: every request goes through FastAPI).",
+    )
+
     # --- auth --------------------------------------------------------------------------------------
     bootstrap_admin: bool = Field(
         default=True, description="On an empty database, `serve` creates user 'admin' and prints its key."

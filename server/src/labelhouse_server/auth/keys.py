@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from ..db import Account, ApiKey
+from ..db.sql import run
 from ..errors import NotFound
 from ..timeutil import now_iso
 
@@ -39,18 +40,16 @@ def revoke_key(session: Session, account: Account, key_id_or_prefix: str) -> Api
 
 _ACCOUNT_BY_KEY = (
     "SELECT a.id, a.username, a.email, a.is_organization, a.is_admin, a.created_at "
-    "FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = {p} AND k.revoked_at IS NULL"
+    "FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = ? AND k.revoked_at IS NULL"
 )
 
 
 def account_for_key(session: Session, plain: str) -> Account | None:
     """The active account holding ``plain``, or None.
 
-    Runs on every request, so it skips the ORM query machinery: one driver-level statement over the unique
+    Runs on every request, so it skips the ORM query machinery: one prebuilt statement over the unique
     ``key_hash`` index, and the row becomes a persistent ``Account`` in the session without a second load."""
-    conn = session.connection()
-    placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    row = conn.exec_driver_sql(_ACCOUNT_BY_KEY.format(p=placeholder), (hash_key(plain),)).first()
+    row = run(session, _ACCOUNT_BY_KEY, (hash_key(plain),)).first()
     if row is None:
         return None
     existing = session.identity_map.get(identity_key(Account, row[0]))

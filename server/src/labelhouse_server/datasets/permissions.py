@@ -50,12 +50,17 @@ class DatasetAccess:
     role: str
 
     def can(self, action: str) -> bool:
-        return ROLE_RANK[self.role] >= ROLE_RANK[ACTION_MIN_ROLE[action]]
+        return can(self.role, action)
 
     def require(self, action: str) -> DatasetAccess:
         if not self.can(action):
             raise Forbidden()
         return self
+
+
+def can(role: str, action: str) -> bool:
+    """Whether ``role`` may do ``action`` (the matrix above)."""
+    return ROLE_RANK[role] >= ROLE_RANK[ACTION_MIN_ROLE[action]]
 
 
 def role_from(*, is_owner: bool, collaborator_role: str | None, owner_is_organization: bool,

@@ -18,6 +18,16 @@ from sqlalchemy.orm import Session, sessionmaker
 # released) and only then BEGIN IMMEDIATE; other processes (CLI, workers) still meet SQLite's busy handler.
 _WRITE_LOCKS: dict[str, threading.Lock] = {}
 _WRITE_LOCK_WAIT = 30.0
+_BUSY_TIMEOUT_MS = 30000
+
+
+class WriteSlotBusy(Exception):
+    """A write transaction asked not to wait (``NOWAIT``) and another writer holds SQLite's write lock."""
+
+
+# Execution options of a write transaction that must not wait for the write lock: it raises ``WriteSlotBusy``
+# instead (used to run short writes on the event loop only when that cannot block it; see ``deps.run_write``).
+NOWAIT = {"sqlite_nowait": True}
 
 
 def _locking_connection_class(lock: threading.Lock) -> type[sqlite3.Connection]:
@@ -68,7 +78,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA cache_size=-65536")
             cur.execute("PRAGMA temp_store=MEMORY")
             cur.close()
@@ -78,15 +88,42 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # Writers take the write lock up front (BEGIN IMMEDIATE): a deferred transaction that reads and then
             # writes fails at once with SQLITE_BUSY when another writer got in between. Read-only work opts out
             # (execution option ``sqlite_deferred``) so readers never queue behind writers (WAL snapshot reads).
-            if conn.get_execution_options().get("sqlite_deferred"):
-                conn.exec_driver_sql("BEGIN")
-                return
+            # BEGIN runs on the driver connection: every request opens a transaction, and SQLAlchemy's execution
+            # machinery costs several times what SQLite does for it.
             dbapi_conn = conn.connection.dbapi_connection
+            options = conn.get_execution_options()
+            if options.get("sqlite_deferred"):
+                dbapi_conn.execute("BEGIN")
+                return
+            if options.get("sqlite_nowait"):
+                _begin_nowait(dbapi_conn)
+                return
             if not write_lock.acquire(timeout=_WRITE_LOCK_WAIT):
                 raise TimeoutError(f"no SQLite write slot within {_WRITE_LOCK_WAIT:.0f} s")
             dbapi_conn.holds_write_lock = True
             try:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                dbapi_conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                dbapi_conn.release_write_lock()
+                raise
+
+        def _begin_nowait(dbapi_conn: Any) -> None:
+            # Neither this process's writers (the lock) nor another process's (SQLite's busy handler, off for
+            # this one BEGIN) may make it wait.
+            if not write_lock.acquire(blocking=False):
+                raise WriteSlotBusy()
+            dbapi_conn.holds_write_lock = True
+            try:
+                dbapi_conn.execute("PRAGMA busy_timeout=0")
+                try:
+                    dbapi_conn.execute("BEGIN IMMEDIATE")
+                finally:
+                    dbapi_conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+            except sqlite3.OperationalError as exc:
+                dbapi_conn.release_write_lock()
+                if exc.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+                    raise WriteSlotBusy() from exc
+                raise
             except BaseException:
                 dbapi_conn.release_write_lock()
                 raise

@@ -137,7 +137,7 @@ def add_issue(session: Session, sacc: SampleAccess, body: Any) -> dict[str, Any]
         raise Invalid("body: a JSON object is required.", field="body")
     now = now_iso()
     result = session.execute(IT.insert().values(
-        uuid=str(uuidlib.uuid4()), sample_id=sacc.sample.id, dataset_id=sacc.dataset.id,
+        uuid=str(uuidlib.uuid4()), sample_id=sacc.sample_id, dataset_id=sacc.dataset_id,
         description=_description(body.get("description")), status=_status(body.get("status")),
         anchor=check_anchor(body.get("anchor")), comments="[]", created_by_id=sacc.user.id,
         updated_by_id=sacc.user.id, created_at=now, updated_at=now,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import orjson
 from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from ..deps import DB, CurrentUser, authenticate
+from ..deps import DB, authenticate, run_write
 from ..http import empty_response, json_response, parse_json, route
 from ..samples.deps import SampleLabel, sample_access
 from . import service
@@ -23,20 +23,19 @@ LABEL_BODY_DOC = {"requestBody": {"required": True, "content": {"application/jso
                    "attributes": {"type": "object"}, "score": {"type": "number"}}}}}}}
 
 
+# Handlers shared by the fast lane (``fastlane.py``) and the FastAPI routes below.
+
 # Async on purpose (reads only, read-only transaction): cheaper than the hops of a sync route and dependency.
-@route(router, "/labels/{sample_uuid}/{labelset}/", ["GET"], summary="Get a label (404 when unlabeled)")
-async def get_label(labelset: str, sample_uuid: str, user: CurrentUser, session: DB) -> Response:
-    sacc = sample_access(session, user, sample_uuid, "read")
+async def get_label_handler(request: Request, session: Session, sample_uuid: str, labelset: str) -> Response:
+    sacc = sample_access(session, authenticate(request, session), sample_uuid, "read")
     return json_response(orjson.dumps(service.get_label(session, sacc, labelset)))
 
 
-# The writes authenticate, resolve the sample, check access and write in ONE worker-thread hop (the
-# ``CurrentUser``/``SampleLabel`` dependencies would each cost a hop of their own), in the same order as those
-# dependencies would (401, then 404/403, then the body). Nothing touches the database on the event loop.
-@route(router, "/labels/{sample_uuid}/{labelset}/", ["PUT"], summary="Create or replace a label "
-                                                                    "(201 created, 200 replaced)",
-       openapi_extra=LABEL_BODY_DOC)
-async def put_label(labelset: str, sample_uuid: str, request: Request, session: DB) -> Response:
+# The writes authenticate, resolve the sample, check access and write in ONE unit of work (the
+# ``CurrentUser``/``SampleLabel`` dependencies would each cost a thread hop of their own), in the same order as
+# those dependencies would (401, then 404/403, then the body); ``run_write`` runs it on the event loop when that
+# cannot wait (SQLite, write slot free), else in a worker thread.
+async def put_label_handler(request: Request, session: Session, sample_uuid: str, labelset: str) -> Response:
     raw = await request.body()
 
     def work() -> tuple[bytes, bool]:
@@ -44,8 +43,24 @@ async def put_label(labelset: str, sample_uuid: str, request: Request, session: 
         label, created = service.put_label(session, sacc, labelset, parse_json(raw))
         return orjson.dumps(label), created
 
-    content, created = await run_in_threadpool(work)
+    content, created = await run_write(request, session, work)
     return json_response(content, status_code=201 if created else 200)
+
+
+FAST_LANE = [("GET", "/labels/{sample_uuid}/{labelset}/", get_label_handler),
+             ("PUT", "/labels/{sample_uuid}/{labelset}/", put_label_handler)]
+
+
+@route(router, "/labels/{sample_uuid}/{labelset}/", ["GET"], summary="Get a label (404 when unlabeled)")
+async def get_label(labelset: str, sample_uuid: str, request: Request, session: DB) -> Response:
+    return await get_label_handler(request, session, sample_uuid, labelset)
+
+
+@route(router, "/labels/{sample_uuid}/{labelset}/", ["PUT"], summary="Create or replace a label "
+                                                                    "(201 created, 200 replaced)",
+       openapi_extra=LABEL_BODY_DOC)
+async def put_label(labelset: str, sample_uuid: str, request: Request, session: DB) -> Response:
+    return await put_label_handler(request, session, sample_uuid, labelset)
 
 
 @route(router, "/labels/{sample_uuid}/{labelset}/", ["PATCH"], summary="Update a label (only the fields given)",
@@ -57,7 +72,7 @@ async def patch_label(labelset: str, sample_uuid: str, request: Request, session
         sacc = sample_access(session, authenticate(request, session), sample_uuid, "label")
         return orjson.dumps(service.patch_label(session, sacc, labelset, parse_json(raw)))
 
-    return json_response(await run_in_threadpool(work))
+    return json_response(await run_write(request, session, work))
 
 
 @route(router, "/labels/{sample_uuid}/{labelset}/", ["DELETE"], status_code=204, summary="Delete a label")

@@ -56,7 +56,7 @@ _DELETE = "DELETE FROM labels WHERE id = ?"
 
 def _label_in_labelset(session: Session, sacc: SampleAccess, name: str) -> tuple[int, Any]:
     """(labelset id, label row or None); 404 when the dataset has no such labelset."""
-    r = run(session, _LABEL_IN_LABELSET, (sacc.sample.id, sacc.dataset.id, name)).first()
+    r = run(session, _LABEL_IN_LABELSET, (sacc.sample_id, sacc.dataset_id, name)).first()
     if r is None:
         raise NotFound(f"Labelset not found: {name}.")
     return r[0], (r[1:] if r[1] is not None else None)
@@ -64,7 +64,7 @@ def _label_in_labelset(session: Session, sacc: SampleAccess, name: str) -> tuple
 
 def _public(session: Session, sacc: SampleAccess, labelset: str, row: Any) -> dict[str, Any]:
     users = usernames(session, label_user_ids(row), sacc.user)
-    return label_public(row, users, sample_uuid=sacc.sample.uuid, task_type=sacc.dataset.task_type,
+    return label_public(row, users, sample_uuid=sacc.sample_uuid, task_type=sacc.task_type,
                         labelset=labelset)
 
 
@@ -91,13 +91,13 @@ def _score(value: Any) -> float | None:
 
 
 def _attributes(sacc: SampleAccess, value: Any) -> str:
-    validate_label_attributes(sacc.dataset.task_type, sacc.dataset.task_attributes, value)
+    validate_label_attributes(sacc.task_type, sacc.task_attributes, value)
     return orjson.dumps(value).decode()
 
 
 def _check_may_set(sacc: SampleAccess, status: str) -> None:
     """Labelers write labels; only reviewers and above may record a review decision."""
-    sacc.access.require("review" if status in REVIEW_STATUSES else "label")
+    sacc.require("review" if status in REVIEW_STATUSES else "label")
 
 
 def _work_type(status: str) -> str:
@@ -119,15 +119,15 @@ def put_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) ->
     now = now_iso()
     review = status in REVIEW_STATUSES
     row = run(session, _UPSERT_REVIEW if review else _UPSERT_LABEL, (
-        sacc.sample.id, sacc.dataset.id, status, attributes, score, user_id, user_id,
-        user_id if review else None, now, now, now if review else None, sacc.dataset.id, labelset,
+        sacc.sample_id, sacc.dataset_id, status, attributes, score, user_id, user_id,
+        user_id if review else None, now, now, now if review else None, sacc.dataset_id, labelset,
     )).first()
     if row is None:
         raise NotFound(f"Labelset not found: {labelset}.")
     # A replaced label keeps its creation time; one created by this statement was stamped ``now`` just above.
     created = row[8] == now
-    workunits.record(session, dataset_id=sacc.dataset.id, sample=sacc.sample, labelset=labelset, user_id=user_id,
-                     work_type=_work_type(status), next_label_status=status, created_at=now)
+    workunits.record(session, sacc, labelset=labelset, work_type=_work_type(status), next_label_status=status,
+                     created_at=now)
     session.commit()
     return _public(session, sacc, labelset, row), created
 
@@ -158,8 +158,8 @@ def patch_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) 
         sql = _patch_sql.setdefault(columns, "UPDATE labels SET " + ", ".join(f"{c} = ?" for c in columns)
                                     + f" WHERE id = ? RETURNING {_LABEL_COLS}")
     row = run(session, sql, (*(values[c] for c in columns), existing[0])).first()
-    workunits.record(session, dataset_id=sacc.dataset.id, sample=sacc.sample, labelset=labelset,
-                     user_id=sacc.user.id, work_type=_work_type(status), next_label_status=status, created_at=now)
+    workunits.record(session, sacc, labelset=labelset, work_type=_work_type(status), next_label_status=status,
+                     created_at=now)
     session.commit()
     return _public(session, sacc, labelset, row)
 

@@ -300,23 +300,23 @@ _LABEL_BY_LABELSET_NAME = (
 
 
 def get_sample(session: Session, sacc: SampleAccess, labelset: str | None) -> dict[str, Any]:
-    row = sacc.row if sacc.row is not None else sample_row(session, sacc.sample.id)
+    row = sacc.row
     sample_uuid = row[1]
     if labelset:
         # The SDK builds ``?labelset=X?include_signed_urls=1`` when both options are given.
         labelset = labelset.split("?", 1)[0]
     label_row = None
     if labelset:
-        found = run(session, _LABEL_BY_LABELSET_NAME, (row[0], sacc.dataset.id, labelset)).first()
+        found = run(session, _LABEL_BY_LABELSET_NAME, (row[0], sacc.dataset_id, labelset)).first()
         if found is not None and found[1] is not None:
             label_row = found[1:]
     ids = list(s.sample_user_ids(row))
     if label_row is not None:
         ids.extend(label_user_ids(label_row))
     users = usernames(session, ids, sacc.user)
-    out = s.sample_public(row, users, sacc.full_name, sacc.dataset.data_type)
+    out = s.sample_public(row, users, sacc.full_name, sacc.data_type)
     if labelset is not None:
-        out["label"] = (label_public(label_row, users, sample_uuid=sample_uuid, task_type=sacc.dataset.task_type,
+        out["label"] = (label_public(label_row, users, sample_uuid=sample_uuid, task_type=sacc.task_type,
                                      labelset=labelset) if label_row is not None else None)
     return out
 

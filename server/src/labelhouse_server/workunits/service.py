@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db import Account, Sample, Workunit
+from ..db import Account, Workunit
 from ..db.sql import run
+from ..samples.deps import SampleAccess
 from ..timeutil import now_iso
 
 WT = Workunit.__table__
@@ -23,11 +24,12 @@ _INSERT = (
 )
 
 
-def record(session: Session, *, dataset_id: int, sample: Sample, labelset: str, user_id: int, work_type: str,
-           next_label_status: str | None, created_at: str | None = None) -> None:
-    """Add one workunit row; committed (or rolled back) together with the label change that caused it."""
-    run(session, _INSERT, (str(uuidlib.uuid4()), dataset_id, sample.id, sample.uuid, sample.name, labelset, user_id,
-                           work_type, next_label_status, created_at or now_iso()))
+def record(session: Session, sacc: SampleAccess, *, labelset: str, work_type: str, next_label_status: str | None,
+           created_at: str | None = None) -> None:
+    """Add one workunit row for the caller's work on ``sacc``'s sample; committed (or rolled back) together with
+    the label change that caused it."""
+    run(session, _INSERT, (str(uuidlib.uuid4()), sacc.dataset_id, sacc.sample_id, sacc.sample_uuid, sacc.sample_name,
+                           labelset, sacc.user.id, work_type, next_label_status, created_at or now_iso()))
 
 
 def parse_bound(value: str | None) -> str | None:
