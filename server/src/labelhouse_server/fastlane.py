@@ -1,20 +1,20 @@
 """The fast lane: the hottest single-item endpoints served without FastAPI's per-request machinery.
 
-A label write or a sample read does ~1 ms of real work (one indexed join, one upsert). In front of it FastAPI
-0.16x adds its own layers: five middlewares, route matching that walks every included route, dependency solving
-with async exit stacks, and a response wrapper. Measured in-process on the benchmark machine, that machinery cost
-more than the work itself (bench/peer/analysis.md). The fast lane serves a short table of ``(method, path)``
+A label write or a sample read does well under 1 ms of real work (one indexed join, one upsert). In front of it
+FastAPI 0.16x adds its own layers: five middlewares, route matching that walks every included route, dependency
+solving with async exit stacks, and a response wrapper. Measured in-process on the benchmark machine, that
+machinery cost about as much as the work itself (bench/peer/analysis.md). The fast lane serves a short table of ``(method, path)``
 endpoints directly: it matches the path with one regular expression per endpoint, opens the request's session
 (``deps.request_session``), awaits the endpoint's handler and renders errors with ``errors.exception_response``,
 the same rendering FastAPI's exception handlers use. The request-id and gzip plumbing wraps it as it wraps FastAPI.
 
 Each endpoint stays declared on its FastAPI router too, as a thin wrapper calling the same handler: that is what
-documents it in the OpenAPI schema, and what serves it when the app is built with ``fast_lane=False`` (the parity
-test compares both ways byte for byte).
+documents it in the OpenAPI schema, and what serves it with ``LABELHOUSE_FAST_LANE=false``
+(``tests/server/api/test_fast_lane.py`` runs both ways side by side and requires identical answers).
 
 A handler is ``async def handler(request, session, *path_params) -> Response``. It reads query parameters and
-the body from ``request`` itself, authenticates with ``deps.authenticate`` and never touches the database on the
-event loop for writes (see ``labels.routes``).
+the body from ``request`` itself, authenticates with ``deps.authenticate`` and writes through ``deps.run_write``
+(see ``labels.routes``).
 """
 
 from __future__ import annotations
