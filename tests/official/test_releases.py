@@ -268,6 +268,21 @@ def test_list_get_delete_and_errors(lane, client):
         assert c.post(f"/datasets/{ds.full_name}/releases/", json={"name": ""}).status_code == 404
 
 
+def test_deleting_a_dataset_deletes_its_release_files(lane, client):
+    ds = client.add_dataset(unique("gone"), task_type="vector", task_attributes=TASK_ATTRIBUTES)
+    client.add_sample(ds.full_name, "one", {"image": {"url": "https://example.com/1.png"}})
+    urls = []
+    for name in ("v1", "v2"):
+        client.add_release(ds.full_name, name)
+        release = wait_release(client, ds.full_name, name)
+        assert release.status == "SUCCEEDED"
+        assert httpx.get(release.attributes.url).status_code == 200
+        urls.append(release.attributes.url)
+    client.delete_dataset(ds.full_name)
+    for url in urls:
+        assert httpx.get(url).status_code in (403, 404), url
+
+
 def test_release_permissions(lane, client):
     """Readers (any collaborator role) list and get releases; creating and deleting needs manager or admin."""
     from segments.exceptions import AuthorizationError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from ..deps import DB, CurrentUser
 from ..http import route
@@ -73,8 +73,8 @@ def update_dataset(body: s.DatasetUpdate, acc: DatasetAdmin, session: DB) -> dic
 
 
 @route(router, "/datasets/{owner}/{dataset}/", ["DELETE"], status_code=204, summary="Delete a dataset")
-def delete_dataset(acc: DatasetDelete, session: DB) -> None:
-    service.delete_dataset(session, acc)
+def delete_dataset(acc: DatasetDelete, session: DB, request: Request) -> None:
+    service.delete_dataset(session, acc, request.app.state.store)
 
 
 @route(router, "/datasets/{owner}/{dataset}/clone/", ["POST"], status_code=201, summary="Clone a dataset")

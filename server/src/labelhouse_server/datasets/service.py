@@ -3,6 +3,7 @@ committed here."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..db import Account, Collaborator, Dataset, Label, Labelset, OrganizationMember, Sample
+from ..db import Account, Collaborator, Dataset, Label, Labelset, OrganizationMember, Release, Sample
 from ..db.integrity import violated_constraint
 from ..errors import AlreadyExists, CollaboratorInvalid, Forbidden, Invalid, NotFound
 from ..timeutil import now_iso
@@ -19,6 +20,8 @@ from ..users.schemas import owner_public, user_public
 from ..users.service import get_account, member_role
 from . import schemas as s
 from .permissions import COLLABORATOR_ROLES, DatasetAccess, effective_role
+
+log = logging.getLogger("labelhouse.datasets")
 
 GROUND_TRUTH = "ground-truth"
 LABEL_STATUSES = ("REVIEWED", "REVIEWING_IN_PROGRESS", "LABELED", "LABELING_IN_PROGRESS", "REJECTED",
@@ -197,9 +200,20 @@ def update_dataset(session: Session, acc: DatasetAccess, body: s.DatasetUpdate) 
     return dataset
 
 
-def delete_dataset(session: Session, acc: DatasetAccess) -> None:
+def delete_dataset(session: Session, acc: DatasetAccess, store: Any = None) -> None:
+    """Delete the dataset with everything in it (rows cascade), then its release files from the object store
+    (after the commit, best effort: a file that cannot be deleted is logged, the dataset is gone either way; a
+    release still building notices its row is gone and removes what it wrote)."""
+    file_keys = [k for k in session.scalars(select(Release.file_key).where(Release.dataset_id == acc.dataset.id))
+                 if k]
     session.delete(acc.dataset)
     session.commit()
+    if store is not None:
+        for key in file_keys:
+            try:
+                store.delete(key)
+            except Exception:
+                log.exception("could not delete release file %s of a deleted dataset", key)
 
 
 def clone_dataset(session: Session, acc: DatasetAccess, body: s.DatasetClone) -> Dataset:

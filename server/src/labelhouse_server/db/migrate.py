@@ -19,11 +19,25 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+# Any constant: the key of the PostgreSQL advisory lock that serialises concurrent migrations.
+_PG_MIGRATION_LOCK = 0x6C68_6D69_6772  # "lhmigr"
+
+
 def _run(url: str, action: Callable[[Config, str], None], revision: str) -> None:
-    """Run one Alembic command in a single transaction on its own connection."""
-    engine = create_engine(url, poolclass=pool.NullPool)
+    """Run one Alembic command in a single transaction on its own connection.
+
+    Several processes may start on one new database at once (API processes, ``labelhouse worker``s, all of
+    which migrate on start): the first one to take the database-wide lock migrates, the others wait for its
+    commit and then find the schema at the revision asked for. PostgreSQL: a transaction-scoped advisory lock;
+    SQLite: the write lock (``BEGIN IMMEDIATE``), which also makes the whole migration one transaction."""
+    sqlite = url.startswith("sqlite")
+    engine = create_engine(url, poolclass=pool.NullPool, **({"connect_args": {"timeout": 120}} if sqlite else {}))
     try:
         with engine.begin() as conn:
+            if sqlite:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            elif conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
             cfg = alembic_config(url)
             cfg.attributes["connection"] = conn
             action(cfg, revision)
