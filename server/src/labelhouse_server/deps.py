@@ -44,7 +44,7 @@ async def run_write(request: Request, session: Session, work: Callable[[], T]) -
     is CPU that a worker thread would only serialise behind the GIL, plus a thread hop. When another writer holds
     the slot, and always on PostgreSQL (network waits), it runs in a worker thread: waiting must never block the
     event loop."""
-    if request.app.state.inline_writes:
+    if request.app.state.inline_writes and not session.in_transaction():
         try:
             session.connection(execution_options=NOWAIT)
         except WriteSlotBusy:

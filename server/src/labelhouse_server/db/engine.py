@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -28,6 +29,23 @@ class WriteSlotBusy(Exception):
 # Execution options of a write transaction that must not wait for the write lock: it raises ``WriteSlotBusy``
 # instead (used to run short writes on the event loop only when that cannot block it; see ``deps.run_write``).
 NOWAIT = {"sqlite_nowait": True}
+
+
+def ensure_wal(dbapi_conn: Any, wait: float = 30.0) -> None:
+    """Put the SQLite database in WAL mode (persistent: done once per file). Switching modes needs SQLite's
+    exclusive lock and fails at once, without the busy handler, while any other connection holds a lock; so ask
+    first (reading the mode takes no lock) and retry the switch for up to ``wait`` seconds."""
+    if dbapi_conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+        return
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            dbapi_conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _locking_connection_class(lock: threading.Lock) -> type[sqlite3.Connection]:
@@ -74,8 +92,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            ensure_wal(dbapi_conn)
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")

@@ -9,6 +9,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, pool
 
+from .engine import ensure_wal
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -35,6 +37,7 @@ def _run(url: str, action: Callable[[Config, str], None], revision: str) -> None
     try:
         with engine.begin() as conn:
             if sqlite:
+                ensure_wal(conn.connection.dbapi_connection)  # outside any transaction, before anyone writes
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             elif conn.dialect.name == "postgresql":
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")

@@ -1,0 +1,101 @@
+"""SQLite write transactions that must not wait (``db.engine.NOWAIT``, used by ``deps.run_write`` to run short
+writes on the event loop): they get the write slot when it is free and raise ``WriteSlotBusy`` at once when a
+writer of this process or of another process holds it, leaving nothing locked behind."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+from labelhouse_server.db.engine import NOWAIT, WriteSlotBusy, make_engine, make_sessionmaker
+from labelhouse_server.db.migrate import upgrade
+
+INSERT = "INSERT INTO accounts (username, is_organization, is_admin, created_at) VALUES (?, 0, 0, 'now')"
+
+
+@pytest.fixture
+def sessions(tmp_path):
+    url = f"sqlite:///{tmp_path / 'labelhouse.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    yield make_sessionmaker(engine), tmp_path / "labelhouse.sqlite3"
+    engine.dispose()
+
+
+def test_free_slot_is_taken_and_released(sessions):
+    factory, _ = sessions
+    with factory() as s:
+        s.connection(execution_options=NOWAIT).exec_driver_sql(INSERT, ("a",))
+        s.commit()
+    with factory() as s:  # the slot was given back: an ordinary writer gets it at once
+        s.connection().exec_driver_sql(INSERT, ("b",))
+        s.commit()
+        assert s.connection().exec_driver_sql("SELECT count(*) FROM accounts").scalar() == 2
+
+
+def test_busy_in_this_process(sessions):
+    factory, _ = sessions
+    holder = factory()
+    holder.connection().exec_driver_sql(INSERT, ("held",))  # holds the write slot
+    waiter = factory()
+    started = time.monotonic()
+    with pytest.raises(WriteSlotBusy):
+        waiter.connection(execution_options=NOWAIT)
+    assert time.monotonic() - started < 0.5
+    waiter.rollback()
+    holder.commit()
+    holder.close()
+    waiter.connection().exec_driver_sql(INSERT, ("after",))  # the same session writes normally afterwards
+    waiter.commit()
+    waiter.close()
+
+
+def test_busy_in_another_process(sessions):
+    factory, path = sessions
+    script = (f"import sqlite3, sys\ndb = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
+              "db.execute('BEGIN IMMEDIATE'); print('locked', flush=True); sys.stdin.readline()\n"
+              "db.execute('ROLLBACK')\n")
+    other = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True)
+    try:
+        assert other.stdout.readline().strip() == "locked"
+        s = factory()
+        started = time.monotonic()
+        with pytest.raises(WriteSlotBusy):
+            s.connection(execution_options=NOWAIT)
+        assert time.monotonic() - started < 0.5  # SQLite's 30 s busy handler was off for this BEGIN
+        s.rollback()
+        s.close()
+    finally:
+        other.stdin.write("\n")
+        other.stdin.flush()
+        other.wait(10)
+    with factory() as s:  # the busy timeout is back and nothing stayed locked
+        conn = s.connection(execution_options=NOWAIT)
+        assert conn.connection.dbapi_connection.execute("PRAGMA busy_timeout").fetchone()[0] == 30000
+        conn.exec_driver_sql(INSERT, ("c",))
+        s.commit()
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM accounts WHERE username = 'c'").fetchone()[0] == 1
+
+
+def test_first_connection_waits_to_switch_to_wal(tmp_path):
+    """Switching a new database to WAL needs SQLite's exclusive lock and fails at once, without the busy handler,
+    while another process holds a lock (e.g. two processes starting on one new database): the switch is retried
+    until the lock is gone."""
+    path = tmp_path / "new.sqlite3"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.close()  # a rollback-journal database
+    script = (f"import sqlite3, time\ndb = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
+              "db.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(0.5); db.execute('ROLLBACK')\n")
+    other = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline().strip() == "locked"
+        engine = make_engine(f"sqlite:///{path}")
+        with engine.connect() as conn:
+            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+        engine.dispose()
+    finally:
+        other.wait(10)
+    assert mode == "wal"
