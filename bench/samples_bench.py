@@ -26,7 +26,6 @@ import os
 import platform
 import secrets
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -41,7 +40,9 @@ from typing import Any
 import httpx
 import orjson
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+import support  # the tests' scratch databases and free ports (tests/support.py)
 
 CHUNK = 1000
 LABEL = {"format_version": "0.1", "annotations": [
@@ -53,34 +54,9 @@ TASK_ATTRIBUTES = {"format_version": "0.1", "categories": [{"id": 1, "name": "ca
 
 
 # --------------------------------------------------------------------------------------------------- server
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def fresh_database(backend: str, tmp: Path, pg_url: str | None) -> Iterator[str]:
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp / 'labelhouse.sqlite3'}"
-        return
-    assert pg_url, "PostgreSQL lane needs --pg-url or LABELHOUSE_TEST_DATABASE_URL"
-    base = make_url(pg_url)
-    name = f"lh_bench_{secrets.token_hex(4)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @contextmanager
 def serve(database_url: str, data_dir: Path) -> Iterator[tuple[str, int]]:
-    port = free_port()
+    port = support.free_port()
     env = {**os.environ, "LABELHOUSE_BOOTSTRAP_ADMIN": "false"}
     log = open(data_dir / "server.log", "ab")  # noqa: SIM115 - handed to the child process, closed in finally
     proc = subprocess.Popen(
@@ -261,7 +237,7 @@ def label_puts(http: httpx.Client, dataset: str, count: int) -> list[float]:
 def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix=f"lh-bench-{backend}-"))
     result: dict[str, Any] = {"backend": backend, "n": args.n, "big": args.big, "runs": args.runs}
-    with fresh_database(backend, tmp, args.pg_url) as db_url, serve(db_url, tmp) as (url, pid):
+    with support.fresh_database(backend, tmp, args.pg_url, prefix="lh_bench") as db_url, serve(db_url, tmp) as (url, pid):
         user_id, key = make_user(db_url)
         engine = create_engine(db_url)
         http = httpx.Client(base_url=url, headers={"Authorization": f"APIKey {key}"}, timeout=600)

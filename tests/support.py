@@ -39,13 +39,16 @@ def unique(prefix: str = "t") -> str:
 
 
 @contextmanager
-def fresh_database(backend: str, tmp_dir: Path) -> Iterator[str]:
-    """A new, empty database: a SQLite file, or a PostgreSQL database created for this use and dropped after."""
+def fresh_database(backend: str, tmp_dir: Path, pg_url: str | None = None, prefix: str = "lh_test") -> Iterator[str]:
+    """A new, empty database: a SQLite file, or a PostgreSQL database created for this use on the server of
+    ``pg_url`` (default: $LABELHOUSE_TEST_DATABASE_URL) and dropped after. The benchmarks use it too."""
     if backend == "sqlite":
         yield f"sqlite:///{tmp_dir / 'labelhouse.sqlite3'}"
         return
-    base = make_url(os.environ[PG_URL_ENV])
-    name = f"lh_test_{secrets.token_hex(6)}"
+    pg_url = pg_url or os.environ.get(PG_URL_ENV)
+    assert pg_url, f"the PostgreSQL lane needs a database URL (${PG_URL_ENV})"
+    base = make_url(pg_url)
+    name = f"{prefix}_{secrets.token_hex(6)}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
