@@ -3,10 +3,11 @@
 A label write or a sample read does well under 1 ms of real work (one indexed join, one upsert). In front of it
 FastAPI 0.16x adds its own layers: five middlewares, route matching that walks every included route, dependency
 solving with async exit stacks, and a response wrapper. Measured in-process on the benchmark machine, that
-machinery cost about as much as the work itself (bench/peer/analysis.md). The fast lane serves a short table of ``(method, path)``
-endpoints directly: it matches the path with one regular expression per endpoint, opens the request's session
-(``deps.request_session``), awaits the endpoint's handler and renders errors with ``errors.exception_response``,
-the same rendering FastAPI's exception handlers use. The request-id and gzip plumbing wraps it as it wraps FastAPI.
+machinery cost about as much as the work itself (bench/peer/analysis.md). The fast lane serves a short table of
+``(method, path)`` endpoints directly: it matches the path with one regular expression per endpoint, opens the
+request's session (``deps.request_session``), awaits the endpoint's handler and renders errors with
+``errors.exception_response``, the same rendering FastAPI's exception handlers use. The request-id and gzip
+plumbing wraps it as it wraps FastAPI.
 
 Each endpoint stays declared on its FastAPI router too, as a thin wrapper calling the same handler: that is what
 documents it in the OpenAPI schema, and what serves it with ``LABELHOUSE_FAST_LANE=false``
@@ -49,12 +50,10 @@ class FastLane:
 
     def __init__(self) -> None:
         self._routes: dict[str, list[tuple[re.Pattern[str], Handler]]] = {}
-        self._first_segments: set[str] = set()
         self._plumbed = RequestPlumbingMiddleware(self._serve)
 
     def add(self, method: str, path: str, handler: Handler) -> None:
         self._routes.setdefault(method, []).append((compile_path(path), handler))
-        self._first_segments.add(path.split("/", 2)[1])
 
     def match(self, scope: Scope) -> tuple[Handler, tuple[str, ...]] | None:
         routes = self._routes.get(scope["method"])
@@ -64,8 +63,6 @@ class FastLane:
         root = scope.get("root_path") or ""
         if root and path.startswith(root):
             path = path[len(root):]
-        if path.split("/", 2)[1] not in self._first_segments:
-            return None
         for pattern, handler in routes:
             m = pattern.match(path)
             if m is not None:
@@ -88,4 +85,3 @@ class FastLane:
         except Exception as exc:  # noqa: BLE001 - rendered exactly like FastAPI's handlers would
             response = exception_response(request, exc)
         await response(scope, receive, send)
-

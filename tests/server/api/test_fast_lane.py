@@ -72,7 +72,7 @@ def world(server: LiveServer) -> dict[str, Any]:
         public_uuid = r.json()["uuid"]
     return {"keys": {"owner": owner_key, "labeler": labeler_key, "reviewer": reviewer_key,
                      "outsider": outsider_key, "revoked": revoked_key},
-            "revoked_key_id": key_id, "full": full, "uuids": uuids, "public_uuid": public_uuid}
+            "revoked_key_id": key_id, "uuids": uuids, "public_uuid": public_uuid}
 
 
 def _normalized(body: bytes, strip: bool) -> Any:
@@ -96,8 +96,9 @@ def _both(server: LiveServer, plain: LiveServer, method: str, path: str, *, key:
           write: bool = False, paths: tuple[str, str] | None = None) -> httpx.Response:
     """Send the request to both servers (``paths``: a different path on each, for writes that must not see each
     other's effects); assert identical answers; return the fast lane's."""
+    targets = paths or (path, path)
     answers = []
-    for srv, p in zip((server, plain), paths or (path, path)):
+    for srv, p in zip((server, plain), targets):
         h = {"X-Request-ID": "parity-request"}
         if key is not None:
             h["Authorization"] = f"APIKey {key}"
@@ -112,7 +113,7 @@ def _both(server: LiveServer, plain: LiveServer, method: str, path: str, *, key:
     if not write:
         assert fast.content == slow.content, where
     elif fast.status_code < 300:
-        for answer, p in zip(answers, paths or (path, path)):
+        for answer, p in zip(answers, targets):
             assert answer.json()["sample_uuid"] == p.split("/")[2], where
     return fast
 

@@ -6,11 +6,10 @@ import hashlib
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm import Session
 
 from ..db import Account, ApiKey
-from ..db.sql import run
+from ..db.sql import ACCOUNT_COLUMNS, attached_account, run
 from ..errors import NotFound
 from ..timeutil import now_iso
 
@@ -39,7 +38,7 @@ def revoke_key(session: Session, account: Account, key_id_or_prefix: str) -> Api
 
 
 _ACCOUNT_BY_KEY = (
-    "SELECT a.id, a.username, a.email, a.is_organization, a.is_admin, a.created_at "
+    f"SELECT {ACCOUNT_COLUMNS.format(a='a')} "
     "FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = ? AND k.revoked_at IS NULL"
 )
 
@@ -50,13 +49,4 @@ def account_for_key(session: Session, plain: str) -> Account | None:
     Runs on every request, so it skips the ORM query machinery: one prebuilt statement over the unique
     ``key_hash`` index, and the row becomes a persistent ``Account`` in the session without a second load."""
     row = run(session, _ACCOUNT_BY_KEY, (hash_key(plain),)).first()
-    if row is None:
-        return None
-    existing = session.identity_map.get(identity_key(Account, row[0]))
-    if existing is not None:
-        return existing  # type: ignore[return-value]
-    account = Account(id=row[0], username=row[1], email=row[2], is_organization=bool(row[3]),
-                      is_admin=bool(row[4]), created_at=row[5])
-    make_transient_to_detached(account)
-    session.add(account)
-    return account
+    return None if row is None else attached_account(session, row)

@@ -53,14 +53,19 @@ class DatasetAccess:
         return can(self.role, action)
 
     def require(self, action: str) -> DatasetAccess:
-        if not self.can(action):
-            raise Forbidden()
+        require_role(self.role, action)
         return self
 
 
 def can(role: str, action: str) -> bool:
     """Whether ``role`` may do ``action`` (the matrix above)."""
     return ROLE_RANK[role] >= ROLE_RANK[ACTION_MIN_ROLE[action]]
+
+
+def require_role(role: str, action: str) -> None:
+    """403 unless ``role`` may do ``action``."""
+    if not can(role, action):
+        raise Forbidden()
 
 
 def role_from(*, is_owner: bool, collaborator_role: str | None, owner_is_organization: bool,

@@ -3,7 +3,6 @@ committed here."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 from typing import Any
 
@@ -15,13 +14,13 @@ from sqlalchemy.orm import Session
 from ..db import Account, Collaborator, Dataset, Label, Labelset, OrganizationMember, Release, Sample
 from ..db.integrity import violated_constraint
 from ..errors import AlreadyExists, CollaboratorInvalid, Forbidden, Invalid, NotFound
+from ..releases.service import delete_release_files
+from ..storage import ObjectStore
 from ..timeutil import now_iso
 from ..users.schemas import owner_public, user_public
 from ..users.service import get_account, member_role
 from . import schemas as s
 from .permissions import COLLABORATOR_ROLES, DatasetAccess, effective_role
-
-log = logging.getLogger("labelhouse.datasets")
 
 GROUND_TRUTH = "ground-truth"
 LABEL_STATUSES = ("REVIEWED", "REVIEWING_IN_PROGRESS", "LABELED", "LABELING_IN_PROGRESS", "REJECTED",
@@ -200,20 +199,14 @@ def update_dataset(session: Session, acc: DatasetAccess, body: s.DatasetUpdate) 
     return dataset
 
 
-def delete_dataset(session: Session, acc: DatasetAccess, store: Any = None) -> None:
+def delete_dataset(session: Session, acc: DatasetAccess, store: ObjectStore) -> None:
     """Delete the dataset with everything in it (rows cascade), then its release files from the object store
-    (after the commit, best effort: a file that cannot be deleted is logged, the dataset is gone either way; a
-    release still building notices its row is gone and removes what it wrote)."""
-    file_keys = [k for k in session.scalars(select(Release.file_key).where(Release.dataset_id == acc.dataset.id))
-                 if k]
+    (after the commit, best effort; a release still building notices its row is gone and removes what it
+    wrote)."""
+    file_keys = list(session.scalars(select(Release.file_key).where(Release.dataset_id == acc.dataset.id)))
     session.delete(acc.dataset)
     session.commit()
-    if store is not None:
-        for key in file_keys:
-            try:
-                store.delete(key)
-            except Exception:
-                log.exception("could not delete release file %s of a deleted dataset", key)
+    delete_release_files(store, file_keys)
 
 
 def clone_dataset(session: Session, acc: DatasetAccess, body: s.DatasetClone) -> Dataset:

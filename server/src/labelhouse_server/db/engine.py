@@ -113,37 +113,30 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             if options.get("sqlite_deferred"):
                 dbapi_conn.execute("BEGIN")
                 return
-            if options.get("sqlite_nowait"):
-                _begin_nowait(dbapi_conn)
-                return
-            if not write_lock.acquire(timeout=_WRITE_LOCK_WAIT):
+            _begin_write(dbapi_conn, nowait=bool(options.get("sqlite_nowait")))
+
+        def _begin_write(dbapi_conn: Any, nowait: bool) -> None:
+            # ``nowait``: neither this process's writers (the lock) nor another process's (SQLite's busy handler,
+            # off for this one BEGIN) may make it wait; it raises WriteSlotBusy instead.
+            if nowait:
+                if not write_lock.acquire(blocking=False):
+                    raise WriteSlotBusy()
+            elif not write_lock.acquire(timeout=_WRITE_LOCK_WAIT):
                 raise TimeoutError(f"no SQLite write slot within {_WRITE_LOCK_WAIT:.0f} s")
             dbapi_conn.holds_write_lock = True
             try:
-                dbapi_conn.execute("BEGIN IMMEDIATE")
-            except BaseException:
-                dbapi_conn.release_write_lock()
-                raise
-
-        def _begin_nowait(dbapi_conn: Any) -> None:
-            # Neither this process's writers (the lock) nor another process's (SQLite's busy handler, off for
-            # this one BEGIN) may make it wait.
-            if not write_lock.acquire(blocking=False):
-                raise WriteSlotBusy()
-            dbapi_conn.holds_write_lock = True
-            try:
+                if not nowait:
+                    dbapi_conn.execute("BEGIN IMMEDIATE")
+                    return
                 dbapi_conn.execute("PRAGMA busy_timeout=0")
                 try:
                     dbapi_conn.execute("BEGIN IMMEDIATE")
                 finally:
                     dbapi_conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
-            except sqlite3.OperationalError as exc:
+            except BaseException as exc:
                 dbapi_conn.release_write_lock()
-                if exc.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+                if nowait and isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode == sqlite3.SQLITE_BUSY:
                     raise WriteSlotBusy() from exc
-                raise
-            except BaseException:
-                dbapi_conn.release_write_lock()
                 raise
 
         # pysqlite's own implicit transaction handling must be off for the BEGIN above to be ours.

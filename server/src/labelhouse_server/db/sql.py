@@ -3,20 +3,25 @@
 Statements are written once with ``?`` placeholders and run on the driver's own cursor, inside the session's
 transaction: no SQLAlchemy statement construction, compilation, execution context or result wrapping per
 statement (on the benchmark machine ``exec_driver_sql`` alone cost ~150 µs per statement; the cursor ~10 µs).
-Driver errors are re-raised as SQLAlchemy's (``IntegrityError``, ...), like every other statement's. The placeholder rewrite for the
-connection's dialect (SQLite ``qmark`` as written; psycopg ``pyformat``/``format`` -> ``%s``) happens once per
-statement and dialect and is cached, so use it for a fixed set of statements (module constants, or variants
-built from a bounded set of parts), never for SQL containing values. Write ``?`` only as a placeholder, never
-inside a string literal.
+Driver errors are re-raised as SQLAlchemy's (``IntegrityError``, ...), like every other statement's. The
+placeholder rewrite for the connection's dialect (SQLite ``qmark`` as written; psycopg ``pyformat``/``format`` ->
+``%s``) happens once per statement and dialect and is cached, so use it for a fixed set of statements (module
+constants, or variants built from a bounded set of parts), never for SQL containing values. Write ``?`` only as
+a placeholder, never inside a string literal. ``attached`` turns such a row into a persistent ORM object.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
+
+from .users import Account
+
+_T = TypeVar("_T")
 
 _rewritten: dict[tuple[str, str], str] = {}
 
@@ -64,3 +69,26 @@ def run(session: Session, sql: str, params: Sequence[Any] = ()) -> Rows:
 def in_list(n: int) -> str:
     """``?, ?, ?`` for an ``IN (...)`` of ``n`` values."""
     return ", ".join("?" * n)
+
+
+def attached(session: Session, cls: type[_T], obj_id: int, build: Callable[[], _T]) -> _T:
+    """The session's instance of ``cls`` with primary key ``obj_id``, or ``build()`` made persistent in the
+    session without a load (for rows already fetched by a prebuilt statement)."""
+    existing = session.identity_map.get(identity_key(cls, obj_id))
+    if existing is not None:
+        return existing  # type: ignore[return-value]
+    obj = build()
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
+
+
+# The columns ``attached_account`` reads, in this order.
+ACCOUNT_COLUMNS = "{a}.id, {a}.username, {a}.email, {a}.is_organization, {a}.is_admin, {a}.created_at"
+
+
+def attached_account(session: Session, row: Sequence[Any]) -> Account:
+    """The persistent ``Account`` of ``row`` (``ACCOUNT_COLUMNS`` order)."""
+    return attached(session, Account, row[0], lambda: Account(
+        id=row[0], username=row[1], email=row[2], is_organization=bool(row[3]), is_admin=bool(row[4]),
+        created_at=row[5]))

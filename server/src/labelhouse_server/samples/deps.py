@@ -4,21 +4,17 @@ through the one permission matrix (404 when the sample or its dataset is invisib
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm import Session
 
-from ..datasets.permissions import DatasetAccess, can, role_from
+from ..datasets.permissions import DatasetAccess, require_role, role_from
 from ..db import Account, Dataset, Sample
-from ..db.sql import run
+from ..db.sql import ACCOUNT_COLUMNS, attached, attached_account, run
 from ..deps import DB, CurrentUser
-from ..errors import Forbidden, NotFound
-
-_T = TypeVar("_T")
+from ..errors import NotFound
 
 
 class SampleAccess:
@@ -78,15 +74,14 @@ class SampleAccess:
 
     def require(self, action: str) -> None:
         """403 unless the caller's role allows ``action`` on the dataset."""
-        if not can(self.role, action):
-            raise Forbidden()
+        require_role(self.role, action)
 
     # ORM objects, built on first use
     @property
     def sample(self) -> Sample:
         if self._sample is None:
             r = self._r
-            self._sample = _attached(self._session, Sample, r[0], lambda: Sample(
+            self._sample = attached(self._session, Sample, r[0], lambda: Sample(
                 id=r[0], uuid=r[1], dataset_id=r[13], name=r[2], priority=r[5], readme=r[6],
                 assigned_labeler_id=r[8], assigned_reviewer_id=r[9], created_by_id=r[10], created_at=r[11],
                 updated_at=r[12]))  # JSON columns are left unloaded (loaded on first access); ``row`` has them raw
@@ -96,10 +91,8 @@ class SampleAccess:
     def dataset(self) -> Dataset:
         if self._dataset is None:
             r, session = self._r, self._session
-            owner = _attached(session, Account, r[30], lambda: Account(
-                id=r[30], username=r[31], email=r[32], is_organization=bool(r[33]), is_admin=bool(r[34]),
-                created_at=r[35]))
-            self._dataset = _attached(session, Dataset, r[13], lambda: Dataset(
+            owner = attached_account(session, r[30:36])
+            self._dataset = attached(session, Dataset, r[13], lambda: Dataset(
                 id=r[13], owner_id=r[14], name=r[15], description=r[16], category=r[17], public=bool(r[18]),
                 archived=bool(r[19]), task_type=r[20], data_type=r[21], task_attributes=_json(r[22]),
                 readme=r[23], metadata_=_json(r[24]), options=_json(r[25]), cloned_from=r[26],
@@ -124,7 +117,7 @@ _SAMPLE_ACCESS = (
     "d.id, d.owner_id, d.name, d.description, d.category, d.public, d.archived, d.task_type, d.data_type, "
     "d.task_attributes, d.readme, d.metadata, d.options, d.cloned_from, d.created_by_id, d.created_at, "
     "d.updated_at, "
-    "o.id, o.username, o.email, o.is_organization, o.is_admin, o.created_at, "
+    f"{ACCOUNT_COLUMNS.format(a='o')}, "
     "c.role, m.role "
     "FROM samples s JOIN datasets d ON d.id = s.dataset_id JOIN accounts o ON o.id = d.owner_id "
     "LEFT JOIN collaborators c ON c.dataset_id = d.id AND c.user_id = ? "
@@ -133,17 +126,6 @@ _SAMPLE_ACCESS = (
 )
 _SAMPLE_WIDTH = 13
 _NOT_FOUND = "Sample not found."
-
-
-def _attached(session: Session, cls: type[_T], obj_id: int, build: Callable[[], _T]) -> _T:
-    """The session's instance of ``cls`` with primary key ``obj_id``, or ``build()`` attached without a load."""
-    existing = session.identity_map.get(identity_key(cls, obj_id))
-    if existing is not None:
-        return existing  # type: ignore[return-value]
-    obj = build()
-    make_transient_to_detached(obj)
-    session.add(obj)
-    return obj
 
 
 def _json(text: str | None) -> Any:

@@ -84,7 +84,8 @@ async def delete_samples(request: Request, acc: DatasetManage, session: DB) -> R
 
 # Async on purpose, like ``deps.current_account`` for reads: two indexed reads in a read-only transaction (SQLite:
 # a WAL snapshot that never waits for writers) cost less than the worker-thread hops a sync route and dependency
-# would take. Writes never run on the event loop. Served by the fast lane (``fastlane.py``) and the route below.
+# would take. The sample writes of this module run in worker threads. Served by the fast lane (``fastlane.py``) and
+# the route below.
 async def get_sample_handler(request: Request, session: Session, sample_uuid: str) -> Response:
     sacc = sample_access(session, authenticate(request, session), sample_uuid, "read")
     return json_response(_dumps(service.get_sample(session, sacc, request.query_params.get("labelset"))))
