@@ -10,13 +10,25 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import LiveServer, backends, live_server, unique
+from support import LiveServer, backends, free_port, live_server, unique
 
 
 @pytest.fixture(scope="module", params=backends())
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> LiveServer:
     with live_server(request.param, tmp_path_factory.mktemp(f"server-{request.param}")) as srv:
         yield srv
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint():
+    """A real S3-compatible endpoint: moto in server mode on a free port."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    srv = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    srv.start()
+    yield f"http://127.0.0.1:{port}"
+    srv.stop()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from PIL import Image
 from segments.dataset import SegmentsDataset
 from segments.exceptions import AlreadyExistsError, NotFoundError
 from segments.utils import bitmap2file, export_dataset
-from support import PG_URL_ENV, free_port, live_server, unique
+from support import PG_URL_ENV, live_server, unique
 
 CATEGORIES = [
     {"id": 1, "name": "car", "color": [0, 200, 0], "has_instances": True},
@@ -31,17 +31,6 @@ W, H = 40, 30
 
 def _lanes() -> list[str]:
     return ["sqlite-local", "postgresql-s3"] if os.environ.get(PG_URL_ENV) else ["sqlite-local"]
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    srv = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    srv.start()
-    yield f"http://127.0.0.1:{port}"
-    srv.stop()
 
 
 @pytest.fixture(scope="module", params=_lanes())

@@ -10,18 +10,7 @@ import httpx
 import pytest
 from labelhouse_server.settings import Settings
 from labelhouse_server.storage import ObjectStore, StoreError, make_store, validate_key
-from support import free_port, unique
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    srv = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    srv.start()
-    yield f"http://127.0.0.1:{port}"
-    srv.stop()
+from support import unique
 
 
 @pytest.fixture(params=["local", "s3"])
