@@ -14,7 +14,7 @@ from graphql import GraphQLSchema
 from .scalars import SCALARS
 
 SDL_DIR = Path(__file__).parent / "sdl"
-DOMAINS = ("common", "users", "tasks", "datasets", "files")
+DOMAINS = ("common", "users", "tasks", "datasets", "files", "datarows", "globalkeys", "metadata")
 
 
 @lru_cache(maxsize=1)
