@@ -243,7 +243,7 @@ def check_attachments(value: Any) -> list[dict[str, Any]]:
         if kind not in ATTACHMENT_TYPES:
             raise Invalid(f"Attachment type must be one of {', '.join(ATTACHMENT_TYPES)}; got {kind!r}.")
         if not isinstance(val, str) or not val or len(val) > MAX_ROW_DATA:
-            raise Invalid("An attachment value is a non-empty string.")
+            raise Invalid(f"An attachment value is a non-empty string of at most {MAX_ROW_DATA} characters.")
         if name is not None and not isinstance(name, str):
             raise Invalid("An attachment name is a string.")
         out.append({"type": kind, "value": val, "name": name})

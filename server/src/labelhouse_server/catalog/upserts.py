@@ -1,7 +1,7 @@
 """``upsertDataRows``: read the manifest and chunk files the SDK uploaded (§3.1) and write them, one transaction
 per chunk, recording each bad row with its reason (Partial Success) on the task.
 
-Small imports (up to ``SYNC_ITEMS`` rows) finish inside the request, so the SDK's first poll sees COMPLETE and it
+Small imports (up to ``settings.labelbox_sync_rows`` rows) finish inside the request, so the SDK's first poll sees COMPLETE and it
 never pays its 2 s poll sleep (trap 8); larger ones run as a background job that finishes the task.
 """
 
@@ -30,7 +30,6 @@ log = logging.getLogger("labelhouse.catalog")
 UPSERT_JOB = "labelbox.upsert_data_rows"
 TASK_TYPE = "adv-upsert-data-rows"
 TASK_NAME = "Upsert Data Rows"
-SYNC_ITEMS = 2_000
 MAX_CHUNKS = 10_000
 
 
@@ -80,7 +79,7 @@ def start_upsert(session: Session, scope: OrgScope, manifest_url: Any, store: Ob
                  runner: Any) -> Task:
     manifest = read_manifest(store, manifest_url, settings)
     count = manifest["item_count"]
-    if count is not None and count <= SYNC_ITEMS:
+    if count is not None and count <= settings.labelbox_sync_rows:
         details = process(session, scope, manifest, store, settings)
         task = tasks.create_task(session, scope, name=TASK_NAME, type=TASK_TYPE, status=tasks.COMPLETE,
                                  details=details)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import gql
+from lbsupport import gql
 
 
 def codes(response: httpx.Response) -> list[str]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import labelbox_client
 from lbox.exceptions import AuthenticationError, AuthorizationError
+from lbsupport import labelbox_client
 from support import unique
 
 

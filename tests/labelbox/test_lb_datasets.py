@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import labelbox as lb
 import pytest
-from conftest import labelbox_client
 from lbox.exceptions import AuthorizationError, InvalidQueryError, ResourceNotFoundError
+from lbsupport import gql, labelbox_client
 from support import unique
 
 
@@ -37,9 +37,15 @@ def test_free_text_and_duplicate_names(lb_client, segments_client, user):
     assert {"My-photos-2026", "My-photos-2026-2"} <= names
 
 
-def test_list_filters_and_pages(lb_client):
+def test_list_filters_and_pages(server, user, lb_client):
     prefix = unique("many")
-    made = [lb_client.create_dataset(name=f"{prefix}-{i:03d}") for i in range(103)]
+    # 103 datasets in one request (aliases), then read them back through the SDK's offset pages
+    document = "mutation M { " + " ".join(
+        f'd{i}: createDataset(data: {{name: "{prefix}-{i:03d}"}}) {{ id }}' for i in range(103)) + " }"
+    assert gql(server, user[1], document).status_code == 200
+    made = sorted((d for d in lb_client.get_datasets(where=lb.Dataset.name >= prefix) if d.name.startswith(prefix)),
+                  key=lambda d: d.name)
+    assert len(made) == 103
     listed = [d.uid for d in lb_client.get_datasets() if d.name.startswith(prefix)]
     assert sorted(listed) == sorted(d.uid for d in made)  # 2 pages of the SDK's offset pagination
     later = list(lb_client.get_datasets(where=lb.Dataset.created_at > made[50].created_at))
