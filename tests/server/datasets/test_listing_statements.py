@@ -6,46 +6,20 @@ database; the engine's ``before_cursor_execute`` event sees every statement the 
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import asyncio
-
-import httpx
-from labelhouse_server.app import create_app
-from labelhouse_server.settings import Settings
 from server.samples.payloads import TASK_ATTRIBUTES, label_attributes, sample_attributes
-from sqlalchemy import event
-from support import unique
-
-
-def _counting_app(server, tmp_path: Path):
-    app = create_app(Settings(data_dir=tmp_path, database_url=server.database_url, bootstrap_admin=False))
-    statements: list[str] = []
-    event.listen(app.state.engine, "before_cursor_execute",
-                 lambda conn, cursor, statement, *args: statements.append(statement))
-    return app, statements
-
-
-def _get(app, path: str, headers: dict) -> httpx.Response:
-    async def call() -> httpx.Response:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://app") as client:
-            return await client.get(path, headers=headers)
-
-    return asyncio.run(call())
+from support import CountingApp, unique
 
 
 def test_listing_runs_constant_statements_per_page(server, tmp_path):
     me, key = server.create_user(unique("me"))
     other, other_key = server.create_user(unique("other"))
     org = server.create_org(unique("org"), other, {me: "reviewer"})
-    app, statements = _counting_app(server, tmp_path)
-    headers = {"Authorization": f"APIKey {key}"}
+    app = CountingApp(server, tmp_path)
 
     def count() -> tuple[int, list[dict]]:
-        statements.clear()
-        r = _get(app, "/user/datasets/?per_page=1000", headers)
+        r = app.request("GET", "/user/datasets/?per_page=1000", key)
         assert r.status_code == 200, r.text
-        return len(statements), r.json()
+        return len(app.statements), r.json()
 
     with server.client(key) as http, server.client(other_key) as theirs:
         def make(owner_http, path: str, samples: int) -> str:
@@ -68,7 +42,7 @@ def test_listing_runs_constant_statements_per_page(server, tmp_path):
         for _ in range(12):
             make(http, "/user/datasets/", 1)
         many, listing = count()
-    app.state.engine.dispose()
+    app.close()
 
     assert len(listing) == 15
     assert many == few, f"{few} statements for 1 dataset, {many} for 15"

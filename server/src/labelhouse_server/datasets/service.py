@@ -3,7 +3,6 @@ committed here."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import orjson
@@ -266,14 +265,19 @@ def _copy_samples(session: Session, src_id: int, dst_id: int, labelset_ids: dict
         if not rows:
             break
         last_id = rows[-1].id
-        # One multi-row INSERT per batch; RETURNING in parameter order maps source rows to their copies.
-        inserted = session.execute(
-            st.insert().returning(st.c.id, sort_by_parameter_order=True),
-            [{"uuid": str(uuid.uuid4()), "dataset_id": dst_id, "name": r.name, "attributes": r.attributes,
-              "metadata": r.metadata, "priority": r.priority, "readme": r.readme, "embedding": r.embedding,
-              "created_by_id": user_id, "created_at": now, "updated_at": now} for r in rows],
-        ).scalars().all()
-        id_map = {r.id: new_id for r, new_id in zip(rows, inserted, strict=True)}
+        # One multi-row INSERT per batch (executemany), then one SELECT mapping the new uuids to their ids.
+        from ..samples.service import new_uuids  # samples.service imports this module
+
+        uuids = new_uuids(len(rows))
+        session.execute(st.insert(), [
+            {"uuid": u, "dataset_id": dst_id, "name": r.name, "attributes": r.attributes, "metadata": r.metadata,
+             "priority": r.priority, "readme": r.readme, "embedding": r.embedding, "created_by_id": user_id,
+             "created_at": now, "updated_at": now} for u, r in zip(uuids, rows, strict=True)])
+        new_ids: dict[str, int] = {}
+        for start in range(0, len(uuids), 500):
+            new_ids.update(session.execute(select(st.c.uuid, st.c.id).where(
+                st.c.dataset_id == dst_id, st.c.uuid.in_(uuids[start:start + 500]))).tuples().all())
+        id_map = {r.id: new_ids[u] for u, r in zip(uuids, rows, strict=True)}
         if labelset_ids:
             labels = session.execute(select(lt).where(lt.c.sample_id.in_(list(id_map)))).mappings().all()
             if labels:
