@@ -155,7 +155,8 @@ def test_search_matches_exact_before_and_after_index_build(owner):
     _ds_a, uuids_a = make_dataset(http, n // 2, metadata=lambda i: {"camera": f"cam{i % 3}"})
     ds_b, uuids_b = make_dataset(http, n // 2)
     uuids = uuids_a + uuids_b
-    queries = clustered(20, seed=9)
+    rng = np.random.default_rng(9)  # queries near the data, as real ones are (an image like those indexed)
+    queries = (vectors[rng.integers(0, n, 20)] + 0.1 * rng.normal(size=(20, DIMS))).astype(np.float32)
 
     # Only the first 200 vectors: below the rebuild threshold, so searches are exact over the delta.
     upload(http, emb, uuids[:200], vectors[:200])

@@ -1,10 +1,14 @@
-"""The ``embedding.index`` job: build an embedding's HNSW index (usearch) from the database into the object store.
+"""The ``embedding.index`` job: bring an embedding's HNSW index (usearch) in the object store up to date.
 
-Streams the vectors with ``seq <= vector_seq`` (as read when the build starts) in batches, adds them to a fresh
-index (multi-threaded), saves it to a temporary file, uploads it under a new key, and flips the embedding's
-pointer (``index_version + 1``, ``index_key``, ``index_seq``, ``index_count``) in the transaction that completes
-the job. The previous file is deleted after that commit. Vectors written during the build have a higher ``seq``:
-searches keep finding them in their exact delta, and the build queues its successor when they are many.
+Incremental when it can be: the current index file is loaded and only the rows written since it was built
+(``index_seq < seq <= vector_seq``) are applied (a changed sample's old entry is removed, its new vector added).
+Deleted samples leave stale entries behind (searches drop them: every hit is checked in the database); when
+those exceed ``MAX_STALE`` of the index, or there is no index yet, the index is rebuilt from scratch by
+streaming every vector in batches. Either way the result is saved to a temporary file, uploaded under a new key,
+and the embedding's pointer (``index_version + 1``, ``index_key``, ``index_seq``, ``index_count``) flips in the
+transaction that completes the job; the previous file is deleted after that commit. Vectors written during the
+build have a higher ``seq``: searches keep finding them in their exact delta, and the build queues its successor
+when they are many.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from .vectors import unpack_many
 
 log = logging.getLogger("labelhouse.embeddings")
 BATCH = 20_000
+MAX_STALE = 0.2  # stale entries (deleted samples) above this share of the index: rebuild from scratch
 
 
 @register(INDEX_JOB)
@@ -36,16 +41,23 @@ class BuildIndex:
         embedding_id = int(payload["embedding_id"])
         with ctx.sessionmaker() as session:
             session.connection(execution_options=READ_ONLY)
-            row = session.execute(text("SELECT dims, metric, vector_seq FROM embeddings WHERE id = :e"),
-                                  {"e": embedding_id}).first()
+            row = session.execute(text("SELECT dims, metric, vector_seq, index_key, index_seq FROM embeddings "
+                                       "WHERE id = :e"), {"e": embedding_id}).first()
             if row is None:
                 return {"skipped": "embedding deleted"}
-            dims, metric, upto = row
-        index = new_index(dims, metric)
-        count = self._fill(ctx, index, embedding_id, dims, upto)
+            dims, metric, upto, old_key, old_seq = row
+            live = session.execute(text("SELECT count(*) FROM embedding_vectors WHERE embedding_id = :e "
+                                        "AND seq <= :q"), {"e": embedding_id, "q": upto}).scalar_one()
         fd, path = tempfile.mkstemp(suffix=".usearch", dir=ctx.settings.data_dir)
         os.close(fd)
         try:
+            index = self._previous(ctx, old_key, path, dims, live) if old_key else None
+            mode = "incremental" if index is not None else "full"
+            if index is None:
+                index = new_index(dims, metric)
+                index.reserve(live)
+            self._fill(ctx, index, embedding_id, dims, old_seq if mode == "incremental" else 0, upto)
+            count = len(index)
             index.save(path)
             key = f"embeddings/{embedding_id}/index-{ctx.job_id}-{secrets.token_hex(16)}.usearch"
             ctx.check()
@@ -53,41 +65,64 @@ class BuildIndex:
         finally:
             os.unlink(path)
         with ctx.sessionmaker() as session:
-            old = session.execute(text("SELECT index_key FROM embeddings WHERE id = :e AND index_job_id = :j"),
-                                  {"e": embedding_id, "j": ctx.job_id}).first()
-            flipped = old is not None and session.execute(text(
+            current = session.execute(text("SELECT index_key FROM embeddings WHERE id = :e AND index_job_id = :j"),
+                                      {"e": embedding_id, "j": ctx.job_id}).first()
+            flipped = current is not None and session.execute(text(
                 "UPDATE embeddings SET index_version = index_version + 1, index_key = :k, index_seq = :q, "
                 "index_count = :n, index_built_at = :now, index_job_id = NULL WHERE id = :e AND index_job_id = :j"),
                 {"k": key, "q": upto, "n": count, "now": now_iso(), "e": embedding_id, "j": ctx.job_id}).rowcount == 1
-            if not flipped or not ctx.complete_in(session, {"embedding_id": embedding_id, "vectors": count,
-                                                            "seq": upto, "key": key}):
+            result = {"embedding_id": embedding_id, "vectors": count, "live": live, "seq": upto, "key": key,
+                      "mode": mode}
+            if not flipped or not ctx.complete_in(session, result):
                 session.rollback()
                 delete_index_file(ctx.store, key)  # deleted embedding, or this job lost its lease
                 return {"skipped": "embedding deleted or job superseded"}
             schedule_rebuild(session, embedding_id, ctx.settings)  # what arrived during the build, if much
             session.commit()
-        delete_index_file(ctx.store, old[0])
-        log.info("embedding %s: index of %d vectors built (seq %s)", embedding_id, count, upto)
+        assert current is not None
+        delete_index_file(ctx.store, current[0])
+        log.info("embedding %s: %s index build, %d entries (%d live vectors, seq %s)", embedding_id, mode, count,
+                 live, upto)
         return None
 
-    def _fill(self, ctx: JobContext, index: Any, embedding_id: int, dims: int, upto: int) -> int:
-        count = 0
+    def _previous(self, ctx: JobContext, key: str, path: str, dims: int, live: int) -> Any:
+        """The current index file, loaded for updating; None when a full rebuild is due (too many stale entries,
+        or the file is unreadable)."""
+        from usearch.index import Index
+
+        try:
+            with ctx.store.open(key) as src, open(path, "wb") as dst:
+                while chunk := src.read(1 << 20):
+                    dst.write(chunk)
+            index = Index.restore(path)
+        except Exception:
+            log.exception("index file %s unreadable: rebuilding from scratch", key)
+            return None
+        if index is None or index.ndim != dims or len(index) > live * (1 + MAX_STALE):
+            return None
+        return index
+
+    def _fill(self, ctx: JobContext, index: Any, embedding_id: int, dims: int, after_seq: int, upto: int) -> None:
+        """Add every vector with ``after_seq < seq <= upto``, replacing entries of the same samples."""
         last = 0
         threads = max(1, ctx.settings.embedding_index_threads)
         while True:
             with ctx.sessionmaker() as session:
                 session.connection(execution_options=READ_ONLY)
                 rows = session.execute(text(
-                    "SELECT sample_id, vector FROM embedding_vectors WHERE embedding_id = :e AND seq <= :q "
-                    "AND sample_id > :last ORDER BY sample_id LIMIT :n"),
-                    {"e": embedding_id, "q": upto, "last": last, "n": BATCH}).all()
+                    "SELECT sample_id, vector FROM embedding_vectors WHERE embedding_id = :e AND seq > :a "
+                    "AND seq <= :q AND sample_id > :last ORDER BY sample_id LIMIT :n"),
+                    {"e": embedding_id, "a": after_seq, "q": upto, "last": last, "n": BATCH}).all()
             if not rows:
-                return count
+                return
             keys = np.fromiter((r[0] for r in rows), dtype=np.uint64, count=len(rows))
+            if after_seq and len(index):
+                present = keys[np.asarray(index.contains(keys), dtype=bool)]
+                if len(present):
+                    index.remove(present)
             index.add(keys, unpack_many([bytes(r[1]) for r in rows], dims), threads=threads)
-            count += len(rows)
             last = rows[-1][0]
-            ctx.progress = count
+            ctx.progress += len(rows)
             ctx.check()
 
     def on_failed(self, session: Session, payload: dict[str, Any], reason: str) -> None:
