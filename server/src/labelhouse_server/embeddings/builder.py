@@ -55,7 +55,6 @@ class BuildIndex:
             mode = "incremental" if index is not None else "full"
             if index is None:
                 index = new_index(dims, metric)
-                index.reserve(live)
             self._fill(ctx, index, embedding_id, dims, old_seq if mode == "incremental" else 0, upto)
             count = len(index)
             index.save(path)
