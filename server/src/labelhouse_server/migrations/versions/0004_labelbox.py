@@ -2,14 +2,14 @@
 datasets.display_name
 
 Revision ID: 0004_labelbox
-Revises: 0003_merge
+Revises: 0004_embeddings
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_labelbox"
-down_revision = "0003_merge"
+down_revision = "0004_embeddings"
 branch_labels = None
 depends_on = None
 
