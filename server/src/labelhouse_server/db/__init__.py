@@ -2,11 +2,15 @@
 
 from .base import Base, JSONText
 from .datasets import Collaborator, Dataset, Labelset
+from .ontologies import FeatureSchema, Ontology, OntologyFeature
+from .projects import Batch, Project, ProjectDataRow, ProjectLabelset, ProjectMember, TaskQueue
 from .releases import Asset, Job, Release, ReleaseLabel, ReleaseSample
 from .samples import Issue, Label, Sample, Workunit
 from .users import Account, ApiKey, OrganizationMember
 
 __all__ = [
-    "Account", "ApiKey", "Asset", "Base", "Collaborator", "Dataset", "Issue", "JSONText", "Job", "Label",
-    "Labelset", "OrganizationMember", "Release", "ReleaseLabel", "ReleaseSample", "Sample", "Workunit",
+    "Account", "ApiKey", "Asset", "Base", "Batch", "Collaborator", "Dataset", "FeatureSchema", "Issue",
+    "JSONText", "Job", "Label", "Labelset", "Ontology", "OntologyFeature", "OrganizationMember", "Project",
+    "ProjectDataRow", "ProjectLabelset", "ProjectMember", "Release", "ReleaseLabel", "ReleaseSample",
+    "Sample", "TaskQueue", "Workunit",
 ]
