@@ -88,7 +88,7 @@ def test_connect_ontology_and_editor(session, org):
     ont.delete_unused_ontology(session, org.manager, o.id)
 
 
-def test_members_and_project_roles(session, org):
+def test_members(session, org):
     p = projects.create_project(session, org.manager, "p", media_type="IMAGE")
     members = projects.members(session, org.manager, p)
     assert [(m.user.id, m.role, m.access_from) for m in members] == [
@@ -96,13 +96,6 @@ def test_members_and_project_roles(session, org):
     assert len({m.id for m in members}) == 2
     outsider = create_user(session, f"outsider-{p.id}")
     session.commit()
-    projects.set_project_member(session, org.manager, p.id, outsider, "reviewer")
-    assert [(m.user.id, m.role, m.access_from) for m in projects.members(session, org.manager, p)][-1] == (
-        outsider.id, "reviewer", "PROJECT_MEMBERSHIP")
-    projects.set_project_member(session, org.manager, p.id, outsider, None)
-    assert outsider.id not in {m.user.id for m in projects.members(session, org.manager, p)}
-    with pytest.raises(Invalid):
-        projects.set_project_member(session, org.manager, p.id, outsider, "emperor")
     # a personal account is a one-member organization
     solo = scope_for(session, outsider)
     mine = projects.create_project(session, solo, "solo", media_type="TEXT")

@@ -3,7 +3,7 @@
 from .base import Base, JSONText
 from .datasets import Collaborator, Dataset, Labelset
 from .ontologies import FeatureSchema, Ontology, OntologyFeature
-from .projects import Batch, Project, ProjectDataRow, ProjectLabelset, ProjectMember, TaskQueue
+from .projects import Batch, Project, ProjectDataRow, ProjectLabelset, TaskQueue
 from .releases import Asset, Job, Release, ReleaseLabel, ReleaseSample
 from .samples import Issue, Label, Sample, Workunit
 from .users import Account, ApiKey, OrganizationMember
@@ -11,6 +11,6 @@ from .users import Account, ApiKey, OrganizationMember
 __all__ = [
     "Account", "ApiKey", "Asset", "Base", "Batch", "Collaborator", "Dataset", "FeatureSchema", "Issue",
     "JSONText", "Job", "Label", "Labelset", "Ontology", "OntologyFeature", "OrganizationMember", "Project",
-    "ProjectDataRow", "ProjectLabelset", "ProjectMember", "Release", "ReleaseLabel", "ReleaseSample",
+    "ProjectDataRow", "ProjectLabelset", "Release", "ReleaseLabel", "ReleaseSample",
     "Sample", "TaskQueue", "Workunit",
 ]

@@ -1,4 +1,4 @@
-"""Labelbox projects: batches of data rows (samples) sent to labeling, task queues, members.
+"""Labelbox projects: batches of data rows (samples) sent to labeling, task queues.
 
 A data row is in at most one batch of a project (``project_data_rows`` is both the batch membership and the
 row's workflow state: the task queue it waits in, NULL once Done). A project's labels live in labelhouse
@@ -43,20 +43,6 @@ class Project(Base):
     created_at: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[str] = mapped_column(String(32))
     last_activity_time: Mapped[str] = mapped_column(String(32))
-
-
-class ProjectMember(Base):
-    """A project-level role for a user (Labelbox ``setProjectMembership``); organization members have access to
-    every project of their organization without a row here."""
-
-    __tablename__ = "project_members"
-    __table_args__ = (UniqueConstraint("project_id", "user_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[str] = mapped_column(String(32))
 
 
 class TaskQueue(Base):

@@ -14,12 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..catalog.orgs import OrgScope, org_members
-from ..db import Account, Label, Project, ProjectDataRow, ProjectLabelset, ProjectMember, TaskQueue
+from ..db import Account, Label, Project, ProjectDataRow, ProjectLabelset, TaskQueue
 from ..errors import Invalid, NotFound
 from ..labelbox import ids
 from ..ontologies.service import check_media_type, check_name, get_ontology, require_write
 from ..timeutil import now_iso
-from ..users.service import ORG_ROLES
 
 EDITOR_TASK_TYPES = frozenset({"MODEL_CHAT_EVALUATION", "OFFLINE_MODEL_CHAT_EVALUATION", "RESPONSE_CREATION"})
 UPLOAD_TYPES = frozenset({"Auto", "Manual"})
@@ -260,7 +259,7 @@ class Member:
     id: str
     user: Account
     role: str  # labelhouse role: labeler, reviewer, manager, admin, owner (the one-member organization)
-    access_from: str  # ORGANIZATION or PROJECT_MEMBERSHIP
+    access_from: str  # ORGANIZATION
 
 
 def _member_id(project: Project, user: Account) -> str:
@@ -269,29 +268,7 @@ def _member_id(project: Project, user: Account) -> str:
 
 
 def members(session: Session, scope: OrgScope, project: Project) -> list[Member]:
-    """Organization members (every project of the organization is theirs), then project-level members."""
-    out = [Member(_member_id(project, user), user, role, "ORGANIZATION") for user, role in org_members(session, scope)]
-    seen = {m.user.id for m in out}
-    rows = session.execute(select(ProjectMember, Account).join(Account, Account.id == ProjectMember.user_id)
-                           .where(ProjectMember.project_id == project.id).order_by(ProjectMember.id)).all()
-    out.extend(Member(_member_id(project, user), user, pm.role, "PROJECT_MEMBERSHIP")
-               for pm, user in rows if user.id not in seen)
-    return out
-
-
-def set_project_member(session: Session, scope: OrgScope, pk: int | None, user: Account, role: str | None) -> None:
-    """Give ``user`` a project-level role, or take it away (``role`` None: Labelbox's role "None")."""
-    require_write(scope)
-    project = get_project(session, scope, pk)
-    if role is not None and role not in ORG_ROLES:
-        raise Invalid(f"role must be one of {', '.join(ORG_ROLES)}.", field="roleId")
-    current = session.scalars(select(ProjectMember).where(ProjectMember.project_id == project.id,
-                                                         ProjectMember.user_id == user.id)).first()
-    if role is None:
-        if current is not None:
-            session.delete(current)
-    elif current is None:
-        session.add(ProjectMember(project_id=project.id, user_id=user.id, role=role, created_at=now_iso()))
-    else:
-        current.role = role
-    session.commit()
+    """Every member of the organization works on every project of it (Labelbox ``accessFrom: ORGANIZATION``).
+    Project-level memberships (Labelbox users whose organization role is None) do not exist here: a labelhouse
+    account outside the organization sees none of its projects."""
+    return [Member(_member_id(project, user), user, role, "ORGANIZATION") for user, role in org_members(session, scope)]

@@ -1,4 +1,4 @@
-"""Labelbox ontologies, feature schemas, projects, members, task queues, batches and the project labelsets
+"""Labelbox ontologies, feature schemas, projects, task queues, batches and the project labelsets
 
 Revision ID: 0004_lb_projects
 Revises: 0003_merge
@@ -116,20 +116,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('project_id', 'dataset_id', name=op.f('pk_project_labelsets')),
     sa.UniqueConstraint('labelset_id', name=op.f('uq_project_labelsets_labelset_id'))
     )
-    op.create_table('project_members',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('project_id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('role', sa.String(length=20), nullable=False),
-    sa.Column('created_at', sa.String(length=32), nullable=False),
-    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_project_members_project_id_projects'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['accounts.id'], name=op.f('fk_project_members_user_id_accounts'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_project_members')),
-    sa.UniqueConstraint('project_id', 'user_id', name=op.f('uq_project_members_project_id_user_id'))
-    )
-    with op.batch_alter_table('project_members', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_project_members_user_id'), ['user_id'], unique=False)
-
     op.create_table('task_queues',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('project_id', sa.Integer(), nullable=False),
@@ -172,10 +158,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_task_queues_project_id'))
 
     op.drop_table('task_queues')
-    with op.batch_alter_table('project_members', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_project_members_user_id'))
-
-    op.drop_table('project_members')
     op.drop_table('project_labelsets')
     op.drop_table('batches')
     with op.batch_alter_table('projects', schema=None) as batch_op:
