@@ -173,3 +173,26 @@ def test_isolation_and_roles(session, org, other_org, project):
     assert batches.get_batch(session, org.labeler, project.id, batch.id)[1].id == batch.id
     with pytest.raises(Forbidden):
         batches.delete_batch(session, org.labeler, project.id, batch.id)
+
+
+def test_send_to_annotate_copies_labels(session, org):
+    source = projects.create_project(session, org.manager, "source", media_type="IMAGE")
+    destination = projects.create_project(session, org.manager, "destination", media_type="IMAGE")
+    _, mine = make_dataset(session, org.account, 3)
+    batches.create_batch(session, org.manager, source.id, "b", rows(mine))
+    labelled = _label(session, source, mine[0])
+    session.get(Label, labelled).attributes = {"annotations": [{"id": 1}]}
+    session.commit()
+    batches.send_to_annotate(session, org.manager, destination.id, "done", rows(mine[:2]), to_done=True,
+                             source_project_pk=source.id)
+    link = session.scalars(select(ProjectLabelset).where(ProjectLabelset.project_id == destination.id)).one()
+    copied = session.scalars(select(Label).where(Label.labelset_id == link.labelset_id)).all()
+    assert [(lab.sample_id, lab.label_status, lab.attributes) for lab in copied] == [
+        (mine[0], "LABELED", {"annotations": [{"id": 1}]})]
+    assert projects.label_count(session, destination) == 1
+    # into a queue they arrive as pre-labels
+    third = projects.create_project(session, org.manager, "third", media_type="IMAGE")
+    batches.send_to_annotate(session, org.manager, third.id, "queued", rows(mine), source_project_pk=source.id)
+    link = session.scalars(select(ProjectLabelset).where(ProjectLabelset.project_id == third.id)).one()
+    assert [lab.label_status for lab in session.scalars(select(Label).where(Label.labelset_id == link.labelset_id))] \
+        == ["PRELABELED"]

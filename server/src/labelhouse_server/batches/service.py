@@ -320,12 +320,16 @@ def move_rows_to_queue(session: Session, scope: OrgScope, project_pk: int | None
 
 def send_to_annotate(session: Session, scope: OrgScope, project_pk: int | None, batch_name: Any, rows: Rows, *,
                      priority: Any = None, queue_pk: int | None = None, to_done: bool = False,
-                     exclude_rows_in_project: bool = False) -> tuple[Batch | None, list[str]]:
+                     exclude_rows_in_project: bool = False, source_project_pk: int | None = None,
+                     override_labels: bool = False) -> tuple[Batch | None, list[str]]:
     """``sendToAnnotateFromCatalog``: a batch of the rows in the destination project, placed in task queue
     ``queue_pk`` (the first queue when None) or in Done (``to_done``). Rows already in the project are skipped when
-    ``exclude_rows_in_project``, otherwise reported as failed."""
+    ``exclude_rows_in_project``, otherwise reported as failed. With ``source_project_pk`` the source project's
+    labels of those rows are copied: as they are into Done, as PRELABELED (pre-labels to start from) into a
+    queue; an existing label of the destination is kept unless ``override_labels``."""
     require_write(scope)
     project = get_project(session, scope, project_pk)
+    source = get_project(session, scope, source_project_pk) if source_project_pk is not None else None
     priority = check_priority(priority)
     if to_done:
         target = None
@@ -345,5 +349,58 @@ def send_to_annotate(session: Session, scope: OrgScope, project_pk: int | None, 
             return None, []
     batch = _new_batch(session, project, scope, batch_name, priority, None)
     failed = _add_rows(session, scope, project, batch, rows, priority, target)
+    if source is not None:
+        _copy_labels(session, source, project, batch, None if to_done else "PRELABELED", override_labels)
     session.commit()
     return batch, failed
+
+
+def _labelset_ids(session: Session, project: Project) -> dict[int, int]:
+    """dataset id -> the project's labelset for it."""
+    return dict(session.execute(select(ProjectLabelset.dataset_id, ProjectLabelset.labelset_id)
+                                .where(ProjectLabelset.project_id == project.id)).all())
+
+
+def _copy_labels(session: Session, source: Project, destination: Project, batch: Batch, status: str | None,
+                 override: bool) -> None:
+    """Copy the source project's labels of ``batch``'s rows into the destination project's labelsets."""
+    source_sets, destination_sets = _labelset_ids(session, source), _labelset_ids(session, destination)
+    if not source_sets:
+        return
+    sample_ids = batch_sample_ids(session, batch)
+    now = now_iso()
+    for chunk in _chunks(sample_ids):
+        labels = session.scalars(select(Label).where(Label.sample_id.in_(chunk),
+                                                     Label.labelset_id.in_(list(source_sets.values())))).all()
+        existing = {(lab.sample_id, lab.labelset_id): lab for lab in session.scalars(select(Label).where(
+            Label.sample_id.in_(chunk), Label.labelset_id.in_(list(destination_sets.values()))))}
+        for label in labels:
+            target_set = destination_sets.get(label.dataset_id)
+            if target_set is None:
+                continue
+            current = existing.get((label.sample_id, target_set))
+            if current is not None and not override:
+                continue
+            if current is None:
+                current = Label(sample_id=label.sample_id, labelset_id=target_set, dataset_id=label.dataset_id,
+                                created_by_id=label.created_by_id, created_at=now)
+                session.add(current)
+            current.label_status = status or label.label_status
+            current.attributes = label.attributes
+            current.score = label.score
+            current.updated_by_id = label.updated_by_id
+            current.updated_at = now
+    session.flush()
+
+
+# ---------------------------------------------------------------------------------------------- identifiers
+def rows_for_global_keys(session: Session, scope: OrgScope, keys: Sequence[str]) -> list[tuple[str, int | None]]:
+    """``(key, sample id)`` for each global key, in order; None for a key no data row of the organization has."""
+    from ..db.catalog import DataRowInfo
+
+    found: dict[str, int] = {}
+    unique = list(dict.fromkeys(k for k in keys if isinstance(k, str)))
+    for chunk in _chunks(unique):
+        found.update(session.execute(select(DataRowInfo.global_key, DataRowInfo.sample_id).where(
+            DataRowInfo.org_id == scope.org_id, DataRowInfo.global_key.in_(list(chunk)))).all())
+    return [(key, found.get(key)) for key in keys]

@@ -135,11 +135,16 @@ def delete_project(session: Session, scope: OrgScope, pk: int | None) -> Project
     return project
 
 
-def list_projects(session: Session, scope: OrgScope) -> list[Project]:
-    """Every live project of the organization, oldest first (the GraphQL layer filters and pages)."""
-    return list(session.scalars(
-        select(Project).where(Project.organization_id == scope.org_id, Project.deleted.is_(False))
-        .order_by(Project.created_at, Project.id)))
+def list_projects(session: Session, scope: OrgScope, condition: Any = None, order: Sequence[Any] = (),
+                  skip: int = 0, first: int | None = None) -> list[Project]:
+    """Live projects of the organization matching ``condition`` (SQL), in ``order`` then creation order."""
+    query = select(Project).where(Project.organization_id == scope.org_id, Project.deleted.is_(False))
+    if condition is not None:
+        query = query.where(condition)
+    query = query.order_by(*order, Project.id).offset(max(skip, 0))
+    if first is not None:
+        query = query.limit(max(first, 0))
+    return list(session.scalars(query))
 
 
 def data_row_counts(session: Session, project_ids: Sequence[int]) -> dict[int, int]:
