@@ -64,7 +64,7 @@ def test_batch_of_a_thousand_rows_takes_the_async_path(lb_client, project):
 
 
 def test_create_batches_and_from_dataset(lb_client, project):
-    dataset, row_ids, keys = make_rows(lb_client, 5)
+    dataset, _row_ids, keys = make_rows(lb_client, 5)
     task = project.create_batches(unique("many"), global_keys=keys[:2])
     task.wait_till_done()
     assert task.errors() is None
@@ -79,7 +79,7 @@ def test_create_batches_and_from_dataset(lb_client, project):
 def test_queues_and_queued_rows(lb_client, project):
     _, row_ids, keys = make_rows(lb_client, 4)
     batch = project.create_batch(unique("b"), data_rows=row_ids)
-    review = [q for q in project.task_queues() if q.queue_type == "MANUAL_REVIEW_QUEUE"][0]
+    review = next(q for q in project.task_queues() if q.queue_type == "MANUAL_REVIEW_QUEUE")
     project.move_data_rows_to_task_queue(UniqueIds(row_ids[:1]), review.uid)
     project.move_data_rows_to_task_queue(GlobalKeys(keys[1:2]), None)  # Done
     counts = {q.queue_type: q.data_row_count for q in project.task_queues()}
@@ -113,7 +113,7 @@ def test_send_to_annotate(lb_client, project):
 
 
 def test_labels_from_the_segments_side_protect_a_batch(server, lb_client, user, project):
-    dataset, row_ids, keys = make_rows(lb_client, 2)
+    dataset, row_ids, _keys = make_rows(lb_client, 2)
     batch = project.create_batch(unique("b"), data_rows=row_ids)
     # the project's labelset appears on the dataset for the Segments API (its name is already a valid slug)
     segments = server.segments(user[1])
