@@ -19,6 +19,9 @@ from .fastlane import FastLane
 from .http import JSONBytesResponse, RequestPlumbingMiddleware
 from .issues.routes import router as issues_router
 from .jobs import make_app_runner
+from .labelbox.endpoint import router as labelbox_router
+from .labelbox.rest import add_fallback as add_labelbox_rest_fallback
+from .labelbox.rest import router as labelbox_rest_router
 from .labels.routes import FAST_LANE as labels_fast_lane
 from .labels.routes import router as labels_router
 from .releases.routes import router as releases_router
@@ -88,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in _routers():
         app.include_router(router)
+    add_labelbox_rest_fallback(app)  # after every /api/v1 route
     if settings.fast_lane:
         app.fast_lane = FastLane()
         for method, path, handler in [*samples_fast_lane, *labels_fast_lane]:
@@ -105,4 +109,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _routers() -> list[APIRouter]:
     # The hottest routes first: routes are matched in order.
     return [samples_router, labels_router, datasets_router, users_router, issues_router, workunits_router,
-            releases_router, assets_router, storage_router, admin_router]
+            releases_router, assets_router, storage_router, admin_router, labelbox_router, labelbox_rest_router]

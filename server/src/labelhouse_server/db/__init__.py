@@ -1,6 +1,7 @@
 """ORM models, one module per aggregate, sharing one metadata (for migrations)."""
 
 from .base import Base, JSONText
+from .catalog import DataRowAttachment, DataRowInfo, DataRowMetadata, MetadataOption, MetadataSchema, Task
 from .datasets import Collaborator, Dataset, Labelset
 from .ontologies import FeatureSchema, Ontology, OntologyFeature
 from .projects import Batch, Project, ProjectDataRow, ProjectLabelset, TaskQueue
@@ -9,8 +10,9 @@ from .samples import Issue, Label, Sample, Workunit
 from .users import Account, ApiKey, OrganizationMember
 
 __all__ = [
-    "Account", "ApiKey", "Asset", "Base", "Batch", "Collaborator", "Dataset", "FeatureSchema", "Issue",
-    "JSONText", "Job", "Label", "Labelset", "Ontology", "OntologyFeature", "OrganizationMember", "Project",
-    "ProjectDataRow", "ProjectLabelset", "Release", "ReleaseLabel", "ReleaseSample",
-    "Sample", "TaskQueue", "Workunit",
+    "Account", "ApiKey", "Asset", "Base", "Batch", "Collaborator", "DataRowAttachment", "DataRowInfo",
+    "DataRowMetadata", "Dataset", "FeatureSchema", "Issue", "JSONText", "Job", "Label", "Labelset",
+    "MetadataOption", "MetadataSchema", "Ontology", "OntologyFeature", "OrganizationMember", "Project",
+    "ProjectDataRow", "ProjectLabelset", "Release", "ReleaseLabel", "ReleaseSample", "Sample", "Task",
+    "TaskQueue", "Workunit",
 ]

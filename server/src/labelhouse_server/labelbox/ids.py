@@ -2,10 +2,10 @@
 
 The SDK expects 25-character cuid-like ids: ``c`` + 24 lowercase alphanumerics (metadata schema ids are checked
 by pydantic; others are pasted unescaped into document text, so they must never contain quotes or backslashes).
-Ours are ``c`` + one kind letter + 23 base-36 digits of ``(pk * MULT) mod 36**23`` — a bijection, so an id decodes
-back to its table and primary key with no lookup table and no extra column on hot tables (``samples``). The
-multiplication (and a per-kind offset) only spreads consecutive keys over the id space so ids do not look ordered; ids are not secrets
-(every read is checked against the caller's organization).
+Ours are ``c`` + one kind letter + 23 base-36 digits of ``(pk * MULT + offset) mod 36**23`` — a bijection, so an
+id decodes back to its table and primary key with no lookup table and no extra column on hot tables
+(``samples``). The multiplication and the per-kind offset only spread keys over the id space so ids do not look
+ordered or alike across kinds; ids are not secrets (every read is checked against the caller's organization).
 
 Kind letters are registered here, one per table, so two kinds never share a letter.
 """
