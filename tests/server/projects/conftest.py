@@ -1,12 +1,12 @@
 """A migrated database per module and backend (SQLite; PostgreSQL too when configured); each test makes its own
-organizations (``lbsupport``), so tests never see each other's objects."""
+organizations (``projectsupport``), so tests never see each other's objects."""
 
 from __future__ import annotations
 
 import pytest
 from labelhouse_server.db.engine import make_engine, make_sessionmaker
 from labelhouse_server.db.migrate import upgrade
-from lbsupport import Org, make_org
+from projectsupport import Org, make_org
 from support import backends, fresh_database
 
 

@@ -10,7 +10,7 @@ from labelhouse_server.errors import AlreadyExists, Forbidden, Invalid, NotFound
 from labelhouse_server.labelbox import ids
 from labelhouse_server.projects import service as projects
 from labelhouse_server.timeutil import now_iso
-from lbsupport import make_dataset
+from projectsupport import make_dataset
 from sqlalchemy import select
 
 

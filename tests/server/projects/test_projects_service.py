@@ -13,7 +13,7 @@ from labelhouse_server.ontologies import service as ont
 from labelhouse_server.projects import service as projects
 from labelhouse_server.timeutil import now_iso
 from labelhouse_server.users.service import create_user
-from lbsupport import make_dataset
+from projectsupport import make_dataset
 from sqlalchemy import select
 
 

@@ -1,14 +1,14 @@
 """Labelbox ontologies, feature schemas, projects, task queues, batches and the project labelsets
 
-Revision ID: 0004_lb_projects
-Revises: 0003_merge
+Revision ID: 0005_lb_projects
+Revises: 0004_labelbox
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_lb_projects"
-down_revision = "0003_merge"
+revision = "0005_lb_projects"
+down_revision = "0004_labelbox"
 branch_labels = None
 depends_on = None
 

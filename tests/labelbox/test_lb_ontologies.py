@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import labelbox as lb
 import pytest
-from conftest import labelbox_client
 from labelbox import Classification, MediaType, OntologyBuilder, Option, Tool
 from lbox.exceptions import AuthorizationError, InvalidQueryError, LabelboxError, ResourceNotFoundError
+from lbsupport import labelbox_client
 from support import unique
 
 

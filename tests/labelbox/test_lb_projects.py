@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import labelbox as lb
 import pytest
-from conftest import labelbox_client
 from labelbox import MediaType, OntologyBuilder, Tool
-from lbox.exceptions import AuthorizationError, InvalidQueryError, ResourceNotFoundError
+from lbox.exceptions import AuthorizationError, ResourceNotFoundError
+from lbsupport import gql, labelbox_client
 from support import unique
 
 
@@ -73,7 +73,8 @@ def test_members_of_an_organization(server):
     assert {(m.user().name, m.role().name) for m in project.members()} == {(admin, "Admin"), (labeler, "Labeler")}
 
 
-def test_errors_and_other_organizations(server, lb_client):
+def test_errors_and_other_organizations(server, lb_client, user):
+    key = user[1]
     project = lb_client.create_project(name=unique("p"), media_type=MediaType.Image)
     ontology = lb_client.create_ontology(unique("o"), {"tools": [], "classifications": []})
     _, other_key = server.create_user()
@@ -91,15 +92,23 @@ def test_errors_and_other_organizations(server, lb_client):
     with pytest.raises(AuthorizationError):
         hijack.delete()
     assert other.get_project(foreign.uid).name == foreign.name
-    with pytest.raises(AuthorizationError):
+    with pytest.raises(AuthorizationError), pytest.warns(UserWarning, match="default labeling editor"):
         project.connect_ontology(theirs)
     with pytest.raises(ResourceNotFoundError):
         lb_client.get_project("c" + "x" * 24)
     with pytest.raises(ResourceNotFoundError):
         lb_client.get_project('not "an" id')
     project.connect_ontology(ontology)
-    with pytest.raises(InvalidQueryError, match="name"):
+    # what the SDK refuses itself never reaches us; the server refuses it too, with the §4 envelope
+    with pytest.raises(ValueError, match="project name"):
         lb_client.create_project(name=" ", media_type=MediaType.Image)
+    answer = gql(server, key, 'mutation { createProject(data: {name: " ", allowedMediaType: IMAGE}) { id } }')
+    assert answer.status_code == 200
+    [error] = answer.json()["errors"]
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "exception": {"status": 400}}
+    assert "name" in error["message"]
+    answer = gql(server, key, 'mutation { createProject(data: {name: "x", allowedMediaType: SMELL}) { id } }')
+    assert answer.status_code == 400 and answer.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
 
 
 def test_labelers_read_projects_but_do_not_change_them(server):

@@ -5,7 +5,6 @@ labels seen through the Segments API; errors as the SDK raises them."""
 from __future__ import annotations
 
 import pytest
-from conftest import labelbox_client
 from labelbox import MediaType, UniqueIds
 from labelbox.schema.identifiables import GlobalKeys
 from lbox.exceptions import (
@@ -15,6 +14,7 @@ from lbox.exceptions import (
     ResourceConflict,
     ResourceNotFoundError,
 )
+from lbsupport import labelbox_client
 from support import unique
 
 
