@@ -231,8 +231,14 @@ def create_frontend_options(session: Session, scope: OrgScope, pk: int | None, f
     project.frontend_options = customization_options
     project.updated_at = now_iso()
     session.commit()
-    return {"id": ids.fixed("project", f"frontend-options:{project.id}"),
-            "customizationOptions": customization_options}
+    return frontend_options(project)[0]
+
+
+def frontend_options(project: Project) -> list[dict[str, Any]]:
+    if project.frontend_options is None:
+        return []
+    return [{"id": ids.fixed("project", f"frontend-options:{project.id}"),
+             "customizationOptions": project.frontend_options}]
 
 
 # ---------------------------------------------------------------------------------------------- task queues

@@ -38,6 +38,7 @@ query = QueryType()
 mutation = ObjectType("Mutation")
 project_type = ObjectType("Project")
 project_mutations = ObjectType("ProjectMutations")
+ontology_type = ObjectType("Ontology")
 
 
 def project_public(c: Context, project: Project) -> dict[str, Any]:
@@ -124,6 +125,24 @@ def resolve_label_count(parent: dict[str, Any], info: Any) -> int:
 def resolve_labeling_frontend(parent: dict[str, Any], info: Any) -> dict[str, Any] | None:
     c = ctx(info)
     return service.project_frontend(_project(c, parent))
+
+
+@project_type.field("labelingFrontendOptions")
+def resolve_frontend_options(parent: dict[str, Any], info: Any, skip: int | None = None,
+                             first: int | None = None) -> list[dict[str, Any]]:
+    c = ctx(info)
+    options = service.frontend_options(_project(c, parent))
+    return options[skip or 0:][:first] if first is not None else options[skip or 0:]
+
+
+@ontology_type.field("projects")
+def resolve_ontology_projects(parent: dict[str, Any], info: Any, where: dict[str, Any] | None = None,
+                              skip: int | None = None, first: int | None = None,
+                              orderBy: str | None = None) -> list[dict[str, Any]]:
+    c = ctx(info)
+    condition = compile_where(where, COLUMNS) & (Project.ontology_id == ids.decode("ontology", parent["id"]))
+    found = service.list_projects(c.session, c.scope, condition, order_by(orderBy, COLUMNS), skip or 0, first)
+    return [{**p, "_pk": project.id} for p, project in zip(service.projects_public(c.session, found), found)]
 
 
 @project_type.field("ontology")
@@ -222,4 +241,4 @@ def resolve_connect_ontology(parent: dict[str, Any], info: Any, ontologyId: str)
     return project_public(c, project)
 
 
-BINDABLES = [query, mutation, project_type, project_mutations]
+BINDABLES = [query, mutation, project_type, project_mutations, ontology_type]
