@@ -9,9 +9,9 @@ already in the project); ``sample_id`` is None when the identifier named no row 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import Table, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ PAGE_MAX = 1000
 _CHUNK = 900  # ids per IN (...) list: below SQLite's host-parameter limit with room for the other parameters
 
 Rows = Sequence[tuple[str, int | None]]
+PROJECT_DATA_ROWS = cast(Table, ProjectDataRow.__table__)  # for Core inserts
 
 
 def labelset_name(project: Project) -> str:
@@ -145,7 +146,7 @@ def _add_rows(session: Session, scope: OrgScope, project: Project, batch: Batch,
         # Core executemany: the ORM's bulk insert costs several times the database's own work here.
         connection = session.connection()
         for chunk in _chunks(values, 5000):
-            connection.execute(insert(ProjectDataRow.__table__), list(chunk))
+            connection.execute(insert(PROJECT_DATA_ROWS), list(chunk))
         batch.updated_at = now
         project.last_activity_time = now
     return failed
