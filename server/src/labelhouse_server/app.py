@@ -24,6 +24,7 @@ from .jobs import make_app_runner
 from .labelbox.endpoint import router as labelbox_router
 from .labelbox.rest import add_fallback as add_labelbox_rest_fallback
 from .labelbox.rest import router as labelbox_rest_router
+from .labelbox.rest_ontologies import router as labelbox_ontologies_router
 from .labels.routes import FAST_LANE as labels_fast_lane
 from .labels.routes import router as labels_router
 from .releases.routes import router as releases_router
@@ -113,4 +114,4 @@ def _routers() -> list[APIRouter]:
     # The hottest routes first: routes are matched in order.
     return [samples_router, labels_router, datasets_router, users_router, issues_router, workunits_router,
             releases_router, assets_router, storage_router, embeddings_router, admin_router, labelbox_router,
-            labelbox_rest_router]
+            labelbox_rest_router, labelbox_ontologies_router]

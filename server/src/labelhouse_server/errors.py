@@ -86,6 +86,14 @@ class Conflict(LabelhouseError):
     default_detail = "The request conflicts with the current state."
 
 
+class OperationNotAllowed(LabelhouseError):
+    """A state change the object's current state forbids (e.g. deleting a batch whose rows have labels)."""
+
+    status_code = 409
+    code = "operation_not_allowed"
+    default_detail = "This operation is not allowed in the object's current state."
+
+
 class PayloadTooLarge(LabelhouseError):
     status_code = 413
     code = "payload_too_large"

@@ -4,12 +4,16 @@ from .base import Base, JSONText
 from .catalog import DataRowAttachment, DataRowInfo, DataRowMetadata, MetadataOption, MetadataSchema, Task
 from .datasets import Collaborator, Dataset, Labelset
 from .embeddings import Embedding, EmbeddingVector
+from .ontologies import FeatureSchema, Ontology, OntologyFeature
+from .projects import Batch, Project, ProjectDataRow, ProjectLabelset, TaskQueue
 from .releases import Asset, Job, Release, ReleaseLabel, ReleaseSample
 from .samples import Issue, Label, Sample, Workunit
 from .users import Account, ApiKey, OrganizationMember
 
 __all__ = [
-    "Account", "ApiKey", "Asset", "Base", "Collaborator", "DataRowAttachment", "DataRowInfo", "DataRowMetadata",
-    "Dataset", "Embedding", "EmbeddingVector", "Issue", "JSONText", "Job", "Label", "Labelset", "MetadataOption",
-    "MetadataSchema", "OrganizationMember", "Release", "ReleaseLabel", "ReleaseSample", "Sample", "Task", "Workunit",
+    "Account", "ApiKey", "Asset", "Base", "Batch", "Collaborator", "DataRowAttachment", "DataRowInfo",
+    "DataRowMetadata", "Dataset", "Embedding", "EmbeddingVector", "FeatureSchema", "Issue", "JSONText", "Job",
+    "Label", "Labelset", "MetadataOption", "MetadataSchema", "Ontology", "OntologyFeature", "OrganizationMember",
+    "Project", "ProjectDataRow", "ProjectLabelset", "Release", "ReleaseLabel", "ReleaseSample", "Sample", "Task",
+    "TaskQueue", "Workunit",
 ]

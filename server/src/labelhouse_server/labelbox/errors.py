@@ -24,6 +24,7 @@ from ..errors import (
     InvalidApiKey,
     LabelhouseError,
     NotAuthenticated,
+    OperationNotAllowed,
 )
 from ..errors import NotFound as DomainNotFound
 
@@ -109,6 +110,8 @@ def translate(exc: BaseException) -> GqlError | None:
         return AuthenticationFailed(exc.detail)
     if isinstance(exc, (DomainNotFound, Forbidden)):
         return Unauthorized()
+    if isinstance(exc, OperationNotAllowed):
+        return NotAllowed(exc.detail)
     if isinstance(exc, (AlreadyExists, Conflict)):
         return ResourceConflict(exc.detail)
     if isinstance(exc, (Invalid, LabelhouseError)):

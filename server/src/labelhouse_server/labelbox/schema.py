@@ -14,7 +14,8 @@ from graphql import GraphQLSchema
 from .scalars import SCALARS
 
 SDL_DIR = Path(__file__).parent / "sdl"
-DOMAINS = ("common", "users", "tasks", "datasets", "files", "datarows", "globalkeys", "metadata")
+DOMAINS = ("common", "users", "tasks", "datasets", "files", "datarows", "globalkeys", "metadata", "ontologies",
+           "projects", "batches")
 
 
 @lru_cache(maxsize=1)
