@@ -5,8 +5,10 @@ from .datasets import Collaborator, Dataset, Labelset
 from .releases import Asset, Job, Release, ReleaseLabel, ReleaseSample
 from .samples import Issue, Label, Sample, Workunit
 from .users import Account, ApiKey, OrganizationMember
+from .web import Password, QueueReservation, WebSession
 
 __all__ = [
     "Account", "ApiKey", "Asset", "Base", "Collaborator", "Dataset", "Issue", "JSONText", "Job", "Label",
-    "Labelset", "OrganizationMember", "Release", "ReleaseLabel", "ReleaseSample", "Sample", "Workunit",
+    "Labelset", "OrganizationMember", "Password", "QueueReservation", "Release", "ReleaseLabel", "ReleaseSample",
+    "Sample", "WebSession", "Workunit",
 ]
