@@ -75,6 +75,8 @@ def test_in_progress_then_rejected_come_first_and_done_samples_leave_the_queue(s
     a_key = p["labelers"][0][1]
     u = p["uuids"]
     put_label(server, a_key, u["s5.jpg"], "LABELED")
+    # the reviewer takes it from the review queue and rejects it: their reservation must not keep it from a
+    assert ask(server, p["reviewer"][1], p, mode="review") == u["s5.jpg"]
     put_label(server, p["reviewer"][1], u["s5.jpg"], "REJECTED")
     put_label(server, a_key, u["s4.jpg"], "LABELING_IN_PROGRESS")
     put_label(server, a_key, u["s2.jpg"], "LABELED")

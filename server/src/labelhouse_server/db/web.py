@@ -35,12 +35,14 @@ class WebSession(Base):
 
 
 class QueueReservation(Base):
-    """A sample handed out by the label or review queue to one user until ``expires_at``: the queue skips
-    samples another user holds, so two labelers never get the same one."""
+    """A sample handed out by the label or the review queue (``queue``) to one user until ``expires_at``: that
+    queue skips samples another user holds, so two labelers never get the same one. The two queues reserve
+    separately: a reviewer holding a sample never blocks the labeler it goes back to."""
 
     __tablename__ = "queue_reservations"
     __table_args__ = (Index("ix_queue_reservations_account", "account_id"),)
 
     sample_id: Mapped[int] = mapped_column(ForeignKey("samples.id", ondelete="CASCADE"), primary_key=True)
+    queue: Mapped[str] = mapped_column(String(8), primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     expires_at: Mapped[str] = mapped_column(String(32))

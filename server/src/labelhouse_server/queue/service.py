@@ -6,7 +6,7 @@ REVIEWING_IN_PROGRESS samples, then LABELED samples assigned to them or to no re
 priority first, then name.
 
 A sample handed out is reserved for ``RESERVATION_MINUTES``. The reservation is one conditional upsert
-(``INSERT ... ON CONFLICT (sample_id) DO UPDATE ... WHERE`` the old one expired or is the user's own), so two
+(``INSERT ... ON CONFLICT (sample_id, queue) DO UPDATE ... WHERE`` the old one expired or is the user's own), so two
 users asking at the same moment can never both win the same sample, on SQLite and on PostgreSQL alike; the loser
 moves on to the next candidate."""
 
@@ -47,7 +47,7 @@ def _candidates_sql(bucket: str, n_excluded: int) -> str:
 SELECT s.id, s.uuid, {bucket} AS bucket
 FROM samples s
 LEFT JOIN labels l ON l.sample_id = s.id AND l.labelset_id = :labelset
-LEFT JOIN queue_reservations r ON r.sample_id = s.id
+LEFT JOIN queue_reservations r ON r.sample_id = s.id AND r.queue = :queue
 WHERE s.dataset_id = :dataset
   AND (r.sample_id IS NULL OR r.expires_at < :now OR r.account_id = :me)
   AND {bucket} IS NOT NULL{excluded}
@@ -56,8 +56,8 @@ LIMIT {CANDIDATES}"""
 
 
 _RESERVE = """
-INSERT INTO queue_reservations (sample_id, account_id, expires_at) VALUES (:sample, :me, :until)
-ON CONFLICT (sample_id) DO UPDATE SET account_id = excluded.account_id, expires_at = excluded.expires_at
+INSERT INTO queue_reservations (sample_id, queue, account_id, expires_at) VALUES (:sample, :queue, :me, :until)
+ON CONFLICT (sample_id, queue) DO UPDATE SET account_id = excluded.account_id, expires_at = excluded.expires_at
 WHERE queue_reservations.expires_at < :now OR queue_reservations.account_id = :me"""
 
 
@@ -71,17 +71,18 @@ def next_sample(session: Session, acc: DatasetAccess, mode: str, labelset_name: 
     now = now_iso()
     until = (datetime.now(timezone.utc) + timedelta(minutes=RESERVATION_MINUTES)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     me = acc.user.id
-    params = {"me": me, "labelset": labelset.id, "dataset": acc.dataset.id, "now": now,
+    params = {"me": me, "labelset": labelset.id, "dataset": acc.dataset.id, "now": now, "queue": mode,
               **{f"x{i}": u for i, u in enumerate(exclude)}}
     sql = text(_candidates_sql(_LABEL_BUCKET if mode == "label" else _REVIEW_BUCKET, len(exclude)))
     for sample_id, sample_uuid, _bucket in session.execute(sql, params).all():
-        won = session.execute(text(_RESERVE), {"sample": sample_id, "me": me, "until": until, "now": now})
+        won = session.execute(text(_RESERVE), {"sample": sample_id, "queue": mode, "me": me, "until": until,
+                                               "now": now})
         if won.rowcount == 1:
             # One reservation per user and dataset at a time: the samples they left go back to the queue.
             session.execute(text(
-                "DELETE FROM queue_reservations WHERE account_id = :me AND sample_id <> :sample AND sample_id IN "
-                "(SELECT id FROM samples WHERE dataset_id = :dataset)"),
-                {"me": me, "sample": sample_id, "dataset": acc.dataset.id})
+                "DELETE FROM queue_reservations WHERE account_id = :me AND queue = :queue AND sample_id <> :sample "
+                "AND sample_id IN (SELECT id FROM samples WHERE dataset_id = :dataset)"),
+                {"me": me, "queue": mode, "sample": sample_id, "dataset": acc.dataset.id})
             session.commit()
             return sample_uuid, until
     session.commit()

@@ -43,13 +43,14 @@ def upgrade() -> None:
     op.create_table(
         "queue_reservations",
         sa.Column("sample_id", sa.Integer(), nullable=False),
+        sa.Column("queue", sa.String(length=8), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("expires_at", sa.String(length=32), nullable=False),
         sa.ForeignKeyConstraint(["account_id"], ["accounts.id"],
                                 name=op.f("fk_queue_reservations_account_id_accounts"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["sample_id"], ["samples.id"], name=op.f("fk_queue_reservations_sample_id_samples"),
                                 ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("sample_id", name=op.f("pk_queue_reservations")),
+        sa.PrimaryKeyConstraint("sample_id", "queue", name=op.f("pk_queue_reservations")),
     )
     op.create_index("ix_queue_reservations_account", "queue_reservations", ["account_id"], unique=False)
 
