@@ -238,6 +238,7 @@ export function EditorCanvas({ editor, image, categories, tool, onReady }: { edi
     }
     function render() {
       frame = 0;
+      const started = performance.now();
       const viewKey = `${editor.view.scale},${editor.view.tx},${editor.view.ty},${size.w},${size.h}`;
       if (viewKey !== lastView) {
         lastView = viewKey;
@@ -253,6 +254,9 @@ export function EditorCanvas({ editor, image, categories, tool, onReady }: { edi
         drawBg();
       }
       drawFg();
+      // the performance budgets are measured from these (bench/web_bench.py sets the array)
+      const times = (window as unknown as { __lhFrameTimes?: number[] }).__lhFrameTimes;
+      if (times) times.push(performance.now() - started);
     }
 
     const unsubscribe = editor.onRedraw(() => schedule());

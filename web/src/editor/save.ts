@@ -128,7 +128,10 @@ export class Saver {
     window.clearTimeout(this.timer);
     this.timer = window.setTimeout(() => void this.save("save"), AUTOSAVE_DELAY_MS);
     window.clearTimeout(this.draftTimer);
-    this.draftTimer = window.setTimeout(() => void this.writeDraft(), this.editor.mask ? 800 : 150);
+    // vector labels: the draft is written at once (a reload right after the edit finds it); masks need a PNG
+    // encode, so their drafts wait for a pause in painting
+    if (this.editor.mask) this.draftTimer = window.setTimeout(() => void this.writeDraft(), 600);
+    else void this.writeDraft();
   }
 
   private async writeDraft(): Promise<void> {

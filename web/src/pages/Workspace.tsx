@@ -183,13 +183,10 @@ function WorkspaceView({ dataset, sample, labelset, queue, search, loaded, onRel
     };
   }, [editor, saver, sample.uuid, labelset, loaded, canLabel]);
 
-  // Warn before closing the tab with a save in flight (the draft is kept anyway).
+  // Closing or reloading the tab: start a last save; the local draft covers it if the page goes first.
   useEffect(() => {
-    const h = (e: BeforeUnloadEvent) => {
-      if (saver.dirty) {
-        void saver.save("save");
-        e.preventDefault();
-      }
+    const h = () => {
+      if (saver.dirty) void saver.save("save");
     };
     window.addEventListener("beforeunload", h);
     return () => window.removeEventListener("beforeunload", h);
@@ -322,6 +319,14 @@ function WorkspaceView({ dataset, sample, labelset, queue, search, loaded, onRel
     [saver, sample.uuid, go, queryClient, dataset],
   );
 
+  // The image is on screen and the tools work: the "workspace ready" moment of the budgets.
+  const onCanvasReady = useCallback(() => {
+    requestAnimationFrame(() => {
+      performance.mark("lh:workspace-ready", { detail: sample.uuid });
+      document.body.dataset.workspaceReady = sample.uuid;
+    });
+  }, [sample.uuid]);
+
   // --- keyboard -----------------------------------------------------------------------------------------
   const viewport = useRef<HTMLDivElement>(null);
   const fit = useCallback(() => {
@@ -351,7 +356,8 @@ function WorkspaceView({ dataset, sample, labelset, queue, search, loaded, onRel
         case "previous": void go(-1); break;
         case "category": if (categories[a.arg!]) editor.setCategory(categories[a.arg!].id); break;
         case "escape":
-          if (editor.drawing) { editor.drawing = null; editor.changed(); } else setTool("select");
+          if (editor.drawing) { editor.drawing = null; editor.changed(); }
+          else { editor.selectedId = null; setTool("select"); }
           break;
         case "delete":
           if (editor.drawing) {
@@ -419,7 +425,7 @@ function WorkspaceView({ dataset, sample, labelset, queue, search, loaded, onRel
         )}
       </div>
       <div role="region" aria-label="Workspace" className="viewport" ref={viewport}>
-        <EditorCanvas editor={editor} image={loaded.image} categories={categories} tool={editor.tool} />
+        <EditorCanvas editor={editor} image={loaded.image} categories={categories} tool={editor.tool} onReady={onCanvasReady} />
       </div>
       <aside className="panel">
         <div className="buttons">
