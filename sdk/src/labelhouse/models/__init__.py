@@ -3,6 +3,7 @@
 from ._base import Model
 from .assets import File, PresignedPostFields
 from .datasets import Collaborator, Dataset, Labelset, LabelStats, TaskAttributeCategory, TaskAttributes
+from .embeddings import Embedding, EmbeddingIndex, SimilarSample
 from .enums import (
     Category,
     ExportFormat,
@@ -25,6 +26,8 @@ __all__ = [
     "Collaborator",
     "Dataset",
     "DeleteSamplesResponse",
+    "Embedding",
+    "EmbeddingIndex",
     "ExportFormat",
     "File",
     "Issue",
@@ -42,6 +45,7 @@ __all__ = [
     "ReleaseStatus",
     "Role",
     "Sample",
+    "SimilarSample",
     "Subscription",
     "TaskAttributeCategory",
     "TaskAttributes",

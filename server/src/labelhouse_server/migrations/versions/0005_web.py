@@ -1,14 +1,14 @@
 """web app: passwords, browser sessions, queue reservations
 
-Revision ID: 0004_web
-Revises: 0003_merge
+Revision ID: 0005_web
+Revises: 0004_embeddings
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_web"
-down_revision = "0003_merge"
+revision = "0005_web"
+down_revision = "0004_embeddings"
 branch_labels = None
 depends_on = None
 
