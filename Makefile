@@ -26,7 +26,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check server sdk tests bench/samples_bench.py bench/releases_bench.py bench/vectors_bench.py bench/peer bench/labelbox_bench.py
+	$(BIN)/ruff check server sdk tests bench/samples_bench.py bench/releases_bench.py bench/vectors_bench.py bench/peer \
+		bench/labelbox_bench.py bench/web_bench.py
 
 openapi: $(STAMP)
 	$(BIN)/python -m labelhouse_server.openapi docs/openapi.json

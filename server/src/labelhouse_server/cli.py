@@ -3,6 +3,7 @@
     labelhouse serve [--host H] [--port P] [--data-dir DIR] [--database-url URL]
     labelhouse migrate
     labelhouse user create NAME [--email E] [--admin]
+    labelhouse user set-password NAME [--password-stdin]
     labelhouse apikey create USER [--name N]      labelhouse apikey revoke USER KEY_ID_OR_PREFIX
     labelhouse apikey list USER
     labelhouse org create ORG --admin USER        labelhouse org add-member ORG USER [--role R]
@@ -135,6 +136,31 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     return _with_session(args, run)
 
 
+def _read_new_password(from_stdin: bool) -> str:
+    """Twice at a terminal (without echo); otherwise (or with --password-stdin) one line of standard input."""
+    if from_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("Repeat it: ") != first:
+        raise SystemExit("error: the two passwords differ; nothing changed")
+    return first
+
+
+def cmd_user_set_password(args: argparse.Namespace) -> int:
+    from .auth.passwords import set_password
+    from .users.service import get_account
+
+    password = _read_new_password(args.password_stdin)
+
+    def run(session: Any) -> None:
+        set_password(session, get_account(session, args.name), password)
+        print(f"Password set for '{args.name}'; their browser sessions have ended.")
+
+    return _with_session(args, run)
+
+
 def cmd_apikey_create(args: argparse.Namespace) -> int:
     from .auth.keys import issue_key
     from .users.service import get_account
@@ -236,6 +262,11 @@ def build_parser() -> argparse.ArgumentParser:
     uc.add_argument("--email")
     uc.add_argument("--admin", action="store_true", help="server administrator")
     uc.set_defaults(func=cmd_user_create)
+    up = user.add_parser("set-password", parents=[common], help="set a user's password for the web app")
+    up.add_argument("name")
+    up.add_argument("--password-stdin", action="store_true",
+                    help="read the password from standard input (one line) instead of asking twice")
+    up.set_defaults(func=cmd_user_set_password)
 
     key = sub.add_parser("apikey", help="manage API keys").add_subparsers(dest="action", required=True)
     kc = key.add_parser("create", parents=[common], help="issue another API key for a user")

@@ -9,11 +9,12 @@ from .projects import Batch, Project, ProjectDataRow, ProjectLabelset, TaskQueue
 from .releases import Asset, Job, Release, ReleaseLabel, ReleaseSample
 from .samples import Issue, Label, Sample, Workunit
 from .users import Account, ApiKey, OrganizationMember
+from .web import Password, QueueReservation, WebSession
 
 __all__ = [
     "Account", "ApiKey", "Asset", "Base", "Batch", "Collaborator", "DataRowAttachment", "DataRowInfo",
     "DataRowMetadata", "Dataset", "Embedding", "EmbeddingVector", "FeatureSchema", "Issue", "JSONText", "Job",
     "Label", "Labelset", "MetadataOption", "MetadataSchema", "Ontology", "OntologyFeature", "OrganizationMember",
-    "Project", "ProjectDataRow", "ProjectLabelset", "Release", "ReleaseLabel", "ReleaseSample", "Sample", "Task",
-    "TaskQueue", "Workunit",
+    "Password", "Project", "ProjectDataRow", "ProjectLabelset", "QueueReservation", "Release", "ReleaseLabel",
+    "ReleaseSample", "Sample", "Task", "TaskQueue", "WebSession", "Workunit",
 ]
