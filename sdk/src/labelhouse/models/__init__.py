@@ -13,6 +13,7 @@ from .enums import (
     Subscription,
     TaskType,
 )
+from .history import AnnotationChanges, DiffCounts, LabelRevision, ReleaseDiff, ReleaseDiffChange
 from .issues import Issue, IssueComment
 from .releases import URL, Release
 from .samples import DeleteSamplesResponse, Label, LabelSummary, Sample
@@ -21,16 +22,19 @@ from .workunits import Workunit
 
 __all__ = [
     "URL",
+    "AnnotationChanges",
     "Category",
     "Collaborator",
     "Dataset",
     "DeleteSamplesResponse",
+    "DiffCounts",
     "ExportFormat",
     "File",
     "Issue",
     "IssueComment",
     "IssueStatus",
     "Label",
+    "LabelRevision",
     "LabelStats",
     "LabelStatus",
     "LabelSummary",
@@ -39,6 +43,8 @@ __all__ = [
     "Owner",
     "PresignedPostFields",
     "Release",
+    "ReleaseDiff",
+    "ReleaseDiffChange",
     "ReleaseStatus",
     "Role",
     "Sample",
