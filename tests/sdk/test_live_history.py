@@ -58,4 +58,4 @@ def test_async_history_and_restore(server, user: tuple[str, str], name: str, lh:
 
     revisions, score = asyncio.run(main())
     assert revisions == [3, 2, 1] and score == 1.0
-    assert [r.action for r in lh.get_label_history(uuid, "ground-truth")][0] == "restored"
+    assert next(iter(lh.get_label_history(uuid, "ground-truth"))).action == "restored"

@@ -126,7 +126,7 @@ def test_restore_needs_the_label_write_permission(owner, server):
     http.put(url, json={"label_status": "REVIEWED", "attributes": BOX})
     http.put(url, json={"label_status": "LABELED", "attributes": BOX2})
     labeler, lkey = server.create_user()
-    viewer, vkey = server.create_user()
+    _viewer, vkey = server.create_user()
     assert http.post(f"/datasets/{ds}/collaborators/", json={"user": labeler, "role": "labeler"}).status_code == 201
     with server.client(lkey) as lab, server.client(vkey) as view:
         assert len(_history(view, s)) == 2  # readable by whoever may read the label (public dataset)

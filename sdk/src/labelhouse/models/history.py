@@ -39,9 +39,9 @@ class ReleaseDiff(Model):
 
 
 class AnnotationChanges(Model):
-    added: list[Any] = []
-    removed: list[Any] = []
-    changed: list[Any] = []
+    added: list[Any] = Field(default_factory=list)
+    removed: list[Any] = Field(default_factory=list)
+    changed: list[Any] = Field(default_factory=list)
 
 
 class ReleaseDiffChange(Model):
