@@ -59,3 +59,27 @@ def test_async_history_and_restore(server, user: tuple[str, str], name: str, lh:
     revisions, score = asyncio.run(main())
     assert revisions == [3, 2, 1] and score == 1.0
     assert next(iter(lh.get_label_history(uuid, "ground-truth"))).action == "restored"
+
+
+def test_diff_releases(lh: SegmentsClient, user: tuple[str, str], name: str) -> None:
+    uuid = _labeled_sample(lh, user, name, 1)
+    full = f"{user[0]}/{name}"
+    lh.wait_for_release(full, lh.add_release(full, "v1").name, poll_interval=0.1)
+    lh.add_label(uuid, "ground-truth", _box(7), label_status="LABELED")
+    added = lh.add_sample(full, "b.png", {"image": {"url": "https://example.com/b.png"}})
+    lh.wait_for_release(full, lh.add_release(full, "v2").name, poll_interval=0.1)
+    diff = lh.diff_releases(full, "v1", "v2")
+    assert (diff.from_release, diff.to_release, diff["from"]) == ("v1", "v2", "v1")
+    assert (diff.samples.added, diff.samples.changed, diff.labels.changed) == (1, 0, 1)
+    changes = list(lh.iter_release_diff_changes(full, "v1", "v2", per_page=1))
+    assert [(c.kind, c.change, c.sample_uuid) for c in changes] == [("label", "changed", uuid),
+                                                                   ("sample", "added", added.uuid)]
+    assert changes[0].annotations.changed == [1]
+    with pytest.raises(exc.NotFoundError):
+        lh.diff_releases(full, "v1", "v9")
+
+    async def main() -> int:
+        async with AsyncSegmentsClient(user[1], api_url=lh.api_url, max_retries=1) as client:
+            return (await client.diff_releases(full, "v2", "v1")).samples.removed
+
+    assert asyncio.run(main()) == 1

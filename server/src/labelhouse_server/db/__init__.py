@@ -3,12 +3,20 @@
 from .base import Base, JSONText
 from .datasets import Collaborator, Dataset, Labelset
 from .history import LabelContent, LabelRevision
-from .releases import Asset, Job, Release, ReleaseLabel, ReleaseSample
+from .releases import (
+    Asset,
+    Job,
+    Release,
+    ReleaseLabel,
+    ReleaseLabelDigest,
+    ReleaseSample,
+    ReleaseSampleDigest,
+)
 from .samples import Issue, Label, Sample, Workunit
 from .users import Account, ApiKey, OrganizationMember
 
 __all__ = [
     "Account", "ApiKey", "Asset", "Base", "Collaborator", "Dataset", "Issue", "JSONText", "Job", "Label",
-    "LabelContent", "LabelRevision", "Labelset", "OrganizationMember", "Release", "ReleaseLabel", "ReleaseSample",
-    "Sample", "Workunit",
+    "LabelContent", "LabelRevision", "Labelset", "OrganizationMember", "Release", "ReleaseLabel", "ReleaseLabelDigest",
+    "ReleaseSample", "ReleaseSampleDigest", "Sample", "Workunit",
 ]
