@@ -52,7 +52,7 @@ def test_diff_counts_and_changes(owner):
     for name in ("b", "c", "d", "e", "f"):
         r = http.post(f"/datasets/{ds}/samples/", json={"name": name, "attributes": IMAGE, "metadata": {"k": 1}})
         uuids[name] = r.json()["uuid"]
-    put = lambda name, labelset, body: http.put(f"/labels/{uuids[name]}/{labelset}/", json=body)  # noqa: E731
+    put = lambda name, labelset, body: http.put(f"/labels/{uuids[name]}/{labelset}/", json=body)
     put("b", "ground-truth", {"label_status": "LABELED", "attributes": _label(_box(1), _box(3))})
     put("c", "ground-truth", {"label_status": "LABELED", "attributes": _label(_box(1)), "score": 0.5})
     put("d", "ground-truth", {"label_status": "LABELED", "attributes": _label(_box(1))})

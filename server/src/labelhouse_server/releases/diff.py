@@ -208,8 +208,8 @@ def _annotations_by_id(document: Any) -> dict[Any, list[Any]]:
     lists: list[Iterable[Any]] = [document.get("annotations") or []]
     lists.extend((frame or {}).get("annotations") or [] for frame in document.get("frames") or []
                  if isinstance(frame, dict))
-    for annotations in lists:
-        for annotation in annotations:
+    for group in lists:
+        for annotation in group:
             if isinstance(annotation, dict):
                 out.setdefault(annotation.get("id"), []).append(annotation)
     return out
