@@ -156,8 +156,14 @@ def diff_summary(session: Session, acc: DatasetAccess, from_name: str, to_name: 
 
 # Every change as (name, uuid, labelset or '', kind, change, from attributes key, to attributes key), by sample
 # name, then labelset ('' — the sample itself — first). Labels take their sample's name and uuid from the release
-# that has them (the newer one when both do).
+# that has them (the newer one when both do). The first branch has the attribute keys, so that their column type
+# is bytea on PostgreSQL (a NULL there would make it text).
 _CHANGES = f"""
+SELECT s.name, s.uuid, lb.labelset, 'label', 'changed', la.attributes_hash, lb.attributes_hash FROM {_LABELS} la
+  JOIN {_LABELS} lb ON lb.release_id = :b AND lb.sample_id = la.sample_id AND lb.labelset = la.labelset
+  JOIN {_SAMPLES} s ON s.release_id = :b AND s.sample_id = lb.sample_id
+  WHERE la.release_id = :a AND la.digest <> lb.digest
+UNION ALL
 SELECT b.name, b.uuid, '', 'sample', 'changed', NULL, NULL FROM {_SAMPLES} a
   JOIN {_SAMPLES} b ON b.release_id = :b AND b.sample_id = a.sample_id WHERE a.release_id = :a AND a.digest <> b.digest
 UNION ALL
@@ -166,11 +172,6 @@ SELECT b.name, b.uuid, '', 'sample', 'added', NULL, NULL FROM {_SAMPLES} b
 UNION ALL
 SELECT a.name, a.uuid, '', 'sample', 'removed', NULL, NULL FROM {_SAMPLES} a
   WHERE a.release_id = :a AND NOT EXISTS (SELECT 1 FROM {_SAMPLES} b WHERE b.release_id = :b AND b.sample_id = a.sample_id)
-UNION ALL
-SELECT s.name, s.uuid, lb.labelset, 'label', 'changed', la.attributes_hash, lb.attributes_hash FROM {_LABELS} la
-  JOIN {_LABELS} lb ON lb.release_id = :b AND lb.sample_id = la.sample_id AND lb.labelset = la.labelset
-  JOIN {_SAMPLES} s ON s.release_id = :b AND s.sample_id = lb.sample_id
-  WHERE la.release_id = :a AND la.digest <> lb.digest
 UNION ALL
 SELECT s.name, s.uuid, lb.labelset, 'label', 'added', NULL, NULL FROM {_LABELS} lb
   JOIN {_SAMPLES} s ON s.release_id = :b AND s.sample_id = lb.sample_id
