@@ -4,14 +4,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 # Tests mostly wait on real server processes and databases: three workers keep both lanes well under 10 minutes.
 PYTEST_ARGS ?= -q -n 3 --dist loadfile
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml sdk/pyproject.toml | cksum | cut -d' ' -f1)
+# Two distributions (server/ and sdk/, each with its own pyproject.toml) plus the repository's test tools
+# (the `test` dependency group of ./pyproject.toml); reinstalled whenever one of the three files changes.
+PROJECTS := pyproject.toml server/pyproject.toml sdk/pyproject.toml
+STAMP  := $(VENV)/.installed-$(shell cat $(PROJECTS) | cksum | cut -d' ' -f1)
 
 .PHONY: serve test test-sqlite test-postgres lint openapi bench clean
 
-$(STAMP): pyproject.toml sdk/pyproject.toml
+$(STAMP): $(PROJECTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e ./server -e ./sdk --group test
 	rm -f $(VENV)/.installed-* && touch $@
 
 ## Start the server on the embedded default (SQLite + local files in ./labelhouse-data).
