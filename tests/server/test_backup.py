@@ -23,7 +23,7 @@ def _label(i: int) -> dict:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "labelhouse_server.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "labelhouse_server.cli", *args], check=False, capture_output=True, text=True,
                           timeout=300)
 
 

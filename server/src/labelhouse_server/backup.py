@@ -96,7 +96,7 @@ def backup(settings: Settings, dest: Path) -> dict[str, Any]:
             raise BackupError("pg_dump is not installed: install the PostgreSQL client tools (same major version "
                               "as the server) or back up the database with your own pg_dump / base backups")
         done = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", str(dest / PG_FILE),
-                               _libpq_url(url)], capture_output=True, text=True)
+                               _libpq_url(url)], check=False, capture_output=True, text=True)
         if done.returncode != 0:
             raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
         manifest["database"] = {"kind": "postgresql", "file": PG_FILE}
@@ -144,7 +144,7 @@ def restore(source: Path, data_dir: Path, database_url: str | None = None) -> di
         if shutil.which("pg_restore") is None:
             raise BackupError("pg_restore is not installed (PostgreSQL client tools)")
         done = subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", "--dbname", _libpq_url(database_url),
-                               str(source / PG_FILE)], capture_output=True, text=True)
+                               str(source / PG_FILE)], check=False, capture_output=True, text=True)
         if done.returncode != 0:
             raise BackupError(f"pg_restore failed: {done.stderr.strip()}")
     if (source / "objects").exists():
