@@ -188,3 +188,33 @@ def live_server(backend: str, tmp_dir: Path, env: dict[str, str] | None = None) 
             yield server.start()
         finally:
             server.stop()
+
+
+class CountingApp:
+    """An in-process app on ``server``'s database (same code, same real database) that records every SQL
+    statement its engine runs, for tests that count statements. ``get``/``post`` send one request."""
+
+    def __init__(self, server: LiveServer, data_dir: Path) -> None:
+        from labelhouse_server.app import create_app
+        from labelhouse_server.settings import Settings
+        from sqlalchemy import event
+
+        self.app = create_app(Settings(data_dir=data_dir, database_url=server.database_url, bootstrap_admin=False,
+                                       fast_lane=False))
+        self.statements: list[str] = []
+        event.listen(self.app.state.engine, "before_cursor_execute",
+                     lambda conn, cursor, statement, *args: self.statements.append(statement))
+
+    def request(self, method: str, path: str, key: str, **kwargs: Any) -> httpx.Response:
+        import asyncio
+
+        async def call() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+                return await client.request(method, path, headers={"Authorization": f"APIKey {key}"}, **kwargs)
+
+        self.statements.clear()
+        return asyncio.run(call())
+
+    def close(self) -> None:
+        self.app.state.engine.dispose()

@@ -131,3 +131,16 @@ def test_outsider_cannot_clone_private_but_can_clone_public(server, world):
         r = http.post(f"/datasets/{public}/clone/", json={"name": unique("c")})
         assert r.status_code == 201, r.text
         assert r.json()["role"] == "admin"  # the clone belongs to the outsider
+
+
+def test_cloning_a_private_dataset_needs_the_manager_role(server, world):
+    """Decided in ``datasets/permissions.py``: labelers and reviewers work on a private dataset but may not take a
+    copy of its samples and labels away; managers and above may. A public dataset: any reader may clone it."""
+    private = _make_dataset(server, world, org_owned=False, public=False)
+    public = _make_dataset(server, world, org_owned=False, public=True)
+    for subject, allowed in (("collab-labeler", False), ("collab-reviewer", False), ("collab-manager", True),
+                             ("collab-admin", True), ("owner", True)):
+        with server.client(world["keys"][subject]) as http:
+            r = http.post(f"/datasets/{private}/clone/", json={"name": unique("c"), "clone_labels": True})
+            assert r.status_code == (201 if allowed else 403), (subject, r.text)
+            assert http.post(f"/datasets/{public}/clone/", json={"name": unique("c")}).status_code == 201

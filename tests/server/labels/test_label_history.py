@@ -159,3 +159,18 @@ def test_fast_lane_and_concurrent_writers_number_without_gaps(owner):
     assert [r["action"] for r in revs].count("created") == 1
     label = http.get(f"/labels/{s}/ground-truth/").json()
     assert (revs[0]["score"], revs[0]["attributes"]) == (label["score"], label["attributes"])
+
+
+def test_cloned_labels_start_their_own_history(owner):
+    username, http = owner
+    ds, s = _sample(http)
+    http.put(f"/labels/{s}/ground-truth/", json={"label_status": "LABELED", "attributes": BOX})
+    http.put(f"/labels/{s}/ground-truth/", json={"label_status": "LABELED", "attributes": BOX2, "score": 2})
+    r = http.post(f"/datasets/{ds}/clone/", json={"name": unique("copy"), "clone_labels": True})
+    assert r.status_code in (200, 201), r.text
+    copy = r.json()["full_name"]
+    (sample,) = http.get(f"/datasets/{copy}/samples/").json()
+    revs = _history(http, sample["uuid"])
+    assert [(r["revision"], r["action"], r["attributes"], r["score"], r["created_by"]) for r in revs] == [
+        (1, "created", BOX2, 2.0, username)]
+    assert len(_history(http, s)) == 2  # the original keeps its own

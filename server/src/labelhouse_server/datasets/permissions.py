@@ -11,14 +11,21 @@ Permission matrix (minimum role per action; ranks viewer < labeler < reviewer < 
 
 | action            | what it covers                                                          | minimum  |
 |-------------------|-------------------------------------------------------------------------|----------|
-| ``read``          | dataset, samples, labels, labelsets, issues, releases; clone into own   | viewer   |
-| ``label``         | create/update/delete labels (statuses up to LABELED/SKIPPED), issues    | labeler  |
+| ``read``          | dataset, samples, labels, labelsets, issues, releases; clone a PUBLIC   | viewer   |
+|                   | dataset into an account of the caller's                                 |          |
+| ``label``         | create/update/delete labels (the review rule: ``labels/policy.py``),    | labeler  |
+|                   | issues and their comments                                               |          |
 | ``review``        | set REVIEWED, REJECTED, VERIFIED; list workunits; see collaborators     | reviewer |
-| ``manage``        | add/update/delete samples and labelsets, create/delete releases         | manager  |
+| ``manage``        | add/update/delete samples and labelsets, create/delete releases; clone  | manager  |
+|                   | a PRIVATE dataset (``clone_action``)                                    |          |
 | ``administer``    | update dataset settings, add/update/remove collaborators                | admin    |
 | ``delete``        | delete the dataset                                                      | admin    |
 
 A caller who can see a dataset but lacks the role gets 403 ("You do not have permission ...").
+
+Cloning a private dataset takes a copy of its samples and labels into an account the caller controls, where it
+outlives the caller's access: labelers and reviewers work on a private dataset but may not take it away, so
+cloning one needs the manager role. A public dataset is readable by everyone anyway: any reader may clone it.
 """
 
 from __future__ import annotations
@@ -62,6 +69,11 @@ def can(role: str, action: str) -> bool:
     return ROLE_RANK[role] >= ROLE_RANK[ACTION_MIN_ROLE[action]]
 
 
+def clone_action(dataset: Dataset) -> str:
+    """The action cloning ``dataset`` needs (see the module docstring)."""
+    return "read" if dataset.public else "manage"
+
+
 def require_role(role: str, action: str) -> None:
     """403 unless ``role`` may do ``action``."""
     if not can(role, action):
@@ -97,6 +109,20 @@ def effective_role(session: Session, user: Account, dataset: Dataset) -> str | N
         ).first()
     return role_from(is_owner=False, collaborator_role=collab, owner_is_organization=dataset.owner.is_organization,
                      member_role=member, public=dataset.public)
+
+
+def effective_roles(session: Session, user: Account, datasets: list[Dataset]) -> dict[int, str | None]:
+    """``effective_role`` of each of ``datasets`` (owners loaded), in two statements whatever their number."""
+    ids = [d.id for d in datasets]
+    collab = dict(session.execute(select(Collaborator.dataset_id, Collaborator.role)
+                                  .where(Collaborator.dataset_id.in_(ids), Collaborator.user_id == user.id)).all())
+    org_ids = {d.owner_id for d in datasets if d.owner.is_organization}
+    member = dict(session.execute(select(OrganizationMember.organization_id, OrganizationMember.role)
+                                  .where(OrganizationMember.organization_id.in_(org_ids),
+                                         OrganizationMember.user_id == user.id)).all())
+    return {d.id: role_from(is_owner=d.owner_id == user.id, collaborator_role=collab.get(d.id),
+                            owner_is_organization=d.owner.is_organization, member_role=member.get(d.owner_id),
+                            public=d.public) for d in datasets}
 
 
 def access(session: Session, user: Account, dataset: Dataset | None, action: str = "read") -> DatasetAccess:

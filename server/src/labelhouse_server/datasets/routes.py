@@ -12,6 +12,7 @@ from ..users.service import get_account
 from . import schemas as s
 from . import service
 from .deps import DatasetAdmin, DatasetDelete, DatasetManage, DatasetRead, DatasetReview
+from .permissions import clone_action
 
 router = APIRouter(tags=["datasets"])
 
@@ -35,8 +36,8 @@ def _page_args(page: Any, per_page: Any) -> tuple[int, int]:
 @route(router, "/user/datasets/", ["GET"], summary="Datasets of the caller (own, organizations, collaborations)")
 def list_my_datasets(user: CurrentUser, session: DB, per_page: str = PerPage, page: str = Page) -> list[dict]:
     p, pp = _page_args(page, per_page)
-    return [service.dataset_public(session, d, service.role_of(session, user, d))
-            for d in service.list_datasets(session, user, None, p, pp)]
+    datasets = service.list_datasets(session, user, None, p, pp)
+    return service.datasets_public(session, datasets, service.roles_of(session, user, datasets))
 
 
 @route(router, "/users/{username}/datasets/", ["GET"], summary="Datasets of a user that the caller can see")
@@ -44,8 +45,8 @@ def list_user_datasets(username: str, user: CurrentUser, session: DB, per_page: 
                        page: str = Page) -> list[dict]:
     owner = get_account(session, username)
     p, pp = _page_args(page, per_page)
-    return [service.dataset_public(session, d, service.role_of(session, user, d))
-            for d in service.list_datasets(session, user, owner, p, pp)]
+    datasets = service.list_datasets(session, user, owner, p, pp)
+    return service.datasets_public(session, datasets, service.roles_of(session, user, datasets))
 
 
 @route(router, "/user/datasets/", ["POST"], status_code=201, summary="Create a dataset for the caller")
@@ -79,6 +80,7 @@ def delete_dataset(acc: DatasetDelete, session: DB, request: Request) -> None:
 
 @route(router, "/datasets/{owner}/{dataset}/clone/", ["POST"], status_code=201, summary="Clone a dataset")
 def clone_dataset(body: s.DatasetClone, acc: DatasetRead, session: DB) -> dict:
+    acc.require(clone_action(acc.dataset))
     clone = service.clone_dataset(session, acc, body)
     return service.dataset_public(session, clone, service.role_of(session, acc.user, clone))
 

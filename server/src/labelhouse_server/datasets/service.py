@@ -3,24 +3,25 @@ committed here."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import orjson
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..db import Account, Collaborator, Dataset, Label, Labelset, OrganizationMember, Release, Sample
 from ..db.integrity import violated_constraint
-from ..errors import AlreadyExists, CollaboratorInvalid, Forbidden, Invalid, NotFound
+from ..errors import AlreadyExists, CollaboratorInvalid, Invalid, NotFound
+from ..labels.history import record_created
 from ..releases.service import delete_release_files
 from ..storage import ObjectStore
 from ..timeutil import now_iso
+from ..users.permissions import org_access
 from ..users.schemas import owner_public, user_public
-from ..users.service import get_account, member_role
+from ..users.service import get_account
 from . import schemas as s
-from .permissions import COLLABORATOR_ROLES, DatasetAccess, effective_role
+from .permissions import COLLABORATOR_ROLES, DatasetAccess, effective_role, effective_roles
 
 GROUND_TRUTH = "ground-truth"
 LABEL_STATUSES = ("REVIEWED", "REVIEWING_IN_PROGRESS", "LABELED", "LABELING_IN_PROGRESS", "REJECTED",
@@ -28,22 +29,30 @@ LABEL_STATUSES = ("REVIEWED", "REVIEWING_IN_PROGRESS", "LABELED", "LABELING_IN_P
 
 
 # ---------------------------------------------------------------------------------------------------- reading
-def label_stats(session: Session, dataset: Dataset) -> tuple[dict[str, int], int]:
-    total = session.scalar(select(func.count()).select_from(Sample).where(Sample.dataset_id == dataset.id)) or 0
-    gt_id = session.scalar(select(Labelset.id).where(Labelset.dataset_id == dataset.id,
-                                                     Labelset.name == GROUND_TRUTH))
-    stats: dict[str, int] = {}
-    labeled = 0
-    if gt_id is not None:
-        rows = session.execute(
-            select(Label.label_status, func.count()).where(Label.labelset_id == gt_id).group_by(Label.label_status)
-        ).all()
-        for status, count in rows:
-            stats[status] = count
-            labeled += count
-    stats["UNLABELED"] = max(total - labeled, 0)
+def _page_facts(session: Session, ids: list[int]) -> tuple[dict[int, int], dict[int, dict[str, int]], dict[int, int]]:
+    """Sample counts, ground-truth label counts by status and collaborator counts of the datasets ``ids``: three
+    statements whatever the number of datasets (a listing page renders in a constant number of statements)."""
+    samples = dict(session.execute(select(Sample.dataset_id, func.count()).where(Sample.dataset_id.in_(ids))
+                                   .group_by(Sample.dataset_id)).all())
+    by_status: dict[int, dict[str, int]] = {}
+    for dataset_id, status, count in session.execute(
+        select(Labelset.dataset_id, Label.label_status, func.count())
+        .join(Label, Label.labelset_id == Labelset.id)
+        .where(Labelset.dataset_id.in_(ids), Labelset.name == GROUND_TRUTH)
+        .group_by(Labelset.dataset_id, Label.label_status)
+    ):
+        by_status.setdefault(dataset_id, {})[status] = count
+    collaborators = dict(session.execute(select(Collaborator.dataset_id, func.count())
+                                         .where(Collaborator.dataset_id.in_(ids))
+                                         .group_by(Collaborator.dataset_id)).all())
+    return samples, by_status, collaborators
+
+
+def _stats(counts: dict[str, int], total: int) -> dict[str, int]:
+    stats = dict(counts)
+    stats["UNLABELED"] = max(total - sum(counts.values()), 0)
     stats["TOTAL"] = total
-    return stats, total
+    return stats
 
 
 def labelset_public(ls: Labelset) -> dict[str, Any]:
@@ -52,10 +61,21 @@ def labelset_public(ls: Labelset) -> dict[str, Any]:
 
 
 def dataset_public(session: Session, dataset: Dataset, role: str | None) -> dict[str, Any]:
-    stats, total = label_stats(session, dataset)
-    collaborators = session.scalar(
-        select(func.count()).select_from(Collaborator).where(Collaborator.dataset_id == dataset.id)
-    ) or 0
+    return datasets_public(session, [dataset], {dataset.id: role})[0]
+
+
+def datasets_public(session: Session, datasets: list[Dataset], roles: dict[int, str | None]) -> list[dict[str, Any]]:
+    """The wire shape of ``datasets`` (owners and labelsets loaded with them: see ``list_datasets``), with the
+    caller's role on each from ``roles``."""
+    if not datasets:
+        return []
+    samples, by_status, collaborators = _page_facts(session, [d.id for d in datasets])
+    return [_dataset_public(d, roles.get(d.id), samples.get(d.id, 0), by_status.get(d.id, {}),
+                            collaborators.get(d.id, 0)) for d in datasets]
+
+
+def _dataset_public(dataset: Dataset, role: str | None, total: int, counts: dict[str, int],
+                    collaborators: int) -> dict[str, Any]:
     options = {**s.OPTION_DEFAULTS, **(dataset.options or {})}
     out: dict[str, Any] = {
         "name": dataset.name,
@@ -70,7 +90,7 @@ def dataset_public(session: Session, dataset: Dataset, role: str | None) -> dict
         "updated_at": dataset.updated_at,
         "task_type": dataset.task_type,
         "data_type": dataset.data_type,
-        "label_stats": stats,
+        "label_stats": _stats(counts, total),
         "samples_count": total,
         "collaborators_count": collaborators,
         "task_attributes": dataset.task_attributes,
@@ -103,7 +123,8 @@ def list_datasets(session: Session, user: Account, owner: Account | None, page: 
     else:
         query = select(Dataset).where(Dataset.owner_id == owner.id,
                                       or_(*_member_of_conditions(user), Dataset.public.is_(True)))
-    query = query.order_by(Dataset.created_at, Dataset.id).offset((page - 1) * per_page).limit(per_page)
+    query = (query.options(selectinload(Dataset.labelsets))
+             .order_by(Dataset.created_at, Dataset.id).offset((page - 1) * per_page).limit(per_page))
     return list(session.scalars(query))
 
 
@@ -138,15 +159,7 @@ def _apply_fields(dataset: Dataset, fields: dict[str, Any]) -> None:
 def _owner_for_create(session: Session, user: Account, organization: str | None) -> Account:
     if organization is None:
         return user
-    org = session.scalars(select(Account).where(Account.username == organization)).first()
-    if org is None or not org.is_organization:
-        raise NotFound(f"Organization '{organization}' not found.")
-    role = member_role(session, org.id, user.id)
-    if role is None:
-        raise NotFound(f"Organization '{organization}' not found.")
-    if role not in ("admin", "manager"):
-        raise Forbidden()
-    return org
+    return org_access(session, user, organization, "manager").organization
 
 
 def _ensure_free_name(session: Session, owner: Account, name: str) -> None:
@@ -253,21 +266,31 @@ def _copy_samples(session: Session, src_id: int, dst_id: int, labelset_ids: dict
         if not rows:
             break
         last_id = rows[-1].id
-        id_map: dict[int, int] = {}
-        for r in rows:
-            res = session.execute(st.insert().values(
-                uuid=str(uuid.uuid4()), dataset_id=dst_id, name=r.name, attributes=r.attributes,
-                metadata=r.metadata, priority=r.priority, readme=r.readme, embedding=r.embedding,
-                created_by_id=user_id, created_at=now, updated_at=now))
-            id_map[r.id] = res.inserted_primary_key[0]
+        # One multi-row INSERT per batch (executemany), then one SELECT mapping the new uuids to their ids.
+        from ..samples.service import new_uuids  # samples.service imports this module
+
+        uuids = new_uuids(len(rows))
+        session.execute(st.insert(), [
+            {"uuid": u, "dataset_id": dst_id, "name": r.name, "attributes": r.attributes, "metadata": r.metadata,
+             "priority": r.priority, "readme": r.readme, "embedding": r.embedding, "created_by_id": user_id,
+             "created_at": now, "updated_at": now} for u, r in zip(uuids, rows, strict=True)])
+        new_ids: dict[str, int] = {}
+        for start in range(0, len(uuids), 500):
+            new_ids.update(session.execute(select(st.c.uuid, st.c.id).where(
+                st.c.dataset_id == dst_id, st.c.uuid.in_(uuids[start:start + 500]))).tuples().all())
+        id_map = {r.id: new_ids[u] for u, r in zip(uuids, rows, strict=True)}
         if labelset_ids:
             labels = session.execute(select(lt).where(lt.c.sample_id.in_(list(id_map)))).mappings().all()
             if labels:
-                session.execute(lt.insert(), [
-                    {**{k: v for k, v in lab.items() if k != "id"}, "sample_id": id_map[lab["sample_id"]],
-                     "labelset_id": labelset_ids[lab["labelset_id"]], "dataset_id": dst_id}
-                    for lab in labels if lab["labelset_id"] in labelset_ids
-                ])
+                copies = [{**{k: v for k, v in lab.items() if k != "id"}, "sample_id": id_map[lab["sample_id"]],
+                           "labelset_id": labelset_ids[lab["labelset_id"]], "dataset_id": dst_id}
+                          for lab in labels if lab["labelset_id"] in labelset_ids]
+                session.execute(lt.insert(), copies)
+                # The copies start their own history (labels/history.py): revision 1, by whoever cloned.
+                record_created(session, dst_id, [
+                    (c["sample_id"], c["labelset_id"], c["label_status"],
+                     None if c["attributes"] is None else orjson.dumps(c["attributes"]).decode(), c["score"],
+                     user_id, now) for c in copies])
 
 
 # ---------------------------------------------------------------------------------------------- collaborators
@@ -360,3 +383,7 @@ def delete_labelset(session: Session, acc: DatasetAccess, name: str) -> None:
 
 def role_of(session: Session, user: Account, dataset: Dataset) -> str | None:
     return effective_role(session, user, dataset)
+
+
+def roles_of(session: Session, user: Account, datasets: list[Dataset]) -> dict[int, str | None]:
+    return effective_roles(session, user, datasets)

@@ -11,7 +11,7 @@ import orjson
 from sqlalchemy import Text, delete, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from ..datasets.permissions import DatasetAccess, access
+from ..datasets.permissions import DatasetAccess, access_with_role, effective_role
 from ..db import Account, Dataset, Issue, Sample
 from ..errors import Invalid, NotFound
 from ..samples.deps import SampleAccess
@@ -22,6 +22,7 @@ IT = Issue.__table__
 ST = Sample.__table__
 ISSUE_STATUSES = ("OPEN", "CLOSED")
 ANCHOR_TYPES = ("basic", "track", "sceneAttribute", "location")
+_ISSUE_NOT_FOUND = "Issue not found."
 
 ISSUE_COLUMNS = [IT.c.id, IT.c.uuid, IT.c.description, IT.c.status, type_coerce(IT.c.anchor, Text).label("anchor"),
                  type_coerce(IT.c.comments, Text).label("comments"), IT.c.created_by_id, IT.c.updated_by_id,
@@ -36,9 +37,11 @@ class IssueAccess:
 
 def issue_access(session: Session, user: Account, issue_uuid: str, action: str) -> IssueAccess:
     issue = session.scalars(select(Issue).where(Issue.uuid == issue_uuid)).first()
-    if issue is None:
-        raise NotFound("Issue not found.")
-    return IssueAccess(issue, access(session, user, session.get(Dataset, issue.dataset_id), action))
+    dataset = session.get(Dataset, issue.dataset_id) if issue is not None else None
+    role = effective_role(session, user, dataset) if dataset is not None else None
+    if role is None:
+        raise NotFound(_ISSUE_NOT_FOUND)  # an issue the caller may not see answers exactly like a missing one
+    return IssueAccess(issue, access_with_role(dataset, user, role, action))
 
 
 # ---------------------------------------------------------------------------------------------- input checks

@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 from sqlalchemy.orm import Session
 
-from ..db.sql import run
+from ..db.sql import for_paramstyle, run
 from ..errors import Invalid, NotFound
 
 ACTIONS = ("created", "updated", "deleted", "restored")
@@ -66,6 +66,36 @@ def record_revision(session: Session, *, dataset_id: int, sample_id: int, labels
         return run(session, _BOTH_PG, (dataset_id, digest, attributes, *revision_params)).first()[0]
     run(session, _CONTENT, (dataset_id, digest, attributes))
     return run(session, _REVISION, revision_params).first()[0]
+
+
+def record_created(session: Session, dataset_id: int, labels: list[tuple[int, int, str, str | None, float | None,
+                                                                         int | None, str]]) -> None:
+    """Revision 1 ("created") of many labels that have no history yet — labels created in bulk, e.g. by a dataset
+    clone: ``(sample_id, labelset_id, label_status, attributes text, score, user_id, created_at)`` each."""
+    if not labels:
+        return
+    conn = session.connection()
+    style = conn.dialect.paramstyle
+    contents = {}
+    revisions = []
+    for sample_id, labelset_id, status, attributes, score, user_id, created_at in labels:
+        text = attributes if attributes is not None else "null"
+        digest = content_hash(text)
+        contents[digest] = text
+        revisions.append((sample_id, labelset_id, dataset_id, 1, "created", status, digest, score, user_id,
+                          created_at))
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(for_paramstyle(_CONTENT, style), [(dataset_id, d, t) for d, t in contents.items()])
+        cursor.executemany(for_paramstyle(_BULK_REVISION, style), revisions)
+    finally:
+        cursor.close()
+
+
+_BULK_REVISION = (
+    "INSERT INTO label_revisions (sample_id, labelset_id, dataset_id, revision, action, label_status, "
+    "attributes_hash, score, created_by_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 # ---------------------------------------------------------------------------------------------------- reading

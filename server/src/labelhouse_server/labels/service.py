@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 from sqlalchemy.orm import Session
 
+from ..datasets.permissions import can
 from ..db.sql import run
 from ..errors import Conflict, Invalid, NotFound
 from ..samples.deps import SampleAccess
@@ -17,6 +18,7 @@ from ..timeutil import now_iso
 from ..validation import validate_label_attributes
 from ..workunits import service as workunits
 from . import history
+from .policy import overwritable_by, require_write
 from .schemas import (
     DEFAULT_STATUS,
     LABEL_STATUSES,
@@ -44,16 +46,33 @@ _UPSERT = (
     "SELECT ?, ls.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM labelsets ls WHERE ls.dataset_id = ? AND ls.name = ? "
     "ON CONFLICT (sample_id, labelset_id) DO UPDATE SET label_status = excluded.label_status, "
     "attributes = excluded.attributes, score = excluded.score, updated_by_id = excluded.updated_by_id, "
-    "updated_at = excluded.updated_at{reviewed} "
+    "updated_at = excluded.updated_at{reviewed}{guard} "
     f"RETURNING {_LABEL_COLS}, labelset_id"
 )
-_UPSERT_LABEL = _UPSERT.format(reviewed="")
+_UPSERT_LABEL = _UPSERT.format(reviewed="", guard="")
 _UPSERT_REVIEW = _UPSERT.format(reviewed=", reviewed_by_id = excluded.reviewed_by_id, "
-                                         "reviewed_at = excluded.reviewed_at")
+                                         "reviewed_at = excluded.reviewed_at", guard="")
+# Roles below reviewer may not replace every status (``policy.py``): the replace happens only over a status the
+# role may overwrite, decided in the same statement so that a review landing meanwhile is never overwritten.
+_guarded_upsert: dict[str, str] = {}
+
+
+def _upsert_for(role: str, review: bool) -> str:
+    if can(role, "review"):
+        return _UPSERT_REVIEW if review else _UPSERT_LABEL
+    sql = _guarded_upsert.get(role)
+    if sql is None:
+        statuses = ", ".join(f"'{s}'" for s in sorted(overwritable_by(role)))
+        sql = _guarded_upsert.setdefault(role, _UPSERT.format(
+            reviewed="", guard=f" WHERE labels.label_status IN ({statuses})"))
+    return sql
+
+
 _PATCH_COLUMNS = ("label_status", "attributes", "score", "updated_by_id", "updated_at", "reviewed_by_id",
                   "reviewed_at")
 _patch_sql: dict[tuple[str, ...], str] = {}
-_DELETE = "DELETE FROM labels WHERE id = ? RETURNING labelset_id"
+# The status read before the write is part of the condition: a label reviewed meanwhile is not overwritten.
+_DELETE = "DELETE FROM labels WHERE id = ? AND label_status = ? RETURNING id"
 
 
 def _label_in_labelset(session: Session, sacc: SampleAccess, name: str) -> tuple[int, Any]:
@@ -97,11 +116,6 @@ def _attributes(sacc: SampleAccess, value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def _check_may_set(sacc: SampleAccess, status: str) -> None:
-    """Labelers write labels; only reviewers and above may record a review decision."""
-    sacc.require("review" if status in REVIEW_STATUSES else "label")
-
-
 def _work_type(status: str) -> str:
     return "review" if status in REVIEW_STATUSES else "label"
 
@@ -112,7 +126,7 @@ def put_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) ->
     if not isinstance(body, dict):
         raise Invalid("body: a JSON object is required.", field="body")
     status = _status(body.get("label_status", DEFAULT_STATUS) or DEFAULT_STATUS)
-    _check_may_set(sacc, status)
+    require_write(sacc.role, None, status)  # the new status alone; the old one is checked by the statement
     if "attributes" not in body:
         raise Invalid("attributes: this field is required.", field="attributes")
     attributes = _attributes(sacc, body["attributes"])
@@ -128,12 +142,15 @@ def _write(session: Session, sacc: SampleAccess, labelset: str, status: str, att
     user_id = sacc.user.id
     now = now_iso()
     review = status in REVIEW_STATUSES
-    row = run(session, _UPSERT_REVIEW if review else _UPSERT_LABEL, (
+    row = run(session, _upsert_for(sacc.role, review), (
         sacc.sample_id, sacc.dataset_id, status, attributes, score, user_id, user_id,
         user_id if review else None, now, now, now if review else None, sacc.dataset_id, labelset,
     )).first()
     if row is None:
-        raise NotFound(f"Labelset not found: {labelset}.")
+        # No labelset of that name, or (guarded statement) an existing label this role may not replace.
+        _ls_id, existing = _label_in_labelset(session, sacc, labelset)
+        require_write(sacc.role, existing[1] if existing is not None else None, status)
+        raise Conflict("The label changed while it was being written; retry.")
     # A replaced label keeps its creation time; one created by this statement was stamped ``now`` just above.
     created = row[8] == now
     history.record_revision(session, dataset_id=sacc.dataset_id, sample_id=sacc.sample_id, labelset_id=row[11],
@@ -156,7 +173,7 @@ def patch_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) 
     if body.get("label_status") is not None:
         status = _status(body["label_status"])
         values["label_status"] = status
-    _check_may_set(sacc, status)
+    require_write(sacc.role, existing[1], status)
     if "attributes" in body and body["attributes"] is not None:
         values["attributes"] = _attributes(sacc, body["attributes"])
     if "score" in body:
@@ -169,10 +186,10 @@ def patch_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) 
     sql = _patch_sql.get(columns)
     if sql is None:
         sql = _patch_sql.setdefault(columns, "UPDATE labels SET " + ", ".join(f"{c} = ?" for c in columns)
-                                    + f" WHERE id = ? RETURNING {_LABEL_COLS}")
-    row = run(session, sql, (*(values[c] for c in columns), existing[0])).first()
-    if row is None:  # deleted by a concurrent request meanwhile
-        raise NotFound("Label not found: this sample is unlabeled in this labelset.")
+                                    + f" WHERE id = ? AND label_status = ? RETURNING {_LABEL_COLS}")
+    row = run(session, sql, (*(values[c] for c in columns), existing[0], existing[1])).first()
+    if row is None:
+        raise Conflict("The label changed while it was being written; retry.")
     history.record_revision(session, dataset_id=sacc.dataset_id, sample_id=sacc.sample_id, labelset_id=ls_id,
                             action="updated", label_status=row[1], attributes=row[2], score=row[3],
                             user_id=sacc.user.id, created_at=now)
@@ -183,28 +200,29 @@ def patch_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) 
 
 
 def delete_label(session: Session, sacc: SampleAccess, labelset: str) -> None:
-    _ls_id, existing = _label_in_labelset(session, sacc, labelset)
+    ls_id, existing = _label_in_labelset(session, sacc, labelset)
     if existing is None:
         raise NotFound("Label not found: this sample is unlabeled in this labelset.")
-    # Removing a review decision is itself a review decision.
-    _check_may_set(sacc, existing[1])
-    deleted = run(session, _DELETE, (existing[0],)).first()
-    if deleted is None:  # deleted by a concurrent request meanwhile
-        raise NotFound("Label not found: this sample is unlabeled in this labelset.")
-    history.record_revision(session, dataset_id=sacc.dataset_id, sample_id=sacc.sample_id, labelset_id=deleted[0],
+    require_write(sacc.role, existing[1], None)
+    if run(session, _DELETE, (existing[0], existing[1])).first() is None:
+        raise Conflict("The label changed while it was being deleted; retry.")
+    now = now_iso()
+    history.record_revision(session, dataset_id=sacc.dataset_id, sample_id=sacc.sample_id, labelset_id=ls_id,
                             action="deleted", label_status=None, attributes=None, score=None,
-                            user_id=sacc.user.id, created_at=now_iso())
+                            user_id=sacc.user.id, created_at=now)
+    workunits.record(session, sacc, labelset=labelset, work_type="delete", next_label_status=None, created_at=now)
     session.commit()
 
 
 def restore_label(session: Session, sacc: SampleAccess, labelset: str, number: int) -> dict[str, Any]:
     """Put revision ``number`` back as the label (recreating it if it was deleted), recorded as a new revision
-    "restored". Needs the same permission as writing the label with that revision's status."""
-    ls_id = history.labelset_id(session, sacc.dataset_id, labelset)
+    "restored". Allowed when the caller may write the label from its current status to the revision's
+    (``policy.may_write``, like a PUT)."""
+    ls_id, current = _label_in_labelset(session, sacc, labelset)
     action, status, attributes, score = history.revision(session, sacc.sample_id, ls_id, number)
     if action == "deleted" or status is None or attributes is None:
         raise Conflict(f"Revision {number} records the label's deletion; restore a revision before it.",
                        field="revision")
-    _check_may_set(sacc, status)
+    require_write(sacc.role, current[1] if current is not None else None, status)
     row, _created = _write(session, sacc, labelset, status, attributes, score, action="restored")
     return _public(session, sacc, labelset, row)

@@ -8,9 +8,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ..deps import DB, CurrentUser
-from ..errors import Forbidden, NotFound
 from ..http import route
 from . import service
+from .deps import OrgAdmin, OrgMember
 from .schemas import user_public
 
 router = APIRouter(tags=["users"])
@@ -47,39 +47,21 @@ class MemberIn(BaseModel):
     role: str = Field(default="labeler", description="labeler, reviewer, manager or admin")
 
 
-def _org_admin(session: DB, org_name: str, user: CurrentUser):
-    org = service.get_account(session, org_name)
-    if not org.is_organization:
-        raise NotFound(f"Organization '{org_name}' not found.")
-    role = service.member_role(session, org.id, user.id)
-    if role is None and not user.is_admin:
-        raise NotFound(f"Organization '{org_name}' not found.")
-    if role != "admin" and not user.is_admin:
-        raise Forbidden()
-    return org
-
-
 @route(router, "/organizations/{org}/members/", ["GET"], summary="Members of an organization")
-def list_members(org: str, user: CurrentUser, session: DB) -> list[dict[str, Any]]:
-    account = service.get_account(session, org)
-    if not account.is_organization or (service.member_role(session, account.id, user.id) is None
-                                       and not user.is_admin):
-        raise NotFound(f"Organization '{org}' not found.")
-    return [{"user": user_public(m), "role": r} for m, r in service.members(session, account)]
+def list_members(oacc: OrgMember, session: DB) -> list[dict[str, Any]]:
+    return [{"user": user_public(m), "role": r} for m, r in service.members(session, oacc.organization)]
 
 
 @route(router, "/organizations/{org}/members/", ["POST"], status_code=201, summary="Add or update a member")
-def add_member(org: str, body: MemberIn, user: CurrentUser, session: DB) -> dict[str, Any]:
-    organization = _org_admin(session, org, user)
+def add_member(oacc: OrgAdmin, body: MemberIn, session: DB) -> dict[str, Any]:
     member = service.get_account(session, body.user)
-    service.set_member(session, organization, member, body.role)
+    service.set_member(session, oacc.organization, member, body.role)
     session.commit()
     return {"user": user_public(member), "role": body.role}
 
 
 @route(router, "/organizations/{org}/members/{username}", ["DELETE"], status_code=204,
        summary="Remove a member")
-def delete_member(org: str, username: str, user: CurrentUser, session: DB) -> None:
-    organization = _org_admin(session, org, user)
-    service.remove_member(session, organization, service.get_account(session, username))
+def delete_member(oacc: OrgAdmin, username: str, session: DB) -> None:
+    service.remove_member(session, oacc.organization, service.get_account(session, username))
     session.commit()

@@ -1,0 +1,22 @@
+"""Deleting a label records a workunit (``work_type`` ``delete``), as every other label write does."""
+
+from __future__ import annotations
+
+from server.samples.payloads import TASK_ATTRIBUTES, label_attributes, sample_attributes
+from support import unique
+
+
+def test_label_delete_writes_a_workunit(server):
+    _, key = server.create_user(unique("owner"))
+    with server.client(key) as http:
+        full = http.post("/user/datasets/", json={"name": unique("wu"), "task_type": "vector",
+                                                  "task_attributes": TASK_ATTRIBUTES}).json()["full_name"]
+        sample = http.post(f"/datasets/{full}/samples/", json={"name": "s", "attributes":
+                                                                sample_attributes("vector")}).json()
+        path = f"/labels/{sample['uuid']}/ground-truth/"
+        assert http.put(path, json={"attributes": label_attributes("vector"), "label_status": "LABELED"}) \
+            .status_code == 201
+        assert http.delete(path).status_code == 204
+        units = http.get(f"/datasets/{full}/workunits/?sort=created_at").json()
+    assert [(u["work_type"], u["next_label_status"], u["sample_uuid"], u["labelset"]) for u in units] == [
+        ("label", "LABELED", sample["uuid"], "ground-truth"), ("delete", None, sample["uuid"], "ground-truth")]
