@@ -55,9 +55,9 @@ TASK_ATTRIBUTES = {"format_version": "0.1", "categories": [{"id": 1, "name": "ca
 
 # --------------------------------------------------------------------------------------------------- server
 @contextmanager
-def serve(database_url: str, data_dir: Path) -> Iterator[tuple[str, int]]:
+def serve(database_url: str, data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
     port = support.free_port()
-    env = {**os.environ, "LABELHOUSE_BOOTSTRAP_ADMIN": "false"}
+    env = {**os.environ, "LABELHOUSE_BOOTSTRAP_ADMIN": "false", **(extra_env or {})}
     log = open(data_dir / "server.log", "ab")  # noqa: SIM115 - handed to the child process, closed in finally
     proc = subprocess.Popen(
         [sys.executable, "-m", "labelhouse_server.cli", "serve", "--port", str(port), "--data-dir", str(data_dir),

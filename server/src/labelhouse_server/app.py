@@ -14,6 +14,8 @@ from .admin.routes import router as admin_router
 from .assets.routes import router as assets_router
 from .datasets.routes import router as datasets_router
 from .db.engine import make_engine, make_sessionmaker, read_options
+from .embeddings.index import IndexCache
+from .embeddings.routes import router as embeddings_router
 from .errors import install_error_handlers
 from .fastlane import FastLane
 from .http import JSONBytesResponse, RequestPlumbingMiddleware
@@ -83,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.inline_writes = engine.dialect.name == "sqlite"  # see deps.run_write
     app.state.store = make_store(settings)
     app.state.job_runner = make_app_runner(settings, engine)
+    app.state.embedding_indexes = IndexCache(app.state.store, settings.data_dir / "embedding-index-cache")
     app.router.redirect_slashes = False
     app.add_middleware(RequestPlumbingMiddleware)
     install_error_handlers(app)
@@ -105,4 +108,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _routers() -> list[APIRouter]:
     # The hottest routes first: routes are matched in order.
     return [samples_router, labels_router, datasets_router, users_router, issues_router, workunits_router,
-            releases_router, assets_router, storage_router, admin_router]
+            releases_router, assets_router, storage_router, embeddings_router, admin_router]

@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     job_stale_seconds: float = Field(default=30.0, description="A running job silent this long is reaped.")
     job_max_attempts: int = Field(default=3, description="Attempts before a job is failed for good.")
 
+    # --- embeddings --------------------------------------------------------------------------------
+    embedding_index_min_pending: int = Field(
+        default=2000,
+        description="Vectors written since an embedding's last index build that trigger a rebuild (or 10 % of "
+        "the indexed count, whichever is larger). Below it, new vectors are searched exactly.",
+    )
+    embedding_index_threads: int = Field(default=2, description="Threads an index build uses.")
+
     # --- serving ---------------------------------------------------------------------------------
     fast_lane: bool = Field(
         default=True,

@@ -3,6 +3,7 @@
 from ._base import Model
 from .assets import File, PresignedPostFields
 from .datasets import Collaborator, Dataset, Labelset, LabelStats, TaskAttributeCategory, TaskAttributes
+from .embeddings import Embedding, EmbeddingIndex, SimilarSample
 from .enums import (
     Category,
     ExportFormat,
@@ -28,6 +29,8 @@ __all__ = [
     "Dataset",
     "DeleteSamplesResponse",
     "DiffCounts",
+    "Embedding",
+    "EmbeddingIndex",
     "ExportFormat",
     "File",
     "Issue",
@@ -48,6 +51,7 @@ __all__ = [
     "ReleaseStatus",
     "Role",
     "Sample",
+    "SimilarSample",
     "Subscription",
     "TaskAttributeCategory",
     "TaskAttributes",

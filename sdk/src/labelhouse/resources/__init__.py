@@ -2,6 +2,7 @@
 
 from .assets import AssetsMixin
 from .datasets import DatasetsMixin
+from .embeddings import EmbeddingsMixin
 from .issues import IssuesMixin
 from .labels import LabelsMixin
 from .labelsets import LabelsetsMixin
@@ -13,7 +14,7 @@ from .workunits import WorkunitsMixin
 
 
 class AllResources(UsersMixin, DatasetsMixin, LabelsetsMixin, SamplesMixin, LabelsMixin, IssuesMixin,
-                   ReleasesMixin, WorkunitsMixin, AssetsMixin, RawMixin):
+                   ReleasesMixin, WorkunitsMixin, AssetsMixin, EmbeddingsMixin, RawMixin):
     """Every API method of the SegmentsClient surface."""
 
 

@@ -2,6 +2,7 @@
 
 from .base import Base, JSONText
 from .datasets import Collaborator, Dataset, Labelset
+from .embeddings import Embedding, EmbeddingVector
 from .history import LabelContent, LabelRevision
 from .releases import (
     Asset,
@@ -16,7 +17,7 @@ from .samples import Issue, Label, Sample, Workunit
 from .users import Account, ApiKey, OrganizationMember
 
 __all__ = [
-    "Account", "ApiKey", "Asset", "Base", "Collaborator", "Dataset", "Issue", "JSONText", "Job", "Label",
-    "LabelContent", "LabelRevision", "Labelset", "OrganizationMember", "Release", "ReleaseLabel", "ReleaseLabelDigest",
-    "ReleaseSample", "ReleaseSampleDigest", "Sample", "Workunit",
+    "Account", "ApiKey", "Asset", "Base", "Collaborator", "Dataset", "Embedding", "EmbeddingVector", "Issue",
+    "JSONText", "Job", "Label", "LabelContent", "LabelRevision", "Labelset", "OrganizationMember", "Release",
+    "ReleaseLabel", "ReleaseLabelDigest", "ReleaseSample", "ReleaseSampleDigest", "Sample", "Workunit",
 ]

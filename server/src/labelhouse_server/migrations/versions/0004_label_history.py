@@ -1,7 +1,7 @@
 """label history: label_revisions and label_contents; every existing label gets revision 1
 
 Revision ID: 0004_label_history
-Revises: 0003_merge
+Revises: 0004_embeddings
 """
 
 import hashlib
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_label_history"
-down_revision = "0003_merge"
+down_revision = "0004_embeddings"
 branch_labels = None
 depends_on = None
 

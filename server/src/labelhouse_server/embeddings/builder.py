@@ -1,0 +1,130 @@
+"""The ``embedding.index`` job: bring an embedding's HNSW index (usearch) in the object store up to date.
+
+Incremental when it can be: the current index file is loaded and only the rows written since it was built
+(``index_seq < seq <= vector_seq``) are applied (a changed sample's old entry is removed, its new vector added).
+Deleted samples leave stale entries behind (searches drop them: every hit is checked in the database); when
+those exceed ``MAX_STALE`` of the index, or there is no index yet, the index is rebuilt from scratch by
+streaming every vector in batches. Either way the result is saved to a temporary file, uploaded under a new key,
+and the embedding's pointer (``index_version + 1``, ``index_key``, ``index_seq``, ``index_count``) flips in the
+transaction that completes the job; the previous file is deleted after that commit. Vectors written during the
+build have a higher ``seq``: searches keep finding them in their exact delta, and the build queues its successor
+when they are many.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import tempfile
+from typing import Any
+
+import numpy as np
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from ..db.engine import READ_ONLY
+from ..jobs import JobContext, register
+from ..timeutil import now_iso
+from .index import new_index
+from .service import INDEX_JOB, delete_index_file, schedule_rebuild
+from .vectors import unpack_many
+
+log = logging.getLogger("labelhouse.embeddings")
+BATCH = 20_000
+MAX_STALE = 0.2  # stale entries (deleted samples) above this share of the index: rebuild from scratch
+
+
+@register(INDEX_JOB)
+class BuildIndex:
+    def run(self, ctx: JobContext, payload: dict[str, Any]) -> Any:
+        embedding_id = int(payload["embedding_id"])
+        with ctx.sessionmaker() as session:
+            session.connection(execution_options=READ_ONLY)
+            row = session.execute(text("SELECT dims, metric, vector_seq, index_key, index_seq FROM embeddings "
+                                       "WHERE id = :e"), {"e": embedding_id}).first()
+            if row is None:
+                return {"skipped": "embedding deleted"}
+            dims, metric, upto, old_key, old_seq = row
+            live = session.execute(text("SELECT count(*) FROM embedding_vectors WHERE embedding_id = :e "
+                                        "AND seq <= :q"), {"e": embedding_id, "q": upto}).scalar_one()
+        fd, path = tempfile.mkstemp(suffix=".usearch", dir=ctx.settings.data_dir)
+        os.close(fd)
+        try:
+            index = self._previous(ctx, old_key, path, dims, live) if old_key else None
+            mode = "incremental" if index is not None else "full"
+            if index is None:
+                index = new_index(dims, metric)
+            self._fill(ctx, index, embedding_id, dims, old_seq if mode == "incremental" else 0, upto)
+            count = len(index)
+            index.save(path)
+            key = f"embeddings/{embedding_id}/index-{ctx.job_id}-{secrets.token_hex(16)}.usearch"
+            ctx.check()
+            ctx.store.put(key, path, "application/octet-stream")
+        finally:
+            os.unlink(path)
+        with ctx.sessionmaker() as session:
+            current = session.execute(text("SELECT index_key FROM embeddings WHERE id = :e AND index_job_id = :j"),
+                                      {"e": embedding_id, "j": ctx.job_id}).first()
+            flipped = current is not None and session.execute(text(
+                "UPDATE embeddings SET index_version = index_version + 1, index_key = :k, index_seq = :q, "
+                "index_count = :n, index_built_at = :now, index_job_id = NULL WHERE id = :e AND index_job_id = :j"),
+                {"k": key, "q": upto, "n": count, "now": now_iso(), "e": embedding_id, "j": ctx.job_id}).rowcount == 1
+            result = {"embedding_id": embedding_id, "vectors": count, "live": live, "seq": upto, "key": key,
+                      "mode": mode}
+            if not flipped or not ctx.complete_in(session, result):
+                session.rollback()
+                delete_index_file(ctx.store, key)  # deleted embedding, or this job lost its lease
+                return {"skipped": "embedding deleted or job superseded"}
+            schedule_rebuild(session, embedding_id, ctx.settings)  # what arrived during the build, if much
+            session.commit()
+        assert current is not None
+        delete_index_file(ctx.store, current[0])
+        log.info("embedding %s: %s index build, %d entries (%d live vectors, seq %s)", embedding_id, mode, count,
+                 live, upto)
+        return None
+
+    def _previous(self, ctx: JobContext, key: str, path: str, dims: int, live: int) -> Any:
+        """The current index file, loaded for updating; None when a full rebuild is due (too many stale entries,
+        or the file is unreadable)."""
+        from usearch.index import Index
+
+        try:
+            with ctx.store.open(key) as src, open(path, "wb") as dst:
+                while chunk := src.read(1 << 20):
+                    dst.write(chunk)
+            index = Index.restore(path)
+        except Exception:
+            log.exception("index file %s unreadable: rebuilding from scratch", key)
+            return None
+        if index is None or index.ndim != dims or len(index) > live * (1 + MAX_STALE):
+            return None
+        return index
+
+    def _fill(self, ctx: JobContext, index: Any, embedding_id: int, dims: int, after_seq: int, upto: int) -> None:
+        """Add every vector with ``after_seq < seq <= upto``, replacing entries of the same samples."""
+        last = 0
+        threads = max(1, ctx.settings.embedding_index_threads)
+        while True:
+            with ctx.sessionmaker() as session:
+                session.connection(execution_options=READ_ONLY)
+                rows = session.execute(text(
+                    "SELECT sample_id, vector FROM embedding_vectors WHERE embedding_id = :e AND seq > :a "
+                    "AND seq <= :q AND sample_id > :last ORDER BY sample_id LIMIT :n"),
+                    {"e": embedding_id, "a": after_seq, "q": upto, "last": last, "n": BATCH}).all()
+            if not rows:
+                return
+            keys = np.fromiter((r[0] for r in rows), dtype=np.uint64, count=len(rows))
+            if after_seq and len(index):
+                present = keys[np.asarray(index.contains(keys), dtype=bool)]
+                if len(present):
+                    index.remove(present)
+            index.add(keys, unpack_many([bytes(r[1]) for r in rows], dims), threads=threads)
+            last = rows[-1][0]
+            ctx.progress += len(rows)
+            ctx.check()
+
+    def on_failed(self, session: Session, payload: dict[str, Any], reason: str) -> None:
+        log.error("embedding %s: index build failed: %s", payload.get("embedding_id"), reason)
+        session.execute(text("UPDATE embeddings SET index_job_id = NULL WHERE id = :e"),
+                        {"e": payload.get("embedding_id")})

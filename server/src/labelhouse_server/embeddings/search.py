@@ -1,0 +1,116 @@
+"""k-nearest-neighbour search over the samples a caller may see.
+
+1. Candidates, closest first, from the process's ``Snapshot`` (index file + exact delta): ``fetch`` of them.
+2. One query keeps the candidates whose vector still exists in the caller's scope (the dataset, or every dataset
+   the caller can read; metadata filters) and returns their stored vectors; distances are recomputed from those.
+3. Fewer than ``k`` survived and there are more candidates: ``fetch`` grows 4x. Past ``EXACT_AFTER`` candidates
+   (a very selective filter) the scope is scanned exactly instead, in chunks, so results stay complete.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ..db import Account, Collaborator, Dataset, EmbeddingVector, OrganizationMember, Sample
+from ..samples.query import _metadata_equals
+from .index import IndexCache, read_state
+from .vectors import nearest, unpack, unpack_many
+
+EV = EmbeddingVector.__table__
+MAX_K = 1000
+EXACT_AFTER = 8192
+SCAN_CHUNK = 20000
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where results may come from: one dataset (already access-checked) or all the caller can read."""
+
+    user: Account
+    dataset_id: int | None = None
+    metadata: tuple[tuple[str, str], ...] = ()
+    exclude_sample_id: int | None = None
+
+    def conditions(self, dialect: str) -> list[Any]:
+        if self.dataset_id is not None:
+            conds = [EV.c.dataset_id == self.dataset_id]
+        else:
+            uid = self.user.id
+            readable = select(Dataset.id).where(or_(
+                Dataset.owner_id == uid, Dataset.public.is_(True),
+                Dataset.owner_id.in_(select(OrganizationMember.organization_id)
+                                     .where(OrganizationMember.user_id == uid)),
+                Dataset.id.in_(select(Collaborator.dataset_id).where(Collaborator.user_id == uid))))
+            conds = [EV.c.dataset_id.in_(readable)]
+        if self.exclude_sample_id is not None:
+            conds.append(EV.c.sample_id != self.exclude_sample_id)
+        conds.extend(_metadata_equals(dialect, i, k, v) for i, (k, v) in enumerate(self.metadata))
+        return conds
+
+    def base(self, embedding_id: int, dialect: str, *columns: Any) -> Any:
+        stmt = select(*columns).where(EV.c.embedding_id == embedding_id, *self.conditions(dialect))
+        if self.metadata:
+            stmt = stmt.select_from(EV.join(Sample.__table__, Sample.__table__.c.id == EV.c.sample_id))
+        return stmt
+
+
+def query_vector_of(session: Session, embedding_id: int, sample_id: int, dims: int) -> np.ndarray | None:
+    blob = session.scalar(select(EV.c.vector).where(EV.c.embedding_id == embedding_id, EV.c.sample_id == sample_id))
+    return None if blob is None else unpack(bytes(blob), dims).copy()
+
+
+def nearest_samples(session: Session, cache: IndexCache, embedding_id: int, query: np.ndarray, k: int,
+                    scope: Scope) -> list[tuple[int, float]]:
+    """(sample id, exact distance) of the ``k`` nearest samples in ``scope``, closest first."""
+    state = read_state(session, embedding_id)
+    if state is None:
+        return []
+    dialect = session.bind.dialect.name  # type: ignore[union-attr]
+    snap = cache.snapshot(session, state)
+    fetch = max(4 * k, 40)
+    while True:
+        candidates = snap.candidates(query, fetch)
+        found = _verified(session, embedding_id, dialect, scope, [sid for sid, _ in candidates])
+        exhausted = fetch >= snap.size
+        if len(found) >= k or exhausted:
+            return _ranked(state.metric, state.dims, query, found, k)
+        if fetch >= EXACT_AFTER:
+            return _scan(session, embedding_id, dialect, scope, state.metric, state.dims, query, k)
+        fetch *= 4
+
+
+def _verified(session: Session, embedding_id: int, dialect: str, scope: Scope,
+              ids: list[int]) -> list[tuple[int, bytes]]:
+    out: list[tuple[int, bytes]] = []
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start:start + 2000]
+        stmt = scope.base(embedding_id, dialect, EV.c.sample_id, EV.c.vector).where(EV.c.sample_id.in_(chunk))
+        out.extend((r[0], bytes(r[1])) for r in session.execute(stmt))
+    return out
+
+
+def _ranked(metric: str, dims: int, query: np.ndarray, rows: list[tuple[int, bytes]],
+            k: int) -> list[tuple[int, float]]:
+    if not rows:
+        return []
+    pos, dist = nearest(metric, query, unpack_many([r[1] for r in rows], dims), k)
+    return [(rows[p][0], float(d)) for p, d in zip(pos.tolist(), dist.tolist())]
+
+
+def _scan(session: Session, embedding_id: int, dialect: str, scope: Scope, metric: str, dims: int,
+          query: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """Exact search over the whole scope, ``SCAN_CHUNK`` rows at a time (memory stays bounded)."""
+    best: list[tuple[int, float]] = []
+    stmt = scope.base(embedding_id, dialect, EV.c.sample_id, EV.c.vector).order_by(EV.c.sample_id)
+    result = session.execute(stmt.execution_options(yield_per=SCAN_CHUNK))
+    for part in result.partitions(SCAN_CHUNK):
+        rows = [(r[0], bytes(r[1])) for r in part]
+        merged = best + _ranked(metric, dims, query, rows, k)
+        merged.sort(key=lambda sd: (sd[1], sd[0]))
+        best = merged[:k]
+    return best

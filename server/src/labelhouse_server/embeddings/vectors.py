@@ -1,0 +1,79 @@
+"""Vectors on the wire and on disk, and the distances every part of the search agrees on.
+
+Stored as float32 little-endian bytes (``dims * 4`` bytes per sample). Distances, smaller is closer:
+``cosine`` 1 - cos(a, b); ``euclidean`` |a - b|² (squared, as the index computes it; ranks like |a - b|);
+``dot`` 1 - a·b. The index (usearch ``cos`` / ``l2sq`` / ``ip``) and the exact NumPy paths compute the same values,
+so candidates from the index and from the not-yet-indexed rows merge by distance.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..errors import Invalid
+
+METRICS = ("cosine", "euclidean", "dot")
+USEARCH_METRIC = {"cosine": "cos", "euclidean": "l2sq", "dot": "ip"}
+MAX_DIMS = 4096
+DTYPE = np.dtype("<f4")
+
+
+def check_vector(value: Any, dims: int, metric: str, field: str = "vector") -> np.ndarray:
+    """A JSON list of ``dims`` finite numbers, as float32; 400 naming ``field`` otherwise."""
+    if type(value) is not list:
+        raise Invalid(f"{field}: a list of {dims} numbers is required.", field=field)
+    if len(value) != dims:
+        raise Invalid(f"{field}: this embedding has {dims} dimensions, got a vector of {len(value)}.", field=field)
+    for x in value:
+        if type(x) not in (int, float) or not math.isfinite(x):
+            raise Invalid(f"{field}: every component must be a finite number.", field=field)
+    vector = np.asarray(value, dtype=DTYPE)
+    if not np.all(np.isfinite(vector)):
+        raise Invalid(f"{field}: a component is too large for 32-bit floats.", field=field)
+    if metric == "cosine" and not np.any(vector):
+        raise Invalid(f"{field}: an all-zero vector has no direction (cosine metric).", field=field)
+    return vector
+
+
+def pack(vector: np.ndarray) -> bytes:
+    return vector.astype(DTYPE, copy=False).tobytes()
+
+
+def unpack(blob: bytes, dims: int) -> np.ndarray:
+    return np.frombuffer(blob, dtype=DTYPE, count=dims)
+
+
+def unpack_many(blobs: list[bytes], dims: int) -> np.ndarray:
+    if not blobs:
+        return np.empty((0, dims), dtype=DTYPE)
+    return np.frombuffer(b"".join(blobs), dtype=DTYPE).reshape(len(blobs), dims)
+
+
+def distances(metric: str, query: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Distance from ``query`` to each row of ``matrix`` (float64 for a stable order)."""
+    if len(matrix) == 0:
+        return np.empty(0)
+    q = query.astype(np.float64)
+    m = matrix.astype(np.float64)
+    if metric == "cosine":
+        norms = np.linalg.norm(m, axis=1) * np.linalg.norm(q)
+        norms[norms == 0] = 1.0
+        return 1.0 - (m @ q) / norms
+    if metric == "euclidean":
+        diff = m - q
+        return np.einsum("ij,ij->i", diff, diff)
+    return 1.0 - m @ q
+
+
+def nearest(metric: str, query: np.ndarray, matrix: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions and distances of the ``count`` rows nearest to ``query``, closest first (exact)."""
+    d = distances(metric, query, matrix)
+    if len(d) > count:
+        part = np.argpartition(d, count - 1)[:count]
+    else:
+        part = np.arange(len(d))
+    order = part[np.lexsort((part, d[part]))]
+    return order, d[order]
