@@ -83,10 +83,10 @@ def run(args: argparse.Namespace, database_url: str, data_dir: Path) -> dict:
     out: dict = {"n": args.n, "dims": args.dims, "clusters": args.clusters, "queries": args.queries,
                  "backend": database_url.split(":")[0], "machine": platform.processor() or platform.machine(),
                  "load_at_start": load()}
-    user_id, key = sb.make_user(database_url)
     env = {"LABELHOUSE_EMBEDDING_INDEX_MIN_PENDING": str(args.n)}
-    with sb.serve(database_url, data_dir, env) as (url, pid), httpx.Client(
-            base_url=url, headers={"Authorization": f"APIKey {key}"}, timeout=300) as http:
+    with sb.serve(database_url, data_dir, env) as (url, pid):
+        user_id, key = sb.make_user(database_url)  # after the server migrated the new database
+        http = httpx.Client(base_url=url, headers={"Authorization": f"APIKey {key}"}, timeout=300)
         dataset = sb.new_dataset(http)
         t = time.perf_counter()
         sb.prefill(create_engine(database_url), dataset, user_id, args.n)
@@ -100,6 +100,7 @@ def run(args: argparse.Namespace, database_url: str, data_dir: Path) -> dict:
         emb = http.post("/user/embeddings/", json={"name": "bench", "dims": args.dims}).json()["full_name"]
 
         t = time.perf_counter()
+        cpu_at_upload = sb.cpu_seconds(pid)
         for start in range(0, args.n, 1000):
             body = orjson.dumps({"vectors": [{"sample_uuid": u, "vector": v} for u, v in
                                              zip(sample_ids[start:start + 1000], data[start:start + 1000].tolist())]})
@@ -107,6 +108,7 @@ def run(args: argparse.Namespace, database_url: str, data_dir: Path) -> dict:
             r.raise_for_status()
         out["upload_vectors_s"] = round(time.perf_counter() - t, 1)
         out["upload_vectors_per_s"] = round(args.n / (time.perf_counter() - t))
+        out["upload_server_cpu_s"] = round(sb.cpu_seconds(pid) - cpu_at_upload, 1)
         out["load_after_upload"] = load()
 
         t = time.perf_counter()
@@ -145,6 +147,7 @@ def run(args: argparse.Namespace, database_url: str, data_dir: Path) -> dict:
 
         latencies, hits = [], 0
         bodies = [orjson.dumps({"vector": q.tolist(), "k": 10}) for q in queries]
+        cpu_before = sb.cpu_seconds(pid)
         for q, body, want in zip(queries, bodies, truth):
             t = time.perf_counter()
             r = http.post(f"/embeddings/{emb}/similar-samples/", content=body,
@@ -152,7 +155,9 @@ def run(args: argparse.Namespace, database_url: str, data_dir: Path) -> dict:
             latencies.append(time.perf_counter() - t)
             got = {uuid_index[x["sample"]["uuid"]] for x in orjson.loads(r.content)["results"]}
             hits += len(got & set(want.tolist()))
+        server_cpu_ms = (sb.cpu_seconds(pid) - cpu_before) * 1000 / args.queries
         out["http"] = {"p50_ms": round(pct(latencies, 50), 2), "p99_ms": round(pct(latencies, 99), 2),
+                       "server_cpu_ms_per_query": round(server_cpu_ms, 2),
                        "recall_at_10": round(hits / (10 * args.queries), 4), "load": load()}
         out["server_rss_mib_serving"] = round(int(Path(f"/proc/{pid}/statm").read_text().split()[1])
                                               * os.sysconf("SC_PAGE_SIZE") / 2**20)
@@ -169,6 +174,7 @@ def run(args: argparse.Namespace, database_url: str, data_dir: Path) -> dict:
         out["sdk"] = {"p50_ms": round(pct(latencies, 50), 2), "p99_ms": round(pct(latencies, 99), 2),
                       "recall_at_10": round(hits / (10 * args.queries), 4), "load": load()}
         engine.dispose()
+        http.close()
     return out
 
 

@@ -10,12 +10,10 @@ from typing import Any
 
 import numpy as np
 from fastapi import APIRouter, Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ..datasets.permissions import dataset_access
-from ..db import Dataset
 from ..db.sql import in_list, run
 from ..deps import DB, CurrentUser, authenticate
 from ..errors import Invalid, NotFound
@@ -122,7 +120,7 @@ def _put_vectors(owner: str, name: str, body: Any, request: Request, user: Any, 
                        field="vectors")
     written = service.put_vectors(session, acc, {ids[u]: v for u, v in by_uuid.items()}, allowed,
                                   request.app.state.settings, on_commit=request.app.state.job_runner.notify)
-    return json_response({"written": written, "vectors_count": service.vectors_count(session, e.id)})
+    return json_response({"written": written})
 
 
 def _sample_ids(session: Session, uuids: list[str]) -> dict[str, int]:
@@ -138,8 +136,7 @@ def _sample_ids(session: Session, uuids: list[str]) -> dict[str, int]:
 def similar_samples(owner: str, name: str, body: SimilarSamplesQuery, request: Request) -> Response:
     with read_session(request) as session:
         user = authenticate(request, session)
-        acc = service.embedding_access(session, user, owner, name)
-        e = acc.embedding
+        e = service.search_target(session, user, owner, name)
         if not 1 <= body.k <= MAX_K:
             raise Invalid(f"k: from 1 to {MAX_K}.", field="k")
         if (body.vector is None) == (body.sample_uuid is None):
@@ -158,7 +155,7 @@ def similar_samples(owner: str, name: str, body: SimilarSamplesQuery, request: R
         metadata = tuple((str(k), _as_text(v)) for k, v in (body.metadata or {}).items())
         scope = Scope(user=user, dataset_id=dataset_id, metadata=metadata, exclude_sample_id=exclude)
         hits = nearest_samples(session, request.app.state.embedding_indexes, e.id, query, body.k, scope)
-        return json_response({"embedding": acc.full_name, "metric": e.metric,
+        return json_response({"embedding": e.full_name, "metric": e.metric,
                               "results": _results(session, user, hits)})
 
 
@@ -184,14 +181,16 @@ def _results(session: Session, user: Any, hits: list[tuple[int, float]]) -> list
     ids = [sid for sid, _ in hits]
     rows = {r[0]: r for r in run(session, f"SELECT {SAMPLE_COLUMNS_SQL}, dataset_id FROM samples "
                                           f"WHERE id IN ({in_list(len(ids))})", ids)}
-    datasets = {d.id: d for d in session.scalars(select(Dataset).where(Dataset.id.in_({r[-1] for r in rows.values()})))}
+    dataset_ids = sorted({r[-1] for r in rows.values()})
+    datasets = {r[0]: (f"{r[1]}/{r[2]}", r[3]) for r in run(
+        session, f"SELECT d.id, a.username, d.name, d.data_type FROM datasets d JOIN accounts a ON a.id = d.owner_id "
+                 f"WHERE d.id IN ({in_list(len(dataset_ids))})", dataset_ids)}
     users = usernames(session, {u for r in rows.values() for u in sample_schemas.sample_user_ids(r)}, user)
     out = []
     for sid, distance in hits:
         r = rows.get(sid)
         if r is None:  # deleted between the search and this read
             continue
-        d = datasets[r[-1]]
-        out.append({"distance": distance, "sample": sample_schemas.sample_public(
-            r, users, f"{d.owner.username}/{d.name}", d.data_type)})
+        full_name, data_type = datasets[r[-1]]
+        out.append({"distance": distance, "sample": sample_schemas.sample_public(r, users, full_name, data_type)})
     return out

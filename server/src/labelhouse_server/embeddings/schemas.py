@@ -49,8 +49,7 @@ class VectorsUpload(BaseModel):
 
 
 class VectorsWritten(BaseModel):
-    written: int
-    vectors_count: int
+    written: int = Field(description="Vectors inserted or replaced (GET the embedding for its vectors_count).")
 
 
 class SimilarSamplesQuery(BaseModel):

@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..db import Account, Collaborator, Dataset, EmbeddingVector, OrganizationMember, Sample
+from ..db.sql import in_list, run
 from ..samples.query import _metadata_equals
 from .index import IndexCache, read_state
 from .vectors import nearest, unpack, unpack_many
@@ -84,13 +85,40 @@ def nearest_samples(session: Session, cache: IndexCache, embedding_id: int, quer
         fetch *= 4
 
 
+# The common case (no metadata filter) as prebuilt statements run on the driver's cursor: building and
+# compiling the equivalent Core statement cost ~4 ms of CPU per search, and SQLite evaluated a "readable datasets"
+# subquery per candidate row (~2.5 ms), so readability is decided once per distinct dataset of the candidates.
+_READABLE = ("SELECT d.id FROM datasets d WHERE d.id IN ({ids}) AND (d.owner_id = ? OR d.public = ? OR EXISTS "
+             "(SELECT 1 FROM organization_members m WHERE m.organization_id = d.owner_id AND m.user_id = ?) OR "
+             "EXISTS (SELECT 1 FROM collaborators c WHERE c.dataset_id = d.id AND c.user_id = ?))")
+
+
 def _verified(session: Session, embedding_id: int, dialect: str, scope: Scope,
               ids: list[int]) -> list[tuple[int, bytes]]:
     out: list[tuple[int, bytes]] = []
     for start in range(0, len(ids), 2000):
         chunk = ids[start:start + 2000]
-        stmt = scope.base(embedding_id, dialect, EV.c.sample_id, EV.c.vector).where(EV.c.sample_id.in_(chunk))
-        out.extend((r[0], bytes(r[1])) for r in session.execute(stmt))
+        if scope.metadata:
+            stmt = scope.base(embedding_id, dialect, EV.c.sample_id, EV.c.vector).where(EV.c.sample_id.in_(chunk))
+            out.extend((r[0], bytes(r[1])) for r in session.execute(stmt))
+            continue
+        sql = (f"SELECT v.sample_id, v.vector, v.dataset_id FROM embedding_vectors v WHERE v.embedding_id = ? "
+               f"AND v.sample_id IN ({in_list(len(chunk))})")
+        params: list[Any] = [embedding_id, *chunk]
+        if scope.dataset_id is not None:
+            sql += " AND v.dataset_id = ?"
+            params.append(scope.dataset_id)
+        if scope.exclude_sample_id is not None:
+            sql += " AND v.sample_id <> ?"
+            params.append(scope.exclude_sample_id)
+        rows = run(session, sql, params)
+        if scope.dataset_id is None and rows:
+            datasets = sorted({r[2] for r in rows})
+            uid = scope.user.id
+            readable = {r[0] for r in run(session, _READABLE.format(ids=in_list(len(datasets))),
+                                          [*datasets, uid, True, uid, uid])}
+            rows = [r for r in rows if r[2] in readable]
+        out.extend((r[0], bytes(r[1])) for r in rows)
     return out
 
 

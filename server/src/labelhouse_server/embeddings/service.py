@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ..datasets.permissions import ROLE_RANK, role_from
 from ..db import Account, Collaborator, Dataset, Embedding, Job, OrganizationMember
 from ..db.integrity import violated_constraint
-from ..db.sql import in_list, run
+from ..db.sql import for_paramstyle, in_list, run
 from ..errors import AlreadyExists, Forbidden, Invalid, NotFound
 from ..jobs import enqueue
 from ..settings import Settings
@@ -69,6 +69,29 @@ def find(session: Session, owner: str, name: str) -> Embedding | None:
 
 def embedding_access(session: Session, user: Account, owner: str, name: str) -> EmbeddingAccess:
     return access(session, user, find(session, owner, name))
+
+
+@dataclass(frozen=True)
+class SearchTarget:
+    """What a search needs of an embedding the caller may read (one prebuilt statement: the ORM lookup cost more
+    than the search itself)."""
+
+    id: int
+    dims: int
+    metric: str
+    full_name: str
+
+
+_SEARCH_TARGET = ("SELECT e.id, e.dims, e.metric, e.owner_id, a.is_organization, m.role FROM embeddings e "
+                  "JOIN accounts a ON a.id = e.owner_id LEFT JOIN organization_members m "
+                  "ON m.organization_id = e.owner_id AND m.user_id = ? WHERE a.username = ? AND e.name = ?")
+
+
+def search_target(session: Session, user: Account, owner: str, name: str) -> SearchTarget:
+    row = run(session, _SEARCH_TARGET, (user.id, owner, name)).first()
+    if row is None or not (row[3] == user.id or (row[4] and row[5] is not None)):
+        raise NotFound("Embedding not found.")
+    return SearchTarget(id=row[0], dims=row[1], metric=row[2], full_name=f"{owner}/{name}")
 
 
 def list_embeddings(session: Session, user: Account, owner: Account | None = None) -> list[Embedding]:
@@ -182,6 +205,11 @@ def dataset_role(session: Session, user: Account, dataset_id: int) -> str | None
                      member_role=member, public=bool(public))
 
 
+_UPSERT = ("INSERT INTO embedding_vectors (embedding_id, sample_id, dataset_id, seq, vector) VALUES (?, ?, ?, ?, ?) "
+           "ON CONFLICT (embedding_id, sample_id) DO UPDATE SET dataset_id = excluded.dataset_id, seq = excluded.seq, "
+           "vector = excluded.vector")
+
+
 def put_vectors(session: Session, acc: EmbeddingAccess, vectors: dict[int, np.ndarray], datasets: dict[int, int],
                 settings: Settings, on_commit: Any = None) -> int:
     """Insert or replace the vectors of samples (``sample id -> vector``; ``datasets``: sample id -> dataset id)
@@ -192,11 +220,14 @@ def put_vectors(session: Session, acc: EmbeddingAccess, vectors: dict[int, np.nd
         return 0
     seq = session.execute(text("UPDATE embeddings SET vector_seq = vector_seq + 1, updated_at = :now WHERE id = :e "
                                "RETURNING vector_seq"), {"now": now_iso(), "e": embedding.id}).scalar_one()
-    session.execute(text(
-        "INSERT INTO embedding_vectors (embedding_id, sample_id, dataset_id, seq, vector) "
-        "VALUES (:e, :s, :d, :q, :v) ON CONFLICT (embedding_id, sample_id) DO UPDATE SET "
-        "dataset_id = excluded.dataset_id, seq = excluded.seq, vector = excluded.vector"),
-        [{"e": embedding.id, "s": sid, "d": datasets[sid], "q": seq, "v": pack(vec)} for sid, vec in vectors.items()])
+    # One executemany on the driver's cursor (SQLAlchemy's per-row parameter processing cost more than SQLite).
+    conn = session.connection()
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(for_paramstyle(_UPSERT, conn.dialect.paramstyle),
+                           [(embedding.id, sid, datasets[sid], seq, pack(vec)) for sid, vec in vectors.items()])
+    finally:
+        cursor.close()
     schedule_rebuild(session, embedding.id, settings, on_commit)
     session.commit()
     return len(vectors)

@@ -8,7 +8,6 @@ so candidates from the index and from the not-yet-indexed rows merge by distance
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -21,19 +20,22 @@ MAX_DIMS = 4096
 DTYPE = np.dtype("<f4")
 
 
+_NUMBER_TYPES = frozenset({int, float})
+
+
 def check_vector(value: Any, dims: int, metric: str, field: str = "vector") -> np.ndarray:
     """A JSON list of ``dims`` finite numbers, as float32; 400 naming ``field`` otherwise."""
     if type(value) is not list:
         raise Invalid(f"{field}: a list of {dims} numbers is required.", field=field)
     if len(value) != dims:
         raise Invalid(f"{field}: this embedding has {dims} dimensions, got a vector of {len(value)}.", field=field)
-    for x in value:
-        if type(x) not in (int, float) or not math.isfinite(x):
-            raise Invalid(f"{field}: every component must be a finite number.", field=field)
-    vector = np.asarray(value, dtype=DTYPE)
-    if not np.all(np.isfinite(vector)):
-        raise Invalid(f"{field}: a component is too large for 32-bit floats.", field=field)
-    if metric == "cosine" and not np.any(vector):
+    if not set(map(type, value)) <= _NUMBER_TYPES:  # no bools, strings, nulls (one C-level pass)
+        raise Invalid(f"{field}: every component must be a number.", field=field)
+    with np.errstate(over="ignore"):
+        vector = np.asarray(value, dtype=DTYPE)
+    if not np.isfinite(vector).all():
+        raise Invalid(f"{field}: every component must be a finite number within 32-bit float range.", field=field)
+    if metric == "cosine" and not vector.any():
         raise Invalid(f"{field}: an all-zero vector has no direction (cosine metric).", field=field)
     return vector
 
@@ -53,19 +55,18 @@ def unpack_many(blobs: list[bytes], dims: int) -> np.ndarray:
 
 
 def distances(metric: str, query: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """Distance from ``query`` to each row of ``matrix`` (float64 for a stable order)."""
+    """Distance from ``query`` to each row of ``matrix`` (float32 arithmetic, as the index's; float64 result)."""
     if len(matrix) == 0:
         return np.empty(0)
-    q = query.astype(np.float64)
-    m = matrix.astype(np.float64)
+    q = query.astype(np.float32, copy=False)
     if metric == "cosine":
-        norms = np.linalg.norm(m, axis=1) * np.linalg.norm(q)
+        norms = np.linalg.norm(matrix, axis=1) * np.float32(np.linalg.norm(q))
         norms[norms == 0] = 1.0
-        return 1.0 - (m @ q) / norms
+        return (1.0 - (matrix @ q) / norms).astype(np.float64)
     if metric == "euclidean":
-        diff = m - q
-        return np.einsum("ij,ij->i", diff, diff)
-    return 1.0 - m @ q
+        diff = matrix - q
+        return np.einsum("ij,ij->i", diff, diff).astype(np.float64)
+    return (1.0 - matrix @ q).astype(np.float64)
 
 
 def nearest(metric: str, query: np.ndarray, matrix: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
