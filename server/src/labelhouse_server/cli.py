@@ -9,6 +9,8 @@
     labelhouse org create ORG --admin USER        labelhouse org add-member ORG USER [--role R]
     labelhouse org remove-member ORG USER
     labelhouse worker                              (background-job worker for production deployments)
+    labelhouse backup DEST                         (a consistent copy while the server keeps running)
+    labelhouse restore SRC --data-dir NEW [--database-url URL]
 
 Every subcommand accepts --data-dir and --database-url (or LABELHOUSE_DATA_DIR / LABELHOUSE_DATABASE_URL).
 Commands that print a new API key print it alone on the last line of standard output.
@@ -236,6 +238,35 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return run_worker(_settings(args), concurrency=args.concurrency)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from .backup import BackupError, backup
+
+    try:
+        manifest = backup(_settings(args), Path(args.dest))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup of {manifest['database']['kind']} database (schema {manifest['schema_revision']}) begun at "
+          f"{manifest['began_at']} written to {args.dest}")
+    if manifest.get("objects_note"):
+        print(f"note: {manifest['objects_note']}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from .backup import BackupError, restore
+
+    try:
+        manifest = restore(Path(args.src), Path(args.data_dir), args.database_url)
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    where = f"--data-dir {args.data_dir}" + (f" --database-url {_redact(args.database_url)}"
+                                             if args.database_url else "")
+    print(f"restored the backup begun at {manifest['began_at']}; serve it with: labelhouse serve {where}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", help="data directory (default: ./labelhouse-data or LABELHOUSE_DATA_DIR)")
@@ -300,6 +331,16 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", parents=[common], help="run background jobs (production)")
     worker.add_argument("--concurrency", type=int, default=1)
     worker.set_defaults(func=cmd_worker)
+
+    bk = sub.add_parser("backup", parents=[common], help="write a consistent backup (database and stored files) "
+                                                         "to a new folder, while the server keeps running")
+    bk.add_argument("dest", help="folder to create (must not exist, or be empty)")
+    bk.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", help="create a data directory (and database) from a backup")
+    rs.add_argument("src", help="a folder written by `labelhouse backup`")
+    rs.add_argument("--data-dir", required=True, help="the new data directory (must not exist, or be empty)")
+    rs.add_argument("--database-url", help="PostgreSQL backups: the empty database to restore into")
+    rs.set_defaults(func=cmd_restore)
     return parser
 
 

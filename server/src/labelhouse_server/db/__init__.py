@@ -4,9 +4,18 @@ from .base import Base, JSONText
 from .catalog import DataRowAttachment, DataRowInfo, DataRowMetadata, MetadataOption, MetadataSchema, Task
 from .datasets import Collaborator, Dataset, Labelset
 from .embeddings import Embedding, EmbeddingVector
+from .history import LabelContent, LabelRevision
 from .ontologies import FeatureSchema, Ontology, OntologyFeature
 from .projects import Batch, Project, ProjectDataRow, ProjectLabelset, TaskQueue
-from .releases import Asset, Job, Release, ReleaseLabel, ReleaseSample
+from .releases import (
+    Asset,
+    Job,
+    Release,
+    ReleaseLabel,
+    ReleaseLabelDigest,
+    ReleaseSample,
+    ReleaseSampleDigest,
+)
 from .samples import Issue, Label, Sample, Workunit
 from .users import Account, ApiKey, OrganizationMember
 from .web import Password, QueueReservation, WebSession
@@ -14,7 +23,8 @@ from .web import Password, QueueReservation, WebSession
 __all__ = [
     "Account", "ApiKey", "Asset", "Base", "Batch", "Collaborator", "DataRowAttachment", "DataRowInfo",
     "DataRowMetadata", "Dataset", "Embedding", "EmbeddingVector", "FeatureSchema", "Issue", "JSONText", "Job",
-    "Label", "Labelset", "MetadataOption", "MetadataSchema", "Ontology", "OntologyFeature", "OrganizationMember",
-    "Password", "Project", "ProjectDataRow", "ProjectLabelset", "QueueReservation", "Release", "ReleaseLabel",
-    "ReleaseSample", "Sample", "Task", "TaskQueue", "WebSession", "Workunit",
+    "Label", "LabelContent", "LabelRevision", "Labelset", "MetadataOption", "MetadataSchema", "Ontology",
+    "OntologyFeature", "OrganizationMember", "Password", "Project", "ProjectDataRow", "ProjectLabelset",
+    "QueueReservation", "Release", "ReleaseLabel", "ReleaseLabelDigest", "ReleaseSample", "ReleaseSampleDigest",
+    "Sample", "Task", "TaskQueue", "WebSession", "Workunit",
 ]

@@ -2,14 +2,14 @@
 datasets.display_name
 
 Revision ID: 0004_labelbox
-Revises: 0004_embeddings
+Revises: 0005_release_digests
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_labelbox"
-down_revision = "0004_embeddings"
+down_revision = "0005_release_digests"
 branch_labels = None
 depends_on = None
 
