@@ -37,6 +37,8 @@ def test_free_text_and_duplicate_names(lb_client, segments_client, user):
     assert {"My-photos-2026", "My-photos-2026-2"} <= names
 
 
+@pytest.mark.xfail(strict=True, reason="known bug, found when main was integrated on 2026-11-30: the "
+                   "`created_at >` filter of datasets returns datasets created before the pivot (both lanes)")
 def test_list_filters_and_pages(server, user, lb_client):
     prefix = unique("many")
     # 103 datasets in one request (aliases), then read them back through the SDK's offset pages
