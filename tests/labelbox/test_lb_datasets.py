@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime, timezone
+
 import labelbox as lb
 import pytest
 from lbox.exceptions import AuthorizationError, InvalidQueryError, ResourceNotFoundError
@@ -37,22 +40,30 @@ def test_free_text_and_duplicate_names(lb_client, segments_client, user):
     assert {"My-photos-2026", "My-photos-2026-2"} <= names
 
 
-@pytest.mark.xfail(strict=True, reason="known bug, found when main was integrated on 2026-11-30: the "
-                   "`created_at >` filter of datasets returns datasets created before the pivot (both lanes)")
+def _create_many(server, user, prefix, numbers):
+    document = "mutation M { " + " ".join(
+        f'd{i}: createDataset(data: {{name: "{prefix}-{i:03d}"}}) {{ id }}' for i in numbers) + " }"
+    assert gql(server, user[1], document).status_code == 200
+
+
 def test_list_filters_and_pages(server, user, lb_client):
     prefix = unique("many")
-    # 103 datasets in one request (aliases), then read them back through the SDK's offset pages
-    document = "mutation M { " + " ".join(
-        f'd{i}: createDataset(data: {{name: "{prefix}-{i:03d}"}}) {{ id }}' for i in range(103)) + " }"
-    assert gql(server, user[1], document).status_code == 200
+    # 103 datasets in two requests (aliases), then read them back through the SDK's offset pages
+    _create_many(server, user, prefix, range(53))
+    # The SDK sends DateTime filters with whole seconds (trap 5), so the pivot must lie a full second after the
+    # first group: `created_at > pivot` then holds for the second group only.
+    time.sleep(1.1)
+    pivot = datetime.now(timezone.utc)
+    _create_many(server, user, prefix, range(53, 103))
     made = sorted((d for d in lb_client.get_datasets(where=lb.Dataset.name >= prefix) if d.name.startswith(prefix)),
                   key=lambda d: d.name)
     assert len(made) == 103
     listed = [d.uid for d in lb_client.get_datasets() if d.name.startswith(prefix)]
     assert sorted(listed) == sorted(d.uid for d in made)  # 2 pages of the SDK's offset pagination
-    later = list(lb_client.get_datasets(where=lb.Dataset.created_at > made[50].created_at))
-    assert {d.uid for d in later} >= {d.uid for d in made[51:]}
-    assert made[0].uid not in {d.uid for d in later}
+    later = {d.uid for d in lb_client.get_datasets(where=lb.Dataset.created_at > pivot) if d.name.startswith(prefix)}
+    assert later == {d.uid for d in made[53:]}
+    earlier = {d.uid for d in lb_client.get_datasets(where=lb.Dataset.created_at < pivot) if d.name.startswith(prefix)}
+    assert earlier == {d.uid for d in made[:53]}
 
 
 def test_empty_name_is_invalid(lb_client):
