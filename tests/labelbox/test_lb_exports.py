@@ -280,3 +280,54 @@ def test_stream_offsets_cut_at_line_ends(small_chunks_server):
     for bad in (third_line + 1, size, size + 10):
         answer = gql(srv, key, query, {"where": {"id": task.uid}, "streamType": "RESULT", "offset": str(bad)})
         assert answer.json()["errors"][0]["extensions"]["exception"]["status"] == 400
+
+
+def test_labels_written_through_segments_export_as_annotations(server, user, lb_client, project):
+    """Image-vector labels (bbox, polygon, polyline, point, an image classification) written with the Segments
+    SDK into the project's labelset come out as export-v2 objects of the project's ontology."""
+    from labelbox import Classification, OntologyBuilder, Option, Tool
+
+    builder = OntologyBuilder(
+        tools=[Tool(Tool.Type.BBOX, "car"), Tool(Tool.Type.POLYGON, "road"), Tool(Tool.Type.LINE, "lane"),
+               Tool(Tool.Type.POINT, "pin")],
+        classifications=[Classification(Classification.Type.RADIO, "weather",
+                                        options=[Option("sunny"), Option("rain")])])
+    ontology = lb_client.create_ontology(unique("onto"), builder.asdict(), media_type=MediaType.Image)
+    with pytest.warns(UserWarning, match="Connecting default labeling editor"):
+        project.connect_ontology(ontology)
+    ds, ids_by_key = make_dataset(lb_client, 2, metadata=False)
+    keys = list(ids_by_key)
+    project.create_batch(unique("b"), global_keys=keys)
+    segments = server.segments(user[1])
+    full_name = f"{user[0]}/{ds.name}"
+    segments.update_dataset(full_name, task_type="vector", task_attributes={
+        "format_version": "0.1",
+        "categories": [{"id": 1, "name": "car"}, {"id": 2, "name": "road"}, {"id": 3, "name": "lane"},
+                       {"id": 4, "name": "pin"}],
+        "image_attributes": [{"name": "weather", "input_type": "select", "values": ["sunny", "rain"]}]})
+    sample = next(s for s in segments.get_samples(full_name) if s.name == keys[0])
+    segments.add_label(sample.uuid, f"project-{project.uid}", {
+        "format_version": "0.1",
+        "annotations": [
+            {"id": 1, "category_id": 1, "type": "bbox", "points": [[10, 20], [60, 80]]},
+            {"id": 2, "category_id": 2, "type": "polygon", "points": [[1, 1], [50, 1], [25, 40]]},
+            {"id": 3, "category_id": 3, "type": "polyline", "points": [[0, 0], [5, 5]]},
+            {"id": 4, "category_id": 4, "type": "point", "points": [[7, 8]]}],
+        "image_attributes": {"weather": "sunny"}}, label_status="LABELED")
+    rows = by_key(stream_rows(_done(project.export())))
+    [label] = rows[keys[0]]["projects"][project.uid]["labels"]
+    assert rows[keys[1]]["projects"][project.uid]["labels"] == []
+    features = {f.name: f for f in ontology.tools() + ontology.classifications()}
+    objects = {o["name"]: o for o in label["annotations"]["objects"]}
+    assert {name: o["annotation_kind"] for name, o in objects.items()} == {
+        "car": "ImageBoundingBox", "road": "ImagePolygon", "lane": "ImagePolyline", "pin": "ImagePoint"}
+    assert all(o["feature_schema_id"] == features[name].feature_schema_id for name, o in objects.items())
+    assert objects["car"]["bounding_box"] == {"top": 20.0, "left": 10.0, "height": 60.0, "width": 50.0}
+    assert objects["road"]["polygon"] == [{"x": 1.0, "y": 1.0}, {"x": 50.0, "y": 1.0}, {"x": 25.0, "y": 40.0}]
+    assert objects["lane"]["line"] == [{"x": 0.0, "y": 0.0}, {"x": 5.0, "y": 5.0}]
+    assert objects["pin"]["point"] == {"x": 7.0, "y": 8.0}
+    [weather] = label["annotations"]["classifications"]
+    assert (weather["name"], weather["radio_answer"]["name"]) == ("weather", "sunny")
+    # the same label again in a catalog export that asks for the project
+    again = by_key(stream_rows(_done(ds.export(params={"project_ids": [project.uid]}))))
+    assert again[keys[0]]["projects"][project.uid]["labels"] == [label]
