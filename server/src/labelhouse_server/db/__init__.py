@@ -6,7 +6,15 @@ from .datasets import Collaborator, Dataset, Labelset
 from .embeddings import Embedding, EmbeddingVector
 from .history import LabelContent, LabelRevision
 from .ontologies import FeatureSchema, Ontology, OntologyFeature
-from .projects import Batch, Project, ProjectDataRow, ProjectLabelset, TaskQueue
+from .projects import (
+    AnnotationImport,
+    Batch,
+    LabelFeedback,
+    Project,
+    ProjectDataRow,
+    ProjectLabelset,
+    TaskQueue,
+)
 from .releases import (
     Asset,
     Job,
@@ -21,10 +29,10 @@ from .users import Account, ApiKey, OrganizationMember
 from .web import Password, QueueReservation, WebSession
 
 __all__ = [
-    "Account", "ApiKey", "Asset", "Base", "Batch", "Collaborator", "DataRowAttachment", "DataRowInfo",
-    "DataRowMetadata", "Dataset", "Embedding", "EmbeddingVector", "FeatureSchema", "Issue", "JSONText", "Job",
-    "Label", "LabelContent", "LabelRevision", "Labelset", "MetadataOption", "MetadataSchema", "Ontology",
-    "OntologyFeature", "OrganizationMember", "Password", "Project", "ProjectDataRow", "ProjectLabelset",
+    "Account", "AnnotationImport", "ApiKey", "Asset", "Base", "Batch", "Collaborator", "DataRowAttachment",
+    "DataRowInfo",     "DataRowMetadata", "Dataset", "Embedding", "EmbeddingVector", "FeatureSchema", "Issue", "JSONText", "Job",
+    "Label", "LabelContent", "LabelFeedback", "LabelRevision", "Labelset", "MetadataOption", "MetadataSchema",
+    "Ontology", "OntologyFeature", "OrganizationMember", "Password", "Project", "ProjectDataRow", "ProjectLabelset",
     "QueueReservation", "Release", "ReleaseLabel", "ReleaseLabelDigest", "ReleaseSample", "ReleaseSampleDigest",
     "Sample", "Task", "TaskQueue", "WebSession", "Workunit",
 ]

@@ -41,6 +41,7 @@ KINDS = {
     "model": "x",
     "model_run": "y",
     "embedding": "e",
+    "annotation_import": "i",
 }
 assert len(set(KINDS.values())) == len(KINDS)
 # Per-kind offsets, so row 1 of two tables does not share its last 23 characters.
