@@ -41,6 +41,9 @@ KINDS = {
     "model": "x",
     "model_run": "y",
     "embedding": "e",
+    "model_run_data_row": "w",
+    "model_config": "k",
+    "project_model_config": "j",
     "annotation_import": "i",
 }
 assert len(set(KINDS.values())) == len(KINDS)

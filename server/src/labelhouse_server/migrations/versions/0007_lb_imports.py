@@ -1,14 +1,14 @@
 """Labelbox annotation imports (LabelImport, MALPredictionImport) and label feedback
 
-Revision ID: 0006_lb_imports
-Revises: 0005_web
+Revision ID: 0007_lb_imports
+Revises: 0006_lb_models
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_lb_imports"
-down_revision = "0005_web"
+revision = "0007_lb_imports"
+down_revision = "0006_lb_models"
 branch_labels = None
 depends_on = None
 
