@@ -45,6 +45,7 @@ KINDS = {
     "model_config": "k",
     "project_model_config": "j",
     "catalog_slice": "z",
+    "annotation_import": "i",
 }
 assert len(set(KINDS.values())) == len(KINDS)
 # Per-kind offsets, so row 1 of two tables does not share its last 23 characters.

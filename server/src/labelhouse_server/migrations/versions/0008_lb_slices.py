@@ -1,14 +1,14 @@
 """Labelbox catalog slices (saved catalog queries)
 
-Revision ID: 0007_lb_slices
-Revises: 0006_lb_models
+Revision ID: 0008_lb_slices
+Revises: 0007_lb_imports
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_lb_slices"
-down_revision = "0006_lb_models"
+revision = "0008_lb_slices"
+down_revision = "0007_lb_imports"
 branch_labels = None
 depends_on = None
 
