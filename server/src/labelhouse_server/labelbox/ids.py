@@ -44,6 +44,7 @@ KINDS = {
     "model_run_data_row": "w",
     "model_config": "k",
     "project_model_config": "j",
+    "catalog_slice": "z",
     "annotation_import": "i",
 }
 assert len(set(KINDS.values())) == len(KINDS)
