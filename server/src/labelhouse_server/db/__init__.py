@@ -5,7 +5,7 @@ from .catalog import DataRowAttachment, DataRowInfo, DataRowMetadata, MetadataOp
 from .datasets import Collaborator, Dataset, Labelset
 from .embeddings import Embedding, EmbeddingVector
 from .history import LabelContent, LabelRevision
-from .models import Model, ModelConfig, ModelRun, ModelRunDataRow, ProjectModelConfig
+from .models import CatalogSlice, Model, ModelConfig, ModelRun, ModelRunDataRow, ProjectModelConfig
 from .ontologies import FeatureSchema, Ontology, OntologyFeature
 from .projects import (
     AnnotationImport,
@@ -30,7 +30,7 @@ from .users import Account, ApiKey, OrganizationMember
 from .web import Password, QueueReservation, WebSession
 
 __all__ = [
-    "Account", "AnnotationImport", "ApiKey", "Asset", "Base", "Batch", "Collaborator", "DataRowAttachment",
+    "Account", "AnnotationImport", "ApiKey", "Asset", "Base", "Batch", "CatalogSlice", "Collaborator", "DataRowAttachment",
     "DataRowInfo", "DataRowMetadata", "Dataset", "Embedding", "EmbeddingVector", "FeatureSchema", "Issue", "JSONText",
     "Job", "Label", "LabelContent", "LabelFeedback", "LabelRevision", "Labelset", "MetadataOption", "MetadataSchema",
     "Model", "ModelConfig", "ModelRun", "ModelRunDataRow", "Ontology", "OntologyFeature", "OrganizationMember",

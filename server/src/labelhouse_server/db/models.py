@@ -84,3 +84,20 @@ class ProjectModelConfig(Base):
     model_config_id: Mapped[int] = mapped_column(ForeignKey("lb_model_configs.id", ondelete="CASCADE"), index=True)
     response_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[str] = mapped_column(String(32))
+
+
+class CatalogSlice(Base):
+    """A saved catalog query ("slice"): a name and a filter over the organization's data rows, evaluated when read
+    (``catalog/slices.py`` has the filter language)."""
+
+    __tablename__ = "lb_catalog_slices"
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    filter: Mapped[Any] = mapped_column(JSONText)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))

@@ -342,9 +342,9 @@ def process(session: Session, scope: OrgScope, import_id: int, lines: list[bytes
     samples = list(per_sample)
     done = len(outcomes) - sum(len(v) for v in per_sample.values())
     for i in range(0, len(samples), _CHUNK_ROWS):
-        chunk = samples[i:i + _CHUNK_ROWS]
-        _write_chunk(session, scope, project.id, status, ontology, {s: per_sample[s] for s in chunk}, row_of)
-        done += sum(len(per_sample[s]) for s in chunk)
+        chunk = {s: per_sample[s] for s in samples[i:i + _CHUNK_ROWS]}
+        done += sum(len(entries) for entries in chunk.values())
+        _write_chunk_retrying(session, scope, project.id, status, ontology, chunk, row_of)
         session.execute(update(AnnotationImport).where(AnnotationImport.id == import_id)
                         .values(done_lines=done, updated_at=now_iso()))
         session.commit()
@@ -383,6 +383,26 @@ def _dataset_categories(session: Session, dataset_id: int, ontology: A.OntologyI
             dataset.task_type, dataset.task_attributes, dataset.updated_at = "vector", attrs, now_iso()
     cache[dataset_id] = (dataset.task_type, dataset.task_attributes, category_ids)
     return cache[dataset_id]
+
+
+def _write_chunk_retrying(session: Session, scope: OrgScope, project_id: int, status: str,
+                          ontology: A.OntologyIndex, items: dict[int, list[tuple[_Outcome, A.Converted]]],
+                          row_of: dict[int, _Row]) -> None:
+    """``_write_chunk``, once more if another writer created one of its labels meanwhile (the unique (sample,
+    labelset) key refused our insert; the second pass sees and locks that label). Flushes, does not commit."""
+    for attempt in range(2):
+        marks = [(outcome, len(outcome.errors)) for entries in items.values() for outcome, _ in entries]
+        try:
+            with session.begin_nested():
+                _write_chunk(session, scope, project_id, status, ontology, items, row_of)
+            return
+        except IntegrityError:
+            for outcome, n in marks:
+                del outcome.errors[n:]
+            if attempt == 1:
+                for outcome, _ in marks:
+                    outcome.fail("ConcurrentWrite", "Another write to this data row's label raced with the import; "
+                                                    "import the line again.")
 
 
 def _write_chunk(session: Session, scope: OrgScope, project_id: int, status: str, ontology: A.OntologyIndex,
