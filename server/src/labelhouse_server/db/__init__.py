@@ -7,6 +7,7 @@ from .embeddings import Embedding, EmbeddingVector
 from .history import LabelContent, LabelRevision
 from .ontologies import FeatureSchema, Ontology, OntologyFeature
 from .projects import Batch, Project, ProjectDataRow, ProjectLabelset, TaskQueue
+from .ratelimit import RateBucket
 from .releases import (
     Asset,
     Job,
@@ -25,6 +26,6 @@ __all__ = [
     "DataRowMetadata", "Dataset", "Embedding", "EmbeddingVector", "FeatureSchema", "Issue", "JSONText", "Job",
     "Label", "LabelContent", "LabelRevision", "Labelset", "MetadataOption", "MetadataSchema", "Ontology",
     "OntologyFeature", "OrganizationMember", "Password", "Project", "ProjectDataRow", "ProjectLabelset",
-    "QueueReservation", "Release", "ReleaseLabel", "ReleaseLabelDigest", "ReleaseSample", "ReleaseSampleDigest",
+    "QueueReservation", "RateBucket", "Release", "ReleaseLabel", "ReleaseLabelDigest", "ReleaseSample", "ReleaseSampleDigest",
     "Sample", "Task", "TaskQueue", "WebSession", "Workunit",
 ]
