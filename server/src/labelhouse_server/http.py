@@ -19,7 +19,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import Invalid, LabelhouseError, UnsupportedMediaType
-from .limits import JsonShape, RouteLimits, body_too_large, limits_for
+from .labelbox.errors import plumbing_error_body
+from .limits import FORM_OVERHEAD, JsonShape, LimitExceeded, RouteLimits, body_too_large, limits_for
 
 
 class JSONBytesResponse(Response):
@@ -99,7 +100,9 @@ class RequestPlumbingMiddleware:
     - the body (inflated) is bounded by its route class's size limit (413), its JSON shape by the depth and item
       limits while it streams (``limits.JsonShape``), and it is parsed strictly once (``strict_json``; routes
       reuse that parse through ``parse_json``);
-    - upload forms (``POST /uploads/``) stream through, counted against ``max_upload_bytes``."""
+    - upload forms (``POST /uploads/``, GraphQL multipart uploads) stream through, counted against
+      ``max_upload_bytes``;
+    - refusals are rendered in the error dialect of the API the path belongs to (``send_error``)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -124,7 +127,7 @@ class RequestPlumbingMiddleware:
             await self.app(scope, receive, send_with_id)
             return
         settings = _settings_of(scope)
-        limits = limits_for(settings, scope["method"], scope["path"])
+        limits = limits_for(settings, scope["method"], scope["path"], headers.get(b"content-type", b""))
         try:
             encoding = _encoding(headers.get(b"content-encoding", b""))
             if limits.kind == "upload":  # the route checks the declared length and the signed policy's limit
@@ -139,7 +142,7 @@ class RequestPlumbingMiddleware:
                 return  # the client went away
             parsed = (body, await _parse(body)) if body else None
         except LabelhouseError as exc:
-            await _send_error(send_with_id, exc.status_code, {**exc.body(), "request_id": request_id})
+            await send_error(send_with_id, scope["path"], exc.status_code, {**exc.body(), "request_id": request_id})
             return
         if encoding is not None:
             new_headers = [(k, v) for k, v in scope["headers"] if k not in (b"content-encoding", b"content-length")]
@@ -187,8 +190,10 @@ def _counting(receive: Receive, limits: RouteLimits) -> Receive:
         nonlocal seen
         message = await receive()
         seen += len(message.get("body", b""))
-        if seen > limits.max_body:
-            raise body_too_large(limits.body_setting, limits.max_body)
+        if seen > limits.max_body:  # the form's file part is past the setting (max_body adds the form's overhead)
+            setting = limits.max_body - FORM_OVERHEAD
+            raise LimitExceeded(f"Upload exceeds {setting} bytes (limit {limits.body_setting}).",
+                                limit=limits.body_setting, maximum=setting, field="file", status_code=413)
         return message
 
     return counted
@@ -290,10 +295,14 @@ async def _off_loop(fn: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(_BODY_THREAD, fn, *args)
 
 
-async def _send_error(send: Send, status: int, body: dict[str, Any]) -> None:
-    raw = orjson.dumps(body)
+async def send_error(send: Send, path: str, status: int, body: dict[str, Any],
+                     headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    """Send a refusal made before any route ran, in the error dialect of the API ``path`` belongs to (the Segments
+    body ``{"detail", "code", ...}``, or the Labelbox GraphQL envelope / REST ``message``)."""
+    raw = orjson.dumps(plumbing_error_body(path, status, body) or body)
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]})
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode()),
+                            *(headers or [])]})
     await send({"type": "http.response.body", "body": raw})
 
 
@@ -313,4 +322,4 @@ def route(router: APIRouter, path: str, methods: list[str], **kwargs: Any) -> Ca
 
 
 __all__ = ["JSONBytesResponse", "RequestPlumbingMiddleware", "empty_response", "json_response", "parse_json",
-           "route", "strict_json"]
+           "route", "send_error", "strict_json"]

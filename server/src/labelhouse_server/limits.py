@@ -2,8 +2,8 @@
 route (and before authentication) sees it. Limits are settings (``settings.py``, "limits"); each one refused answers
 a 4xx JSON error naming the limit and the field (``LimitExceeded``).
 
-Route classes (``route_class``): ``upload`` (the local store's ``POST /uploads/`` form: its own limit,
-``max_upload_bytes``, checked while the form streams), ``bulk`` (``.../samples_bulk/``: ``max_bulk_body_bytes`` and
+Route classes (``route_class``): ``upload`` (the local store's ``POST /uploads/`` form and GraphQL multipart
+uploads to ``/graphql``: their own limit, ``max_upload_bytes``, checked while the form streams), ``bulk`` (``.../samples_bulk/``: ``max_bulk_body_bytes`` and
 ``max_bulk_items``) and ``json`` (everything else: ``max_body_bytes``).
 
 ``JsonShape`` is fed the (inflated) body chunk by chunk as it arrives and keeps counters without parsing: a bound
@@ -76,18 +76,24 @@ class RouteLimits:
     max_values: int
 
 
-def route_class(method: str, path: str) -> str:
+GRAPHQL_PATHS = frozenset({"/graphql", "/_gql"})
+FORM_OVERHEAD = 64 * 1024  # an upload form's boundaries and small fields, allowed on top of max_upload_bytes
+
+
+def route_class(method: str, path: str, content_type: bytes = b"") -> str:
     if path.rstrip("/").endswith("/uploads") and path.count("/") <= 2:
         return "upload"
+    if path.rstrip("/") in GRAPHQL_PATHS and content_type.lower().startswith(b"multipart/form-data"):
+        return "upload"  # a GraphQL multipart request (the Labelbox SDK's uploadFile): a file and two small fields
     if path.rstrip("/").endswith("/samples_bulk"):
         return "bulk"
     return "json"
 
 
-def limits_for(settings, method: str, path: str) -> RouteLimits:
-    kind = route_class(method, path)
+def limits_for(settings, method: str, path: str, content_type: bytes = b"") -> RouteLimits:
+    kind = route_class(method, path, content_type)
     if kind == "upload":
-        return RouteLimits(kind, "max_upload_bytes", settings.max_upload_bytes + 64 * 1024, None,
+        return RouteLimits(kind, "max_upload_bytes", settings.max_upload_bytes + FORM_OVERHEAD, None,
                            settings.max_json_depth, settings.max_json_values)
     if kind == "bulk":
         return RouteLimits(kind, "max_bulk_body_bytes", settings.max_bulk_body_bytes, settings.max_bulk_items,
@@ -192,5 +198,5 @@ class JsonShape:
             self._in_string = bool(self._in_string ^ bool(int(toggles[-1]) % 2))
 
 
-__all__ = ["JsonShape", "LimitExceeded", "RouteLimits", "body_too_large", "check_filters", "check_page", "limits_for",
+__all__ = ["FORM_OVERHEAD", "GRAPHQL_PATHS", "JsonShape", "LimitExceeded", "RouteLimits", "body_too_large", "check_filters", "check_page", "limits_for",
            "route_class"]

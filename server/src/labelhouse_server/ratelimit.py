@@ -22,9 +22,11 @@ Where the buckets live:
 - **SQLite** (the embedded default, one server process): in the process's memory. With ``--workers N`` on SQLite
   every process keeps its own buckets, so the effective limit is N times the configured one; sign-in attempts too.
 
-Sign-in (``check_sign_in``): the web app's password sign-in calls it before checking the password; a bucket per
-(client IP, username) and one per client IP, so guessing one account's password and spraying many accounts from
-one address are both slowed.
+Sign-in (``check_sign_in``, ``record_sign_in_failure``; called through ``auth/login_limit.py``): failed attempts
+are counted in a bucket per (client IP, username) and one per client IP (4x as large), and an attempt is refused
+(429) while either is empty: by default 10 failures in 10 minutes for one account from one address (the web-app
+contract), 40 for one address, so guessing one account's password and spraying many accounts from one address are
+both slowed. Successful sign-ins take nothing.
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
@@ -45,6 +46,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .errors import LabelhouseError
+from .http import send_error
 
 # Never limited: load-balancer health checks.
 EXEMPT_PATHS = frozenset({"/healthz"})
@@ -98,6 +100,14 @@ class MemoryBuckets:
     async def take(self, key: str, bucket: Bucket) -> float:
         return self.take_now(key, bucket)
 
+    def peek_now(self, key: str, bucket: Bucket) -> float:
+        """0.0 when a token is available (none is taken), else the seconds until one is."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, stamp = self._state.get(key, (bucket.burst, now))
+        tokens = min(bucket.burst, tokens + (now - stamp) * bucket.per_second)
+        return 0.0 if tokens >= 1 else (1 - tokens) / bucket.per_second
+
     def _prune(self, now: float) -> None:
         # Buckets idle long enough to be full again carry no information.
         self._state = {k: v for k, v in self._state.items() if now - v[1] < 3600}
@@ -112,6 +122,7 @@ _CLAIM = text(
 )
 _CREATE = text("INSERT INTO rate_buckets (key, tokens, stamp, granted) "
                "VALUES (:key, :burst, EXTRACT(EPOCH FROM clock_timestamp()), 0) ON CONFLICT (key) DO NOTHING")
+_PEEK = text(f"SELECT {_AVAILABLE} FROM rate_buckets WHERE key = :key")
 _PRUNE = text("DELETE FROM rate_buckets WHERE stamp < EXTRACT(EPOCH FROM clock_timestamp()) - 3600")
 
 
@@ -160,6 +171,14 @@ class PostgresBuckets:
             return 0.0
         return await run_in_threadpool(self.take_now, key, bucket)
 
+    def peek_now(self, key: str, bucket: Bucket) -> float:
+        """0.0 when the shared bucket holds a token (none is taken), else the seconds until it does."""
+        with self._engine.connect() as conn:
+            tokens = conn.execute(_PEEK, {"key": key, "burst": bucket.burst, "rate": bucket.per_second}).scalar()
+        if tokens is None or float(tokens) >= 1:
+            return 0.0
+        return (1 - float(tokens)) / bucket.per_second
+
 
 class RateLimiter:
     """The buckets of one app (``app.state.rate_limiter``)."""
@@ -170,10 +189,9 @@ class RateLimiter:
                               settings.rate_limit_per_key_burst)
         self.per_ip = Bucket("rate_limit_per_ip", settings.rate_limit_per_ip_per_second,
                              settings.rate_limit_per_ip_burst)
-        self.sign_in = Bucket("rate_limit_sign_in", settings.rate_limit_sign_in_per_minute / 60.0,
-                              settings.rate_limit_sign_in_burst)
-        self.sign_in_ip = Bucket("rate_limit_sign_in", 4 * settings.rate_limit_sign_in_per_minute / 60.0,
-                                 4 * settings.rate_limit_sign_in_burst)
+        failures, window = settings.rate_limit_sign_in_failures, settings.rate_limit_sign_in_window
+        self.sign_in = Bucket("rate_limit_sign_in_failures", failures / window, failures)
+        self.sign_in_ip = Bucket("rate_limit_sign_in_failures", 4 * failures / window, 4 * failures)
         self.store: MemoryBuckets | PostgresBuckets = (
             PostgresBuckets(engine, settings.rate_limit_lease) if engine.dialect.name == "postgresql"
             else MemoryBuckets())
@@ -191,25 +209,49 @@ class RateLimiter:
                 return RateLimited(wait, self.per_key.setting)
         return None
 
+    def _sign_in_buckets(self, ip: str, username: str) -> tuple[tuple[str, Bucket], ...]:
+        name = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+        return (f"signin:{ip}:{name}", self.sign_in), (f"signin-ip:{ip}", self.sign_in_ip)
+
     def check_sign_in(self, ip: str, username: str) -> None:
+        """Raise ``RateLimited`` when (ip, username) or ip alone has no failure left in its bucket."""
         if not self.enabled:
             return
-        name = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
-        for key, bucket in ((f"signin:{ip}:{name}", self.sign_in), (f"signin-ip:{ip}", self.sign_in_ip)):
-            wait = (self.store.take_now(key, bucket, 1) if isinstance(self.store, PostgresBuckets)
-                    else self.store.take_now(key, bucket))
+        for key, bucket in self._sign_in_buckets(ip, username):
+            wait = self.store.peek_now(key, bucket)
             if wait > 0:
                 raise RateLimited(wait, bucket.setting)
 
+    def record_sign_in_failure(self, ip: str, username: str) -> None:
+        if not self.enabled:
+            return
+        for key, bucket in self._sign_in_buckets(ip, username):
+            if isinstance(self.store, PostgresBuckets):
+                self.store.take_now(key, bucket, 1)  # no lease: every failure counts where every process sees it
+            else:
+                self.store.take_now(key, bucket)
+
+
+def _limiter(request: Request) -> RateLimiter | None:
+    return getattr(request.app.state, "rate_limiter", None)
+
 
 def check_sign_in(request: Request, username: str) -> None:
-    """For the sign-in route: call once per attempt, before checking the password; raises ``RateLimited``
-    (429, ``Retry-After``) when this client has tried too often, for this username or overall. Synchronous, and on
-    PostgreSQL it queries the database: call it from a sync route (FastAPI runs those in a worker thread) or via
-    ``run_in_threadpool``."""
-    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    """For the sign-in route: call once per attempt, before checking the credentials; raises ``RateLimited``
+    (429, ``Retry-After``) when this client has failed too often recently, for this username or overall.
+    Synchronous, and on PostgreSQL it queries the database: call it from a sync route (FastAPI runs those in a
+    worker thread) or via ``run_in_threadpool``."""
+    limiter = _limiter(request)
     if limiter is not None:
         limiter.check_sign_in(_client_ip(request.scope), username)
+
+
+def record_sign_in_failure(request: Request, username: str) -> None:
+    """For the sign-in route: count one failed attempt (wrong password or API key). Synchronous, like
+    ``check_sign_in``."""
+    limiter = _limiter(request)
+    if limiter is not None:
+        limiter.record_sign_in_failure(_client_ip(request.scope), username)
 
 
 def _client_ip(scope: Scope) -> str:
@@ -246,11 +288,7 @@ class RateLimitMiddleware:
         request_id = (scope.get("state") or {}).get("request_id")
         if request_id:
             body["request_id"] = request_id
-        raw = orjson.dumps(body)
-        await send({"type": "http.response.start", "status": 429,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode()),
-                                (b"retry-after", str(refused.retry_after).encode())]})
-        await send({"type": "http.response.body", "body": raw})
+        await send_error(send, scope["path"], 429, body, [(b"retry-after", str(refused.retry_after).encode())])
 
 
-__all__ = ["Bucket", "RateLimitMiddleware", "RateLimited", "RateLimiter", "check_sign_in"]
+__all__ = ["Bucket", "RateLimitMiddleware", "RateLimited", "RateLimiter", "check_sign_in", "record_sign_in_failure"]

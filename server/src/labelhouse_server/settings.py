@@ -99,9 +99,12 @@ class Settings(BaseSettings):
     rate_limit_per_key_burst: float = Field(default=1000.0, description="Size of each API key's bucket.")
     rate_limit_per_ip_per_second: float = Field(default=200.0, description="Refill of each client IP's bucket.")
     rate_limit_per_ip_burst: float = Field(default=2000.0, description="Size of each client IP's bucket.")
-    rate_limit_sign_in_per_minute: float = Field(
-        default=10.0, description="Sign-in attempts per minute per (client IP, username); 4x that per client IP.")
-    rate_limit_sign_in_burst: float = Field(default=10.0, description="Sign-in attempts in a burst, likewise.")
+    rate_limit_sign_in_failures: int = Field(
+        default=10, ge=1, description="Failed sign-ins per (client IP, username) within `rate_limit_sign_in_window` "
+        "before attempts answer 429 (4x that per client IP).")
+    rate_limit_sign_in_window: float = Field(
+        default=600.0, gt=0, description="Seconds in which `rate_limit_sign_in_failures` failures are allowed (the "
+        "bucket refills evenly over this window).")
     rate_limit_lease: int = Field(
         default=10, description="PostgreSQL: tokens a process takes from a shared bucket per round trip.")
 

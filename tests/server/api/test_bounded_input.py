@@ -178,10 +178,29 @@ def test_uploads_check_the_signature_before_spooling(server, world):
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
         sock.sendall(b"POST /uploads/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=B\r\n"
                      + f"Content-Length: {length}\r\n\r\n".encode() + head + b"\0" * MiB)
-        answer = sock.recv(65536)
+        answer = _read_response(sock)
     status_line, _, rest = answer.partition(b"\r\n")
     assert b" 403 " in status_line, answer[:300]
     assert b"signature" in rest
+
+
+def _read_response(sock: socket.socket) -> bytes:
+    """One whole HTTP response (head and Content-Length body): it may arrive in several packets."""
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return answer
+        answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                   if line.lower().startswith(b"content-length:")), 0)
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body
 
 
 # ------------------------------------------------------------------------------------ every route, every shape

@@ -4,15 +4,13 @@ across several server processes (on SQLite each process keeps its own buckets, a
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
 import pytest
-from labelhouse_server.app import create_app
-from labelhouse_server.ratelimit import RateLimited, check_sign_in
-from labelhouse_server.settings import Settings
 from server.samples.payloads import TASK_ATTRIBUTES, sample_attributes
-from starlette.requests import Request
 from support import LiveServer, backends, fresh_database, unique
 
 # Refills of one token per 1000 s: nothing refills while a test runs, so the counts below are exact.
@@ -105,30 +103,48 @@ def test_the_limit_across_two_processes(backend, tmp_path):
     assert granted == (6 if backend == "postgresql" else 12)
 
 
+def _set_password(srv: LiveServer, username: str, password: str) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "labelhouse_server.cli", "user", "set-password", username, "--password-stdin",
+         "--database-url", srv.database_url, "--data-dir", str(srv.data_dir)],
+        input=password + "\n", capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+
+
 @pytest.mark.parametrize("backend", backends())
-def test_sign_in_attempts_are_limited_per_account_and_per_address(backend, tmp_path):
+def test_sign_in_failures_are_limited_per_account_and_per_address(backend, tmp_path):
+    """The web-app contract (10 failures in 10 minutes -> 429), here with 3 failures per (address, username) and
+    12 per address: wrong passwords and unknown accounts count, successful sign-ins do not, and a throttled
+    attempt is refused even with the right password. Two server processes on one database: on PostgreSQL the
+    failures counted by one process refuse attempts at the other."""
+    env = {"LABELHOUSE_RATE_LIMIT_ENABLED": "true", "LABELHOUSE_RATE_LIMIT_SIGN_IN_FAILURES": "3",
+           "LABELHOUSE_RATE_LIMIT_SIGN_IN_WINDOW": "3000"}
     with fresh_database(backend, tmp_path) as url:
-        from labelhouse_server.db.migrate import upgrade
-
-        upgrade(url)
-        app = create_app(Settings(data_dir=tmp_path, database_url=url, rate_limit_enabled=True,
-                                  rate_limit_sign_in_per_minute=1, rate_limit_sign_in_burst=3))
+        (tmp_path / "p1").mkdir()
+        (tmp_path / "p2").mkdir()
+        one = _start(backend, url, tmp_path / "p1", env)
+        two = _start(backend, url, tmp_path / "p2", env) if backend == "postgresql" else one
         try:
-            def attempt(ip: str, username: str) -> bool:
-                request = Request({"type": "http", "app": app, "client": (ip, 5000), "headers": [],
-                                   "method": "POST", "path": "/auth/sign-in"})
-                try:
-                    check_sign_in(request, username)
-                except RateLimited as exc:
-                    assert exc.status_code == 429 and int(exc.headers["Retry-After"]) >= 1
-                    return False
-                return True
+            alice, _ = one.create_user(unique("alice"))
+            _set_password(one, alice, "correct horse battery")
+            with httpx.Client(base_url=one.url) as c1, httpx.Client(base_url=two.url) as c2:
+                def login(client: httpx.Client, username: str, password: str) -> httpx.Response:
+                    return client.post("/auth/login", json={"username": username, "password": password})
 
-            assert [attempt("10.0.0.1", "alice") for _ in range(4)] == [True, True, True, False]
-            assert attempt("10.0.0.1", "ALICE ") is False  # the same account, however spelled
-            assert attempt("10.0.0.2", "alice") is True  # another address has its own bucket
-            # one address spraying many accounts: 4 x burst per address
-            results = [attempt("10.0.0.3", f"user{i}") for i in range(14)]
-            assert results.count(True) == 12 and results[-1] is False
+                # successes take nothing
+                assert [login(c1, alice, "correct horse battery").status_code for _ in range(5)] == [200] * 5
+                assert [login(c1, alice, "wrong").status_code for _ in range(3)] == [401] * 3
+                throttled = login(c2, alice, "correct horse battery")  # the other process (PostgreSQL)
+                _assert_throttled(throttled, "rate_limit_sign_in_failures")
+                assert 1 <= int(throttled.headers["Retry-After"]) <= 1000
+                # the same account however spelled
+                _assert_throttled(login(c1, alice.upper() + " ", "wrong"), "rate_limit_sign_in_failures")
+                # one address spraying other accounts: 12 failures per address in all (3 spent on alice)
+                sprayed = [login(c1 if i % 2 else c2, unique("nobody"), "x").status_code for i in range(10)]
+                assert sprayed == [401] * 9 + [429]
+                api_key = c1.post("/auth/login", json={"api_key": "lh_not-a-key"})
+                _assert_throttled(api_key, "rate_limit_sign_in_failures")
         finally:
-            app.state.engine.dispose()
+            one.stop()
+            if two is not one:
+                two.stop()

@@ -10,13 +10,13 @@ from starlette.responses import Response
 from ..deps import DB, CurrentUser
 from ..errors import Forbidden, Invalid, NotFound, PayloadTooLarge, UnsupportedMediaType
 from ..http import empty_response, json_response, parse_json, route
+from ..limits import FORM_OVERHEAD
 from ..storage import StoreError
 from . import service
 from .upload_form import read_upload_form
 
 router = APIRouter(tags=["assets"])
 
-FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the eight small fields
 
 ASSET_BODY_DOC = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
     "type": "object", "required": ["filename"], "properties": {"filename": {"type": "string"}}}}}}}
