@@ -93,6 +93,10 @@ class Settings(BaseSettings):
         default=16 * 1024 * 1024,
         description="Largest request body, after decompression, of a bulk route (`samples_bulk`).",
     )
+    max_ndjson_body_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        description="Largest request body, after decompression, of the Labelbox SDK's NDJSON vector import.",
+    )
     max_bulk_items: int = Field(default=10000, description="Most items in one bulk request (counted as it streams).")
     max_json_depth: int = Field(default=64, description="Deepest nesting of arrays/objects in a JSON body.")
     max_json_values: int = Field(
