@@ -381,6 +381,13 @@ def test_model_run_export(server, user, lb_client, project):
     run = model.create_model_run(unique("r"))
     assert run.upsert_labels(project_id=project.uid) is True  # keys[0], with its label
     assert run.upsert_data_rows(global_keys=keys[1:2]) is True  # keys[1], no label; keys[2] not in the run
+    uuid = "b0a1e4c2-0000-4000-8000-00000000e001"
+    job = run.add_predictions(unique("preds"), [
+        {"uuid": uuid, "dataRow": {"id": ids_by_key[keys[1]]}, "name": "car",
+         "bbox": {"top": 5, "left": 6, "height": 7, "width": 8}},
+        {"uuid": "b0a1e4c2-0000-4000-8000-00000000e002", "dataRow": {"id": ids_by_key[keys[1]]}, "metricValue": 0.5}])
+    job.wait_until_done()
+    assert [s["status"] for s in job.statuses] == ["SUCCESS", "SUCCESS"]
     rows = by_key(stream_rows(_done(run.export(params={"predictions": True, "attachments": True}))))
     assert list(rows) == keys[:2]
     groups = {g.data_row().uid: g for g in run.model_run_data_rows()}
@@ -393,14 +400,20 @@ def test_model_run_export(server, user, lb_client, project):
         group = groups[ids_by_key[key]]
         assert (entry["name"], entry["run_data_row_id"], entry["split"]) == (run.name, group.uid,
                                                                             group.data_split.value)
-        assert entry["predictions"] == []
         if key == keys[0]:
+            assert entry["predictions"] == []
             [label] = entry["labels"]
             assert label["id"] == group.label_id
             [car] = label["annotations"]["objects"]
             assert car["bounding_box"] == {"top": 2.0, "left": 1.0, "height": 20.0, "width": 10.0}
         else:
             assert entry["labels"] == []
+            [prediction] = entry["predictions"]  # the metric line is not an annotation
+            [car] = prediction["annotations"]["objects"]
+            assert (car["feature_id"], car["name"], car["annotation_kind"]) == (uuid, "car", "ImageBoundingBox")
+            assert car["bounding_box"] == {"top": 5.0, "left": 6.0, "height": 7.0, "width": 8.0}
+    assert "predictions" not in by_key(stream_rows(_done(run.export())))[keys[1]]["experiments"][model.uid][
+        "runs"][run.uid]
     # another organization's run: AuthorizationError
     _, other_key = server.create_user()
     stranger = labelbox_client(server, other_key)

@@ -41,7 +41,7 @@ from ..db import (
 from ..db.engine import READ_ONLY
 from ..labelbox import ids
 from ..storage.base import content_type_for
-from .labels import LabelConverter, converter_for
+from .labels import LabelConverter, converter_for, predictions_converter_for
 from .spec import decode_ids
 
 PAGE = 1000
@@ -88,6 +88,7 @@ class RunInfo:
     model_public_id: str
     model_name: str
     converter: LabelConverter
+    predictions: Any  # (NDJSON lines, id) -> export annotations
 
 
 @dataclass
@@ -169,7 +170,8 @@ class ExportReader:
             return None
         return RunInfo(pk=run.id, public_id=ids.encode("model_run", run.id), name=run.name,
                        model_public_id=ids.encode("model", model.id), model_name=model.name,
-                       converter=converter_for(session, model.ontology_id))
+                       converter=converter_for(session, model.ontology_id),
+                       predictions=predictions_converter_for(session, model.ontology_id))
 
     def _error(self, **fields: Any) -> None:
         self.errors.append(orjson.dumps(fields) + b"\n")
@@ -201,7 +203,8 @@ class ExportReader:
     def _page_query(self, after: int) -> Any:
         spec = self.spec
         if self.run is not None:
-            query = (select(*_ROW_COLUMNS, MRT.c.id, MRT.c.label_id, MRT.c.data_split)
+            query = (select(*_ROW_COLUMNS, MRT.c.id, MRT.c.label_id, MRT.c.data_split,
+                            type_coerce(MRT.c.predictions, Text))
                      .select_from(MRT.join(ST, ST.c.id == MRT.c.sample_id).outerjoin(DT, DT.c.sample_id == ST.c.id))
                      .where(MRT.c.model_run_id == self.run.pk, MRT.c.sample_id > after))
             order = MRT.c.sample_id
@@ -408,18 +411,34 @@ class ExportReader:
 
     def _experiments_of(self, session: Session, dataset_id: int, run_row: list[Any], run_labels: dict[int, Any],
                         page: Page) -> dict[str, Any]:
-        """``experiments.<model id>.runs.<run id>`` of a model-run row: its split and registered label
-        (predictions are not stored yet: an empty list when asked for)."""
+        """``experiments.<model id>.runs.<run id>`` of a model-run row: its split, registered label and (when
+        asked for) its predictions."""
         run = self.run
         assert run is not None
-        run_row_pk, label_pk, split = run_row
+        run_row_pk, label_pk, split, predictions = run_row
         label = run_labels.get(label_pk) if label_pk is not None else None
         entry: dict[str, Any] = {
             "name": run.name, "run_data_row_id": ids.encode("model_run_data_row", run_row_pk), "split": split,
             "labels": [self._label(session, run.converter, dataset_id, label, page)] if label is not None else []}
         if self.spec.get("predictions"):
-            entry["predictions"] = []
+            entry["predictions"] = self._predictions(run, run_row_pk, predictions, page)
         return {run.model_public_id: {"name": run.model_name, "runs": {run.public_id: entry}}}
+
+    def _predictions(self, run: RunInfo, run_row_pk: int, raw: str | None, page: Page) -> list[dict[str, Any]]:
+        """The row's imported prediction lines (NDJSON of §3.2, validated at import) as one export-form
+        prediction; metric lines are not annotations and are left out."""
+        lines = [line for line in (orjson.loads(raw) if raw else {}).values()
+                 if isinstance(line, dict) and "metricValue" not in line]
+        if not lines:
+            return []
+        prediction_id = ids.encode("model_run_data_row", run_row_pk)
+        try:
+            annotations = run.predictions(lines, prediction_id)
+        except Exception as exc:  # noqa: BLE001 - one unreadable prediction must not fail the whole export
+            page.errors.append(orjson.dumps({"run_data_row_id": prediction_id,
+                                             "error": f"The predictions could not be converted: {exc}"}) + b"\n")
+            return []
+        return [{"label_kind": "Default", "version": "1.0.0", "id": prediction_id, "annotations": annotations}]
 
     def _label(self, session: Session, converter: LabelConverter, dataset_id: int, label: Any,
                page: Page) -> dict[str, Any]:
