@@ -511,3 +511,30 @@ def test_concurrent_imports_into_the_same_rows_both_land(server, user, lb_client
         label, sample_uuid, _ = segments_label(server, key, setup, k)
         assert sorted(a["points"][0][0] for a in label["attributes"]["annotations"]) == [0.0, 1.0]
         assert history_actions(server, key, setup, sample_uuid) == ["updated", "created"]
+
+
+def test_readme_import_snippet_runs(user, lb_client, server):
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    dataset = lb_client.create_dataset(name="readme")
+    dataset.create_data_rows([{"row_data": f"https://example.com/{k}.jpg", "global_key": k}
+                              for k in ("img-0001", "img-0002")]).wait_till_done()
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
+    client_block = next(b for b in blocks if "lb.Client(" in b)
+    projects = next(b for b in blocks if "project.create_batch(" in b)
+    imports = next(b for b in blocks if "LabelImport.create_from_objects(" in b)
+    code = (client_block.replace('"lh_..."', repr(user[1])).replace("http://127.0.0.1:8000", server.url)
+            + projects + imports)
+    out = subprocess.run([sys.executable, "-W", "ignore", "-c", code], check=False, capture_output=True, text=True,
+                         timeout=180)
+    assert out.returncode == 0, out.stderr[-3000:]
+    state, count = out.stdout.strip().splitlines()[-2:]
+    assert state == "AnnotationImportState.FINISHED []"
+    number, label = count.split(" ", 1)
+    assert number == "1"
+    assert json.loads(label)["objects"][0]["bounding_box"] == {"top": 20.0, "left": 10.0, "height": 60.0,
+                                                               "width": 50.0}
