@@ -108,6 +108,8 @@ def translate(exc: BaseException) -> GqlError | None:
         return exc
     if isinstance(exc, (InvalidApiKey, NotAuthenticated)):
         return AuthenticationFailed(exc.detail)
+    if isinstance(exc, Forbidden) and exc.detail != Forbidden.default_detail:
+        return Unauthorized(exc.detail)  # the rule that refused (e.g. the label review rule)
     if isinstance(exc, (DomainNotFound, Forbidden)):
         return Unauthorized()
     if isinstance(exc, OperationNotAllowed):
