@@ -6,12 +6,14 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from starlette.types import Receive, Scope, Send
 
 from .admin.routes import router as admin_router
 from .assets.routes import router as assets_router
+from .contract import drop_unsent_validation_errors
 from .datasets.routes import router as datasets_router
 from .db.engine import make_engine, make_sessionmaker, read_options
 from .embeddings.index import IndexCache
@@ -37,13 +39,19 @@ log = logging.getLogger("labelhouse")
 API_DESCRIPTION = """Self-hosted data labeling, wire-compatible with the Segments.ai API.
 
 Authenticate with `Authorization: APIKey <key>`. Paths are served at the origin root, with and without a
-trailing slash. Errors are `{"detail": "...", "code": "..."}`."""
+trailing slash. Errors are `{"detail": "...", "code": "...", "field": "...", "request_id": "..."}` (`ErrorBody`):
+invalid input is answered 400 naming the field, never 422."""
 
 
 class LabelhouseApp(FastAPI):
     """FastAPI, with the fast lane (``fastlane.py``) in front for the hottest single-item endpoints."""
 
     fast_lane: FastLane | None = None
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            self.openapi_schema = drop_unsent_validation_errors(super().openapi())
+        return self.openapi_schema
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.fast_lane is not None and scope["type"] == "http":

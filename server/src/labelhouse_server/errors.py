@@ -9,6 +9,7 @@ the status instead.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -107,7 +108,7 @@ def error_response(status_code: int, body: dict[str, Any], request: Request | No
     return Response(orjson.dumps(body), status_code=status_code, media_type="application/json")
 
 
-def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
+def _loc(loc: Sequence[Any]) -> str:
     parts: list[str] = []
     for item in loc:
         if item in ("body", "query", "path"):

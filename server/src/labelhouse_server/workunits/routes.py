@@ -8,6 +8,7 @@ from ..datasets.deps import DatasetReview
 from ..deps import DB
 from ..http import route
 from . import service
+from .schemas import WorkunitPublic
 
 router = APIRouter(tags=["workunits"])
 
@@ -20,7 +21,9 @@ def _int(value: str | None, default: int, high: int | None = None) -> int:
     return min(number, high) if high else number
 
 
-@route(router, "/datasets/{owner}/{dataset}/workunits/", ["GET"], summary="List workunits (who labeled what, when)")
+@route(router, "/datasets/{owner}/{dataset}/workunits/", ["GET"], model=list[WorkunitPublic],
+       errors=(400, 401, 403, 404),
+       summary="List workunits (who labeled what, when)")
 def get_workunits(
     acc: DatasetReview, session: DB,
     per_page: str | None = Query("1000", description="Page size, 1-1000"),
