@@ -26,7 +26,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check server sdk tests bench/samples_bench.py bench/releases_bench.py bench/validation_bench.py bench/vectors_bench.py bench/peer
+	$(BIN)/ruff check server sdk tests bench
 
 ## mypy at default strictness on each distribution, with its own settings ([tool.mypy] in its pyproject.toml).
 typecheck: $(STAMP)

@@ -83,9 +83,9 @@ def test_neither_distribution_depends_on_the_other_and_nothing_is_listed_twice()
     sdk = {requirement_name(r) for r in project("sdk")["project"]["dependencies"]}
     assert not server & {"labelhouse-sdk", "labelhouse"}
     assert not sdk & {"labelhouse-server", "labelhouse"}
-    # The server pulls in no SDK-only weight (Pillow, tqdm) and no unused job library. numpy is the server's own
-    # need since embeddings (vector maths; usearch requires it too).
-    assert not server & {"pillow", "tqdm", "procrastinate"}
+    # The server pulls in no SDK-only weight (tqdm) and no unused job library. numpy is the server's own need since
+    # embeddings (vector maths; usearch requires it too), Pillow since the web app's thumbnails.
+    assert not server & {"tqdm", "procrastinate"}
     assert "procrastinate" not in (ROOT / "pyproject.toml").read_text() + (ROOT / "sdk" / "pyproject.toml").read_text()
 
 

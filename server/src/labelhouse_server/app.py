@@ -13,6 +13,7 @@ from starlette.types import Receive, Scope, Send
 
 from .admin.routes import router as admin_router
 from .assets.routes import router as assets_router
+from .auth.routes import router as auth_router
 from .contract import drop_unsent_validation_errors
 from .datasets.routes import router as datasets_router
 from .db.engine import make_engine, make_sessionmaker, read_options
@@ -23,22 +24,31 @@ from .fastlane import FastLane
 from .http import JSONBytesResponse, RequestPlumbingMiddleware
 from .issues.routes import router as issues_router
 from .jobs import make_app_runner
+from .labelbox.adv import router as labelbox_adv_router
+from .labelbox.endpoint import router as labelbox_router
+from .labelbox.rest import add_fallback as add_labelbox_rest_fallback
+from .labelbox.rest import router as labelbox_rest_router
+from .labelbox.rest_ontologies import router as labelbox_ontologies_router
 from .labels.routes import FAST_LANE as labels_fast_lane
 from .labels.routes import router as labels_router
+from .queue.routes import router as queue_router
 from .releases.routes import router as releases_router
 from .samples.routes import FAST_LANE as samples_fast_lane
 from .samples.routes import router as samples_router
 from .settings import Settings
 from .storage import make_store
 from .storage.routes import router as storage_router
+from .thumbnails.routes import router as thumbnails_router
 from .users.routes import router as users_router
+from .webapp.routes import router as webapp_router
 from .workunits.routes import router as workunits_router
 
 log = logging.getLogger("labelhouse")
 
 API_DESCRIPTION = """Self-hosted data labeling, wire-compatible with the Segments.ai API.
 
-Authenticate with `Authorization: APIKey <key>`. Paths are served at the origin root, with and without a
+Authenticate with `Authorization: APIKey <key>`, or (the web app) with the `lh_session` cookie from
+`POST /auth/login` plus `X-CSRF-Token` on writes. Paths are served at the origin root, with and without a
 trailing slash. Errors are `{"detail": "...", "code": "...", "field": "...", "request_id": "..."}` (`ErrorBody`):
 invalid input is answered 400 naming the field, never 422."""
 
@@ -99,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in _routers():
         app.include_router(router)
+    add_labelbox_rest_fallback(app)  # after every /api/v1 route
     if settings.fast_lane:
         app.fast_lane = FastLane()
         for method, path, handler in [*samples_fast_lane, *labels_fast_lane]:
@@ -116,4 +127,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _routers() -> list[APIRouter]:
     # The hottest routes first: routes are matched in order.
     return [samples_router, labels_router, datasets_router, users_router, issues_router, workunits_router,
-            releases_router, assets_router, storage_router, embeddings_router, admin_router]
+            releases_router, assets_router, storage_router, embeddings_router, admin_router, labelbox_router,
+            labelbox_rest_router, labelbox_ontologies_router, labelbox_adv_router, auth_router, queue_router,
+            thumbnails_router, webapp_router]

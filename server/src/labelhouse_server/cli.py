@@ -3,11 +3,14 @@
     labelhouse serve [--host H] [--port P] [--data-dir DIR] [--database-url URL]
     labelhouse migrate
     labelhouse user create NAME [--email E] [--admin]
+    labelhouse user set-password NAME [--password-stdin]
     labelhouse apikey create USER [--name N]      labelhouse apikey revoke USER KEY_ID_OR_PREFIX
     labelhouse apikey list USER
     labelhouse org create ORG --admin USER        labelhouse org add-member ORG USER [--role R]
     labelhouse org remove-member ORG USER
     labelhouse worker                              (background-job worker for production deployments)
+    labelhouse backup DEST                         (a consistent copy while the server keeps running)
+    labelhouse restore SRC --data-dir NEW [--database-url URL]
 
 Every subcommand accepts --data-dir and --database-url (or LABELHOUSE_DATA_DIR / LABELHOUSE_DATABASE_URL).
 Commands that print a new API key print it alone on the last line of standard output.
@@ -136,6 +139,31 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     return _with_session(args, run)
 
 
+def _read_new_password(from_stdin: bool) -> str:
+    """Twice at a terminal (without echo); otherwise (or with --password-stdin) one line of standard input."""
+    if from_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("Repeat it: ") != first:
+        raise SystemExit("error: the two passwords differ; nothing changed")
+    return first
+
+
+def cmd_user_set_password(args: argparse.Namespace) -> int:
+    from .auth.passwords import set_password
+    from .users.service import get_account
+
+    password = _read_new_password(args.password_stdin)
+
+    def run(session: Any) -> None:
+        set_password(session, get_account(session, args.name), password)
+        print(f"Password set for '{args.name}'; their browser sessions have ended.")
+
+    return _with_session(args, run)
+
+
 def cmd_apikey_create(args: argparse.Namespace) -> int:
     from .auth.keys import issue_key
     from .users.service import get_account
@@ -211,6 +239,35 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return run_worker(_settings(args), concurrency=args.concurrency)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from .backup import BackupError, backup
+
+    try:
+        manifest = backup(_settings(args), Path(args.dest))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup of {manifest['database']['kind']} database (schema {manifest['schema_revision']}) begun at "
+          f"{manifest['began_at']} written to {args.dest}")
+    if manifest.get("objects_note"):
+        print(f"note: {manifest['objects_note']}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from .backup import BackupError, restore
+
+    try:
+        manifest = restore(Path(args.src), Path(args.data_dir), args.database_url)
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    where = f"--data-dir {args.data_dir}" + (f" --database-url {_redact(args.database_url)}"
+                                             if args.database_url else "")
+    print(f"restored the backup begun at {manifest['began_at']}; serve it with: labelhouse serve {where}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", help="data directory (default: ./labelhouse-data or LABELHOUSE_DATA_DIR)")
@@ -237,6 +294,11 @@ def build_parser() -> argparse.ArgumentParser:
     uc.add_argument("--email")
     uc.add_argument("--admin", action="store_true", help="server administrator")
     uc.set_defaults(func=cmd_user_create)
+    up = user.add_parser("set-password", parents=[common], help="set a user's password for the web app")
+    up.add_argument("name")
+    up.add_argument("--password-stdin", action="store_true",
+                    help="read the password from standard input (one line) instead of asking twice")
+    up.set_defaults(func=cmd_user_set_password)
 
     key = sub.add_parser("apikey", help="manage API keys").add_subparsers(dest="action", required=True)
     kc = key.add_parser("create", parents=[common], help="issue another API key for a user")
@@ -270,6 +332,16 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", parents=[common], help="run background jobs (production)")
     worker.add_argument("--concurrency", type=int, default=1)
     worker.set_defaults(func=cmd_worker)
+
+    bk = sub.add_parser("backup", parents=[common], help="write a consistent backup (database and stored files) "
+                                                         "to a new folder, while the server keeps running")
+    bk.add_argument("dest", help="folder to create (must not exist, or be empty)")
+    bk.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", help="create a data directory (and database) from a backup")
+    rs.add_argument("src", help="a folder written by `labelhouse backup`")
+    rs.add_argument("--data-dir", required=True, help="the new data directory (must not exist, or be empty)")
+    rs.add_argument("--database-url", help="PostgreSQL backups: the empty database to restore into")
+    rs.set_defaults(func=cmd_restore)
     return parser
 
 

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from .auth.keys import account_for_key
+from .auth.sessions import COOKIE_NAME, CSRF_HEADER, find_session
 from .db import Account
 from .db.engine import NOWAIT, WriteSlotBusy
-from .errors import InvalidApiKey, NotAuthenticated
+from .errors import CsrfFailed, InvalidApiKey, NotAuthenticated
 from .settings import Settings
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -82,14 +83,27 @@ def _api_key_from(request: Request) -> str | None:
 
 
 def authenticate(request: Request, session: Session) -> Account:
-    """The caller, from ``Authorization: APIKey <key>`` (sync: hot write routes call it inside their own
-    worker-thread hop instead of depending on ``CurrentUser``)."""
+    """The caller, from ``Authorization: APIKey <key>`` or else the web app's session cookie (sync: hot write
+    routes call it inside their own worker-thread hop instead of depending on ``CurrentUser``).
+
+    A write authenticated by the cookie must carry the session's ``X-CSRF-Token``, else 403 before anything
+    changes: every write route authenticates before it writes."""
     key = _api_key_from(request)
-    if key is None:
-        raise NotAuthenticated()
-    account = account_for_key(session, key)
-    if account is None or account.is_organization:
-        raise InvalidApiKey()
+    if key is not None:
+        account = account_for_key(session, key)
+        if account is None or account.is_organization:
+            raise InvalidApiKey()
+    else:
+        token = request.cookies.get(COOKIE_NAME)
+        if not token:
+            raise NotAuthenticated()
+        browser = find_session(session, token)
+        if browser is None:
+            raise NotAuthenticated("Your session has ended; sign in again.")
+        if request.method not in READ_METHODS and not browser.csrf_ok(request.headers.get(CSRF_HEADER)):
+            raise CsrfFailed()
+        account = browser.account
+        request.state.browser_session = browser
     request.state.account_id = account.id
     return account
 
@@ -104,7 +118,7 @@ async def current_account(request: Request, session: DB) -> Account:
 
 
 async def optional_account(request: Request, session: DB) -> Account | None:
-    if request.headers.get("authorization") is None:
+    if request.headers.get("authorization") is None and COOKIE_NAME not in request.cookies:
         return None
     return await current_account(request, session)
 

@@ -81,10 +81,31 @@ class Forbidden(LabelhouseError):
     default_detail = "You do not have permission to perform this action."
 
 
+class CsrfFailed(Forbidden):
+    """A write authenticated by the web app's session cookie without the session's ``X-CSRF-Token``."""
+
+    code = "csrf_failed"
+    default_detail = "CSRF token missing or wrong: send the session's X-CSRF-Token header."
+
+
+class TooManyRequests(LabelhouseError):
+    status_code = 429
+    code = "too_many_requests"
+    default_detail = "Too many attempts; try again later."
+
+
 class Conflict(LabelhouseError):
     status_code = 409
     code = "conflict"
     default_detail = "The request conflicts with the current state."
+
+
+class OperationNotAllowed(LabelhouseError):
+    """A state change the object's current state forbids (e.g. deleting a batch whose rows have labels)."""
+
+    status_code = 409
+    code = "operation_not_allowed"
+    default_detail = "This operation is not allowed in the object's current state."
 
 
 class PayloadTooLarge(LabelhouseError):

@@ -74,6 +74,13 @@ class Settings(BaseSettings):
         "FastAPI's per-request machinery (same responses; off: every request goes through FastAPI).",
     )
 
+    # --- Labelbox API ----------------------------------------------------------------------------
+    labelbox_sync_rows: int = Field(
+        default=2_000,
+        description="Data-row upserts of at most this many rows finish inside the request (the SDK's first poll "
+        "then sees COMPLETE); larger ones run as a background job.",
+    )
+
     # --- auth --------------------------------------------------------------------------------------
     bootstrap_admin: bool = Field(
         default=True, description="On an empty database, `serve` creates user 'admin' and prints its key."

@@ -87,6 +87,10 @@ def test_matrix_on_sample_paths(server, world, org_owned, public):
         missing = http.get(f"/samples/{unique('no-such-uuid')}/").json()
     failures = []
     for subject in SUBJECTS:
+        # Each subject starts from a LABELED label: a labeler may label over LABELED, never over REVIEWED
+        # (labels/policy.py), and the previous subject may have left a review behind.
+        with server.client(world["keys"]["owner"]) as http:
+            assert _do(http, "label", uuid).status_code < 300
         role = _expected_role(subject, org_owned=org_owned, public=public)
         with server.client(world["keys"][subject]) as http:
             for action in ACTIONS:
@@ -134,11 +138,14 @@ def test_upsert_created_replaced_and_authors(server, world):
         assert second["created_at"] == first["created_at"] and second["updated_at"] > first["updated_at"]
         assert second["reviewed_at"] == second["updated_at"]
 
-        r = labeler.put(f"/labels/{uuid}/ground-truth/", json=label)  # not a review: the review stays recorded
+        r = labeler.put(f"/labels/{uuid}/ground-truth/", json=label)  # a labeler may not change a REVIEWED label
+        assert r.status_code == 403 and "do not have permission" in r.text
+        assert labeler.get(f"/labels/{uuid}/ground-truth/").json() == second
+        r = reviewer.put(f"/labels/{uuid}/ground-truth/", json=label)  # not a review: the review stays recorded
         assert r.status_code == 200
         third = r.json()
         assert (third["updated_by"], third["reviewed_by"], third["reviewed_at"]) == \
-            (labeler_name, reviewer_name, second["reviewed_at"])
+            (reviewer_name, reviewer_name, second["reviewed_at"])
         assert labeler.get(f"/labels/{uuid}/ground-truth/").json() == third
         sample = owner.get(f"/samples/{uuid}/", params={"labelset": "ground-truth"}).json()
         assert sample["label"] == third and sample["uuid"] == uuid and sample["dataset_full_name"] == full

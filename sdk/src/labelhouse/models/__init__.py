@@ -14,6 +14,7 @@ from .enums import (
     Subscription,
     TaskType,
 )
+from .history import AnnotationChanges, DiffCounts, LabelRevision, ReleaseDiff, ReleaseDiffChange
 from .issues import Issue, IssueComment
 from .releases import URL, Release
 from .samples import DeleteSamplesResponse, Label, LabelSummary, Sample
@@ -22,10 +23,12 @@ from .workunits import Workunit
 
 __all__ = [
     "URL",
+    "AnnotationChanges",
     "Category",
     "Collaborator",
     "Dataset",
     "DeleteSamplesResponse",
+    "DiffCounts",
     "Embedding",
     "EmbeddingIndex",
     "ExportFormat",
@@ -34,6 +37,7 @@ __all__ = [
     "IssueComment",
     "IssueStatus",
     "Label",
+    "LabelRevision",
     "LabelStats",
     "LabelStatus",
     "LabelSummary",
@@ -42,6 +46,8 @@ __all__ = [
     "Owner",
     "PresignedPostFields",
     "Release",
+    "ReleaseDiff",
+    "ReleaseDiffChange",
     "ReleaseStatus",
     "Role",
     "Sample",

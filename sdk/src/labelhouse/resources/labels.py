@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from .._base import Call, segment
-from ..models import Label, LabelStatus
-from ._common import ClientPrimitives, model
+from ..models import Label, LabelRevision, LabelStatus
+from ._common import ClientPrimitives, list_of, model
 
 
 def _label_path(sample_uuid: str, labelset: str) -> str:
@@ -62,3 +63,21 @@ class LabelsMixin(ClientPrimitives):
         >>> client.delete_label(uuid, "predictions")
         """
         return self._call(Call[None]("DELETE", _label_path(sample_uuid, labelset)))
+
+    def get_label_history(self, sample_uuid: str, labelset: str = "ground-truth", per_page: int = 100,
+                          limit: int | None = None) -> Iterator[LabelRevision]:
+        """Every revision of a label, newest first, page after page (also after the label was deleted).
+
+        >>> for rev in client.get_label_history(uuid, "ground-truth"): print(rev.revision, rev.action, rev.created_by)
+        """
+        path = _label_path(sample_uuid, labelset) + "history/"
+        return self._iterate(lambda page, size: Call("GET", path, params={"page": page, "per_page": size},
+                                                     parse=list_of(LabelRevision)), per_page, 1, limit)
+
+    def restore_label(self, sample_uuid: str, labelset: str, revision: int) -> Label:
+        """Put revision ``revision`` back as the label (recreating a deleted label); recorded as a new revision.
+
+        >>> label = client.restore_label(uuid, "ground-truth", 3)
+        """
+        path = _label_path(sample_uuid, labelset) + f"history/{int(revision)}/restore/"
+        return self._call(Call("POST", path, parse=model(Label)))

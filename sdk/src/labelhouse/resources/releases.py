@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from .._base import Call, dataset_path
-from ..models import Release
+from ..models import Release, ReleaseDiff, ReleaseDiffChange
 from ._common import ClientPrimitives, list_of, model
 
 
@@ -58,3 +59,22 @@ class ReleasesMixin(ClientPrimitives):
         return self._load_release(release, labelset=labelset, filter_by=filter_by,
                                   filter_by_metadata=filter_by_metadata, cache_dir=cache_dir,
                                   load_images=load_images, progress=progress)
+
+    def diff_releases(self, dataset_identifier: str, from_release: str, to_release: str) -> ReleaseDiff:
+        """How many samples and labels were added, removed and changed from one release to another (both must
+        have SUCCEEDED; ConflictError otherwise).
+
+        >>> d = client.diff_releases("jane/flowers", "v1", "v2"); print(d.labels.changed, d.samples.added)
+        """
+        path = dataset_path(dataset_identifier, "releases", from_release, "diff", to_release)
+        return self._call(Call("GET", path, parse=model(ReleaseDiff)))
+
+    def iter_release_diff_changes(self, dataset_identifier: str, from_release: str, to_release: str,
+                                  per_page: int = 1000, limit: int | None = None) -> Iterator[ReleaseDiffChange]:
+        """Each sample and label added, removed or changed between two releases, by sample name then labelset.
+
+        >>> for c in client.iter_release_diff_changes("jane/flowers", "v1", "v2"): print(c.kind, c.change, c.sample_uuid)
+        """
+        path = dataset_path(dataset_identifier, "releases", from_release, "diff", to_release, "changes")
+        return self._iterate(lambda page, size: Call("GET", path, params={"page": page, "per_page": size},
+                                                     parse=list_of(ReleaseDiffChange)), per_page, 1, limit)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..db import Account, Collaborator, Dataset, Label, Labelset, OrganizationMember, Release, Sample
 from ..db.integrity import violated_constraint
 from ..errors import AlreadyExists, CollaboratorInvalid, Invalid, NotFound
+from ..labels.history import record_created
 from ..releases.service import delete_release_files
 from ..storage import ObjectStore
 from ..timeutil import now_iso
@@ -281,11 +282,15 @@ def _copy_samples(session: Session, src_id: int, dst_id: int, labelset_ids: dict
         if labelset_ids:
             labels = session.execute(select(lt).where(lt.c.sample_id.in_(list(id_map)))).mappings().all()
             if labels:
-                session.execute(lt.insert(), [
-                    {**{k: v for k, v in lab.items() if k != "id"}, "sample_id": id_map[lab["sample_id"]],
-                     "labelset_id": labelset_ids[lab["labelset_id"]], "dataset_id": dst_id}
-                    for lab in labels if lab["labelset_id"] in labelset_ids
-                ])
+                copies = [{**{k: v for k, v in lab.items() if k != "id"}, "sample_id": id_map[lab["sample_id"]],
+                           "labelset_id": labelset_ids[lab["labelset_id"]], "dataset_id": dst_id}
+                          for lab in labels if lab["labelset_id"] in labelset_ids]
+                session.execute(lt.insert(), copies)
+                # The copies start their own history (labels/history.py): revision 1, by whoever cloned.
+                record_created(session, dst_id, [
+                    (c["sample_id"], c["labelset_id"], c["label_status"],
+                     None if c["attributes"] is None else orjson.dumps(c["attributes"]).decode(), c["score"],
+                     user_id, now) for c in copies])
 
 
 # ---------------------------------------------------------------------------------------------- collaborators

@@ -1,13 +1,30 @@
 """ORM models, one module per aggregate, sharing one metadata (for migrations)."""
 
 from .base import Base, JSONText
+from .catalog import DataRowAttachment, DataRowInfo, DataRowMetadata, MetadataOption, MetadataSchema, Task
 from .datasets import Collaborator, Dataset, Labelset
 from .embeddings import Embedding, EmbeddingVector
-from .releases import Asset, Job, Release, ReleaseLabel, ReleaseSample
+from .history import LabelContent, LabelRevision
+from .ontologies import FeatureSchema, Ontology, OntologyFeature
+from .projects import Batch, Project, ProjectDataRow, ProjectLabelset, TaskQueue
+from .releases import (
+    Asset,
+    Job,
+    Release,
+    ReleaseLabel,
+    ReleaseLabelDigest,
+    ReleaseSample,
+    ReleaseSampleDigest,
+)
 from .samples import Issue, Label, Sample, Workunit
 from .users import Account, ApiKey, OrganizationMember
+from .web import Password, QueueReservation, WebSession
 
 __all__ = [
-    "Account", "ApiKey", "Asset", "Base", "Collaborator", "Dataset", "Embedding", "EmbeddingVector", "Issue",
-    "JSONText", "Job", "Label", "Labelset", "OrganizationMember", "Release", "ReleaseLabel", "ReleaseSample", "Sample", "Workunit",
+    "Account", "ApiKey", "Asset", "Base", "Batch", "Collaborator", "DataRowAttachment", "DataRowInfo",
+    "DataRowMetadata", "Dataset", "Embedding", "EmbeddingVector", "FeatureSchema", "Issue", "JSONText", "Job",
+    "Label", "LabelContent", "LabelRevision", "Labelset", "MetadataOption", "MetadataSchema", "Ontology",
+    "OntologyFeature", "OrganizationMember", "Password", "Project", "ProjectDataRow", "ProjectLabelset",
+    "QueueReservation", "Release", "ReleaseLabel", "ReleaseLabelDigest", "ReleaseSample", "ReleaseSampleDigest",
+    "Sample", "Task", "TaskQueue", "WebSession", "Workunit",
 ]

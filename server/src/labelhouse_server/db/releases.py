@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, JSONText
@@ -105,3 +115,29 @@ class ReleaseLabel(Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(150), nullable=True)
     created_at: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[str] = mapped_column(String(32))
+
+
+class ReleaseSampleDigest(Base):
+    """What a release holds of one sample, for release diffs (migration 0005): a digest of its name, attributes
+    and metadata (canonical JSON, sorted keys). Written by the build job before the release turns SUCCEEDED."""
+
+    __tablename__ = "release_sample_digests"
+
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True)
+    sample_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    uuid: Mapped[str] = mapped_column(String(36))
+    name: Mapped[str] = mapped_column(String(1024))
+    digest: Mapped[bytes] = mapped_column(LargeBinary(16))
+
+
+class ReleaseLabelDigest(Base):
+    """What a release holds of one label (see ReleaseSampleDigest): a digest of its status, score and
+    attributes (canonical JSON), and the key of its attributes document in ``label_contents``."""
+
+    __tablename__ = "release_label_digests"
+
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True)
+    sample_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    labelset: Mapped[str] = mapped_column(String(150), primary_key=True)
+    digest: Mapped[bytes] = mapped_column(LargeBinary(16))
+    attributes_hash: Mapped[bytes] = mapped_column(LargeBinary(16))

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..settings import Settings
 
 # Modules that register handlers when imported (kept here so a worker process loads every kind).
-HANDLER_MODULES = ("labelhouse_server.releases.builder", "labelhouse_server.embeddings.builder")
+HANDLER_MODULES = ("labelhouse_server.releases.builder", "labelhouse_server.embeddings.builder",
+                   "labelhouse_server.catalog.upserts")
 
 
 class PermanentJobError(Exception):

@@ -4,7 +4,7 @@ the labeler role on the sample's dataset, and the reviewer role to set REVIEWED/
 from __future__ import annotations
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -13,7 +13,7 @@ from ..deps import DB, authenticate, run_write
 from ..fastlane import Handler
 from ..http import empty_response, json_response, parse_json, route
 from ..samples.deps import SampleLabel, sample_access
-from . import service
+from . import history, service
 from .schemas import LabelPublic
 
 router = APIRouter(tags=["labels"])
@@ -87,3 +87,41 @@ async def patch_label(labelset: str, sample_uuid: str, request: Request, session
 def delete_label(labelset: str, sacc: SampleLabel, session: DB) -> Response:
     service.delete_label(session, sacc, labelset)
     return empty_response()
+
+
+# ------------------------------------------------------------------------------------------------ history
+HISTORY_DOC = {"responses": {"200": {"description": "Revisions, newest first", "content": {"application/json": {
+    "schema": {"type": "array", "items": {"type": "object", "properties": {
+        "revision": {"type": "integer"},
+        "action": {"type": "string", "enum": list(history.ACTIONS)},
+        "label_status": {"type": "string", "nullable": True},
+        "attributes": {"type": "object", "nullable": True},
+        "score": {"type": "number", "nullable": True},
+        "created_at": {"type": "string", "format": "date-time"},
+        "created_by": {"type": "string"}}}}}}}}}
+
+
+@route(router, "/labels/{sample_uuid}/{labelset}/history/", ["GET"],
+       summary="A label's revisions, newest first (also after the label was deleted)", openapi_extra=HISTORY_DOC)
+async def get_label_history(
+    labelset: str, sample_uuid: str, request: Request, session: DB,
+    page: str | None = Query(None, description="1-based page (default 1)"),
+    per_page: str | None = Query(None, description=f"Page size, 1-{history.MAX_PER_PAGE} "
+                                                   f"(default {history.DEFAULT_PER_PAGE})"),
+) -> Response:
+    sacc = sample_access(session, authenticate(request, session), sample_uuid, "read")
+    number, size = history.parse_page(page, per_page)
+    return json_response(orjson.dumps(history.history_page(
+        session, dataset_id=sacc.dataset_id, sample_id=sacc.sample_id, labelset=labelset, page=number,
+        per_page=size)))
+
+
+@route(router, "/labels/{sample_uuid}/{labelset}/history/{revision}/restore/", ["POST"],
+       summary="Put an earlier revision back as the label (recorded as a new revision 'restored')")
+async def restore_label(labelset: str, sample_uuid: str, revision: str, request: Request, session: DB) -> Response:
+    def work() -> bytes:
+        sacc = sample_access(session, authenticate(request, session), sample_uuid, "label")
+        number = int(revision) if revision.isdigit() else 0  # not a number: no such revision (404)
+        return orjson.dumps(service.restore_label(session, sacc, labelset, number))
+
+    return json_response(await run_write(request, session, work))

@@ -17,10 +17,12 @@ from ..samples.service import usernames
 from ..timeutil import now_iso
 from ..validation import validate_label_attributes
 from ..workunits import service as workunits
+from . import history
 from .policy import overwritable_by, require_write
 from .schemas import (
     DEFAULT_STATUS,
     LABEL_STATUSES,
+    LABEL_WIDTH,
     REVIEW_STATUSES,
     label_public,
     label_user_ids,
@@ -45,7 +47,7 @@ _UPSERT = (
     "ON CONFLICT (sample_id, labelset_id) DO UPDATE SET label_status = excluded.label_status, "
     "attributes = excluded.attributes, score = excluded.score, updated_by_id = excluded.updated_by_id, "
     "updated_at = excluded.updated_at{reviewed}{guard} "
-    f"RETURNING {_LABEL_COLS}"
+    f"RETURNING {_LABEL_COLS}, labelset_id"
 )
 _UPSERT_LABEL = _UPSERT.format(reviewed="", guard="")
 _UPSERT_REVIEW = _UPSERT.format(reviewed=", reviewed_by_id = excluded.reviewed_by_id, "
@@ -83,7 +85,7 @@ def _label_in_labelset(session: Session, sacc: SampleAccess, name: str) -> tuple
 
 def _public(session: Session, sacc: SampleAccess, labelset: str, row: Any) -> dict[str, Any]:
     users = usernames(session, label_user_ids(row), sacc.user)
-    return label_public(row, users, sample_uuid=sacc.sample_uuid, task_type=sacc.task_type,
+    return label_public(row[:LABEL_WIDTH], users, sample_uuid=sacc.sample_uuid, task_type=sacc.task_type,
                         labelset=labelset)
 
 
@@ -129,6 +131,14 @@ def put_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) ->
         raise Invalid("attributes: this field is required.", field="attributes")
     attributes = _attributes(sacc, body["attributes"])
     score = _score(body.get("score"))
+    row, created = _write(session, sacc, labelset, status, attributes, score, action=None)
+    return _public(session, sacc, labelset, row), created
+
+
+def _write(session: Session, sacc: SampleAccess, labelset: str, status: str, attributes: str, score: float | None,
+           *, action: str | None) -> tuple[Any, bool]:
+    """Create-or-replace, its revision and workunit, committed. ``action``: the revision's action (None: created
+    or updated, whichever happened)."""
     user_id = sacc.user.id
     now = now_iso()
     review = status in REVIEW_STATUSES
@@ -143,16 +153,19 @@ def put_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) ->
         raise Conflict("The label changed while it was being written; retry.")
     # A replaced label keeps its creation time; one created by this statement was stamped ``now`` just above.
     created = row[8] == now
+    history.record_revision(session, dataset_id=sacc.dataset_id, sample_id=sacc.sample_id, labelset_id=row[11],
+                            action=action or ("created" if created else "updated"), label_status=status,
+                            attributes=attributes, score=score, user_id=user_id, created_at=now)
     workunits.record(session, sacc, labelset=labelset, work_type=_work_type(status), next_label_status=status,
                      created_at=now)
     session.commit()
-    return _public(session, sacc, labelset, row), created
+    return row, created
 
 
 def patch_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise Invalid("body: a JSON object is required.", field="body")
-    _ls_id, existing = _label_in_labelset(session, sacc, labelset)
+    ls_id, existing = _label_in_labelset(session, sacc, labelset)
     if existing is None:
         raise NotFound("Label not found: this sample is unlabeled in this labelset.")
     values: dict[str, Any] = {}
@@ -177,6 +190,9 @@ def patch_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) 
     row = run(session, sql, (*(values[c] for c in columns), existing[0], existing[1])).first()
     if row is None:
         raise Conflict("The label changed while it was being written; retry.")
+    history.record_revision(session, dataset_id=sacc.dataset_id, sample_id=sacc.sample_id, labelset_id=ls_id,
+                            action="updated", label_status=row[1], attributes=row[2], score=row[3],
+                            user_id=sacc.user.id, created_at=now)
     workunits.record(session, sacc, labelset=labelset, work_type=_work_type(status), next_label_status=status,
                      created_at=now)
     session.commit()
@@ -184,11 +200,29 @@ def patch_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) 
 
 
 def delete_label(session: Session, sacc: SampleAccess, labelset: str) -> None:
-    _ls_id, existing = _label_in_labelset(session, sacc, labelset)
+    ls_id, existing = _label_in_labelset(session, sacc, labelset)
     if existing is None:
         raise NotFound("Label not found: this sample is unlabeled in this labelset.")
     require_write(sacc.role, existing[1], None)
     if run(session, _DELETE, (existing[0], existing[1])).first() is None:
         raise Conflict("The label changed while it was being deleted; retry.")
-    workunits.record(session, sacc, labelset=labelset, work_type="delete", next_label_status=None)
+    now = now_iso()
+    history.record_revision(session, dataset_id=sacc.dataset_id, sample_id=sacc.sample_id, labelset_id=ls_id,
+                            action="deleted", label_status=None, attributes=None, score=None,
+                            user_id=sacc.user.id, created_at=now)
+    workunits.record(session, sacc, labelset=labelset, work_type="delete", next_label_status=None, created_at=now)
     session.commit()
+
+
+def restore_label(session: Session, sacc: SampleAccess, labelset: str, number: int) -> dict[str, Any]:
+    """Put revision ``number`` back as the label (recreating it if it was deleted), recorded as a new revision
+    "restored". Allowed when the caller may write the label from its current status to the revision's
+    (``policy.may_write``, like a PUT)."""
+    ls_id, current = _label_in_labelset(session, sacc, labelset)
+    action, status, attributes, score = history.revision(session, sacc.sample_id, ls_id, number)
+    if action == "deleted" or status is None or attributes is None:
+        raise Conflict(f"Revision {number} records the label's deletion; restore a revision before it.",
+                       field="revision")
+    require_write(sacc.role, current[1] if current is not None else None, status)
+    row, _created = _write(session, sacc, labelset, status, attributes, score, action="restored")
+    return _public(session, sacc, labelset, row)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..db.engine import READ_ONLY
 from ..jobs import JobContext, PermanentJobError, register
+from .diff import clear_digests, record_digests
 from .service import BUILD_JOB
 
 log = logging.getLogger("labelhouse.releases")
@@ -152,7 +153,7 @@ def write_release_file(sessions: sessionmaker[Session], release: dict[str, Any],
 def _load_release(sessions: sessionmaker[Session], release_id: int) -> dict[str, Any] | None:
     with sessions() as session:
         row = session.execute(text(
-            "SELECT id, uuid, name, description, created_at, status FROM releases WHERE id = :id"
+            "SELECT id, dataset_id, uuid, name, description, created_at, status FROM releases WHERE id = :id"
         ), {"id": release_id}).mappings().first()
         return dict(row) if row else None
 
@@ -181,6 +182,7 @@ class BuildRelease:
                     ctx.check()
 
                 count, checksum, size = write_release_file(ctx.sessionmaker, release, payload, fh, check)
+            record_digests(ctx.sessionmaker, release["id"], release["dataset_id"], payload["labelsets"], check)
             ctx.check()
             store.put(key, tmp, "application/json")
         finally:
@@ -215,6 +217,7 @@ class BuildRelease:
                              "WHERE id = :id AND status = 'PENDING'"), {"r": reason[:2000], "id": payload["release_id"]})
         session.execute(text("DELETE FROM release_labels WHERE release_id = :id"), {"id": payload["release_id"]})
         session.execute(text("DELETE FROM release_samples WHERE release_id = :id"), {"id": payload["release_id"]})
+        clear_digests(session, payload["release_id"])
 
 
 def drop_snapshot(sessions: sessionmaker[Session], release_id: int, batch: int = 50_000) -> None:

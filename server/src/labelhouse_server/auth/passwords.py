@@ -1,0 +1,63 @@
+"""Passwords: argon2id hashes through argon2-cffi (the reference implementation's bindings, maintained by the
+Python Cryptographic Authority's Hynek Schlawack; it chooses salts, encodes parameters in the hash and tells when
+a hash needs upgrading, so nothing here is hand-rolled crypto)."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ..db import Account, Password, WebSession
+from ..errors import Invalid
+from ..timeutil import now_iso
+
+_hasher = PasswordHasher()
+MIN_LENGTH = 8
+MAX_LENGTH = 1024
+# Verified when the username is unknown, so a wrong username costs the same time as a wrong password.
+_DUMMY_HASH = _hasher.hash("labelhouse-no-such-user")
+
+
+def validate_password(password: str) -> str:
+    if not isinstance(password, str) or len(password) < MIN_LENGTH:
+        raise Invalid(f"password: at least {MIN_LENGTH} characters.", field="password")
+    if len(password) > MAX_LENGTH:
+        raise Invalid(f"password: at most {MAX_LENGTH} characters.", field="password")
+    return password
+
+
+def set_password(session: Session, account: Account, password: str) -> None:
+    """Set (or change) ``account``'s password. Every browser session of the account ends."""
+    if account.is_organization:
+        raise Invalid(f"'{account.username}' is an organization; only users have passwords.", field="username")
+    hashed = _hasher.hash(validate_password(password))
+    row = session.get(Password, account.id)
+    if row is None:
+        session.add(Password(account_id=account.id, password_hash=hashed, changed_at=now_iso()))
+    else:
+        row.password_hash = hashed
+        row.changed_at = now_iso()
+    session.execute(delete(WebSession).where(WebSession.account_id == account.id))
+    session.flush()
+
+
+def check_password(session: Session, username: str, password: str) -> Account | None:
+    """The user whose password this is, or None (same work whether the user or the password was wrong)."""
+    row = session.execute(
+        select(Account, Password.password_hash)
+        .join(Password, Password.account_id == Account.id)
+        .where(Account.username == username, Account.is_organization.is_(False))
+    ).first()
+    stored = row[1] if row is not None else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if row is None:
+        return None
+    account: Account = row[0]
+    if _hasher.check_needs_rehash(stored):
+        session.get(Password, account.id).password_hash = _hasher.hash(password)  # type: ignore[union-attr]
+    return account

@@ -1,0 +1,1 @@
+"""The Labelbox catalog over our own tables: organizations, data rows (= samples), global keys, metadata."""

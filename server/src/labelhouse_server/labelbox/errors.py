@@ -1,0 +1,141 @@
+"""The GraphQL error envelope (contract §4): the SDK picks its exception by ``errors[].extensions.code``.
+
+Resolvers raise ``GqlError`` subclasses, or let a shared service's ``LabelhouseError`` through; ``format_error``
+renders both. Rules (forced by the SDK, see the contract):
+  - reads of absent, deleted or foreign objects answer ``null`` (resolvers return None; no error);
+  - writes on them raise ``Unauthorized`` (AUTHORIZATION_ERROR -> AuthorizationError);
+  - bad input values -> INTERNAL_SERVER_ERROR with ``exception.status: 400`` (-> InvalidQueryError);
+  - duplicate names -> RESOURCE_CONFLICT; forbidden state changes -> OPERATION_NOT_ALLOWED;
+  - never a 5xx for a client mistake: the SDK retries 5xx for two minutes.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphql import GraphQLError
+
+from ..errors import (
+    AlreadyExists,
+    Conflict,
+    Forbidden,
+    Invalid,
+    InvalidApiKey,
+    LabelhouseError,
+    NotAuthenticated,
+    OperationNotAllowed,
+)
+from ..errors import NotFound as DomainNotFound
+
+log = logging.getLogger("labelhouse.labelbox")
+
+AUTHENTICATION_ERROR = "AUTHENTICATION_ERROR"
+AUTHORIZATION_ERROR = "AUTHORIZATION_ERROR"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND"
+RESOURCE_CONFLICT = "RESOURCE_CONFLICT"
+MALFORMED_REQUEST = "MALFORMED_REQUEST"
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+OPERATION_NOT_ALLOWED = "OPERATION_NOT_ALLOWED"
+
+
+class GqlError(Exception):
+    """An error a resolver reports to the client; ``status`` becomes ``extensions.exception.status``."""
+
+    code = INTERNAL_SERVER_ERROR
+    status: int | None = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def extensions(self) -> dict[str, Any]:
+        ext: dict[str, Any] = {"code": self.code}
+        if self.status is not None:
+            ext["exception"] = {"status": self.status}
+        return ext
+
+
+class InvalidInput(GqlError):
+    """A bad input value (empty name, malformed row) -> InvalidQueryError in the SDK."""
+
+
+class Unauthorized(GqlError):
+    """A write on an object the caller may not write: absent, deleted, or another organization's."""
+
+    code = AUTHORIZATION_ERROR
+    status = 403
+
+    def __init__(self, message: str = "You do not have permission to modify this resource, or it does not "
+                                      "exist.") -> None:
+        super().__init__(message)
+
+
+class ResourceConflict(GqlError):
+    code = RESOURCE_CONFLICT
+    status = 409
+
+
+class NotAllowed(GqlError):
+    code = OPERATION_NOT_ALLOWED
+    status = 422
+
+
+class ResourceNotFound(GqlError):
+    """Only where ``null`` would crash the SDK (``rootSchemaNode``, ``getSavedQuery``): contract §4."""
+
+    code = RESOURCE_NOT_FOUND
+    status = 404
+
+
+class AuthenticationFailed(GqlError):
+    code = AUTHENTICATION_ERROR
+    status = 401
+
+
+def envelope(message: str, code: str, status: int | None = None) -> dict[str, Any]:
+    ext: dict[str, Any] = {"code": code}
+    if status is not None:
+        ext["exception"] = {"status": status}
+    return {"message": message, "extensions": ext}
+
+
+def translate(exc: BaseException) -> GqlError | None:
+    """The client-facing error for an exception a resolver raised, or None for a server fault."""
+    if isinstance(exc, GqlError):
+        return exc
+    if isinstance(exc, (InvalidApiKey, NotAuthenticated)):
+        return AuthenticationFailed(exc.detail)
+    if isinstance(exc, (DomainNotFound, Forbidden)):
+        return Unauthorized()
+    if isinstance(exc, OperationNotAllowed):
+        return NotAllowed(exc.detail)
+    if isinstance(exc, (AlreadyExists, Conflict)):
+        return ResourceConflict(exc.detail)
+    if isinstance(exc, (Invalid, LabelhouseError)):
+        return InvalidInput(exc.detail)
+    return None
+
+
+def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
+    """Ariadne's ``error_formatter``: every error leaves with an ``extensions.code`` (the SDK raises KeyError
+    on an error without one)."""
+    original = error.original_error
+    out: dict[str, Any] = {"message": error.message}
+    if error.path:
+        out["path"] = error.path
+    if original is None or isinstance(original, GraphQLError) or not error.path:
+        # request-level: validation, variable coercion (resolver errors always carry a path)
+        out["extensions"] = {"code": VALIDATION_FAILED}
+        return out
+    known = translate(original)
+    if known is None:
+        log.error("unhandled error in a resolver at %s", error.path, exc_info=original)
+        out["message"] = "Internal server error."
+        out["extensions"] = {"code": INTERNAL_SERVER_ERROR, "exception": {"status": 500}}
+        return out
+    out["message"] = known.message
+    out["extensions"] = known.extensions()
+    return out

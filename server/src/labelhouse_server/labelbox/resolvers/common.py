@@ -1,0 +1,3 @@
+"""Root types only; see ``sdl/common.graphql``."""
+
+BINDABLES: list[object] = []

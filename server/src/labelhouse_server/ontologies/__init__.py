@@ -1,0 +1,1 @@
+"""Labelbox ontologies and feature schemas (the organization's reusable label definitions)."""

@@ -1,0 +1,1 @@
+"""Labelbox projects: settings, ontology and editor, members, task queues (batches: ``batches/``)."""

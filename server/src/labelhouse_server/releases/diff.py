@@ -1,0 +1,258 @@
+"""Release diffs: what changed between two releases of a dataset.
+
+A release file is the snapshot, but parsing two 1,000,000-sample files to compare them costs far more than the
+10 s budget (hundreds of MB of JSON each). So the build job also writes a compact digest per sample and per
+label (``release_sample_digests``, ``release_label_digests``: 16-byte blake2b of the canonical JSON, sorted keys)
+before the release turns SUCCEEDED, and a diff is a comparison of two releases' digests in the database: joins on
+the primary keys ``(release_id, sample_id[, labelset])``, so memory stays bounded whatever the release size.
+
+What counts as a change (issue 15): a sample changed when its name, attributes or metadata differ (priority is
+not in a release); a label changed when its status, attributes or score differ. An identical rewrite of a label
+(same document, even with keys in another order) is not a change. Samples are the same sample when they have the
+same id: a sample deleted and added again under its old name is removed + added.
+
+A changed label's annotation ids come from the two attribute documents, kept in ``label_contents`` (shared with
+label history, one copy per dataset and content).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..datasets.permissions import DatasetAccess
+from ..db.engine import READ_ONLY
+from ..db.sql import for_paramstyle, run
+from ..errors import Conflict, Invalid
+from ..labels.history import content_hash
+from .service import get_release
+
+BATCH = 5000
+MAX_PER_PAGE = 1000
+DEFAULT_PER_PAGE = 1000
+_SORTED = orjson.OPT_SORT_KEYS
+
+
+def _digest(document: Any) -> bytes:
+    return hashlib.blake2b(orjson.dumps(document, option=_SORTED), digest_size=16).digest()
+
+
+def _doc(text: str | None, default: Any = None) -> Any:
+    return default if text is None else orjson.loads(text)
+
+
+def sample_digest(name: str, attributes: str | None, metadata: str | None) -> bytes:
+    return _digest([name, _doc(attributes), _doc(metadata, {})])
+
+
+def label_digest(status: str, score: float | None, attributes: str | None) -> bytes:
+    return _digest([status, score, _doc(attributes)])
+
+
+# --------------------------------------------------------------------------------------------- writing digests
+_SNAP_SAMPLES = ("SELECT sample_id, uuid, name, attributes, metadata FROM release_samples WHERE release_id = ? "
+                 "AND sample_id > ? ORDER BY sample_id LIMIT ?")
+_SNAP_LABELS = ("SELECT sample_id, labelset_id, label_status, attributes, score FROM release_labels "
+                "WHERE release_id = ? AND sample_id > ? AND sample_id <= ?")
+_PUT_SAMPLE = "INSERT INTO release_sample_digests (release_id, sample_id, uuid, name, digest) VALUES (?, ?, ?, ?, ?)"
+_PUT_LABEL = ("INSERT INTO release_label_digests (release_id, sample_id, labelset, digest, attributes_hash) "
+              "VALUES (?, ?, ?, ?, ?)")
+_PUT_CONTENT = "INSERT INTO label_contents (dataset_id, hash, attributes) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+
+
+def _run_many(session: Session, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    conn = session.connection()
+    driver: Any = conn.connection.driver_connection
+    cursor = driver.cursor()
+    try:
+        cursor.executemany(for_paramstyle(sql, conn.dialect.paramstyle), rows)
+    finally:
+        cursor.close()
+
+
+def clear_digests(session: Session, release_id: int) -> None:
+    for table in ("release_label_digests", "release_sample_digests"):
+        run(session, f"DELETE FROM {table} WHERE release_id = ?", (release_id,))
+
+
+def record_digests(sessions: sessionmaker[Session], release_id: int, dataset_id: int,
+                   labelsets: list[dict[str, Any]], check: Callable[[int], None] = lambda n: None) -> int:
+    """Digests of a release's snapshot (``release_samples``/``release_labels``), in short transactions, before
+    the release turns SUCCEEDED. Rows of an earlier attempt are cleared first. Returns the samples digested."""
+    names = {ls["id"]: ls["name"] for ls in labelsets}
+    with sessions() as session:
+        clear_digests(session, release_id)
+        session.commit()
+    after, count = -1, 0
+    while True:
+        check(count)
+        with sessions() as session:
+            session.connection(execution_options=READ_ONLY)
+            samples = run(session, _SNAP_SAMPLES, (release_id, after, BATCH))
+            if not samples:
+                return count
+            hi = samples[-1][0]
+            labels = run(session, _SNAP_LABELS, (release_id, after, hi))
+        sample_rows = [(release_id, sid, uuid, name, sample_digest(name, attrs, meta))
+                       for sid, uuid, name, attrs, meta in samples]
+        label_rows, contents = [], {}
+        for sid, lsid, status, attrs, score in labels:
+            name = names.get(lsid)
+            if name is None:
+                continue  # a labelset created after the snapshot (not in the release file either)
+            text = attrs if attrs is not None else "null"
+            key = content_hash(text)
+            contents[key] = text
+            label_rows.append((release_id, sid, name, label_digest(status, score, attrs), key))
+        with sessions() as session:
+            _run_many(session, _PUT_SAMPLE, sample_rows)
+            _run_many(session, _PUT_LABEL, label_rows)
+            _run_many(session, _PUT_CONTENT, [(dataset_id, k, t) for k, t in contents.items()])
+            session.commit()
+        count += len(samples)
+        after = hi
+
+
+# ------------------------------------------------------------------------------------------------------ diffing
+_HAS_DIGESTS = "SELECT 1 FROM release_sample_digests WHERE release_id = ? LIMIT 1"
+_COUNT = "SELECT count(*) FROM {t} WHERE release_id = ?"
+_MATCHED = ("SELECT count(*), COALESCE(sum(CASE WHEN a.digest <> b.digest THEN 1 ELSE 0 END), 0) FROM {t} a "
+            "JOIN {t} b ON b.release_id = ? AND b.sample_id = a.sample_id{label_key} WHERE a.release_id = ?")
+_SAMPLES, _LABELS = "release_sample_digests", "release_label_digests"
+_LABEL_KEY = " AND b.labelset = a.labelset"
+
+
+def _diffable(session: Session, acc: DatasetAccess, name: str) -> tuple[int, Any]:
+    release = get_release(session, acc, name)
+    if release.status != "SUCCEEDED":
+        raise Conflict(f"Release '{name}' is {release.status}; only SUCCEEDED releases can be compared.",
+                       field="release", status=release.status)
+    if release.samples_count and run(session, _HAS_DIGESTS, (release.id,)).first() is None:
+        raise Conflict(f"Release '{name}' was built before release diffs existed; create a new release to "
+                       "compare it.", field="release", status=release.status)
+    return release.id, release
+
+
+def _counts(session: Session, table: str, a: int, b: int) -> dict[str, int]:
+    count_a = run(session, _COUNT.format(t=table), (a,)).first()[0]
+    count_b = run(session, _COUNT.format(t=table), (b,)).first()[0]
+    key = _LABEL_KEY if table == _LABELS else ""
+    matched, changed = run(session, _MATCHED.format(t=table, label_key=key), (b, a)).first()
+    return {"added": count_b - matched, "removed": count_a - matched, "changed": int(changed)}
+
+
+def diff_summary(session: Session, acc: DatasetAccess, from_name: str, to_name: str) -> dict[str, Any]:
+    session.connection(execution_options=READ_ONLY)
+    a, _ = _diffable(session, acc, from_name)
+    b, _ = _diffable(session, acc, to_name)
+    return {"from": from_name, "to": to_name, "samples": _counts(session, _SAMPLES, a, b),
+            "labels": _counts(session, _LABELS, a, b)}
+
+
+# Every change as (name, uuid, labelset or '', kind, change, from attributes key, to attributes key), by sample
+# name, then labelset ('' — the sample itself — first). Labels take their sample's name and uuid from the release
+# that has them (the newer one when both do). The first branch has the attribute keys, so that their column type
+# is bytea on PostgreSQL (a NULL there would make it text).
+_CHANGES = f"""
+SELECT s.name, s.uuid, lb.labelset, 'label', 'changed', la.attributes_hash, lb.attributes_hash FROM {_LABELS} la
+  JOIN {_LABELS} lb ON lb.release_id = :b AND lb.sample_id = la.sample_id AND lb.labelset = la.labelset
+  JOIN {_SAMPLES} s ON s.release_id = :b AND s.sample_id = lb.sample_id
+  WHERE la.release_id = :a AND la.digest <> lb.digest
+UNION ALL
+SELECT b.name, b.uuid, '', 'sample', 'changed', NULL, NULL FROM {_SAMPLES} a
+  JOIN {_SAMPLES} b ON b.release_id = :b AND b.sample_id = a.sample_id WHERE a.release_id = :a AND a.digest <> b.digest
+UNION ALL
+SELECT b.name, b.uuid, '', 'sample', 'added', NULL, NULL FROM {_SAMPLES} b
+  WHERE b.release_id = :b AND NOT EXISTS (SELECT 1 FROM {_SAMPLES} a WHERE a.release_id = :a AND a.sample_id = b.sample_id)
+UNION ALL
+SELECT a.name, a.uuid, '', 'sample', 'removed', NULL, NULL FROM {_SAMPLES} a
+  WHERE a.release_id = :a AND NOT EXISTS (SELECT 1 FROM {_SAMPLES} b WHERE b.release_id = :b AND b.sample_id = a.sample_id)
+UNION ALL
+SELECT s.name, s.uuid, lb.labelset, 'label', 'added', NULL, NULL FROM {_LABELS} lb
+  JOIN {_SAMPLES} s ON s.release_id = :b AND s.sample_id = lb.sample_id
+  WHERE lb.release_id = :b AND NOT EXISTS (SELECT 1 FROM {_LABELS} la WHERE la.release_id = :a
+                                           AND la.sample_id = lb.sample_id AND la.labelset = lb.labelset)
+UNION ALL
+SELECT s.name, s.uuid, la.labelset, 'label', 'removed', NULL, NULL FROM {_LABELS} la
+  JOIN {_SAMPLES} s ON s.release_id = :a AND s.sample_id = la.sample_id
+  WHERE la.release_id = :a AND NOT EXISTS (SELECT 1 FROM {_LABELS} lb WHERE lb.release_id = :b
+                                           AND lb.sample_id = la.sample_id AND lb.labelset = la.labelset)
+ORDER BY 1, 2, 3 LIMIT :limit OFFSET :offset
+"""
+_CONTENT = "SELECT attributes FROM label_contents WHERE dataset_id = ? AND hash = ?"
+
+
+def _page_params(value: str | None, name: str, default: int, maximum: int | None) -> int:
+    if value is None or value == "":
+        return default
+    number = int(value) if value.isdigit() else 0
+    if number < 1 or (maximum is not None and number > maximum):
+        bound = f" and at most {maximum}" if maximum is not None else ""
+        raise Invalid(f"{name}: a whole number of at least 1{bound} is required.", field=name)
+    return number
+
+
+def parse_page(page: str | None, per_page: str | None) -> tuple[int, int]:
+    return _page_params(page, "page", 1, None), _page_params(per_page, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+
+
+def _annotations_by_id(document: Any) -> dict[Any, list[Any]]:
+    """Annotations by id, from ``annotations`` and, for sequences, every frame's ``annotations``."""
+    out: dict[Any, list[Any]] = {}
+    if not isinstance(document, dict):
+        return out
+    lists: list[Iterable[Any]] = [document.get("annotations") or []]
+    lists.extend((frame or {}).get("annotations") or [] for frame in document.get("frames") or []
+                 if isinstance(frame, dict))
+    for group in lists:
+        for annotation in group:
+            if isinstance(annotation, dict):
+                out.setdefault(annotation.get("id"), []).append(annotation)
+    return out
+
+
+def annotation_changes(before: Any, after: Any) -> dict[str, list[Any]]:
+    old, new = _annotations_by_id(before), _annotations_by_id(after)
+    return {"added": [i for i in new if i not in old], "removed": [i for i in old if i not in new],
+            "changed": [i for i in new if i in old and _digest(old[i]) != _digest(new[i])]}
+
+
+def _document(session: Session, dataset_id: int, key: bytes) -> Any:
+    row = run(session, _CONTENT, (dataset_id, key)).first()
+    return None if row is None else orjson.loads(row[0])
+
+
+def diff_changes(session: Session, acc: DatasetAccess, from_name: str, to_name: str, page: int,
+                 per_page: int) -> list[dict[str, Any]]:
+    session.connection(execution_options=READ_ONLY)
+    a, _ = _diffable(session, acc, from_name)
+    b, _ = _diffable(session, acc, to_name)
+    conn = session.connection()
+    sql = _CHANGES
+    if conn.dialect.name == "postgresql":  # psycopg: %(name)s; sqlite3 takes :name as written
+        for key in ("a", "b", "limit", "offset"):
+            sql = sql.replace(f":{key}", f"%({key})s")
+    driver: Any = conn.connection.driver_connection
+    cursor = driver.cursor()
+    try:
+        cursor.execute(sql, {"a": a, "b": b, "limit": per_page, "offset": (page - 1) * per_page})
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    dataset_id = acc.dataset.id
+    out = []
+    for _name, uuid, labelset, kind, change, key_a, key_b in rows:
+        item: dict[str, Any] = {"kind": kind, "change": change, "sample_uuid": uuid}
+        if kind == "label":
+            item["labelset"] = labelset
+            if change == "changed":
+                item["annotations"] = annotation_changes(_document(session, dataset_id, key_a),
+                                                         _document(session, dataset_id, key_b))
+        out.append(item)
+    return out

@@ -1,0 +1,1 @@
+"""The browser app, served by the same process under ``/app/`` (sources in the repository's ``web/``)."""
