@@ -80,6 +80,16 @@ class Settings(BaseSettings):
         description="Data-row upserts of at most this many rows finish inside the request (the SDK's first poll "
         "then sees COMPLETE); larger ones run as a background job.",
     )
+    labelbox_export_chunk_bytes: int = Field(
+        default=8 * 1024 * 1024, ge=1,
+        description="Export-v2 results are stored (and served by byte offset) as NDJSON chunks of at most this "
+        "many bytes, cut at line ends (a longer line is a chunk of its own).",
+    )
+    labelbox_export_wait_seconds: float = Field(
+        default=1.5, ge=0,
+        description="An export mutation waits up to this long for its background job before answering, so a "
+        "small export is COMPLETE on the SDK's first read (every poll before that costs the SDK a 2 s sleep).",
+    )
 
     # --- auth --------------------------------------------------------------------------------------
     bootstrap_admin: bool = Field(

@@ -5,6 +5,7 @@ from .catalog import DataRowAttachment, DataRowInfo, DataRowMetadata, MetadataOp
 from .datasets import Collaborator, Dataset, Labelset
 from .embeddings import Embedding, EmbeddingVector
 from .history import LabelContent, LabelRevision
+from .models import Model, ModelConfig, ModelRun, ModelRunDataRow, ProjectModelConfig
 from .ontologies import FeatureSchema, Ontology, OntologyFeature
 from .projects import Batch, Project, ProjectDataRow, ProjectLabelset, TaskQueue
 from .releases import (
@@ -23,8 +24,9 @@ from .web import Password, QueueReservation, WebSession
 __all__ = [
     "Account", "ApiKey", "Asset", "Base", "Batch", "Collaborator", "DataRowAttachment", "DataRowInfo",
     "DataRowMetadata", "Dataset", "Embedding", "EmbeddingVector", "FeatureSchema", "Issue", "JSONText", "Job",
-    "Label", "LabelContent", "LabelRevision", "Labelset", "MetadataOption", "MetadataSchema", "Ontology",
+    "Label", "LabelContent", "LabelRevision", "Labelset", "MetadataOption", "MetadataSchema", "Model", "ModelConfig", "ModelRun", "ModelRunDataRow", "Ontology",
     "OntologyFeature", "OrganizationMember", "Password", "Project", "ProjectDataRow", "ProjectLabelset",
+    "ProjectModelConfig",
     "QueueReservation", "Release", "ReleaseLabel", "ReleaseLabelDigest", "ReleaseSample", "ReleaseSampleDigest",
     "Sample", "Task", "TaskQueue", "WebSession", "Workunit",
 ]

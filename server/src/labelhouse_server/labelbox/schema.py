@@ -16,7 +16,7 @@ from .scalars import SCALARS
 
 SDL_DIR = Path(__file__).parent / "sdl"
 DOMAINS = ("common", "users", "tasks", "datasets", "files", "datarows", "globalkeys", "metadata", "ontologies",
-           "projects", "batches", "embeddings")
+           "projects", "batches", "embeddings", "models", "exports")
 
 
 @lru_cache(maxsize=1)
