@@ -16,6 +16,7 @@ from labelhouse.models.assets import File
 from labelhouse.models.datasets import Collaborator, Dataset, Labelset, TaskAttributes
 from labelhouse.models.embeddings import Embedding, SimilarSample
 from labelhouse.models.enums import Category, IssueStatus, LabelStatus, Role, TaskType
+from labelhouse.models.history import LabelRevision, ReleaseDiff, ReleaseDiffChange
 from labelhouse.models.issues import Issue
 from labelhouse.models.releases import Release
 from labelhouse.models.samples import DeleteSamplesResponse, Label, Sample
@@ -229,6 +230,12 @@ class AsyncResources:
 
         >>> client.delete_samples("jane/flowers", [s.uuid for s in old]).deleted_count"""
 
+    async def diff_releases(self, dataset_identifier: str, from_release: str, to_release: str) -> ReleaseDiff:
+        """How many samples and labels were added, removed and changed from one release to another (both must
+        have SUCCEEDED; ConflictError otherwise).
+
+        >>> d = client.diff_releases("jane/flowers", "v1", "v2"); print(d.labels.changed, d.samples.added)"""
+
     async def get(self, endpoint: str, auth: bool = True) -> Any:
         """``GET`` an API path. >>> client.get("/user")"""
 
@@ -276,6 +283,17 @@ class AsyncResources:
         """The label of a sample in a labelset (NotFoundError if the sample is unlabeled).
 
         >>> label = client.get_label(uuid); print(label.label_status, label.attributes)"""
+
+    async def get_label_history(
+        self,
+        sample_uuid: str,
+        labelset: str = 'ground-truth',
+        per_page: int = 100,
+        limit: int | None = None,
+    ) -> Iterator[LabelRevision]:
+        """Every revision of a label, newest first, page after page (also after the label was deleted).
+
+        >>> for rev in client.get_label_history(uuid, "ground-truth"): print(rev.revision, rev.action, rev.created_by)"""
 
     async def get_labelset(self, dataset_identifier: str, name: str) -> Labelset:
         """One labelset.
@@ -358,6 +376,18 @@ class AsyncResources:
 
         >>> names = [d.name for d in client.iter_datasets()]"""
 
+    def iter_release_diff_changes(
+        self,
+        dataset_identifier: str,
+        from_release: str,
+        to_release: str,
+        per_page: int = 1000,
+        limit: int | None = None,
+    ) -> AsyncIterator[ReleaseDiffChange]:
+        """Each sample and label added, removed or changed between two releases, by sample name then labelset.
+
+        >>> for c in client.iter_release_diff_changes("jane/flowers", "v1", "v2"): print(c.kind, c.change, c.sample_uuid)"""
+
     def iter_samples(
         self,
         dataset_identifier: str,
@@ -413,6 +443,11 @@ class AsyncResources:
 
     async def put(self, endpoint: str, data: Any = None, auth: bool = True) -> Any:
         """``PUT`` JSON to an API path."""
+
+    async def restore_label(self, sample_uuid: str, labelset: str, revision: int) -> Label:
+        """Put revision ``revision`` back as the label (recreating a deleted label); recorded as a new revision.
+
+        >>> label = client.restore_label(uuid, "ground-truth", 3)"""
 
     async def similar_samples(
         self,

@@ -51,7 +51,10 @@ API_DESCRIPTION = """Self-hosted data labeling, wire-compatible with the Segment
 Authenticate with `Authorization: APIKey <key>`, or (the web app) with the `lh_session` cookie from
 `POST /auth/login` plus `X-CSRF-Token` on writes. Paths are served at the origin root, with and without a
 trailing slash. Errors are `{"detail": "...", "code": "...", "field": "...", "request_id": "..."}` (`ErrorBody`):
-invalid input is answered 400 naming the field, never 422."""
+invalid input is answered 400 naming the field, never 422.
+
+The Labelbox API served by the same process (`/graphql`, `/_gql`, `/api/v1/...`, `/adv/...`) is not described
+here: its contract is the official Labelbox SDK's (see docs/labelbox-mapping.md)."""
 
 
 class LabelhouseApp(FastAPI):
@@ -108,8 +111,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.redirect_slashes = False
     app.add_middleware(RequestPlumbingMiddleware)
     install_error_handlers(app)
+    labelbox = _labelbox_routers()
     for router in _routers():
-        app.include_router(router)
+        # The Labelbox wire protocol is not part of this OpenAPI description: it is the official Labelbox SDK's
+        # (GraphQL schema in labelbox/sdl/, REST routes and errors as docs/labelbox-mapping.md says).
+        app.include_router(router, include_in_schema=router not in labelbox)
     add_labelbox_rest_fallback(app)  # after every /api/v1 route
     if settings.fast_lane:
         app.fast_lane = FastLane()
@@ -123,6 +129,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "pid": os.getpid()}
 
     return app
+
+
+def _labelbox_routers() -> list[APIRouter]:
+    return [labelbox_router, labelbox_rest_router, labelbox_ontologies_router, labelbox_adv_router, exports_router]
 
 
 def _routers() -> list[APIRouter]:

@@ -42,6 +42,8 @@ ERROR_DESCRIPTIONS = {
     409: "Conflicts with the current state",
     413: "Request body too large",
     415: "Unsupported content type",
+    429: "Too many requests: wait `Retry-After` seconds",
+    503: "Busy (a database lock was not granted in time): retry after `Retry-After` seconds",
 }
 
 # What every authenticated route can answer: bad input, no/invalid key, an unknown path object; writes also a

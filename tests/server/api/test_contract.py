@@ -9,6 +9,7 @@ objects so handlers run past their lookups)."""
 from __future__ import annotations
 
 import base64
+import time
 from typing import Any
 
 import httpx
@@ -94,8 +95,17 @@ def test_every_operation_succeeds_once_with_a_body_that_matches_its_model(server
         call("PUT", L, f"/labels/{uuid}/predictions/", 201, json={"attributes": LABEL, "score": 0.5})
         call("PATCH", L, f"/labels/{uuid}/ground-truth/", 200, json={"label_status": "REVIEWED"})
         call("GET", L, f"/labels/{uuid}/ground-truth/", 200)
+        H = L + "history/"
+        history = call("GET", H, f"/labels/{uuid}/ground-truth/history/", 200)
+        assert [r["revision"] for r in history] == [3, 2, 1]
+        call("POST", H + "{revision}/restore/", f"/labels/{uuid}/ground-truth/history/1/restore/", 200)
         S = "/samples/{sample_uuid}/"
         call("GET", S, f"/samples/{uuid}/?labelset=ground-truth", 200)
+        response = http.get(f"/samples/{uuid}/thumbnail")  # an image outside our store: sent there
+        assert response.status_code == 307 and response.headers["location"] == "https://example.com/a.jpg"
+        _validate(schema, "GET", "/samples/{sample_uuid}/thumbnail", response, seen)
+        reserved = call("POST", D + "queue/", f"/datasets/{full}/queue/", 200, json={"mode": "label"})
+        assert reserved["sample_uuid"] in {b["uuid"] for b in bulk}  # the labeled one is not handed out
         call("PATCH", S, f"/samples/{uuid}/", 200, json={"priority": 2, "assigned_labeler": other})
         for params in ({}, {"labelset": "ground-truth"}, {"labelset": "ground-truth", "include_full_label": "1"}):
             call("GET", D + "samples/", f"/datasets/{full}/samples/", 200, params=params)
@@ -109,6 +119,32 @@ def test_every_operation_succeeds_once_with_a_body_that_matches_its_model(server
         call("POST", D + "releases/", f"/datasets/{full}/releases/", 201, json={"name": "v1"})
         call("GET", D + "releases/", f"/datasets/{full}/releases/", 200)
         call("GET", D + "releases/{name}/", f"/datasets/{full}/releases/v1/", 200)
+        call("PATCH", L, f"/labels/{uuid}/ground-truth/", 200, json={"label_status": "REVIEWED"})
+        call("POST", D + "releases/", f"/datasets/{full}/releases/", 201, json={"name": "v2"})
+        for name in ("v1", "v2"):
+            deadline = time.monotonic() + 60
+            while http.get(f"/datasets/{full}/releases/{name}/").json()["status"] != "SUCCEEDED":
+                assert time.monotonic() < deadline, f"release {name} did not build"
+                time.sleep(0.1)
+        R = D + "releases/{name}/diff/{other}/"
+        summary = call("GET", R, f"/datasets/{full}/releases/v1/diff/v2/", 200)
+        assert summary["labels"]["changed"] == 1
+        changes = call("GET", R + "changes/", f"/datasets/{full}/releases/v1/diff/v2/changes/", 200)
+        assert [(c["kind"], c["change"], c["sample_uuid"]) for c in changes] == [("label", "changed", uuid)]
+        E = "/embeddings/{owner}/{name}/"
+        emb = unique("emb")
+        call("POST", "/user/embeddings/", "/user/embeddings/", 201, json={"name": emb, "dims": 2})
+        call("POST", "/organizations/{organization}/embeddings/", f"/organizations/{org}/embeddings/", 201,
+             json={"name": unique("orgemb"), "dims": 3, "metric": "euclidean"})
+        call("GET", "/user/embeddings/", "/user/embeddings/", 200)
+        call("PUT", E + "vectors/", f"/embeddings/{owner}/{emb}/vectors/", 200,
+             json={"vectors": [{"sample_uuid": uuid, "vector": [1.0, 0.0]},
+                               {"sample_uuid": bulk[2]["uuid"], "vector": [0.0, 1.0]}]})
+        call("GET", E, f"/embeddings/{owner}/{emb}/", 200)
+        found = call("POST", E + "similar-samples/", f"/embeddings/{owner}/{emb}/similar-samples/", 200,
+                     json={"vector": [0.9, 0.1], "k": 2})
+        assert [r["sample"]["uuid"] for r in found["results"]] == [uuid, bulk[2]["uuid"]]
+        call("DELETE", E, f"/embeddings/{owner}/{emb}/", 204)
         asset = call("POST", "/assets/", "/assets/", 201, json={"filename": "mask.png"})
         post = asset["presignedPostFields"]
         with httpx.Client() as plain:
@@ -139,6 +175,17 @@ def test_every_operation_succeeds_once_with_a_body_that_matches_its_model(server
         call("DELETE", D + "labelsets/{name}/", f"/datasets/{full}/labelsets/predictions/", 204)
         call("DELETE", D + "collaborators/{username}", f"/datasets/{full}/collaborators/{other}", 204)
         call("DELETE", D, f"/datasets/{full}/", 204)
+    with httpx.Client(base_url=server.url) as browser:  # the web app's sign-in: session cookie + CSRF token
+        signed_in = browser.post("/auth/login", json={"api_key": key})
+        assert signed_in.status_code == 200, signed_in.text
+        _validate(schema, "POST", "/auth/login", signed_in, seen)
+        current = browser.get("/auth/session")
+        assert current.status_code == 200 and current.json()["username"] == owner
+        _validate(schema, "GET", "/auth/session", current, seen)
+        out = browser.post("/auth/logout", headers={"X-CSRF-Token": signed_in.json()["csrf_token"]})
+        assert out.status_code == 204
+        _validate(schema, "POST", "/auth/logout", out, seen)
+        assert browser.get("/auth/session").status_code == 401
     with server.client(other_key) as http:  # not a server administrator
         response = http.post("/admin/users/", json={"username": unique("u")})
         assert response.status_code == 403

@@ -116,7 +116,8 @@ async def get_label_history(
         per_page=size)))
 
 
-@route(router, "/labels/{sample_uuid}/{labelset}/history/{revision}/restore/", ["POST"],
+@route(router, "/labels/{sample_uuid}/{labelset}/history/{revision}/restore/", ["POST"], model=LabelPublic,
+       errors=WRITE_ERRORS,
        summary="Put an earlier revision back as the label (recorded as a new revision 'restored')")
 async def restore_label(labelset: str, sample_uuid: str, revision: str, request: Request, session: DB) -> Response:
     def work() -> bytes:
