@@ -108,7 +108,7 @@ def render() -> str:
         returns = signature.return_annotation
         for ident in identifiers(returns):
             need(ident)
-        if name.startswith("iter_"):
+        if name.startswith("iter_") or returns.startswith("Iterator["):  # paged: an async iterator, not awaited
             assert returns.startswith("Iterator["), (name, returns)
             returns = "Async" + returns
             head = f"    def {name}("
@@ -125,7 +125,7 @@ def render() -> str:
         else:
             body.append("        ...")
         methods.append("\n".join(body))
-    imports["collections.abc"].discard("Iterator")  # iter_* return AsyncIterator
+    imports["collections.abc"].discard("Iterator")  # paged methods return AsyncIterator
     out = [HEADER]
     stdlib = {m: n for m, n in imports.items() if m.split(".")[0] in sys.stdlib_module_names}
     ours = {m: n for m, n in imports.items() if m not in stdlib}

@@ -145,6 +145,11 @@ def test_dataset_export_and_selections(server, user, lb_client, project):
     assert by_keys.has_errors()
     assert stream_rows(by_keys, StreamType.ERRORS) == [
         {"global_key": "no-such-key", "error": "No data row with this global key in your organization."}]
+    # the whole catalog of the organization, narrowed by global keys
+    catalog = _done(lb_client.get_catalog().export(filters={"global_keys": [keys[0], keys[3]]}))
+    assert list(by_key(stream_rows(catalog))) == [keys[0], keys[3]]
+    everything = by_key(stream_rows(_done(lb_client.get_catalog().export())))
+    assert set(keys) <= set(everything) and len(everything) == 6
     # dataset export with a selection inside it
     inside = _done(ds.export(filters={"global_keys": [keys[1]]}))
     assert [r["data_row"]["global_key"] for r in stream_rows(inside)] == [keys[1]]
@@ -331,3 +336,24 @@ def test_labels_written_through_segments_export_as_annotations(server, user, lb_
     # the same label again in a catalog export that asks for the project
     again = by_key(stream_rows(_done(ds.export(params={"project_ids": [project.uid]}))))
     assert again[keys[0]]["projects"][project.uid]["labels"] == [label]
+
+
+def test_readme_export_snippet_runs(server, user, lb_client):
+    """The root README's export snippet runs as written, after its projects snippet (on two fresh rows)."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    dataset = lb_client.create_dataset(name=unique("readme"))
+    dataset.create_data_rows([{"row_data": f"https://example.com/{k}.jpg", "global_key": k}
+                              for k in ("img-0001", "img-0002")]).wait_till_done()
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
+    code = (next(b for b in blocks if "lb.Client(" in b).replace('"lh_..."', repr(user[1]))
+            .replace("http://127.0.0.1:8000", server.url)
+            + next(b for b in blocks if "project.create_batch(" in b) + next(b for b in blocks if "project.export(" in b))
+    out = subprocess.run([sys.executable, "-W", "ignore", "-c", code], check=False, capture_output=True, text=True,
+                         timeout=180)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert sorted(out.stdout.strip().splitlines()[-2:]) == ["img-0001 first", "img-0002 first"]

@@ -284,13 +284,13 @@ class AsyncResources:
 
         >>> label = client.get_label(uuid); print(label.label_status, label.attributes)"""
 
-    async def get_label_history(
+    def get_label_history(
         self,
         sample_uuid: str,
         labelset: str = 'ground-truth',
         per_page: int = 100,
         limit: int | None = None,
-    ) -> Iterator[LabelRevision]:
+    ) -> AsyncIterator[LabelRevision]:
         """Every revision of a label, newest first, page after page (also after the label was deleted).
 
         >>> for rev in client.get_label_history(uuid, "ground-truth"): print(rev.revision, rev.action, rev.created_by)"""

@@ -5,9 +5,26 @@ from .catalog import DataRowAttachment, DataRowInfo, DataRowMetadata, MetadataOp
 from .datasets import Collaborator, Dataset, Labelset
 from .embeddings import Embedding, EmbeddingVector
 from .history import LabelContent, LabelRevision
-from .models import Model, ModelConfig, ModelRun, ModelRunDataRow, ProjectModelConfig
+from .models import (
+    CatalogSlice,
+    Model,
+    ModelConfig,
+    ModelRun,
+    ModelRunDataRow,
+    ModelRunImport,
+    ProjectModelConfig,
+)
 from .ontologies import FeatureSchema, Ontology, OntologyFeature
-from .projects import Batch, Project, ProjectDataRow, ProjectLabelset, TaskQueue
+from .projects import (
+    AnnotationImport,
+    Batch,
+    LabelFeedback,
+    Project,
+    ProjectDataRow,
+    ProjectLabelset,
+    TaskQueue,
+)
+from .ratelimit import RateBucket
 from .releases import (
     Asset,
     Job,
@@ -22,11 +39,11 @@ from .users import Account, ApiKey, OrganizationMember
 from .web import Password, QueueReservation, WebSession
 
 __all__ = [
-    "Account", "ApiKey", "Asset", "Base", "Batch", "Collaborator", "DataRowAttachment", "DataRowInfo",
-    "DataRowMetadata", "Dataset", "Embedding", "EmbeddingVector", "FeatureSchema", "Issue", "JSONText", "Job",
-    "Label", "LabelContent", "LabelRevision", "Labelset", "MetadataOption", "MetadataSchema", "Model", "ModelConfig", "ModelRun", "ModelRunDataRow", "Ontology",
-    "OntologyFeature", "OrganizationMember", "Password", "Project", "ProjectDataRow", "ProjectLabelset",
-    "ProjectModelConfig",
-    "QueueReservation", "Release", "ReleaseLabel", "ReleaseLabelDigest", "ReleaseSample", "ReleaseSampleDigest",
+    "Account", "AnnotationImport", "ApiKey", "Asset", "Base", "Batch", "CatalogSlice", "Collaborator", "DataRowAttachment",
+    "DataRowInfo", "DataRowMetadata", "Dataset", "Embedding", "EmbeddingVector", "FeatureSchema", "Issue", "JSONText",
+    "Job", "Label", "LabelContent", "LabelFeedback", "LabelRevision", "Labelset", "MetadataOption", "MetadataSchema",
+    "Model", "ModelConfig", "ModelRun", "ModelRunDataRow", "ModelRunImport", "Ontology", "OntologyFeature", "OrganizationMember",
+    "Password", "Project", "ProjectDataRow", "ProjectLabelset", "ProjectModelConfig",
+    "QueueReservation", "RateBucket", "Release", "ReleaseLabel", "ReleaseLabelDigest", "ReleaseSample", "ReleaseSampleDigest",
     "Sample", "Task", "TaskQueue", "WebSession", "Workunit",
 ]

@@ -27,6 +27,7 @@ from ..errors import (
     OperationNotAllowed,
 )
 from ..errors import NotFound as DomainNotFound
+from ..limits import GRAPHQL_PATHS
 
 log = logging.getLogger("labelhouse.labelbox")
 
@@ -102,12 +103,43 @@ def envelope(message: str, code: str, status: int | None = None) -> dict[str, An
     return {"message": message, "extensions": ext}
 
 
+REST_PREFIX = "/api/v1"
+ADV_PREFIX = "/adv/"  # the SDK's embedding-vector routes (labelbox/adv.py), also ``{"message": ...}`` bodies
+RATE_LIMITED = "RATE_LIMITED"
+
+
+def plumbing_error_body(path: str, status: int, body: dict[str, Any]) -> dict[str, Any] | None:
+    """A refusal made before any route runs (a body limit, a rate limit: ``http.py``, ``ratelimit.py``) in the
+    dialect the Labelbox SDK reads at ``path``; None for a path outside the Labelbox API (the Segments body stays).
+
+    GraphQL: the §4 envelope (``MALFORMED_REQUEST``, so a limit is an SDK ``InvalidQueryError`` / ``LabelboxError``
+    and never a retried 5xx); a 429 also carries a top-level ``message`` starting "You have exceeded", which the SDK
+    turns into ``ApiLimitError``. REST (``/api/v1``, ``/adv``): ``{"message": ..., "code": ...}``. Both keep the limit's
+    name and value (``limit``, ``max``, ``retry_after``) for people reading the body."""
+    detail = str(body.get("detail", ""))
+    extra: dict[str, Any] = {k: body[k] for k in ("limit", "max", "field", "retry_after", "request_id") if k in body}
+    if path.rstrip("/") in GRAPHQL_PATHS:
+        if status == 429:
+            message = f"You have exceeded the rate limit ({body.get('limit', 'rate_limit')}). {detail}"
+            error = envelope(message, RATE_LIMITED, status)
+            error["extensions"].update(extra)
+            return {"errors": [error], "data": None, "message": message}
+        error = envelope(detail, MALFORMED_REQUEST, status)
+        error["extensions"].update(extra)
+        return {"errors": [error], "data": None}
+    if path == REST_PREFIX or path.startswith((REST_PREFIX + "/", ADV_PREFIX)):
+        return {"message": detail, "code": body.get("code", "invalid"), **extra}
+    return None
+
+
 def translate(exc: BaseException) -> GqlError | None:
     """The client-facing error for an exception a resolver raised, or None for a server fault."""
     if isinstance(exc, GqlError):
         return exc
     if isinstance(exc, (InvalidApiKey, NotAuthenticated)):
         return AuthenticationFailed(exc.detail)
+    if isinstance(exc, Forbidden) and exc.detail != Forbidden.default_detail:
+        return Unauthorized(exc.detail)  # the rule that refused (e.g. the label review rule)
     if isinstance(exc, (DomainNotFound, Forbidden)):
         return Unauthorized()
     if isinstance(exc, OperationNotAllowed):

@@ -18,6 +18,7 @@ from ..datasets.deps import DatasetManage, DatasetRead
 from ..deps import DB, authenticate
 from ..fastlane import Handler
 from ..http import empty_response, json_response, parse_json, route
+from ..limits import check_filters, check_page
 from . import service
 from .deps import SampleManage, sample_access
 from .query import SampleQuery, list_samples
@@ -56,6 +57,8 @@ def get_samples(
                                                "prefix `-` for descending"),
 ) -> Response:
     query = SampleQuery.from_params(dict(request.query_params))
+    check_page(query.page, request.app.state.settings)
+    check_filters(len(query.metadata), request.app.state.settings)
     return json_response(_dumps(list_samples(session, acc, query)))
 
 
