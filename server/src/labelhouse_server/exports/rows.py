@@ -324,7 +324,8 @@ class ExportReader:
                                               type_coerce(LT.c.attributes, Text), LT.c.created_by_id, LT.c.created_at,
                                               LT.c.updated_at)
                                        .where(LT.c.sample_id > after, LT.c.sample_id <= hi,
-                                              LT.c.labelset_id.in_(labelsets))):
+                                              LT.c.labelset_id.in_(labelsets),
+                                              LT.c.label_status != "PRELABELED")):  # pre-labels are not labels
                 labels.setdefault(lab[0], {})[lab[1]] = lab
         return memberships, labels
 
