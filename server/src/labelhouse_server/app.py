@@ -31,6 +31,7 @@ from .labelbox.rest_ontologies import router as labelbox_ontologies_router
 from .labels.routes import FAST_LANE as labels_fast_lane
 from .labels.routes import router as labels_router
 from .queue.routes import router as queue_router
+from .ratelimit import RateLimiter, RateLimitMiddleware
 from .releases.routes import router as releases_router
 from .samples.routes import FAST_LANE as samples_fast_lane
 from .samples.routes import router as samples_router
@@ -67,7 +68,7 @@ class LabelhouseApp(FastAPI):
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.prepare_data_dir()
     engine = make_engine(settings.resolved_database_url())
 
     @asynccontextmanager
@@ -98,6 +99,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.job_runner = make_app_runner(settings, engine)
     app.state.embedding_indexes = IndexCache(app.state.store, settings.data_dir / "embedding-index-cache")
     app.router.redirect_slashes = False
+    app.state.rate_limiter = RateLimiter(settings, engine)
+    # Added last = outermost: request ids and bounded bodies, then rate limits (ratelimit.py).
+    app.add_middleware(RateLimitMiddleware)
     app.add_middleware(RequestPlumbingMiddleware)
     install_error_handlers(app)
     for router in _routers():

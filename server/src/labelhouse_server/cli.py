@@ -42,7 +42,7 @@ def _migrated(settings: Settings):
     from .db.engine import make_engine, make_sessionmaker
     from .db.migrate import upgrade
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.prepare_data_dir()
     url = settings.resolved_database_url()
     upgrade(url)
     engine = make_engine(url)

@@ -6,6 +6,7 @@ background jobs in the server process.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -83,10 +84,58 @@ class Settings(BaseSettings):
         "small export is COMPLETE on the SDK's first read (every poll before that costs the SDK a 2 s sleep).",
     )
 
+    # --- limits (bounded input; every refusal names the limit: see README "Limits") -------------------
+    max_body_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        description="Largest request body, after decompression, of a JSON route (a dataset, sample, label ...).",
+    )
+    max_bulk_body_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        description="Largest request body, after decompression, of a bulk route (`samples_bulk`).",
+    )
+    max_ndjson_body_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        description="Largest request body, after decompression, of the Labelbox SDK's NDJSON vector import.",
+    )
+    max_bulk_items: int = Field(default=10000, description="Most items in one bulk request (counted as it streams).")
+    max_json_depth: int = Field(default=64, description="Deepest nesting of arrays/objects in a JSON body.")
+    max_json_values: int = Field(
+        default=1_000_000,
+        description="Most JSON values in one body (counted as commas and brackets while it streams): bounds the "
+        "memory a parse can take.",
+    )
+    max_page: int = Field(default=1_000_000, description="Highest `page` number a listing accepts.")
+    max_filters: int = Field(default=100, description="Most metadata filters in one sample listing.")
+
+    # --- rate limits (README "Rate limits"; ratelimit.py) ------------------------------------------------
+    rate_limit_enabled: bool = Field(default=True, description="Off: no request is ever rate limited.")
+    rate_limit_per_key_per_second: float = Field(default=100.0, description="Refill of each API key's bucket.")
+    rate_limit_per_key_burst: float = Field(default=1000.0, description="Size of each API key's bucket.")
+    rate_limit_per_ip_per_second: float = Field(default=200.0, description="Refill of each client IP's bucket.")
+    rate_limit_per_ip_burst: float = Field(default=2000.0, description="Size of each client IP's bucket.")
+    rate_limit_sign_in_failures: int = Field(
+        default=10, ge=1, description="Failed sign-ins per (client IP, username) within `rate_limit_sign_in_window` "
+        "before attempts answer 429 (4x that per client IP).")
+    rate_limit_sign_in_window: float = Field(
+        default=600.0, gt=0, description="Seconds in which `rate_limit_sign_in_failures` failures are allowed (the "
+        "bucket refills evenly over this window).")
+    rate_limit_lease: int = Field(
+        default=10, description="PostgreSQL: tokens a process takes from a shared bucket per round trip.")
+
     # --- auth --------------------------------------------------------------------------------------
     bootstrap_admin: bool = Field(
         default=True, description="On an empty database, `serve` creates user 'admin' and prints its key."
     )
+
+    def prepare_data_dir(self) -> None:
+        """Create ``data_dir``; on SQLite also the database file, readable by its owner only (0600;
+        SQLite gives its -wal and -shm files the same mode). Called before anything connects."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        url = self.resolved_database_url()
+        if url.startswith("sqlite:///") and ":memory:" not in url:
+            path = Path(url[len("sqlite:///"):].split("?", 1)[0])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # no-op on an existing file
 
     def resolved_database_url(self) -> str:
         if self.database_url:

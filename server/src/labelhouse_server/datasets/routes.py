@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from ..deps import DB, CurrentUser
 from ..http import route
+from ..limits import check_page
 from ..users.service import get_account
 from . import schemas as s
 from . import service
@@ -34,17 +35,20 @@ def _page_args(page: Any, per_page: Any) -> tuple[int, int]:
 
 
 @route(router, "/user/datasets/", ["GET"], summary="Datasets of the caller (own, organizations, collaborations)")
-def list_my_datasets(user: CurrentUser, session: DB, per_page: str = PerPage, page: str = Page) -> list[dict]:
+def list_my_datasets(request: Request, user: CurrentUser, session: DB, per_page: str = PerPage,
+                     page: str = Page) -> list[dict]:
     p, pp = _page_args(page, per_page)
+    check_page(p, request.app.state.settings)
     datasets = service.list_datasets(session, user, None, p, pp)
     return service.datasets_public(session, datasets, service.roles_of(session, user, datasets))
 
 
 @route(router, "/users/{username}/datasets/", ["GET"], summary="Datasets of a user that the caller can see")
-def list_user_datasets(username: str, user: CurrentUser, session: DB, per_page: str = PerPage,
+def list_user_datasets(request: Request, username: str, user: CurrentUser, session: DB, per_page: str = PerPage,
                        page: str = Page) -> list[dict]:
-    owner = get_account(session, username)
     p, pp = _page_args(page, per_page)
+    check_page(p, request.app.state.settings)
+    owner = get_account(session, username)
     datasets = service.list_datasets(session, user, owner, p, pp)
     return service.datasets_public(session, datasets, service.roles_of(session, user, datasets))
 

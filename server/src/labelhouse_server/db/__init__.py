@@ -24,6 +24,7 @@ from .projects import (
     ProjectLabelset,
     TaskQueue,
 )
+from .ratelimit import RateBucket
 from .releases import (
     Asset,
     Job,
@@ -43,6 +44,6 @@ __all__ = [
     "Job", "Label", "LabelContent", "LabelFeedback", "LabelRevision", "Labelset", "MetadataOption", "MetadataSchema",
     "Model", "ModelConfig", "ModelRun", "ModelRunDataRow", "ModelRunImport", "Ontology", "OntologyFeature", "OrganizationMember",
     "Password", "Project", "ProjectDataRow", "ProjectLabelset", "ProjectModelConfig",
-    "QueueReservation", "Release", "ReleaseLabel", "ReleaseLabelDigest", "ReleaseSample", "ReleaseSampleDigest",
+    "QueueReservation", "RateBucket", "Release", "ReleaseLabel", "ReleaseLabelDigest", "ReleaseSample", "ReleaseSampleDigest",
     "Sample", "Task", "TaskQueue", "WebSession", "Workunit",
 ]

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from ..datasets.deps import DatasetManage, DatasetRead
 from ..deps import DB, authenticate
 from ..http import empty_response, json_response, parse_json, route
+from ..limits import check_filters, check_page
 from . import service
 from .deps import SampleManage, sample_access
 from .query import SampleQuery, list_samples
@@ -52,6 +53,8 @@ def get_samples(
                                                "prefix `-` for descending"),
 ) -> Response:
     query = SampleQuery.from_params(dict(request.query_params))
+    check_page(query.page, request.app.state.settings)
+    check_filters(len(query.metadata), request.app.state.settings)
     return json_response(_dumps(list_samples(session, acc, query)))
 
 

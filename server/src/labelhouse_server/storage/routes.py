@@ -30,4 +30,6 @@ def get_file(key: str, request: Request) -> Response:
     if not path.is_file():
         raise NotFound("File not found.")
     return FileResponse(path, media_type=content_type_for(key),
-                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
+                        # nosniff: browsers must not guess another type (an uploaded "image" run as HTML)
+                        headers={"Cache-Control": "public, max-age=31536000, immutable",
+                                 "X-Content-Type-Options": "nosniff"})

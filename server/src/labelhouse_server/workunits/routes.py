@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from ..datasets.deps import DatasetReview
 from ..deps import DB
 from ..http import route
+from ..limits import check_page
 from . import service
 
 router = APIRouter(tags=["workunits"])
@@ -22,7 +23,7 @@ def _int(value: str | None, default: int, high: int | None = None) -> int:
 
 @route(router, "/datasets/{owner}/{dataset}/workunits/", ["GET"], summary="List workunits (who labeled what, when)")
 def get_workunits(
-    acc: DatasetReview, session: DB,
+    request: Request, acc: DatasetReview, session: DB,
     per_page: str | None = Query("1000", description="Page size, 1-1000"),
     page: str | None = Query("1", description="1-based page"),
     sort: str | None = Query("-created_at", description="created_at (oldest first) or -created_at (newest first)"),
@@ -32,7 +33,7 @@ def get_workunits(
 ) -> list[dict]:
     return service.list_workunits(
         session, acc.dataset.id,
-        page=_int(page, 1), per_page=_int(per_page, service.MAX_PER_PAGE, service.MAX_PER_PAGE),
+        page=check_page(_int(page, 1), request.app.state.settings), per_page=_int(per_page, service.MAX_PER_PAGE, service.MAX_PER_PAGE),
         descending=(sort or "-created_at").strip() != "created_at",
         start=service.parse_bound(start), end=service.parse_bound(end),
         session_metrics=(include_session_time_metrics or "").lower() in ("1", "true", "yes"),
