@@ -373,7 +373,8 @@ class ExportReader:
         labels: dict[int, dict[int, Any]] = {}
         if labelsets:
             for lab in session.execute(_label_select().where(LT.c.sample_id > after, LT.c.sample_id <= hi,
-                                              LT.c.labelset_id.in_(labelsets))):
+                                                             LT.c.labelset_id.in_(labelsets),
+                                                             LT.c.label_status != "PRELABELED")):  # not labels
                 labels.setdefault(lab[0], {})[lab[1]] = lab
         return memberships, labels
 
