@@ -275,7 +275,7 @@ def test_file_and_url_imports(tmp_path, lb_client, setup, server):
     assert seen == ["HEAD", "HEAD"]
 
 
-def test_mal_import_makes_prelabels_that_are_not_labels(server, user, lb_client, setup):
+def test_mal_import_makes_prelabels_that_are_not_labels(tmp_path, server, user, lb_client, setup):
     _, key = user
     preds = image_lines(setup.keys[0])
     mal = MALPredictionImport.create_from_objects(lb_client, setup.project.uid, unique("mal"), preds)
@@ -295,9 +295,12 @@ def test_mal_import_makes_prelabels_that_are_not_labels(server, user, lb_client,
     assert label["label_status"] == "LABELED" and len(label["attributes"]["annotations"]) == 1
     late = MALPredictionImport.create_from_objects(lb_client, setup.project.uid, unique("late"), preds[:1])
     assert late.errors[0]["errors"][0]["name"] == "LabelNotWritable"
+    path = tmp_path / "preds.ndjson"
+    path.write_text("\n".join(json.dumps(line) for line in image_lines(setup.keys[1])))
+    from_file = MALPredictionImport.create_from_file(lb_client, setup.project.uid, unique("malfile"), str(path))
+    assert from_file.errors == [] and len(from_file.statuses) == 7
     mal.delete()
-    assert setup.project.get_mal_prediction_imports() == [] or \
-        [m.name for m in setup.project.get_mal_prediction_imports()] == [late.name]
+    assert sorted(m.name for m in setup.project.get_mal_prediction_imports()) == sorted([late.name, from_file.name])
 
 
 def test_delete_labels_feedback_and_history(server, user, lb_client, setup):
@@ -316,11 +319,19 @@ def test_delete_labels_feedback_and_history(server, user, lb_client, setup):
     assert history_actions(server, key, setup, sample_uuid) == ["deleted", "created"]
     with pytest.raises(AuthorizationError):
         Label.bulk_delete(labels[:1])  # gone
+    # Label.delete and delete_labels_by_user use the same mutation
+    LabelImport.create_from_objects(lb_client, setup.project.uid, unique("d2"), image_lines(setup.keys[2]))
+    third = next(label for label in setup.project.labels() if label.uid != labels[1].uid)
+    third.delete()
+    assert setup.project.get_label_count() == 1
+    assert setup.project.delete_labels_by_user(lb_client.get_user().uid) == 1
+    assert setup.project.get_label_count() == 0
+    LabelImport.create_from_objects(lb_client, setup.project.uid, unique("d3"), image_lines(setup.keys[1]))
     # deleteBatchLabels records the deletions too
     setup.batch.delete_labels()
     assert setup.project.get_label_count() == 0
     sample_uuid, _ = sample_of(server, second_key)
-    assert history_actions(server, key, setup, sample_uuid) == ["deleted", "created"]
+    assert history_actions(server, key, setup, sample_uuid) == ["deleted", "created", "deleted", "created"]
 
 
 def test_another_organization_cannot_import_or_read(server, lb_client, setup):
