@@ -191,7 +191,8 @@ def _resolve_rows(session: Session, scope: OrgScope, project: Project, refs: set
     for i in range(0, len(keys), 500):
         for sample_id, key in session.execute(select(DataRowInfo.sample_id, DataRowInfo.global_key).where(
                 DataRowInfo.org_id == scope.org_id, DataRowInfo.global_key.in_(keys[i:i + 500]))):
-            by_sample.setdefault(sample_id, []).append(("globalKey", key))
+            if key is not None:
+                by_sample.setdefault(sample_id, []).append(("globalKey", key))
     for kind, value in refs:
         if kind == "id":
             pk = ids.decode("data_row", value)
