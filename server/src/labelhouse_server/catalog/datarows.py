@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import orjson
-from sqlalchemy import Text, delete, insert, select, tuple_, type_coerce, update
+from sqlalchemy import Table, Text, delete, insert, select, tuple_, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,8 +32,8 @@ from ..timeutil import now_iso
 from . import metadata as md
 from .orgs import OrgScope
 
-ST = Sample.__table__
-DT = DataRowInfo.__table__
+ST: Table = Sample.__table__  # type: ignore[assignment]
+DT: Table = DataRowInfo.__table__  # type: ignore[assignment]
 ATTACHMENT_TYPES = ("IMAGE", "VIDEO", "RAW_TEXT", "TEXT_URL", "HTML", "PDF_URL", "IMAGE_OVERLAY", "AUDIO",
                     "CAMERA_IMAGE")
 MEDIA_TYPES = ("IMAGE", "VIDEO", "TEXT", "AUDIO", "HTML", "PDF", "DOCUMENT", "CONVERSATIONAL", "GEOSPATIAL_TILE",
@@ -268,8 +268,8 @@ class Item:
 def failure_spec(payload: Any) -> dict[str, Any]:
     p = payload if isinstance(payload, dict) else {}
     row_data = p.get("row_data")
-    metadata = p.get("metadata_fields") if isinstance(p.get("metadata_fields"), list) else []
-    attachments = p.get("attachments") if isinstance(p.get("attachments"), list) else []
+    metadata: list[Any] = p["metadata_fields"] if isinstance(p.get("metadata_fields"), list) else []
+    attachments: list[Any] = p["attachments"] if isinstance(p.get("attachments"), list) else []
     return {
         "externalId": p.get("external_id") if isinstance(p.get("external_id"), str) else None,
         "globalKey": p.get("global_key") if isinstance(p.get("global_key"), str) else None,
@@ -329,7 +329,7 @@ def _upsert_once(session: Session, scope: OrgScope, raw_items: Any, onto: md.Ont
 def _parse_item(index: int, raw: Any, onto: md.Ontology) -> Item:
     if not isinstance(raw, dict) or not isinstance(raw.get("payload"), dict):
         raise Invalid("Each item is an object {id: {type, value}, payload: {...}}.")
-    key = raw.get("id") if isinstance(raw.get("id"), dict) else {"type": "AUTO", "value": ""}
+    key: dict[str, Any] = raw["id"] if isinstance(raw.get("id"), dict) else {"type": "AUTO", "value": ""}
     key_type = key.get("type", "AUTO")
     if key_type not in ("AUTO", "ID", "GKEY"):
         raise Invalid(f"Unknown key type {key_type!r} (expected AUTO, ID or GKEY).")

@@ -222,7 +222,8 @@ def put_vectors(session: Session, acc: EmbeddingAccess, vectors: dict[int, np.nd
                                "RETURNING vector_seq"), {"now": now_iso(), "e": embedding.id}).scalar_one()
     # One executemany on the driver's cursor (SQLAlchemy's per-row parameter processing cost more than SQLite).
     conn = session.connection()
-    cursor = conn.connection.driver_connection.cursor()
+    driver: Any = conn.connection.driver_connection
+    cursor = driver.cursor()
     try:
         cursor.executemany(for_paramstyle(_UPSERT, conn.dialect.paramstyle),
                            [(embedding.id, sid, datasets[sid], seq, pack(vec)) for sid, vec in vectors.items()])

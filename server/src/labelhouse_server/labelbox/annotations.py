@@ -208,7 +208,7 @@ def merge_categories(task_attributes: Any, ontology: OntologyIndex) -> tuple[dic
             next_id += 1
             categories.append(found)
             changed = True
-        wanted = {"feature_schema_id": feature.feature_schema_id}
+        wanted: dict[str, Any] = {"feature_schema_id": feature.feature_schema_id}
         color = _rgb(feature.node.get("color"))
         if color is not None and "color" not in found:
             wanted["color"] = color
@@ -364,7 +364,7 @@ def _nested(feature: Feature, line: dict[str, Any]) -> dict[str, Any]:
         if node is None:
             raise LineError("UnknownFeatureSchema",
                             f"{where}: '{feature.name}' has no nested classification {schema_id or name!r}.")
-        out[node.get("name")] = _answer(node, item, where)
+        out[str(node.get("name"))] = _answer(node, item, where)
     return out
 
 
@@ -401,7 +401,8 @@ def convert_line(line: dict[str, Any], ontology: OntologyIndex, *, media_type: s
         if not isinstance(loc, dict):
             raise LineError("InvalidGeometry", "location must be {\"start\": int, \"end\": int}.")
         start, end = loc.get("start"), loc.get("end")
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)) or not 0 <= start <= end:
+        if (not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool)
+                or isinstance(end, bool) or not 0 <= start <= end):
             raise LineError("InvalidGeometry", "location needs integers 0 <= start <= end (end inclusive).")
         obj = _lb_object(feature, uid, attributes)
         obj["location"] = {"start": start, "end": end}
@@ -559,7 +560,7 @@ def export_annotations(attributes: Any, ontology: OntologyIndex, *, categories: 
     "relationships"}``. Annotations written through the Segments API export too (their tool found through the
     category); ones whose category maps to no tool of the ontology are left out."""
     doc = parse_attributes(attributes) or {}
-    cats = {c.get("id"): c for c in categories or [] if isinstance(c, dict)}
+    cats = {c["id"]: c for c in categories or [] if isinstance(c, dict) and isinstance(c.get("id"), int)}
     lb = doc.get("labelbox") or {}
     objects: list[dict[str, Any]] = []
     for ann in doc.get("annotations") or []:
