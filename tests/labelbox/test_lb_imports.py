@@ -370,6 +370,9 @@ def test_labelers_import_but_do_not_overwrite_reviewed_labels(server):
     late = LabelImport.create_from_objects(as_labeler, setup.project.uid, unique("late"),
                                            [dict(image_lines(setup.keys[0])[0])])
     assert late.errors[0]["errors"][0]["name"] == "LabelNotWritable"
+    with pytest.raises(AuthorizationError):  # feedback is a review: reviewers and above
+        as_labeler.upsert_label_feedback(label.uid, "mine is fine", {"iou": 1.0})
+    assert [s.name for s in as_admin.upsert_label_feedback(label.uid, "ok", {"iou": 1.0})] == ["iou"]
     as_labeler_label = next(iter(as_labeler.get_project(setup.project.uid).labels()))
     with pytest.raises(AuthorizationError, match="REVIEWED"):
         Label.bulk_delete([as_labeler_label])
@@ -592,3 +595,40 @@ def test_import_then_export_round_trip_and_the_served_files(lb_client, setup):
                 assert got["name"] == line["name"] and got[geometry[kind]] == line[kind]
                 assert [c["text_answer"]["content"] for c in got["classifications"]] == \
                     [c["answer"] for c in line.get("classifications", [])]
+
+
+def test_malformed_imports_are_clear_client_errors(tmp_path, server, user, lb_client, setup):
+    from lbsupport import gql
+
+    _, key = user
+    garbage = tmp_path / "garbage.ndjson"
+    good = image_lines(setup.keys[0])[0]
+    garbage.write_bytes(b"{not json\n[1, 2]\n\xff\xfe\n" + json.dumps({"name": "car"}).encode() + b"\n"
+                        + json.dumps({**good, "uuid": "not-a-uuid"}).encode() + b"\n"
+                        + json.dumps({**good, "bbox": {"top": "a", "left": 0, "height": 1, "width": 1}}).encode()
+                        + b"\n" + json.dumps(good).encode() + b"\n")
+    job = LabelImport.create_from_file(lb_client, setup.project.uid, unique("garbage"), str(garbage))
+    assert job.state == AnnotationImportState.FINISHED
+    assert [s["status"] for s in job.statuses] == ["FAILURE"] * 6 + ["SUCCESS"]
+    assert [e["errors"][0]["name"] for e in job.errors] == ["InvalidJson", "InvalidLine", "InvalidJson",
+                                                           "MissingDataRow", "InvalidUuid", "InvalidGeometry"]
+    empty = tmp_path / "empty.ndjson"
+    empty.write_text("\n\n")
+    with pytest.raises(InvalidQueryError, match="no annotations"):
+        LabelImport.create_from_file(lb_client, setup.project.uid, unique("empty"), str(empty))
+    # neither a file nor a URL; an unknown project; a bad name: 4xx-class errors, never a 500
+    r = gql(server, key, f'mutation {{ createLabelImport(data: {{projectId: "{setup.project.uid}", name: "x"}}) {{ id }} }}')
+    assert r.status_code == 200 and r.json()["errors"][0]["extensions"]["exception"]["status"] == 400
+    r = gql(server, key, 'mutation { createLabelImport(data: {projectId: "c%s", name: "x", fileUrl: "u"}) { id } }'
+            % ("0" * 24))
+    assert r.json()["errors"][0]["extensions"]["code"] == "AUTHORIZATION_ERROR"
+    r = gql(server, key, f'mutation {{ createModelAssistedLabelingPredictionImport(data: {{projectId: "{setup.project.uid}", '
+                         'name: "", fileUrl: "u"}) { id } }')
+    assert r.json()["errors"][0]["extensions"]["exception"]["status"] == 400
+    r = gql(server, key, f'query {{ labelImport(where: {{projectId: "{setup.project.uid}", name: "nope"}}) {{ id }} }}')
+    assert r.json()["errors"][0]["extensions"]["code"] == "RESOURCE_NOT_FOUND"
+    r = gql(server, key, 'mutation { deleteLabels(labelIds: ["x"]) { id } }')
+    assert r.json()["errors"][0]["extensions"]["code"] == "AUTHORIZATION_ERROR"
+    r = gql(server, key, 'mutation { upsertAutoQaLabelFeedback(input: {labelId: "x", feedback: "f", scores: {}}) '
+                         '{ id } }')
+    assert r.json()["errors"][0]["extensions"]["code"] == "AUTHORIZATION_ERROR"
