@@ -449,8 +449,8 @@ def write_results(o: dict, args) -> None:
     v = o["versions"]
     section = f"""## Web app budgets
 
-Measured by `bench/web_bench.py --grid-samples {o['grid_samples']} --memory-samples {args.memory_samples} --repeat
-{o['repeat']}` ({o['started']}, commit {v['commit']}) in Debian's headless Chromium {v['chromium']} (Playwright
+Measured by `bench/web_bench.py --grid-samples {o['grid_samples']} --memory-samples {args.memory_samples} --repeat {o['repeat']}`
+({o['started']}, commit {v['commit']}) in Debian's headless Chromium {v['chromium']} (Playwright
 {v['playwright']}, Python {v['python']}; `--headless --no-sandbox --disable-gpu`, so every canvas and the WebGL
 point-cloud view are rendered in software) against `labelhouse serve` on loopback with SQLite. Machine:
 {o['machine']}, **shared with other agents' builds and tests while measured** (load average {o['load_start']} at
