@@ -92,7 +92,10 @@ class LiveServer:
         raise AssertionError("unreachable")
 
     def _start_once(self, timeout: float) -> LiveServer:
-        env = {**os.environ, "LABELHOUSE_BOOTSTRAP_ADMIN": "false", **self.env}
+        # Rate limits off unless a test turns them on (tests/server/api/test_rate_limits.py): test clients fire
+        # requests back to back from one address.
+        env = {**os.environ, "LABELHOUSE_BOOTSTRAP_ADMIN": "false", "LABELHOUSE_RATE_LIMIT_ENABLED": "false",
+               **self.env}
         with open(self.data_dir / "server.log", "ab") as log:  # the child keeps its own descriptor
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "labelhouse_server.cli", "serve", "--port", str(self.port),

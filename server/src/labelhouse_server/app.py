@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from starlette.types import Receive, Scope, Send
@@ -13,6 +14,7 @@ from starlette.types import Receive, Scope, Send
 from .admin.routes import router as admin_router
 from .assets.routes import router as assets_router
 from .auth.routes import router as auth_router
+from .contract import drop_unsent_validation_errors
 from .datasets.routes import router as datasets_router
 from .db.engine import make_engine, make_sessionmaker, read_options
 from .embeddings.index import IndexCache
@@ -31,6 +33,7 @@ from .labelbox.rest_ontologies import router as labelbox_ontologies_router
 from .labels.routes import FAST_LANE as labels_fast_lane
 from .labels.routes import router as labels_router
 from .queue.routes import router as queue_router
+from .ratelimit import RateLimiter, RateLimitMiddleware
 from .releases.routes import router as releases_router
 from .samples.routes import FAST_LANE as samples_fast_lane
 from .samples.routes import router as samples_router
@@ -48,13 +51,22 @@ API_DESCRIPTION = """Self-hosted data labeling, wire-compatible with the Segment
 
 Authenticate with `Authorization: APIKey <key>`, or (the web app) with the `lh_session` cookie from
 `POST /auth/login` plus `X-CSRF-Token` on writes. Paths are served at the origin root, with and without a
-trailing slash. Errors are `{"detail": "...", "code": "..."}`."""
+trailing slash. Errors are `{"detail": "...", "code": "...", "field": "...", "request_id": "..."}` (`ErrorBody`):
+invalid input is answered 400 naming the field, never 422.
+
+The Labelbox API served by the same process (`/graphql`, `/_gql`, `/api/v1/...`, `/adv/...`) is not described
+here: its contract is the official Labelbox SDK's (see docs/labelbox-mapping.md)."""
 
 
 class LabelhouseApp(FastAPI):
     """FastAPI, with the fast lane (``fastlane.py``) in front for the hottest single-item endpoints."""
 
     fast_lane: FastLane | None = None
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            self.openapi_schema = drop_unsent_validation_errors(super().openapi())
+        return self.openapi_schema
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.fast_lane is not None and scope["type"] == "http":
@@ -67,7 +79,7 @@ class LabelhouseApp(FastAPI):
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.prepare_data_dir()
     engine = make_engine(settings.resolved_database_url())
 
     @asynccontextmanager
@@ -98,10 +110,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.job_runner = make_app_runner(settings, engine)
     app.state.embedding_indexes = IndexCache(app.state.store, settings.data_dir / "embedding-index-cache")
     app.router.redirect_slashes = False
+    app.state.rate_limiter = RateLimiter(settings, engine)
+    # Added last = outermost: request ids and bounded bodies, then rate limits (ratelimit.py).
+    app.add_middleware(RateLimitMiddleware)
     app.add_middleware(RequestPlumbingMiddleware)
     install_error_handlers(app)
+    labelbox = _labelbox_routers()
     for router in _routers():
-        app.include_router(router)
+        # The Labelbox wire protocol is not part of this OpenAPI description: it is the official Labelbox SDK's
+        # (GraphQL schema in labelbox/sdl/, REST routes and errors as docs/labelbox-mapping.md says).
+        app.include_router(router, include_in_schema=router not in labelbox)
     add_labelbox_rest_fallback(app)  # after every /api/v1 route
     if settings.fast_lane:
         app.fast_lane = FastLane()
@@ -115,6 +133,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "pid": os.getpid()}
 
     return app
+
+
+def _labelbox_routers() -> list[APIRouter]:
+    return [labelbox_router, labelbox_rest_router, labelbox_ontologies_router, labelbox_adv_router, exports_router]
 
 
 def _routers() -> list[APIRouter]:

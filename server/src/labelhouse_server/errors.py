@@ -9,6 +9,7 @@ the status instead.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -25,6 +26,7 @@ class LabelhouseError(Exception):
     status_code = 400
     code = "invalid"
     default_detail = "Invalid request."
+    headers: dict[str, str] = {}  # noqa: RUF012 - response headers of this error (e.g. Retry-After); never mutated
 
     def __init__(self, detail: str | None = None, *, field: str | None = None, **extra: Any) -> None:
         self.detail = detail or self.default_detail
@@ -119,16 +121,21 @@ class UnsupportedMediaType(LabelhouseError):
     default_detail = "Unsupported content type."
 
 
-def error_response(status_code: int, body: dict[str, Any], request: Request | None = None) -> Response:
+def error_response(status_code: int, body: dict[str, Any], request: Request | None = None,
+                   headers: dict[str, str] | None = None) -> Response:
     # The body names the request id; the ``X-Request-ID`` header is added to every response by the plumbing
     # middleware (``http.RequestPlumbingMiddleware``).
     request_id = getattr(request.state, "request_id", None) if request is not None else None
     if request_id:
         body = {**body, "request_id": request_id}
-    return Response(orjson.dumps(body), status_code=status_code, media_type="application/json")
+    return Response(orjson.dumps(body), status_code=status_code, media_type="application/json", headers=headers)
 
 
-def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
+def _domain_error_response(request: Request, exc: LabelhouseError) -> Response:
+    return error_response(exc.status_code, exc.body(), request, exc.headers or None)
+
+
+def _loc(loc: Sequence[Any]) -> str:
     parts: list[str] = []
     for item in loc:
         if item in ("body", "query", "path"):
@@ -158,7 +165,7 @@ def exception_response(request: Request, exc: Exception) -> Response:
     """The response for an exception raised while serving ``request``, outside FastAPI's handlers (the fast
     lane); the same rendering as the handlers ``install_error_handlers`` registers."""
     if isinstance(exc, LabelhouseError):
-        return error_response(exc.status_code, exc.body(), request)
+        return _domain_error_response(request, exc)
     if isinstance(exc, StatementError):
         return _database_error_response(request, exc)
     return _unexpected_error_response(request, exc)
@@ -167,7 +174,7 @@ def exception_response(request: Request, exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LabelhouseError)
     async def _domain(request: Request, exc: LabelhouseError) -> Response:
-        return error_response(exc.status_code, exc.body(), request)
+        return _domain_error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

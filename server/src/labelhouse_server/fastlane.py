@@ -31,6 +31,7 @@ from starlette.types import Receive, Scope, Send
 from .deps import request_session
 from .errors import exception_response
 from .http import RequestPlumbingMiddleware
+from .ratelimit import RateLimitMiddleware
 
 Handler = Callable[..., Awaitable[Response]]
 # A FastAPI path parameter without a converter matches one non-empty segment.
@@ -50,7 +51,8 @@ class FastLane:
 
     def __init__(self) -> None:
         self._routes: dict[str, list[tuple[re.Pattern[str], Handler]]] = {}
-        self._plumbed = RequestPlumbingMiddleware(self._serve)
+        # The same middlewares as the app's stack (app.py), in the same order.
+        self._plumbed = RequestPlumbingMiddleware(RateLimitMiddleware(self._serve))
 
     def add(self, method: str, path: str, handler: Handler) -> None:
         self._routes.setdefault(method, []).append((compile_path(path), handler))

@@ -1,24 +1,32 @@
-"""HTTP plumbing shared by every feature: gzip request bodies, fast JSON responses, slash-twin routes."""
+"""HTTP plumbing shared by every feature: bounded (and inflated) request bodies, fast JSON responses, slash-twin
+routes."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import re
 import uuid
 import zlib
 from collections.abc import Callable
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 import orjson
 from fastapi import APIRouter
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import Invalid, PayloadTooLarge
+from .contract import COMMON_ERRORS, responses
+from .errors import Invalid, LabelhouseError, UnsupportedMediaType
+from .labelbox.errors import plumbing_error_body
+from .limits import FORM_OVERHEAD, JsonShape, LimitExceeded, RouteLimits, body_too_large, limits_for
 
-MAX_JSON_BODY = 256 * 1024 * 1024
 
-
-class JSONBytesResponse(Response):
-    """JSON rendered by orjson; accepts ``orjson.Fragment`` for stored JSON text spliced in undecoded."""
+class JSONBytesResponse(JSONResponse):
+    """JSON rendered by orjson; accepts ``orjson.Fragment`` for stored JSON text spliced in undecoded. (A
+    ``JSONResponse`` so that the OpenAPI description shows each route's model, not a string.)"""
 
     media_type = "application/json"
 
@@ -36,22 +44,70 @@ def empty_response() -> Response:
     return Response(status_code=204)
 
 
+T = TypeVar("T")
+# The body the plumbing middleware parsed for this request (see ``parse_json``).
+_parsed_body: ContextVar[tuple[bytes, Any] | None] = ContextVar("labelhouse_parsed_body", default=None)
+_INT64 = (-(2 ** 63), 2 ** 63 - 1)
+_LONG_DIGITS = re.compile(rb"\d{19,}")
+
+
 def parse_json(raw: bytes) -> Any:
+    """The JSON document in ``raw``, a request body. The plumbing middleware has already checked and parsed it
+    (strictly: no NaN, no lone surrogates, integers within 64 bits, the depth limit); that parse is reused."""
+    parsed = _parsed_body.get()
+    if parsed is not None and parsed[0] is raw:
+        return parsed[1]
     if not raw:
         raise Invalid("Request body is empty; a JSON document was expected.", field="body")
+    return strict_json(raw)
+
+
+def strict_json(raw: bytes) -> Any:
+    """Parse ``raw`` with orjson (which refuses NaN/Infinity, lone surrogates and invalid UTF-8) and refuse
+    integers outside 64 bits (orjson reads longer ones as floats, Python's json as big ints that no column or
+    serializer of ours can hold)."""
     try:
-        return orjson.loads(raw)
+        value = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise Invalid(f"Request body is not valid JSON: {exc}", field="body") from None
+    if _LONG_DIGITS.search(raw) is not None:  # rare: only then is the exact check worth a second parse
+        _check_integers(json.loads(raw), "")
+    return value
+
+
+def _check_integers(value: Any, path: str) -> None:
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k)) for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(item))
+        elif isinstance(item, int) and not isinstance(item, bool) and not _INT64[0] <= item <= _INT64[1]:
+            field = where or "body"
+            raise Invalid(f"{field}: integer out of range (integers must fit in 64 bits).", field=field)
+
+
+_ENCODINGS = {b"": None, b"identity": None, b"gzip": "gzip", b"x-gzip": "gzip", b"deflate": "deflate"}
+_INLINE_INFLATE = 256 * 1024  # inflate at most this much on the event loop; the rest in a worker thread
+_NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class RequestPlumbingMiddleware:
-    """Pure ASGI middleware: request ids, and transparent gunzip of ``Content-Encoding: gzip`` bodies
-    (the official SDK gzips sample and label writes)."""
+    """Pure ASGI middleware: request ids, and bounded request bodies (``limits.py``), before any route and before
+    authentication:
 
-    def __init__(self, app: ASGIApp, max_body: int = MAX_JSON_BODY) -> None:
+    - ``Content-Encoding`` gzip/deflate bodies are inflated (the official SDK gzips sample and label writes), in
+      bounded steps: large ones in a worker thread, never beyond the route's body limit; other encodings: 415;
+    - the body (inflated) is bounded by its route class's size limit (413), its JSON shape by the depth and item
+      limits while it streams (``limits.JsonShape``), and it is parsed strictly once (``strict_json``; routes
+      reuse that parse through ``parse_json``);
+    - upload forms (``POST /uploads/``, GraphQL multipart uploads) stream through, counted against
+      ``max_upload_bytes``;
+    - refusals are rendered in the error dialect of the API the path belongs to (``send_error``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,34 +123,33 @@ class RequestPlumbingMiddleware:
                 message["headers"] = list(message["headers"]) + [(b"x-request-id", request_id.encode())]
             await send(message)
 
-        encoding = headers.get(b"content-encoding", b"").lower().strip()
-        if encoding not in (b"gzip", b"deflate"):
+        declared = headers.get(b"content-length")
+        if scope["method"] in _NO_BODY_METHODS and declared in (None, b"0") \
+                and b"transfer-encoding" not in headers:
             await self.app(scope, receive, send_with_id)
             return
-
-        chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        raw = b"".join(chunks)
+        settings = _settings_of(scope)
+        limits = limits_for(settings, scope["method"], scope["path"], headers.get(b"content-type", b""))
         try:
-            if encoding == b"gzip":
-                body = _bounded_gunzip(raw, self.max_body)
-            else:
-                body = zlib.decompress(raw)
-        except PayloadTooLarge as exc:
-            await _send_error(send_with_id, 413, exc.detail, exc.code)
+            encoding = _encoding(headers.get(b"content-encoding", b""))
+            if limits.kind == "upload":  # the route checks the declared length and the signed policy's limit
+                if encoding is not None:
+                    raise UnsupportedMediaType("Upload forms cannot be Content-Encoded.", field="Content-Encoding")
+                await self.app(scope, _counting(receive, limits), send_with_id)
+                return
+            if declared is not None and declared.isdigit() and int(declared) > limits.max_body:
+                raise body_too_large(limits.body_setting, limits.max_body)
+            body = await _read_body(receive, limits, encoding)
+            if body is None:
+                return  # the client went away
+            parsed = (body, await _parse(body)) if body and limits.kind != "ndjson" else None
+        except LabelhouseError as exc:
+            await send_error(send_with_id, scope["path"], exc.status_code, {**exc.body(), "request_id": request_id})
             return
-        except (OSError, EOFError, zlib.error):
-            await _send_error(send_with_id, 400, "Request body is not valid gzip data.", "invalid")
-            return
-        new_headers = [(k, v) for k, v in scope["headers"] if k not in (b"content-encoding", b"content-length")]
-        new_headers.append((b"content-length", str(len(body)).encode()))
-        scope = {**scope, "headers": new_headers}
+        if encoding is not None:
+            new_headers = [(k, v) for k, v in scope["headers"] if k not in (b"content-encoding", b"content-length")]
+            new_headers.append((b"content-length", str(len(body)).encode()))
+            scope = {**scope, "headers": new_headers}
         sent = False
 
         async def replay() -> Message:
@@ -104,30 +159,167 @@ class RequestPlumbingMiddleware:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        await self.app(scope, replay, send_with_id)
+        token = _parsed_body.set(parsed)
+        try:
+            await self.app(scope, replay, send_with_id)
+        finally:
+            _parsed_body.reset(token)
 
 
-def _bounded_gunzip(raw: bytes, limit: int) -> bytes:
-    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    out = d.decompress(raw, limit + 1)
-    if len(out) > limit:
-        raise PayloadTooLarge(f"Decompressed request body exceeds {limit} bytes.")
-    if not d.eof:
-        # truncated stream
-        raise OSError("truncated gzip stream")
-    return out
+def _settings_of(scope: Scope) -> Any:
+    app = scope.get("app")
+    settings = getattr(getattr(app, "state", None), "settings", None)
+    if settings is None:
+        from .settings import Settings
+
+        settings = Settings()
+    return settings
 
 
-async def _send_error(send: Send, status: int, detail: str, code: str) -> None:
-    body = orjson.dumps({"detail": detail, "code": code})
+def _encoding(value: bytes) -> str | None:
+    key = value.strip().lower()
+    if key not in _ENCODINGS:
+        name = value.decode("latin-1")
+        raise UnsupportedMediaType(f"Content-Encoding '{name}' is not supported; send gzip, deflate or an "
+                                   "unencoded body.", field="Content-Encoding")
+    return _ENCODINGS[key]
+
+
+def _counting(receive: Receive, limits: RouteLimits) -> Receive:
+    seen = 0
+
+    async def counted() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > limits.max_body:  # the form's file part is past the setting (max_body adds the form's overhead)
+            setting = limits.max_body - FORM_OVERHEAD
+            raise LimitExceeded(f"Upload exceeds {setting} bytes (limit {limits.body_setting}).",
+                                limit=limits.body_setting, maximum=setting, field="file", status_code=413)
+        return message
+
+    return counted
+
+
+class _Inflater:
+    """gzip or deflate (zlib-wrapped, or raw as some clients send it), bounded to ``limit`` output bytes."""
+
+    def __init__(self, encoding: str, limits: RouteLimits) -> None:
+        self.limits = limits
+        self.raw_deflate = False
+        self.d = zlib.decompressobj(16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS)
+        self.encoding = encoding
+        self.out = 0
+        self.started = False
+
+    def step(self, data: bytes, max_length: int) -> bytes:
+        try:
+            out = self.d.decompress(data, max_length)
+        except zlib.error:
+            if self.encoding == "deflate" and not self.started and not self.raw_deflate:
+                self.raw_deflate = True
+                self.d = zlib.decompressobj(-zlib.MAX_WBITS)
+                out = self.d.decompress(data, max_length)
+            else:
+                raise
+        self.started = True
+        self.out += len(out)
+        if self.out > self.limits.max_body:
+            raise body_too_large(self.limits.body_setting, self.limits.max_body)
+        return out
+
+    def rest(self, shape: JsonShape, out: list[bytes]) -> None:
+        """Inflate what is left of the input given so far (in a worker thread)."""
+        while self.d.unconsumed_tail:  # 1 MiB at a time: the shape limits stop a bomb early
+            piece = self.step(self.d.unconsumed_tail, min(1 << 20, self.limits.max_body - self.out + 1))
+            shape.feed(piece)
+            out.append(piece)
+
+    def finish(self) -> bytes:
+        """What zlib still holds once the input is complete; refuses a truncated stream."""
+        tail = self.d.flush()
+        self.out += len(tail)
+        if self.out > self.limits.max_body:
+            raise body_too_large(self.limits.body_setting, self.limits.max_body)
+        if not self.d.eof and not self.raw_deflate:
+            raise zlib.error("truncated stream")
+        return tail
+
+
+async def _read_body(receive: Receive, limits: RouteLimits, encoding: str | None) -> bytes | None:
+    shape = JsonShape(limits.max_depth, limits.max_items, limits.max_values)
+    inflater = _Inflater(encoding, limits) if encoding is not None else None
+    chunks: list[bytes] = []
+    raw_seen = 0
+    try:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            data = message.get("body", b"")
+            raw_seen += len(data)
+            if raw_seen > limits.max_body:
+                raise body_too_large(limits.body_setting, limits.max_body)
+            if inflater is None:
+                shape.feed(data)
+                chunks.append(data)
+            elif data:
+                piece = inflater.step(data, min(_INLINE_INFLATE, limits.max_body - inflater.out + 1))
+                shape.feed(piece)
+                chunks.append(piece)
+                if inflater.d.unconsumed_tail:
+                    await _off_loop(inflater.rest, shape, chunks)
+            if not message.get("more_body"):
+                break
+        if inflater is not None:
+            tail = inflater.finish()
+            if tail:
+                shape.feed(tail)
+                chunks.append(tail)
+    except (zlib.error, EOFError):
+        raise Invalid(f"Request body is not valid {encoding} data.", field="body") from None
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+async def _parse(body: bytes) -> Any:
+    if len(body) > _INLINE_INFLATE:
+        return await _off_loop(strict_json, body)
+    return strict_json(body)
+
+
+# Large bodies are inflated and parsed in ONE dedicated thread, not the shared worker pool: each thread
+# allocates from its own malloc arena, and memory freed in one arena is not reused by another, so spreading body
+# buffers over many pool threads let the process's peak memory ratchet up request after request.
+_BODY_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lh-body")
+
+
+async def _off_loop(fn: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_BODY_THREAD, fn, *args)
+
+
+async def send_error(send: Send, path: str, status: int, body: dict[str, Any],
+                     headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    """Send a refusal made before any route ran, in the error dialect of the API ``path`` belongs to (the Segments
+    body ``{"detail", "code", ...}``, or the Labelbox GraphQL envelope / REST ``message``)."""
+    raw = orjson.dumps(plumbing_error_body(path, status, body) or body)
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode()),
+                            *(headers or [])]})
+    await send({"type": "http.response.body", "body": raw})
 
 
-def route(router: APIRouter, path: str, methods: list[str], **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
+def route(router: APIRouter, path: str, methods: list[str], *, model: Any = None,
+          errors: tuple[int, ...] = COMMON_ERRORS, status_code: int = 200,
+          **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
     """Register an endpoint at ``path`` and at its trailing-slash twin (seed 003 spells paths without the slash,
-    the SDK with it; both are served directly, never redirected)."""
+    the SDK with it; both are served directly, never redirected).
+
+    ``model`` is the success body's schema and ``errors`` the error statuses the route can answer (each with the
+    shared ``contract.ErrorBody``): both are published in the OpenAPI description only. What the route returns is
+    rendered as it is (orjson), never re-validated against ``model``."""
+    kwargs.setdefault("response_model", None)
+    kwargs["status_code"] = status_code
+    kwargs["responses"] = {**responses(status_code, model, errors), **kwargs.get("responses", {})}
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
         router.add_api_route(path, fn, methods=methods, **kwargs)
@@ -141,4 +333,4 @@ def route(router: APIRouter, path: str, methods: list[str], **kwargs: Any) -> Ca
 
 
 __all__ = ["JSONBytesResponse", "RequestPlumbingMiddleware", "empty_response", "json_response", "parse_json",
-           "route"]
+           "route", "send_error", "strict_json"]

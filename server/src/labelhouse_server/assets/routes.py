@@ -7,21 +7,25 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from ..contract import WRITE_ERRORS
 from ..deps import DB, CurrentUser
 from ..errors import Forbidden, Invalid, NotFound, PayloadTooLarge, UnsupportedMediaType
 from ..http import empty_response, json_response, parse_json, route
+from ..limits import FORM_OVERHEAD
 from ..storage import StoreError
 from . import service
+from .schemas import AssetPublic
+from .upload_form import read_upload_form
 
 router = APIRouter(tags=["assets"])
 
-FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the eight small fields
 
 ASSET_BODY_DOC = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
     "type": "object", "required": ["filename"], "properties": {"filename": {"type": "string"}}}}}}}
 
 
-@route(router, "/assets/", ["POST"], status_code=201, summary="Start an upload: file record + presigned POST",
+@route(router, "/assets/", ["POST"], model=AssetPublic, errors=(*WRITE_ERRORS, 415),
+       status_code=201, summary="Start an upload: file record + presigned POST",
        openapi_extra=ASSET_BODY_DOC)
 async def create_asset(request: Request, user: CurrentUser, session: DB) -> Response:
     body = parse_json(await request.body())
@@ -29,7 +33,8 @@ async def create_asset(request: Request, user: CurrentUser, session: DB) -> Resp
     return json_response(out, status_code=201)
 
 
-@route(router, "/uploads/", ["POST"], status_code=204, summary="Upload target for the local store (S3-style form)")
+@route(router, "/uploads/", ["POST"], errors=(400, 403, 404, 413, 415),
+       status_code=204, summary="Upload target for the local store (S3-style form)")
 async def upload(request: Request, session: DB) -> Response:
     from ..storage.local import LocalStore
 
@@ -42,31 +47,29 @@ async def upload(request: Request, session: DB) -> Response:
         raise PayloadTooLarge(f"file: uploads are limited to {limit} bytes.", field="file")
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise UnsupportedMediaType("Upload must be multipart/form-data (an S3-style POST form).", field="body")
-    form = await request.form(max_files=1, max_fields=20)
-    try:
-        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+
+    def verify(fields: dict[str, str]) -> dict:
         try:
-            policy = store.verify_post(fields)
+            return store.verify_post(fields)
         except StoreError as exc:
             raise Forbidden(f"You do not have permission to upload here: {exc}.") from None
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise Invalid("file: the form has no 'file' part.", field="file")
-        size = service.file_size(upload.file)
-        if size > policy["max_bytes"]:
-            raise PayloadTooLarge(f"file: {size} bytes exceeds the upload limit of {policy['max_bytes']} bytes.",
-                                  field="file")
+
+    # The signature is checked when the file part starts, before any of the file is kept (upload_form.py).
+    form = await read_upload_form(request, verify)
+    try:
+        policy, size = form.policy, form.size
+        assert policy is not None and form.file is not None
         if size == 0:
             raise Invalid("file: the uploaded file is empty.", field="file")
-        head = upload.file.read(64)
-        upload.file.seek(0)
+        head = form.file.read(64)
+        form.file.seek(0)
         if not service.content_matches(policy["key"], head):
             raise UnsupportedMediaType(f"file: the content is not a valid {policy['content_type']} file.",
                                        field="file")
-        await _put(store, policy, upload.file)
+        await _put(store, policy, form.file)
         service.mark_uploaded(session, policy["key"], size)
     finally:
-        await form.close()
+        form.close()
     return empty_response()
 
 

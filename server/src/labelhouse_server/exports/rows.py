@@ -19,6 +19,7 @@ from sqlalchemy import Text, and_, case, exists, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ..catalog import metadata as md
+from ..catalog import slices
 from ..catalog.datarows import _ASSET_TYPE, _EXT_MEDIA, media_type_for, row_data_of
 from ..db import (
     Account,
@@ -28,6 +29,9 @@ from ..db import (
     DataRowMetadata,
     Dataset,
     Label,
+    Model,
+    ModelRun,
+    ModelRunDataRow,
     Project,
     ProjectDataRow,
     ProjectLabelset,
@@ -37,7 +41,7 @@ from ..db import (
 from ..db.engine import READ_ONLY
 from ..labelbox import ids
 from ..storage.base import content_type_for
-from .labels import LabelConverter, converter_for
+from .labels import LabelConverter, converter_for, predictions_converter_for
 from .spec import decode_ids
 
 PAGE = 1000
@@ -47,6 +51,7 @@ DT = DataRowInfo.__table__
 DST = Dataset.__table__
 PDR = ProjectDataRow.__table__
 LT = Label.__table__
+MRT = ModelRunDataRow.__table__
 
 # What the page query selects for each data row.
 _ROW_COLUMNS = (ST.c.id, ST.c.dataset_id, type_coerce(ST.c.attributes, Text), ST.c.created_at, ST.c.updated_at, ST.c.created_by_id,
@@ -76,9 +81,26 @@ class ProjectInfo:
 
 
 @dataclass
+class RunInfo:
+    pk: int
+    public_id: str
+    name: str
+    model_public_id: str
+    model_name: str
+    converter: LabelConverter
+    predictions: Any  # (NDJSON lines, id) -> export annotations
+
+
+@dataclass
 class Page:
     lines: list[bytes] = field(default_factory=list)
     errors: list[bytes] = field(default_factory=list)
+
+
+def _label_select() -> Any:
+    """A label row as ``_label`` reads it (attributes as raw JSON text: the converter parses it once)."""
+    return select(LT.c.sample_id, LT.c.labelset_id, LT.c.id, LT.c.label_status, type_coerce(LT.c.attributes, Text),
+                  LT.c.created_by_id, LT.c.created_at, LT.c.updated_at)
 
 
 def _last_activity() -> Any:
@@ -108,10 +130,13 @@ class ExportReader:
         self.projects = self._projects(session)
         if self.project_export and not self.projects:
             raise ExportGone("The project was deleted before the export ran.")
-        self.onto = md.ontology(session, _Org(org_id)) if spec.get("metadata") else None
+        self.run = self._model_run(session) if spec["kind"] == "model_run" else None
+        if spec["kind"] == "model_run" and self.run is None:
+            raise ExportGone("The model run was deleted before the export ran.")
+        self.onto = md.ontology(session, _Org(org_id)) if spec.get("metadata") else None  # type: ignore[arg-type]
         self.errors: list[bytes] = []
         self.only_samples: list[int] | None = self._selected_samples(session)
-        self._datasets: dict[int, tuple[str, Any]] = {}
+        self._datasets: dict[int, tuple[str, Any, str]] = {}
         self._users: dict[int | None, str | None] = {None: None}
 
     # ------------------------------------------------------------------------------------------ set-up
@@ -137,6 +162,17 @@ class ExportReader:
                 converter=converter_for(session, project.ontology_id)))
         return out
 
+    def _model_run(self, session: Session) -> RunInfo | None:
+        pks = self.keys.get("model_run_ids") or []
+        run = session.get(ModelRun, pks[0]) if pks else None
+        model = session.get(Model, run.model_id) if run is not None else None
+        if run is None or model is None or model.organization_id != self.org_id:
+            return None
+        return RunInfo(pk=run.id, public_id=ids.encode("model_run", run.id), name=run.name,
+                       model_public_id=ids.encode("model", model.id), model_name=model.name,
+                       converter=converter_for(session, model.ontology_id),
+                       predictions=predictions_converter_for(session, model.ontology_id))
+
     def _error(self, **fields: Any) -> None:
         self.errors.append(orjson.dumps(fields) + b"\n")
 
@@ -154,19 +190,25 @@ class ExportReader:
         if self.spec.get("data_row_ids") is not None:
             wanted = {pk: public for public in self.spec["data_row_ids"]
                       if (pk := ids.decode("data_row", public)) is not None}
-            found = set(session.scalars(
+            present = set(session.scalars(
                 select(ST.c.id).select_from(ST.join(DST, DST.c.id == ST.c.dataset_id))
                 .where(ST.c.id.in_(list(wanted)), DST.c.owner_id == self.org_id)).all()) if wanted else set()
             for public in self.spec["data_row_ids"]:
-                if ids.decode("data_row", public) not in found:
+                if ids.decode("data_row", public) not in present:
                     self._error(data_row_id=public, error="No data row with this id in your organization.")
-            return sorted(found)
+            return sorted(present)
         return None
 
     # ------------------------------------------------------------------------------------------ paging
     def _page_query(self, after: int) -> Any:
         spec = self.spec
-        if self.project_export:
+        if self.run is not None:
+            query = (select(*_ROW_COLUMNS, MRT.c.id, MRT.c.label_id, MRT.c.data_split,
+                            type_coerce(MRT.c.predictions, Text))
+                     .select_from(MRT.join(ST, ST.c.id == MRT.c.sample_id).outerjoin(DT, DT.c.sample_id == ST.c.id))
+                     .where(MRT.c.model_run_id == self.run.pk, MRT.c.sample_id > after))
+            order = MRT.c.sample_id
+        elif self.project_export:
             project = self.projects[0]
             query = (select(*_ROW_COLUMNS)
                      .select_from(PDR.join(ST, ST.c.id == PDR.c.sample_id).outerjoin(DT, DT.c.sample_id == ST.c.id))
@@ -186,6 +228,8 @@ class ExportReader:
                      .where(DST.c.owner_id == self.org_id, ST.c.id > after))
             if self.keys.get("dataset_ids") is not None:
                 query = query.where(ST.c.dataset_id.in_(self.keys["dataset_ids"] or [-1]))
+            if spec.get("slice_filter") is not None:
+                query = query.where(*slices.sql_conditions(_Org(self.org_id), spec["slice_filter"]))
             order = ST.c.id
         if self.only_samples is not None:
             query = query.where(ST.c.id.in_(self.only_samples or [-1]))
@@ -201,7 +245,7 @@ class ExportReader:
 
     def pages(self, sessions: Any) -> Iterator[Page]:
         """Every page of the export; the first carries the errors found while resolving the filters."""
-        first = Page(errors=self.errors)
+        first: Page | None = Page(errors=self.errors)
         after = -1
         while True:
             with sessions() as session:
@@ -264,9 +308,14 @@ class ExportReader:
                                             .where(LT.c.sample_id > after, LT.c.sample_id <= hi)
                                             .group_by(LT.c.sample_id)).all())
         memberships, labels = self._project_rows(session, after, hi)
+        run_labels: dict[int, Any] = {}
+        if self.run is not None:
+            wanted = [r[10] for r in rows if r[10] is not None]
+            if wanted:
+                run_labels = {lab[2]: lab for lab in session.execute(_label_select().where(LT.c.id.in_(wanted)))}
         page = Page()
         dumps, loads = orjson.dumps, orjson.loads
-        for sid, dataset_id, attrs, created_at, updated_at, created_by, gkey, ext_id, media in rows:
+        for sid, dataset_id, attrs, created_at, updated_at, created_by, gkey, ext_id, media, *run_row in rows:
             attributes = loads(attrs) if attrs else None
             row_data = row_data_of(attributes)
             data_row: dict[str, Any] = {"id": ids.encode("data_row", sid), "global_key": gkey,
@@ -288,8 +337,11 @@ class ExportReader:
                 row["metadata_fields"] = metadata.get(sid, [])
             if spec.get("embeddings"):
                 row["embeddings"] = []
-            row["projects"] = self._projects_of(session, sid, dataset_id, memberships.get(sid, {}),
-                                                labels.get(sid, {}), page)
+            if self.run is not None:
+                row["experiments"] = self._experiments_of(session, dataset_id, run_row, run_labels, page)
+            else:
+                row["projects"] = self._projects_of(session, sid, dataset_id, memberships.get(sid, {}),
+                                                    labels.get(sid, {}), page)
             page.lines.append(dumps(row) + b"\n")
         return page
 
@@ -320,11 +372,9 @@ class ExportReader:
         labelsets = [ls for p in self.projects for ls in p.labelsets.values()]
         labels: dict[int, dict[int, Any]] = {}
         if labelsets:
-            for lab in session.execute(select(LT.c.sample_id, LT.c.labelset_id, LT.c.id, LT.c.label_status,
-                                              type_coerce(LT.c.attributes, Text), LT.c.created_by_id, LT.c.created_at,
-                                              LT.c.updated_at)
-                                       .where(LT.c.sample_id > after, LT.c.sample_id <= hi,
-                                              LT.c.labelset_id.in_(labelsets))):
+            for lab in session.execute(_label_select().where(LT.c.sample_id > after, LT.c.sample_id <= hi,
+                                                             LT.c.labelset_id.in_(labelsets),
+                                                             LT.c.label_status != "PRELABELED")):  # not labels
                 labels.setdefault(lab[0], {})[lab[1]] = lab
         return memberships, labels
 
@@ -340,7 +390,7 @@ class ExportReader:
             label = labels.get(labelset) if labelset is not None else None
             exported = []
             if label is not None:
-                exported.append(self._label(session, project, dataset_id, label, page))
+                exported.append(self._label(session, project.converter, dataset_id, label, page))
             entry: dict[str, Any] = {"name": project.name, "labels": exported}
             if spec.get("project_details"):
                 queue = project.queues.get(member[3]) if member[3] is not None else None
@@ -360,12 +410,43 @@ class ExportReader:
             out[project.public_id] = entry
         return out
 
-    def _label(self, session: Session, project: ProjectInfo, dataset_id: int, label: Any,
+    def _experiments_of(self, session: Session, dataset_id: int, run_row: list[Any], run_labels: dict[int, Any],
+                        page: Page) -> dict[str, Any]:
+        """``experiments.<model id>.runs.<run id>`` of a model-run row: its split, registered label and (when
+        asked for) its predictions."""
+        run = self.run
+        assert run is not None
+        run_row_pk, label_pk, split, predictions = run_row
+        label = run_labels.get(label_pk) if label_pk is not None else None
+        entry: dict[str, Any] = {
+            "name": run.name, "run_data_row_id": ids.encode("model_run_data_row", run_row_pk), "split": split,
+            "labels": [self._label(session, run.converter, dataset_id, label, page)] if label is not None else []}
+        if self.spec.get("predictions"):
+            entry["predictions"] = self._predictions(run, run_row_pk, predictions, page)
+        return {run.model_public_id: {"name": run.model_name, "runs": {run.public_id: entry}}}
+
+    def _predictions(self, run: RunInfo, run_row_pk: int, raw: str | None, page: Page) -> list[dict[str, Any]]:
+        """The row's imported prediction lines (NDJSON of §3.2, validated at import) as one export-form
+        prediction; metric lines are not annotations and are left out."""
+        lines = [line for line in (orjson.loads(raw) if raw else {}).values()
+                 if isinstance(line, dict) and "metricValue" not in line]
+        if not lines:
+            return []
+        prediction_id = ids.encode("model_run_data_row", run_row_pk)
+        try:
+            annotations = run.predictions(lines, prediction_id)
+        except Exception as exc:  # noqa: BLE001 - one unreadable prediction must not fail the whole export
+            page.errors.append(orjson.dumps({"run_data_row_id": prediction_id,
+                                             "error": f"The predictions could not be converted: {exc}"}) + b"\n")
+            return []
+        return [{"label_kind": "Default", "version": "1.0.0", "id": prediction_id, "annotations": annotations}]
+
+    def _label(self, session: Session, converter: LabelConverter, dataset_id: int, label: Any,
                page: Page) -> dict[str, Any]:
         _sid, _ls, label_pk, status, attrs, created_by, created_at, updated_at = label
         label_id = ids.encode("label", label_pk)
         try:
-            annotations = project.converter(attrs, categories=self._dataset(session, dataset_id)[1],
+            annotations = converter(attrs, categories=self._dataset(session, dataset_id)[1],
                                             label_key=label_id)
         except Exception as exc:  # noqa: BLE001 - one unreadable label must not fail the whole export
             page.errors.append(orjson.dumps({"data_row_id": ids.encode("data_row", label[0]), "label_id": label_id,

@@ -35,6 +35,7 @@ from starlette.responses import Response
 from ..auth.bearer import authenticate_bearer
 from ..catalog.orgs import scope_for
 from ..errors import LabelhouseError
+from ..limits import LimitExceeded
 from .context import Context
 from .errors import (
     AUTHENTICATION_ERROR,
@@ -43,12 +44,12 @@ from .errors import (
     VALIDATION_FAILED,
     envelope,
     format_error,
+    plumbing_error_body,
 )
 from .schema import labelbox_schema
 
 log = logging.getLogger("labelhouse.labelbox")
 
-MAX_BODY = 16 * 1024 * 1024  # a JSON document (uploads: settings.max_upload_bytes)
 MAX_TOKENS = 250_000  # bulk deletes inline their ids in the document text
 MAX_DEPTH = 12
 MAX_FILES = 8
@@ -93,11 +94,17 @@ class DepthLimit(ValidationRule):
 
 
 async def _read_request(request: Request) -> dict[str, Any] | Response:
+    # Bounded before this runs (http.RequestPlumbingMiddleware): a JSON body by max_body_bytes, its depth and value
+    # count; a multipart upload by max_upload_bytes while it streams (the LimitExceeded caught below).
+    settings = request.app.state.settings
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
-        max_upload = request.app.state.settings.max_upload_bytes
+        max_upload = settings.max_upload_bytes
         try:
-            form = await request.form(max_files=MAX_FILES, max_fields=32, max_part_size=MAX_BODY)
+            form = await request.form(max_files=MAX_FILES, max_fields=32, max_part_size=settings.max_body_bytes)
+        except LimitExceeded as exc:  # raised by the plumbing's counting receive
+            return Response(orjson.dumps(plumbing_error_body(request.url.path, exc.status_code, exc.body())),
+                            status_code=exc.status_code, media_type="application/json")
         except (StarletteHTTPException, ValueError) as exc:  # starlette wraps multipart parse errors in a 400
             return _error(400, f"Malformed multipart request: {exc}", MALFORMED_REQUEST)
         try:
@@ -119,8 +126,9 @@ async def _read_request(request: Request) -> dict[str, Any] | Response:
         request.state.multipart_form = form
         return data if isinstance(data, dict) else _error(400, "One operation per request.", MALFORMED_REQUEST)
     body = await request.body()
-    if len(body) > MAX_BODY:
-        return _error(413, f"Request body exceeds {MAX_BODY} bytes.", MALFORMED_REQUEST, 413)
+    if len(body) > settings.max_body_bytes:
+        return _error(413, f"Request body exceeds {settings.max_body_bytes} bytes (limit max_body_bytes).",
+                      MALFORMED_REQUEST, 413)
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:

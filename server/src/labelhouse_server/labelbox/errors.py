@@ -27,6 +27,7 @@ from ..errors import (
     OperationNotAllowed,
 )
 from ..errors import NotFound as DomainNotFound
+from ..limits import GRAPHQL_PATHS
 
 log = logging.getLogger("labelhouse.labelbox")
 
@@ -100,6 +101,35 @@ def envelope(message: str, code: str, status: int | None = None) -> dict[str, An
     if status is not None:
         ext["exception"] = {"status": status}
     return {"message": message, "extensions": ext}
+
+
+REST_PREFIX = "/api/v1"
+ADV_PREFIX = "/adv/"  # the SDK's embedding-vector routes (labelbox/adv.py), also ``{"message": ...}`` bodies
+RATE_LIMITED = "RATE_LIMITED"
+
+
+def plumbing_error_body(path: str, status: int, body: dict[str, Any]) -> dict[str, Any] | None:
+    """A refusal made before any route runs (a body limit, a rate limit: ``http.py``, ``ratelimit.py``) in the
+    dialect the Labelbox SDK reads at ``path``; None for a path outside the Labelbox API (the Segments body stays).
+
+    GraphQL: the §4 envelope (``MALFORMED_REQUEST``, so a limit is an SDK ``InvalidQueryError`` / ``LabelboxError``
+    and never a retried 5xx); a 429 also carries a top-level ``message`` starting "You have exceeded", which the SDK
+    turns into ``ApiLimitError``. REST (``/api/v1``, ``/adv``): ``{"message": ..., "code": ...}``. Both keep the limit's
+    name and value (``limit``, ``max``, ``retry_after``) for people reading the body."""
+    detail = str(body.get("detail", ""))
+    extra: dict[str, Any] = {k: body[k] for k in ("limit", "max", "field", "retry_after", "request_id") if k in body}
+    if path.rstrip("/") in GRAPHQL_PATHS:
+        if status == 429:
+            message = f"You have exceeded the rate limit ({body.get('limit', 'rate_limit')}). {detail}"
+            error = envelope(message, RATE_LIMITED, status)
+            error["extensions"].update(extra)
+            return {"errors": [error], "data": None, "message": message}
+        error = envelope(detail, MALFORMED_REQUEST, status)
+        error["extensions"].update(extra)
+        return {"errors": [error], "data": None}
+    if path == REST_PREFIX or path.startswith((REST_PREFIX + "/", ADV_PREFIX)):
+        return {"message": detail, "code": body.get("code", "invalid"), **extra}
+    return None
 
 
 def translate(exc: BaseException) -> GqlError | None:

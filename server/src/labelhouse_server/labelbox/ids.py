@@ -45,6 +45,7 @@ KINDS = {
     "model_config": "k",
     "project_model_config": "j",
     "catalog_slice": "z",
+    "model_run_import": "v",
     "annotation_import": "i",
 }
 assert len(set(KINDS.values())) == len(KINDS)

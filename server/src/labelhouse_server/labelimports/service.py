@@ -24,10 +24,10 @@ import logging
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,7 @@ from ..db import (
     AnnotationImport,
     Dataset,
     Label,
+    LabelRevision,
     Project,
     ProjectDataRow,
     ProjectLabelset,
@@ -69,6 +70,7 @@ VECTOR_TASK_TYPES = ("", "vector")
 MAX_LINES = 1_000_000
 _CHUNK_ROWS = 500  # data rows per transaction
 _MAX_IMAGE_PROBE = 64 * 1024 * 1024
+LABELS = cast(Table, Label.__table__)  # for Core inserts
 
 
 # --------------------------------------------------------------------------------------------------- creating
@@ -189,7 +191,8 @@ def _resolve_rows(session: Session, scope: OrgScope, project: Project, refs: set
     for i in range(0, len(keys), 500):
         for sample_id, key in session.execute(select(DataRowInfo.sample_id, DataRowInfo.global_key).where(
                 DataRowInfo.org_id == scope.org_id, DataRowInfo.global_key.in_(keys[i:i + 500]))):
-            by_sample.setdefault(sample_id, []).append(("globalKey", key))
+            if key is not None:
+                by_sample.setdefault(sample_id, []).append(("globalKey", key))
     for kind, value in refs:
         if kind == "id":
             pk = ids.decode("data_row", value)
@@ -414,6 +417,7 @@ def _write_chunk(session: Session, scope: OrgScope, project_id: int, status: str
     datasets: dict[int, tuple[str, Any, dict[str, int]]] = {}
     now = now_iso()
     done_queue: list[int] = []
+    created: dict[int, list[tuple[int, int, str]]] = {}  # dataset id -> (sample id, labelset id, attributes)
     for sample_id, entries in items.items():
         row = row_of[sample_id]
         labelset_id = labelsets.get(row.dataset_id)
@@ -455,22 +459,37 @@ def _write_chunk(session: Session, scope: OrgScope, project_id: int, status: str
                 outcome.fail("InvalidLabel", exc.detail)
             continue
         text = orjson.dumps(doc).decode()
-        if label is None:
-            label = Label(sample_id=sample_id, labelset_id=labelset_id, dataset_id=row.dataset_id,
-                          label_status=status, attributes=doc, created_by_id=scope.user.id,
-                          updated_by_id=scope.user.id, created_at=now, updated_at=now)
-            session.add(label)
-            action = "created"
-        else:
-            label.label_status, label.attributes = status, doc
-            label.updated_by_id, label.updated_at = scope.user.id, now
-            action = "updated"
-        session.flush()
-        history.record_revision(session, dataset_id=row.dataset_id, sample_id=sample_id, labelset_id=labelset_id,
-                                action=action, label_status=status, attributes=text, score=label.score,
-                                user_id=scope.user.id, created_at=now)
         if status == "LABELED":
             done_queue.append(sample_id)
+        if label is None:  # new labels are inserted together below (most rows of an import have none yet)
+            created.setdefault(row.dataset_id, []).append((sample_id, labelset_id, text))
+            continue
+        label.label_status, label.attributes = status, text
+        label.updated_by_id, label.updated_at = scope.user.id, now
+        session.flush()
+        history.record_revision(session, dataset_id=row.dataset_id, sample_id=sample_id, labelset_id=labelset_id,
+                                action="updated", label_status=status, attributes=text, score=label.score,
+                                user_id=scope.user.id, created_at=now)
+    user_id = scope.user.id
+    for dataset_id, new in created.items():
+        # One executemany per dataset; a label another writer created meanwhile violates the unique (sample,
+        # labelset) key and the chunk is retried (``_write_chunk_retrying``).
+        session.execute(insert(LABELS), [
+            {"sample_id": sample_id, "labelset_id": labelset_id, "dataset_id": dataset_id, "label_status": status,
+             "attributes": text, "created_by_id": user_id, "updated_by_id": user_id, "created_at": now,
+             "updated_at": now} for sample_id, labelset_id, text in new])
+        # Revision 1 in bulk for labels without history; a label deleted earlier continues its numbering.
+        had_history = set(session.execute(select(LabelRevision.sample_id, LabelRevision.labelset_id).where(
+            LabelRevision.sample_id.in_([n[0] for n in new]),
+            LabelRevision.labelset_id.in_({n[1] for n in new})).distinct()).tuples())
+        history.record_created(session, dataset_id, [(sample_id, labelset_id, status, text, None, user_id, now)
+                                                     for sample_id, labelset_id, text in new
+                                                     if (sample_id, labelset_id) not in had_history])
+        for sample_id, labelset_id, text in new:
+            if (sample_id, labelset_id) in had_history:
+                history.record_revision(session, dataset_id=dataset_id, sample_id=sample_id,
+                                        labelset_id=labelset_id, action="created", label_status=status,
+                                        attributes=text, score=None, user_id=user_id, created_at=now)
     if done_queue:  # ground truth is Done: the rows leave the labeling queues
         session.execute(update(ProjectDataRow).where(ProjectDataRow.project_id == project_id,
                                                      ProjectDataRow.sample_id.in_(done_queue))

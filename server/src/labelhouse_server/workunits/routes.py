@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from ..datasets.deps import DatasetReview
 from ..deps import DB
 from ..http import route
+from ..limits import check_page
 from . import service
+from .schemas import WorkunitPublic
 
 router = APIRouter(tags=["workunits"])
 
@@ -20,9 +22,11 @@ def _int(value: str | None, default: int, high: int | None = None) -> int:
     return min(number, high) if high else number
 
 
-@route(router, "/datasets/{owner}/{dataset}/workunits/", ["GET"], summary="List workunits (who labeled what, when)")
+@route(router, "/datasets/{owner}/{dataset}/workunits/", ["GET"], model=list[WorkunitPublic],
+       errors=(400, 401, 403, 404),
+       summary="List workunits (who labeled what, when)")
 def get_workunits(
-    acc: DatasetReview, session: DB,
+    request: Request, acc: DatasetReview, session: DB,
     per_page: str | None = Query("1000", description="Page size, 1-1000"),
     page: str | None = Query("1", description="1-based page"),
     sort: str | None = Query("-created_at", description="created_at (oldest first) or -created_at (newest first)"),
@@ -32,7 +36,7 @@ def get_workunits(
 ) -> list[dict]:
     return service.list_workunits(
         session, acc.dataset.id,
-        page=_int(page, 1), per_page=_int(per_page, service.MAX_PER_PAGE, service.MAX_PER_PAGE),
+        page=check_page(_int(page, 1), request.app.state.settings), per_page=_int(per_page, service.MAX_PER_PAGE, service.MAX_PER_PAGE),
         descending=(sort or "-created_at").strip() != "created_at",
         start=service.parse_bound(start), end=service.parse_bound(end),
         session_metrics=(include_session_time_metrics or "").lower() in ("1", "true", "yes"),
