@@ -174,3 +174,20 @@ def test_metadata_conditions(lb_client):
                  {"type": "metadata", "schemaId": score.uid, "value": 2.0}]) == {"2"}
     with pytest.raises(InvalidQueryError, match="filter"):
         _create(lb_client, unique("bad"), [{"type": "metadata", "schemaId": camera.uid, "value": ["front"]}])
+
+
+def test_model_slices(lb_client):
+    """ModelSlice: a slice's rows that are in a model run (cursor objects {dataRowId, globalKey})."""
+    dataset, rows = _rows(lb_client, 110)
+    keys = list(rows)
+    ontology = lb_client.create_ontology(unique("o"), {"tools": [], "classifications": []})
+    run = lb_client.create_model(unique("m"), ontology.uid).create_model_run(unique("r"))
+    run.upsert_data_rows(global_keys=keys[:105])  # two pages of 100
+    slice_id = _create(lb_client, unique("s"), [{"type": "dataset", "ids": [dataset.uid]},
+                                                {"type": "global_key", "operator": "is_not", "ids": [keys[0]]}])
+    model_slice = lb_client.get_model_slice(slice_id)
+    got = {r.id.key: r.global_key.key for r in model_slice.get_data_row_identifiers(run.uid)}
+    assert got == {rows[k]: k for k in keys[1:105]}
+    with pytest.warns(DeprecationWarning):
+        assert set(model_slice.get_data_row_ids(run.uid)) == {rows[k] for k in keys[1:105]}
+    assert list(model_slice.get_data_row_identifiers("c" + "y" * 24)) == []

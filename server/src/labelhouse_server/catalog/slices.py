@@ -25,7 +25,7 @@ from sqlalchemy import false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..db import CatalogSlice, DataRowInfo, DataRowMetadata, Dataset, Sample
+from ..db import CatalogSlice, DataRowInfo, DataRowMetadata, Dataset, ModelRunDataRow, Sample
 from ..db.integrity import violated_constraint
 from ..embeddings.search import MAX_K, Scope, nearest_samples, query_vector_of
 from ..embeddings.vectors import check_vector
@@ -206,10 +206,13 @@ def delete_slice(session: Session, scope: OrgScope, public_id: Any) -> None:
 
 
 def data_rows(session: Session, scope: OrgScope, index_cache: Any, item: CatalogSlice, after: int | None,
-              first: int) -> tuple[list[tuple[int, str | None]], int, bool]:
+              first: int, model_run_id: int | None = None) -> tuple[list[tuple[int, str | None]], int, bool]:
     """One page of the slice's data rows (sample id, global key) in id order after ``after``, the total count, and
-    whether more follow."""
+    whether more follow; with ``model_run_id`` (a model slice) only the rows of that run."""
     conds = _conditions(session, scope, index_cache, item.filter or [])
+    if model_run_id is not None:
+        conds.append(Sample.id.in_(select(ModelRunDataRow.sample_id)
+                                   .where(ModelRunDataRow.model_run_id == model_run_id)))
     base = (Sample.__table__.join(Dataset.__table__, Dataset.__table__.c.id == Sample.__table__.c.dataset_id)
             .outerjoin(DataRowInfo.__table__, DataRowInfo.__table__.c.sample_id == Sample.__table__.c.id))
     total = session.scalar(select(func.count()).select_from(base).where(*conds)) or 0
