@@ -26,19 +26,25 @@ export async function loadImage(url: string): Promise<CanvasImage> {
 const PREFETCHED_MAX = 2;
 const prefetched = new Map<string, Promise<CanvasImage>>();
 
-export function prefetchImage(url: string): void {
-  if (prefetched.has(url)) return;
+/** Decodes ``url`` into the cache (most recent last), unless it is there already. */
+export function prefetchImage(url: string): Promise<CanvasImage> {
+  const have = prefetched.get(url);
+  if (have) {
+    prefetched.delete(url); // most recently used goes last
+    prefetched.set(url, have);
+    return have;
+  }
   const p = loadImage(url);
   p.catch(() => prefetched.delete(url));
   prefetched.set(url, p);
   while (prefetched.size > PREFETCHED_MAX) prefetched.delete(prefetched.keys().next().value!);
+  return p;
 }
 
-/** The image of ``url``: the prefetched one if there is one (taken out of the cache), else loaded now. */
+/**
+ * The image of ``url``: the prefetched one if there is one, else loaded now. It stays cached (small LRU), so a
+ * warm-up that runs after the page took the image does not decode it a second time.
+ */
 export function takeImage(url: string): Promise<CanvasImage> {
-  const p = prefetched.get(url);
-  if (!p) return loadImage(url);
-  prefetched.delete(url);
-  return p.catch(() => loadImage(url));
+  return prefetchImage(url).catch(() => loadImage(url));
 }
-
