@@ -35,11 +35,13 @@ import os
 import re
 import resource
 import secrets
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -185,37 +187,46 @@ def read_locust_csv(path: Path) -> dict[str, dict[str, float]]:
 
 # ----------------------------------------------------------------------------------------------- scaling
 def scaling(args: argparse.Namespace) -> dict[str, Any]:
+    """Both stacks (1 and 2 API processes, each on its own database) run side by side; the wrk runs alternate
+    between them, kind by kind, ``--rounds`` times (the order flips each round), so both see the same neighbours."""
     results: dict[str, Any] = {"scenario": "scaling", "connections": args.connections, "seconds": args.seconds,
-                               "runs": {}}
-    for processes in (1, 2):
-        with production_stack(pg_url=args.pg_url, api_workers=processes, job_workers=0,
-                              lifetime=6 * args.seconds + 600) as stack:
+                               "rounds": args.rounds, "runs": {"1": {}, "2": {}}}
+    with ExitStack() as stacks:
+        prepared = {}
+        for processes in (1, 2):
+            stack = stacks.enter_context(production_stack(
+                pg_url=args.pg_url, api_workers=processes, job_workers=0,
+                lifetime=6 * args.rounds * args.seconds + 900))
             data = fill(stack, args.samples)
             work = Path(tempfile.mkdtemp(prefix="lh-wrk-"))
             uuids = ", ".join(f'"{u}"' for u in data["uuids"][:2000])
             (work / "get_sample.lua").write_text(_GET_SCRIPT % (uuids, "/samples/%s/"))
             (work / "get_label.lua").write_text(_GET_SCRIPT % (uuids, "/labels/%s/ground-truth/"))
             (work / "put_label.lua").write_text(_PUT_SCRIPT % uuids)
-            headers = {"Authorization": f"APIKey {stack.key}"}
-            runs = {}
+            prepared[processes] = (stack, work)
+        for round_ in range(args.rounds):
             for kind, script, extra in (("GET sample", "get_sample.lua", {}), ("GET label", "get_label.lua", {}),
                                         ("PUT label", "put_label.lua", {"Content-Type": "application/json"})):
-                window = CpuWindow(cpu_groups(stack))
-                window.start()
-                run = wrk(stack.url, seconds=args.seconds, connections=args.connections, script=work / script,
-                          headers={**headers, **extra}, threads=1)
-                cpu = window.stop()
-                runs[kind] = {"per_s": run.rate, "p50_ms": run.p50_ms, "p99_ms": run.p99_ms,
-                              "requests": run.requests,
-                              "api_cpu_ms_per_request": 1000 * cpu["api_cpu_s"] / run.requests,
-                              "postgres_cpu_ms_per_request": 1000 * cpu["postgres_cpu_s"] / run.requests,
-                              "api_cpu_s": cpu["api_cpu_s"], "postgres_cpu_s": cpu["postgres_cpu_s"],
-                              "load_average": os.getloadavg()[0]}
-                print(f"[{processes} API] {kind}: {run.rate:,.0f}/s p50 {run.p50_ms:.2f} ms p99 {run.p99_ms:.2f} ms;"
-                      f" API CPU {runs[kind]['api_cpu_ms_per_request']:.2f} ms/req, PostgreSQL CPU "
-                      f"{runs[kind]['postgres_cpu_ms_per_request']:.2f} ms/req; load {os.getloadavg()[0]:.1f}",
-                      flush=True)
-            results["runs"][str(processes)] = runs
+                for processes in ((1, 2) if round_ % 2 == 0 else (2, 1)):
+                    stack, work = prepared[processes]
+                    window = CpuWindow(cpu_groups(stack))
+                    window.start()
+                    run = wrk(stack.url, seconds=args.seconds, connections=args.connections, script=work / script,
+                              headers={"Authorization": f"APIKey {stack.key}", **extra}, threads=1)
+                    cpu = window.stop()
+                    row = {"per_s": run.rate, "p50_ms": run.p50_ms, "p99_ms": run.p99_ms, "requests": run.requests,
+                           "api_cpu_ms_per_request": 1000 * cpu["api_cpu_s"] / run.requests,
+                           "postgres_cpu_ms_per_request": 1000 * cpu["postgres_cpu_s"] / run.requests,
+                           "api_cores_busy": cpu["api_cpu_s"] / cpu["wall_s"], "load_average": os.getloadavg()[0]}
+                    results["runs"][str(processes)].setdefault(kind, []).append(row)
+                    print(f"[round {round_ + 1}, {processes} API] {kind}: {run.rate:,.0f}/s p50 {run.p50_ms:.2f} ms "
+                          f"p99 {run.p99_ms:.2f} ms; API CPU {row['api_cpu_ms_per_request']:.2f} ms/req "
+                          f"({row['api_cores_busy']:.2f} cores), PostgreSQL CPU "
+                          f"{row['postgres_cpu_ms_per_request']:.2f} ms/req; load {row['load_average']:.1f}",
+                          flush=True)
+    results["medians"] = {
+        processes: {kind: {key: statistics.median(r[key] for r in rows) for key in rows[0]}
+                    for kind, rows in kinds.items()} for processes, kinds in results["runs"].items()}
     return results
 
 
@@ -314,6 +325,7 @@ def main() -> int:
     parser.add_argument("--readers", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=15, help="scaling: seconds per wrk run")
     parser.add_argument("--connections", type=int, default=8, help="scaling: wrk connections")
+    parser.add_argument("--rounds", type=int, default=3, help="scaling: alternating rounds (medians reported)")
     parser.add_argument("--requests", type=int, default=200, help="count: requests per kind")
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
@@ -335,7 +347,7 @@ def main() -> int:
             print(f"{kind:42s} {row['round_trips_per_request']:8.2f} round trips {row['db_ms_per_request']:8.3f} ms "
                   f"database time per request; most frequent: {json.dumps(row['statements'])[:600]}")
     else:
-        print(json.dumps(result["runs"], indent=1))
+        print(json.dumps(result["medians"], indent=1))
     return 0
 
 
