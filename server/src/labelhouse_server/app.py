@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from .admin.routes import router as admin_router
@@ -67,7 +68,7 @@ class LabelhouseApp(FastAPI):
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     settings.prepare_data_dir()
-    engine = make_engine(settings.resolved_database_url())
+    engine = make_engine(settings.resolved_database_url(), lock_timeout=settings.lock_timeout_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -110,10 +111,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for method, path, handler in [*samples_fast_lane, *labels_fast_lane]:
             app.fast_lane.add(method, path, handler)
 
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict:
+    def probe() -> None:
+        # A read (``read_options``): never takes, or waits for, the write lock another request may hold.
         with engine.connect() as conn:
-            conn.exec_driver_sql("SELECT 1")
+            conn.execution_options(**app.state.read_options).exec_driver_sql("SELECT 1")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict:
+        # SQLite answers on the event loop (a WAL read never waits); PostgreSQL in a worker thread (network).
+        if app.state.inline_writes:
+            probe()
+        else:
+            await run_in_threadpool(probe)
         return {"status": "ok", "pid": os.getpid()}
 
     return app
