@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from starlette.concurrency import run_in_threadpool
-from starlette.types import Receive, Scope, Send
 
 from .admin.routes import router as admin_router
 from .assets.routes import router as assets_router
@@ -51,20 +50,6 @@ Authenticate with `Authorization: APIKey <key>`, or (the web app) with the `lh_s
 trailing slash. Errors are `{"detail": "...", "code": "..."}`."""
 
 
-class LabelhouseApp(FastAPI):
-    """FastAPI, with the fast lane (``fastlane.py``) in front for the hottest single-item endpoints."""
-
-    fast_lane: FastLane | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.fast_lane is not None and scope["type"] == "http":
-            found = self.fast_lane.match(scope)
-            if found is not None:
-                await self.fast_lane(self, scope, receive, send, found)
-                return
-        await super().__call__(scope, receive, send)
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     settings.prepare_data_dir()
@@ -81,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.job_runner.stop()
             engine.dispose()
 
-    app = LabelhouseApp(
+    app = FastAPI(
         lifespan=lifespan,
         title="labelhouse",
         version="0.1.0",
@@ -99,6 +84,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.embedding_indexes = IndexCache(app.state.store, settings.data_dir / "embedding-index-cache")
     app.router.redirect_slashes = False
     app.state.rate_limiter = RateLimiter(settings, engine)
+    if settings.fast_lane:
+        # First, so that it is the innermost middleware: every middleware added after it (here or later, by
+        # anyone) wraps the fast lane's responses too (fastlane.py).
+        app.add_middleware(FastLane, routes=[*samples_fast_lane, *labels_fast_lane])
     # Added last = outermost: request ids and bounded bodies, then rate limits (ratelimit.py).
     app.add_middleware(RateLimitMiddleware)
     app.add_middleware(RequestPlumbingMiddleware)
@@ -106,10 +95,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in _routers():
         app.include_router(router)
     add_labelbox_rest_fallback(app)  # after every /api/v1 route
-    if settings.fast_lane:
-        app.fast_lane = FastLane()
-        for method, path, handler in [*samples_fast_lane, *labels_fast_lane]:
-            app.fast_lane.add(method, path, handler)
 
     def probe() -> None:
         # A read (``read_options``): never takes, or waits for, the write lock another request may hold.
