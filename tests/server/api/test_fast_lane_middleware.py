@@ -49,6 +49,7 @@ def app_and_key(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tupl
         engine = make_engine(url)
         with make_sessionmaker(engine)() as session:
             _, key = issue_key(session, create_user(session, unique("mw")))
+            session.commit()
         engine.dispose()
         app = create_app(Settings(data_dir=tmp_path, database_url=url, public_url="http://test"))
         yield app, key
