@@ -18,10 +18,12 @@ from .db.engine import make_engine, make_sessionmaker, read_options
 from .embeddings.index import IndexCache
 from .embeddings.routes import router as embeddings_router
 from .errors import install_error_handlers
+from .exports.routes import router as exports_router
 from .fastlane import FastLane
 from .http import JSONBytesResponse, RequestPlumbingMiddleware
 from .issues.routes import router as issues_router
 from .jobs import make_app_runner
+from .labelbox.adv import router as labelbox_adv_router
 from .labelbox.endpoint import router as labelbox_router
 from .labelbox.rest import add_fallback as add_labelbox_rest_fallback
 from .labelbox.rest import router as labelbox_rest_router
@@ -117,5 +119,5 @@ def _routers() -> list[APIRouter]:
     # The hottest routes first: routes are matched in order.
     return [samples_router, labels_router, datasets_router, users_router, issues_router, workunits_router,
             releases_router, assets_router, storage_router, embeddings_router, admin_router, labelbox_router,
-            labelbox_rest_router, labelbox_ontologies_router, auth_router, queue_router, thumbnails_router,
-            webapp_router]
+            labelbox_rest_router, labelbox_ontologies_router, labelbox_adv_router, exports_router, auth_router,
+            queue_router, thumbnails_router, webapp_router]

@@ -140,7 +140,7 @@ class RequestPlumbingMiddleware:
             body = await _read_body(receive, limits, encoding)
             if body is None:
                 return  # the client went away
-            parsed = (body, await _parse(body)) if body else None
+            parsed = (body, await _parse(body)) if body and limits.kind != "ndjson" else None
         except LabelhouseError as exc:
             await send_error(send_with_id, scope["path"], exc.status_code, {**exc.body(), "request_id": request_id})
             return

@@ -4,7 +4,8 @@ a 4xx JSON error naming the limit and the field (``LimitExceeded``).
 
 Route classes (``route_class``): ``upload`` (the local store's ``POST /uploads/`` form and GraphQL multipart
 uploads to ``/graphql``: their own limit, ``max_upload_bytes``, checked while the form streams), ``bulk`` (``.../samples_bulk/``: ``max_bulk_body_bytes`` and
-``max_bulk_items``) and ``json`` (everything else: ``max_body_bytes``).
+``max_bulk_items``), ``ndjson`` (the Labelbox vector import, JSON lines: ``max_ndjson_body_bytes``, not parsed
+here) and ``json`` (everything else: ``max_body_bytes``).
 
 ``JsonShape`` is fed the (inflated) body chunk by chunk as it arrives and keeps counters without parsing: a bound
 on the number of JSON values (commas and brackets, with ``bytes.count``: what a parse would allocate), nesting
@@ -68,7 +69,7 @@ def check_filters(count: int, settings) -> None:
 class RouteLimits:
     """The limits that apply to one request."""
 
-    kind: str  # json | bulk | upload
+    kind: str  # json | bulk | ndjson | upload
     body_setting: str
     max_body: int
     max_items: int | None
@@ -87,6 +88,8 @@ def route_class(method: str, path: str, content_type: bytes = b"") -> str:
         return "upload"  # a GraphQL multipart request (the Labelbox SDK's uploadFile): a file and two small fields
     if path.rstrip("/").endswith("/samples_bulk"):
         return "bulk"
+    if path.rstrip("/").endswith("/_import_ndjson"):
+        return "ndjson"  # the Labelbox SDK's vector import (labelbox/adv.py): JSON lines, sent as application/json
     return "json"
 
 
@@ -95,6 +98,9 @@ def limits_for(settings, method: str, path: str, content_type: bytes = b"") -> R
     if kind == "upload":
         return RouteLimits(kind, "max_upload_bytes", settings.max_upload_bytes + FORM_OVERHEAD, None,
                            settings.max_json_depth, settings.max_json_values)
+    if kind == "ndjson":  # one JSON document per line: bounded and shape-checked, parsed by the route
+        return RouteLimits(kind, "max_ndjson_body_bytes", settings.max_ndjson_body_bytes, None,
+                           settings.max_json_depth, settings.max_ndjson_body_bytes)
     if kind == "bulk":
         return RouteLimits(kind, "max_bulk_body_bytes", settings.max_bulk_body_bytes, settings.max_bulk_items,
                            settings.max_json_depth, settings.max_json_values)

@@ -78,6 +78,16 @@ class Settings(BaseSettings):
         description="Data-row upserts of at most this many rows finish inside the request (the SDK's first poll "
         "then sees COMPLETE); larger ones run as a background job.",
     )
+    labelbox_export_chunk_bytes: int = Field(
+        default=8 * 1024 * 1024, ge=1,
+        description="Export-v2 results are stored (and served by byte offset) as NDJSON chunks of at most this "
+        "many bytes, cut at line ends (a longer line is a chunk of its own).",
+    )
+    labelbox_export_wait_seconds: float = Field(
+        default=1.5, ge=0,
+        description="An export mutation waits up to this long for its background job before answering, so a "
+        "small export is COMPLETE on the SDK's first read (every poll before that costs the SDK a 2 s sleep).",
+    )
 
     # --- limits (bounded input; every refusal names the limit: see README "Limits") -------------------
     max_body_bytes: int = Field(
@@ -87,6 +97,10 @@ class Settings(BaseSettings):
     max_bulk_body_bytes: int = Field(
         default=16 * 1024 * 1024,
         description="Largest request body, after decompression, of a bulk route (`samples_bulk`).",
+    )
+    max_ndjson_body_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        description="Largest request body, after decompression, of the Labelbox SDK's NDJSON vector import.",
     )
     max_bulk_items: int = Field(default=10000, description="Most items in one bulk request (counted as it streams).")
     max_json_depth: int = Field(default=64, description="Deepest nesting of arrays/objects in a JSON body.")

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useLocation, useSearch } from "wouter";
 import { api, ApiError, get, qs } from "../api";
@@ -13,6 +13,10 @@ import { IdBuffer, rgbaToIds } from "../editor/mask";
 import { readDraft, Saver, type SaveState } from "../editor/save";
 import { gridSearch, parseGridParams } from "./DatasetPage";
 import { NotFoundPage } from "./NotFound";
+import { pointcloudFrames } from "../pointcloud/cloud";
+
+// three.js and the point-cloud viewer are their own chunk, loaded only when a point-cloud sample opens.
+const PointCloudWorkspace = lazy(() => import("../pointcloud/PointCloudWorkspace"));
 
 const TOOL_NAMES: Record<string, [string, string]> = {
   select: ["Select", "V"], pan: ["Pan", "H"], bbox: ["Bounding box", "R"], polygon: ["Polygon", "P"],
@@ -84,6 +88,15 @@ export default function WorkspacePage({ params }: { params: { owner: string; nam
   if (sampleQ.data && ds.data && sampleQ.data.dataset_full_name !== ds.data.full_name) return <NotFoundPage />;
   if (ds.isError || sampleQ.isError) return <p role="alert">Could not open the sample: {((ds.error || sampleQ.error) as Error).message}</p>;
   if (!ds.data || !sampleQ.data) return <p className="loading">Loading workspace…</p>;
+  const frames = pointcloudFrames(sampleQ.data.attributes);
+  if (frames) {
+    return (
+      <Suspense fallback={<p className="loading">Loading the point-cloud viewer…</p>}>
+        <PointCloudWorkspace dataset={ds.data} sample={sampleQ.data} labelset={labelset} frames={frames}
+          backHref={`/datasets/${ds.data.full_name}${queue ? "" : gridSearch(parseGridParams(search))}`} />
+      </Suspense>
+    );
+  }
   return <WorkspaceLoader dataset={ds.data} sample={sampleQ.data} labelset={labelset} queue={queue} search={search} />;
 }
 

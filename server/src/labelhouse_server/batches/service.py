@@ -21,6 +21,7 @@ from ..db.catalog import DataRowInfo
 from ..db.integrity import violated_constraint
 from ..errors import AlreadyExists, Invalid, NotFound, OperationNotAllowed
 from ..labelbox import ids
+from ..labels import history
 from ..ontologies.service import check_name, page, require_write
 from ..projects.service import get_project, get_task_queue, initial_queue
 from ..timeutil import now_iso
@@ -294,8 +295,15 @@ def delete_batch_labels(session: Session, scope: OrgScope, project_pk: int | Non
     labelsets = select(ProjectLabelset.labelset_id).where(ProjectLabelset.project_id == project.id)
     rows = select(ProjectDataRow.sample_id).where(ProjectDataRow.batch_id == batch.id)
     where = (Label.labelset_id.in_(labelsets), Label.sample_id.in_(rows))
-    label_ids = list(session.scalars(select(Label.id).where(*where).order_by(Label.id)))
+    doomed = session.execute(select(Label.id, Label.dataset_id, Label.sample_id, Label.labelset_id).where(*where)
+                             .order_by(Label.id).with_for_update()).all()
+    label_ids = [row[0] for row in doomed]
     session.execute(delete(Label).where(*where))
+    now = now_iso()
+    for _, dataset_id, sample_id, labelset_id in doomed:  # every deletion is kept in the label's history
+        history.record_revision(session, dataset_id=dataset_id, sample_id=sample_id, labelset_id=labelset_id,
+                                action="deleted", label_status=None, attributes=None, score=None,
+                                user_id=scope.user.id, created_at=now)
     session.execute(update(ProjectDataRow).where(ProjectDataRow.batch_id == batch.id)
                     .values(task_queue_id=initial_queue(session, project).id))
     batch.updated_at = now_iso()

@@ -5,8 +5,17 @@ from .catalog import DataRowAttachment, DataRowInfo, DataRowMetadata, MetadataOp
 from .datasets import Collaborator, Dataset, Labelset
 from .embeddings import Embedding, EmbeddingVector
 from .history import LabelContent, LabelRevision
+from .models import CatalogSlice, Model, ModelConfig, ModelRun, ModelRunDataRow, ProjectModelConfig
 from .ontologies import FeatureSchema, Ontology, OntologyFeature
-from .projects import Batch, Project, ProjectDataRow, ProjectLabelset, TaskQueue
+from .projects import (
+    AnnotationImport,
+    Batch,
+    LabelFeedback,
+    Project,
+    ProjectDataRow,
+    ProjectLabelset,
+    TaskQueue,
+)
 from .ratelimit import RateBucket
 from .releases import (
     Asset,
@@ -22,10 +31,11 @@ from .users import Account, ApiKey, OrganizationMember
 from .web import Password, QueueReservation, WebSession
 
 __all__ = [
-    "Account", "ApiKey", "Asset", "Base", "Batch", "Collaborator", "DataRowAttachment", "DataRowInfo",
-    "DataRowMetadata", "Dataset", "Embedding", "EmbeddingVector", "FeatureSchema", "Issue", "JSONText", "Job",
-    "Label", "LabelContent", "LabelRevision", "Labelset", "MetadataOption", "MetadataSchema", "Ontology",
-    "OntologyFeature", "OrganizationMember", "Password", "Project", "ProjectDataRow", "ProjectLabelset",
+    "Account", "AnnotationImport", "ApiKey", "Asset", "Base", "Batch", "CatalogSlice", "Collaborator", "DataRowAttachment",
+    "DataRowInfo", "DataRowMetadata", "Dataset", "Embedding", "EmbeddingVector", "FeatureSchema", "Issue", "JSONText",
+    "Job", "Label", "LabelContent", "LabelFeedback", "LabelRevision", "Labelset", "MetadataOption", "MetadataSchema",
+    "Model", "ModelConfig", "ModelRun", "ModelRunDataRow", "Ontology", "OntologyFeature", "OrganizationMember",
+    "Password", "Project", "ProjectDataRow", "ProjectLabelset", "ProjectModelConfig",
     "QueueReservation", "RateBucket", "Release", "ReleaseLabel", "ReleaseLabelDigest", "ReleaseSample", "ReleaseSampleDigest",
     "Sample", "Task", "TaskQueue", "WebSession", "Workunit",
 ]

@@ -101,3 +101,43 @@ class ProjectLabelset(Base):
     dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True,
                                             autoincrement=False)
     labelset_id: Mapped[int] = mapped_column(ForeignKey("labelsets.id", ondelete="CASCADE"), unique=True)
+
+
+class AnnotationImport(Base):
+    """A Labelbox ``LabelImport`` (kind ``label``: ground truth) or ``MALPredictionImport`` (kind ``mal``:
+    pre-labels) into a project. Its input, per-line status and error files are objects in the store; the counters
+    give ``progress``. Names are unique per project and kind (``from_name`` finds an import by name)."""
+
+    __tablename__ = "annotation_imports"
+    __table_args__ = (UniqueConstraint("project_id", "kind", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))  # label | mal
+    name: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(16))  # RUNNING | FINISHED | FAILED
+    total_lines: Mapped[int] = mapped_column(Integer, default=0)
+    done_lines: Mapped[int] = mapped_column(Integer, default=0)
+    failed_lines: Mapped[int] = mapped_column(Integer, default=0)
+    input_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    status_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    error_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)  # why a FAILED import failed as a whole
+    job_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+
+
+class LabelFeedback(Base):
+    """``upsert_label_feedback``: free-text feedback and named scores on a label (one row per label, replaced
+    on each upsert; ``scores`` is ``[{"name", "score"}]``)."""
+
+    __tablename__ = "label_feedback"
+
+    label_id: Mapped[int] = mapped_column(ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True,
+                                          autoincrement=False)
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    scores: Mapped[Any] = mapped_column(JSONText)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True)
+    updated_at: Mapped[str] = mapped_column(String(32))

@@ -24,6 +24,7 @@ class Context:
     job_runner: Any
     base_url: str
     cache: dict[str, Any] = field(default_factory=dict)  # per-request memo (e.g. the metadata ontology)
+    embedding_indexes: Any = None  # the process's embeddings.index.IndexCache
 
     @property
     def user(self) -> Account:

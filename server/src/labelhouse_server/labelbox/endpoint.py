@@ -163,7 +163,8 @@ def _execute(request: Request, data: dict[str, Any], document: DocumentNode, rea
             return False, {"__auth_error__": exc.detail}
         context = Context(session=session, scope=scope_for(session, user), settings=state.settings,
                           store=state.store, sessionmaker=state.sessionmaker, job_runner=state.job_runner,
-                          base_url=state.settings.public_url.rstrip("/"))
+                          base_url=state.settings.public_url.rstrip("/"),
+                          embedding_indexes=state.embedding_indexes)
         return graphql_sync(labelbox_schema(), data, context_value=context, query_document=document,
                             validation_rules=[DepthLimit], error_formatter=format_error, debug=False,
                             logger=log)

@@ -104,6 +104,7 @@ def envelope(message: str, code: str, status: int | None = None) -> dict[str, An
 
 
 REST_PREFIX = "/api/v1"
+ADV_PREFIX = "/adv/"  # the SDK's embedding-vector routes (labelbox/adv.py), also ``{"message": ...}`` bodies
 RATE_LIMITED = "RATE_LIMITED"
 
 
@@ -113,7 +114,7 @@ def plumbing_error_body(path: str, status: int, body: dict[str, Any]) -> dict[st
 
     GraphQL: the §4 envelope (``MALFORMED_REQUEST``, so a limit is an SDK ``InvalidQueryError`` / ``LabelboxError``
     and never a retried 5xx); a 429 also carries a top-level ``message`` starting "You have exceeded", which the SDK
-    turns into ``ApiLimitError``. REST (``/api/v1``): ``{"message": ..., "code": ...}``. Both keep the limit's
+    turns into ``ApiLimitError``. REST (``/api/v1``, ``/adv``): ``{"message": ..., "code": ...}``. Both keep the limit's
     name and value (``limit``, ``max``, ``retry_after``) for people reading the body."""
     detail = str(body.get("detail", ""))
     extra = {k: body[k] for k in ("limit", "max", "field", "retry_after", "request_id") if k in body}
@@ -126,7 +127,7 @@ def plumbing_error_body(path: str, status: int, body: dict[str, Any]) -> dict[st
         error = envelope(detail, MALFORMED_REQUEST, status)
         error["extensions"].update(extra)
         return {"errors": [error], "data": None}
-    if path == REST_PREFIX or path.startswith(REST_PREFIX + "/"):
+    if path == REST_PREFIX or path.startswith((REST_PREFIX + "/", ADV_PREFIX)):
         return {"message": detail, "code": body.get("code", "invalid"), **extra}
     return None
 
@@ -137,6 +138,8 @@ def translate(exc: BaseException) -> GqlError | None:
         return exc
     if isinstance(exc, (InvalidApiKey, NotAuthenticated)):
         return AuthenticationFailed(exc.detail)
+    if isinstance(exc, Forbidden) and exc.detail != Forbidden.default_detail:
+        return Unauthorized(exc.detail)  # the rule that refused (e.g. the label review rule)
     if isinstance(exc, (DomainNotFound, Forbidden)):
         return Unauthorized()
     if isinstance(exc, OperationNotAllowed):

@@ -41,6 +41,11 @@ KINDS = {
     "model": "x",
     "model_run": "y",
     "embedding": "e",
+    "model_run_data_row": "w",
+    "model_config": "k",
+    "project_model_config": "j",
+    "catalog_slice": "z",
+    "annotation_import": "i",
 }
 assert len(set(KINDS.values())) == len(KINDS)
 # Per-kind offsets, so row 1 of two tables does not share its last 23 characters.

@@ -15,7 +15,7 @@ from .scalars import SCALARS
 
 SDL_DIR = Path(__file__).parent / "sdl"
 DOMAINS = ("common", "users", "tasks", "datasets", "files", "datarows", "globalkeys", "metadata", "ontologies",
-           "projects", "batches")
+           "projects", "batches", "embeddings", "models", "slices", "exports", "labels")
 
 
 @lru_cache(maxsize=1)

@@ -176,9 +176,11 @@ def project_public(session: Session, project: Project) -> dict[str, Any]:
 
 
 def label_count(session: Session, project: Project) -> int:
-    """Labels in the project's labelsets (one per dataset the project draws rows from)."""
+    """Labels in the project's labelsets (one per dataset the project draws rows from); pre-labels (PRELABELED:
+    MAL imports) are not labels to Labelbox."""
     labelsets = select(ProjectLabelset.labelset_id).where(ProjectLabelset.project_id == project.id)
-    return session.scalar(select(func.count()).select_from(Label).where(Label.labelset_id.in_(labelsets))) or 0
+    return session.scalar(select(func.count()).select_from(Label).where(
+        Label.labelset_id.in_(labelsets), Label.label_status != "PRELABELED")) or 0
 
 
 # ------------------------------------------------------------------------------------ ontology and frontend

@@ -31,39 +31,30 @@ def _result(c: Context, job_id: dict[str, Any], kind: str) -> dict[str, Any]:
     return {"jobStatus": task.status, "data": task.details}
 
 
-@query.field("dataRowsForGlobalKeys")
-def resolve_lookup(_: Any, info: Any, where: dict[str, Any]) -> dict[str, Any]:
-    c = ctx(info)
-    return _job(c, LOOKUP, service.lookup(c.session, c.scope, where.get("ids") or []))
+def _bind(kind: str, start_field: str, start_type: ObjectType, result_field: str, run: Any, *,
+          writes: bool) -> None:
+    """One start operation (``start_field`` on ``start_type``, argument ``where.ids`` or ``data.assignInputs``)
+    and its ``...Result`` query."""
+
+    def start(_: Any, info: Any, where: dict[str, Any] | None = None,
+              data: dict[str, Any] | None = None) -> dict[str, Any]:
+        c = ctx(info)
+        if writes:
+            c.require_write()
+        items = (where or {}).get("ids") if where is not None else (data or {}).get("assignInputs")
+        return _job(c, kind, run(c.session, c.scope, items or []))
+
+    def result(_: Any, info: Any, jobId: dict[str, Any]) -> dict[str, Any]:
+        return _result(ctx(info), jobId, kind)
+
+    start_type.set_field(start_field, start)
+    query.set_field(result_field, result)
 
 
-@query.field("dataRowsForGlobalKeysResult")
-def resolve_lookup_result(_: Any, info: Any, jobId: dict[str, Any]) -> dict[str, Any]:
-    return _result(ctx(info), jobId, LOOKUP)
-
-
-@mutation.field("assignGlobalKeysToDataRows")
-def resolve_assign(_: Any, info: Any, data: dict[str, Any]) -> dict[str, Any]:
-    c = ctx(info)
-    c.require_write()
-    return _job(c, ASSIGN, service.assign(c.session, c.scope, data.get("assignInputs") or []))
-
-
-@query.field("assignGlobalKeysToDataRowsResult")
-def resolve_assign_result(_: Any, info: Any, jobId: dict[str, Any]) -> dict[str, Any]:
-    return _result(ctx(info), jobId, ASSIGN)
-
-
-@mutation.field("clearGlobalKeys")
-def resolve_clear(_: Any, info: Any, where: dict[str, Any]) -> dict[str, Any]:
-    c = ctx(info)
-    c.require_write()
-    return _job(c, CLEAR, service.clear(c.session, c.scope, where.get("ids") or []))
-
-
-@query.field("clearGlobalKeysResult")
-def resolve_clear_result(_: Any, info: Any, jobId: dict[str, Any]) -> dict[str, Any]:
-    return _result(ctx(info), jobId, CLEAR)
+_bind(LOOKUP, "dataRowsForGlobalKeys", query, "dataRowsForGlobalKeysResult", service.lookup, writes=False)
+_bind(ASSIGN, "assignGlobalKeysToDataRows", mutation, "assignGlobalKeysToDataRowsResult", service.assign,
+      writes=True)
+_bind(CLEAR, "clearGlobalKeys", mutation, "clearGlobalKeysResult", service.clear, writes=True)
 
 
 BINDABLES = [query, mutation]

@@ -1,14 +1,14 @@
 """rate_buckets: token buckets shared by all API processes (PostgreSQL; ratelimit.py)
 
-Revision ID: 0006_rate_buckets
-Revises: 0005_web
+Revision ID: 0009_rate_buckets
+Revises: 0008_lb_slices
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_rate_buckets"
-down_revision = "0005_web"
+revision = "0009_rate_buckets"
+down_revision = "0008_lb_slices"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,400 @@
+"""Export-v2 rows (contract §3.4), built page by page straight from the database.
+
+``ExportReader`` resolves what is fixed for the whole export once (the projects in scope with their labelsets,
+queues, batches and label converters; the organization's metadata schemas; the id filters), then walks the
+selected data rows in keyset pages of ``PAGE`` sample ids. Each page costs a fixed number of queries (the page
+of ids, then rows, attachments, metadata, project memberships and labels of those ids) and yields its NDJSON
+lines, so memory depends on the page size, never on the export's size. Dataset names, categories and user
+names are memoised as they are met (their number grows with datasets and people, not with rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import Session
+
+from ..catalog import metadata as md
+from ..catalog.datarows import _ASSET_TYPE, _EXT_MEDIA, _extension, media_type_for, row_data_of
+from ..db import (
+    Account,
+    Batch,
+    DataRowAttachment,
+    DataRowInfo,
+    DataRowMetadata,
+    Dataset,
+    Label,
+    Project,
+    ProjectDataRow,
+    ProjectLabelset,
+    Sample,
+    TaskQueue,
+)
+from ..db.engine import READ_ONLY
+from ..labelbox import ids
+from ..storage.base import content_type_for
+from .labels import LabelConverter, converter_for
+from .spec import decode_ids
+
+PAGE = 1000
+
+ST = Sample.__table__
+DT = DataRowInfo.__table__
+DST = Dataset.__table__
+PDR = ProjectDataRow.__table__
+LT = Label.__table__
+
+# workflow_status of a project row from its task queue's type (NULL queue = Done)
+_STATUS_OF_QUEUE = {"INITIAL_LABELING_QUEUE": "TO_LABEL", "MANUAL_REVIEW_QUEUE": "IN_REVIEW",
+                    "MANUAL_REWORK_QUEUE": "IN_REWORK"}
+_QUEUE_OF_FILTER = {"ToLabel": "INITIAL_LABELING_QUEUE", "InReview": "MANUAL_REVIEW_QUEUE",
+                    "InRework": "MANUAL_REWORK_QUEUE"}
+
+
+class ExportGone(Exception):
+    """The export's project was deleted (or moved out of reach) before the job ran."""
+
+
+@dataclass
+class ProjectInfo:
+    pk: int
+    public_id: str
+    name: str
+    ontology_id: str | None
+    labelsets: dict[int, int]  # dataset id -> labelset id
+    queues: dict[int, tuple[str, str]]  # queue id -> (type, name)
+    batches: dict[int, str]  # batch id -> name
+    converter: LabelConverter
+
+
+@dataclass
+class Page:
+    lines: list[bytes] = field(default_factory=list)
+    errors: list[bytes] = field(default_factory=list)
+
+
+def _last_activity() -> Any:
+    """A data row's last activity: its own update or the newest update of any label on it (portable SQL: no
+    GREATEST on SQLite)."""
+    newest_label = select(func.max(LT.c.updated_at)).where(LT.c.sample_id == ST.c.id).scalar_subquery()
+    return case((newest_label.is_(None), ST.c.updated_at), (ST.c.updated_at >= newest_label, ST.c.updated_at),
+                else_=newest_label)
+
+
+def _in_range(column: Any, bounds: list[str | None]) -> Any:
+    low, high = bounds
+    conds = []
+    if low is not None:
+        conds.append(column >= low)
+    if high is not None:
+        conds.append(column <= high)
+    return and_(*conds)
+
+
+class ExportReader:
+    def __init__(self, session: Session, spec: dict[str, Any], org_id: int) -> None:
+        self.spec = spec
+        self.org_id = org_id
+        self.keys = decode_ids(spec)
+        self.project_export = spec["kind"] == "project"
+        self.projects = self._projects(session)
+        if self.project_export and not self.projects:
+            raise ExportGone("The project was deleted before the export ran.")
+        self.onto = md.ontology(session, _Org(org_id)) if spec.get("metadata") else None
+        self.errors: list[bytes] = []
+        self.only_samples: list[int] | None = self._selected_samples(session)
+        self._datasets: dict[int, tuple[str, Any]] = {}
+        self._users: dict[int | None, str | None] = {None: None}
+
+    # ------------------------------------------------------------------------------------------ set-up
+    def _projects(self, session: Session) -> list[ProjectInfo]:
+        query = select(Project).where(Project.organization_id == self.org_id, Project.deleted.is_(False))
+        if not self.spec.get("all_projects"):
+            wanted = self.keys.get("project_ids") or []
+            if not wanted:
+                return []
+            query = query.where(Project.id.in_(wanted))
+        out = []
+        for project in session.scalars(query.order_by(Project.id)):
+            labelsets = dict(session.execute(select(ProjectLabelset.dataset_id, ProjectLabelset.labelset_id)
+                                             .where(ProjectLabelset.project_id == project.id)).all())
+            queues = {q.id: (q.queue_type, q.name)
+                      for q in session.scalars(select(TaskQueue).where(TaskQueue.project_id == project.id))}
+            batches = dict(session.execute(select(Batch.id, Batch.name).where(Batch.project_id == project.id)).all())
+            out.append(ProjectInfo(
+                pk=project.id, public_id=ids.encode("project", project.id), name=project.name,
+                ontology_id=ids.encode("ontology", project.ontology_id) if project.ontology_id else None,
+                labelsets=labelsets, queues=queues, batches=batches,
+                converter=converter_for(session, project.ontology_id)))
+        return out
+
+    def _error(self, **fields: Any) -> None:
+        self.errors.append(orjson.dumps(fields) + b"\n")
+
+    def _selected_samples(self, session: Session) -> list[int] | None:
+        """Sample ids named by a data-row-id or global-key filter (those found in reach); None without one.
+        Ids and keys that select nothing are reported on the ERRORS stream."""
+        if self.spec.get("global_keys") is not None:
+            keys = self.spec["global_keys"]
+            found = dict(session.execute(select(DT.c.global_key, DT.c.sample_id).where(
+                DT.c.org_id == self.org_id, DT.c.global_key.in_(keys))).all())
+            for key in keys:
+                if key not in found:
+                    self._error(global_key=key, error="No data row with this global key in your organization.")
+            return sorted(set(found.values()))
+        if self.spec.get("data_row_ids") is not None:
+            wanted = {pk: public for public in self.spec["data_row_ids"]
+                      if (pk := ids.decode("data_row", public)) is not None}
+            found = set(session.scalars(
+                select(ST.c.id).select_from(ST.join(DST, DST.c.id == ST.c.dataset_id))
+                .where(ST.c.id.in_(list(wanted)), DST.c.owner_id == self.org_id)).all()) if wanted else set()
+            for public in self.spec["data_row_ids"]:
+                if ids.decode("data_row", public) not in found:
+                    self._error(data_row_id=public, error="No data row with this id in your organization.")
+            return sorted(found)
+        return None
+
+    # ------------------------------------------------------------------------------------------ paging
+    def _page_query(self, after: int) -> Any:
+        spec = self.spec
+        if self.project_export:
+            project = self.projects[0]
+            query = (select(PDR.c.sample_id.label("id")).select_from(PDR.join(ST, ST.c.id == PDR.c.sample_id))
+                     .where(PDR.c.project_id == project.pk, PDR.c.sample_id > after))
+            if self.keys.get("batch_ids") is not None:
+                query = query.where(PDR.c.batch_id.in_(self.keys["batch_ids"] or [-1]))
+            status = spec.get("workflow_status")
+            if status == "Done":
+                query = query.where(PDR.c.task_queue_id.is_(None))
+            elif status is not None:
+                queue_ids = [q for q, (kind, _) in project.queues.items() if kind == _QUEUE_OF_FILTER[status]]
+                query = query.where(PDR.c.task_queue_id.in_(queue_ids or [-1]))
+            order = PDR.c.sample_id
+        else:
+            query = (select(ST.c.id).select_from(ST.join(DST, DST.c.id == ST.c.dataset_id))
+                     .where(DST.c.owner_id == self.org_id, ST.c.id > after))
+            if self.keys.get("dataset_ids") is not None:
+                query = query.where(ST.c.dataset_id.in_(self.keys["dataset_ids"] or [-1]))
+            order = ST.c.id
+        if self.only_samples is not None:
+            query = query.where(ST.c.id.in_(self.only_samples or [-1]))
+        if spec.get("last_activity_at"):
+            query = query.where(_in_range(_last_activity(), spec["last_activity_at"]))
+        if spec.get("labeled_at"):
+            label_filter = [LT.c.sample_id == ST.c.id, _in_range(LT.c.created_at, spec["labeled_at"])]
+            labelsets = [ls for p in self.projects for ls in p.labelsets.values()]
+            if self.project_export:
+                label_filter.append(LT.c.labelset_id.in_(labelsets or [-1]))
+            query = query.where(exists(select(LT.c.id).where(*label_filter)))
+        return query.order_by(order).limit(PAGE)
+
+    def pages(self, sessions: Any) -> Iterator[Page]:
+        """Every page of the export; the first carries the errors found while resolving the filters."""
+        first = Page(errors=self.errors)
+        after = -1
+        while True:
+            with sessions() as session:
+                session.connection(execution_options=READ_ONLY)
+                page_ids = list(session.scalars(self._page_query(after)))
+                if not page_ids:
+                    break
+                page = self._build(session, page_ids)
+            if first is not None:
+                page.errors[:0] = first.errors
+                first = None
+            yield page
+            after = page_ids[-1]
+        if first is not None and first.errors:
+            yield first
+
+    # ------------------------------------------------------------------------------------------ rows
+    def _dataset(self, session: Session, dataset_id: int) -> tuple[str, Any]:
+        if dataset_id not in self._datasets:
+            ds = session.get(Dataset, dataset_id)
+            attrs = ds.task_attributes if ds is not None else None
+            if isinstance(attrs, str):
+                attrs = orjson.loads(attrs)
+            categories = attrs.get("categories") if isinstance(attrs, dict) else None
+            self._datasets[dataset_id] = ((ds.display_name or ds.name) if ds is not None else "", categories)
+        return self._datasets[dataset_id]
+
+    def _user(self, session: Session, user_id: int | None) -> str | None:
+        if user_id not in self._users:
+            account = session.get(Account, user_id)
+            self._users[user_id] = (account.email or account.username) if account is not None else None
+        return self._users[user_id]
+
+    def _build(self, session: Session, page_ids: list[int]) -> Page:
+        spec = self.spec
+        rows = session.execute(
+            select(ST.c.id, ST.c.dataset_id, ST.c.attributes, ST.c.created_at, ST.c.updated_at,
+                   ST.c.created_by_id, DT.c.global_key, DT.c.external_id, DT.c.media_type)
+            .select_from(ST.outerjoin(DT, DT.c.sample_id == ST.c.id)).where(ST.c.id.in_(page_ids))
+            .order_by(ST.c.id)).all()
+        attachments: dict[int, list[dict[str, Any]]] = {}
+        if spec.get("attachments"):
+            for a in session.execute(select(DataRowAttachment.sample_id, DataRowAttachment.type,
+                                            DataRowAttachment.value, DataRowAttachment.name)
+                                     .where(DataRowAttachment.sample_id.in_(page_ids))
+                                     .order_by(DataRowAttachment.id)):
+                attachments.setdefault(a[0], []).append({"type": a[1], "value": a[2], "name": a[3] or ""})
+        metadata: dict[int, list[dict[str, Any]]] = {}
+        if self.onto is not None:
+            for m in session.execute(select(DataRowMetadata.sample_id, DataRowMetadata.schema_id,
+                                            DataRowMetadata.value).where(DataRowMetadata.sample_id.in_(page_ids))
+                                     .order_by(DataRowMetadata.sample_id, DataRowMetadata.schema_id)):
+                field_ = self._metadata_field(m[1], m[2])
+                if field_ is not None:
+                    metadata.setdefault(m[0], []).append(field_)
+        activity: dict[int, str] = {}
+        if spec.get("data_row_details"):
+            activity = dict(session.execute(select(LT.c.sample_id, func.max(LT.c.updated_at))
+                                            .where(LT.c.sample_id.in_(page_ids)).group_by(LT.c.sample_id)).all())
+        memberships, labels = self._project_rows(session, page_ids)
+        page = Page()
+        dumps = orjson.dumps
+        for sid, dataset_id, attrs, created_at, updated_at, created_by, gkey, ext_id, media in rows:
+            attributes = attrs  # JSONText decodes
+            row_data = row_data_of(attributes)
+            data_row: dict[str, Any] = {"id": ids.encode("data_row", sid), "global_key": gkey,
+                                        "external_id": ext_id, "row_data": row_data}
+            if spec.get("data_row_details"):
+                label_activity = activity.get(sid)
+                data_row["details"] = {
+                    "dataset_id": ids.encode("dataset", dataset_id),
+                    "dataset_name": self._dataset(session, dataset_id)[0],
+                    "created_at": created_at, "updated_at": updated_at,
+                    "last_activity_at": label_activity if label_activity and label_activity > updated_at
+                    else updated_at,
+                    "created_by": self._user(session, created_by)}
+            row: dict[str, Any] = {"data_row": data_row,
+                                   "media_attributes": _media_attributes(attributes, row_data, media)}
+            if spec.get("attachments"):
+                row["attachments"] = attachments.get(sid, [])
+            if self.onto is not None:
+                row["metadata_fields"] = metadata.get(sid, [])
+            if spec.get("embeddings"):
+                row["embeddings"] = []
+            row["projects"] = self._projects_of(session, sid, dataset_id, memberships.get(sid, {}),
+                                                labels.get(sid, {}), page)
+            page.lines.append(dumps(row) + b"\n")
+        return page
+
+    def _metadata_field(self, schema_id: str, raw: Any) -> dict[str, Any] | None:
+        assert self.onto is not None
+        value = raw  # JSONText decodes
+        schema = self.onto.by_id.get(schema_id)
+        if schema is None:
+            return None
+        if schema.kind == md.ENUM:
+            option = self.onto.option_by_id.get(value)
+            if option is None:
+                return None
+            value = {"schema_id": option.id, "schema_name": option.name}
+        return {"schema_id": schema.id, "schema_name": schema.name, "schema_kind": schema.kind, "value": value}
+
+    def _project_rows(self, session: Session, page_ids: list[int]) -> tuple[dict[int, dict[int, Any]],
+                                                                          dict[int, dict[int, Any]]]:
+        """(sample -> project -> membership row, sample -> labelset -> label row) for the projects in scope."""
+        if not self.projects:
+            return {}, {}
+        memberships: dict[int, dict[int, Any]] = {}
+        for m in session.execute(select(PDR.c.sample_id, PDR.c.project_id, PDR.c.batch_id, PDR.c.task_queue_id,
+                                        PDR.c.priority)
+                                 .where(PDR.c.sample_id.in_(page_ids),
+                                        PDR.c.project_id.in_([p.pk for p in self.projects]))):
+            memberships.setdefault(m[0], {})[m[1]] = m
+        labelsets = [ls for p in self.projects for ls in p.labelsets.values()]
+        labels: dict[int, dict[int, Any]] = {}
+        if labelsets:
+            for lab in session.execute(select(LT.c.sample_id, LT.c.labelset_id, LT.c.id, LT.c.label_status,
+                                              LT.c.attributes, LT.c.created_by_id, LT.c.created_at,
+                                              LT.c.updated_at)
+                                       .where(LT.c.sample_id.in_(page_ids), LT.c.labelset_id.in_(labelsets))):
+                labels.setdefault(lab[0], {})[lab[1]] = lab
+        return memberships, labels
+
+    def _projects_of(self, session: Session, sid: int, dataset_id: int, memberships: dict[int, Any],
+                     labels: dict[int, Any], page: Page) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        spec = self.spec
+        for project in self.projects:
+            member = memberships.get(project.pk)
+            if member is None:
+                continue
+            labelset = project.labelsets.get(dataset_id)
+            label = labels.get(labelset) if labelset is not None else None
+            exported = []
+            if label is not None:
+                exported.append(self._label(session, project, dataset_id, label, page))
+            entry: dict[str, Any] = {"name": project.name, "labels": exported}
+            if spec.get("project_details"):
+                queue = project.queues.get(member[3]) if member[3] is not None else None
+                entry["project_details"] = {
+                    "ontology_id": project.ontology_id,
+                    "task_id": ids.encode("task_queue", member[3]) if queue else None,
+                    "task_name": queue[1] if queue else None,
+                    "batch_id": ids.encode("batch", member[2]),
+                    "batch_name": project.batches.get(member[2]),
+                    "workflow_status": _STATUS_OF_QUEUE.get(queue[0], "IN_REVIEW") if queue else "DONE",
+                    "priority": member[4],
+                    "consensus_expected_label_count": 1,
+                    "workflow_history": [],
+                    "selected_label_id": exported[0]["id"] if exported else None}
+            entry["project_tags"] = []
+            out[project.public_id] = entry
+        return out
+
+    def _label(self, session: Session, project: ProjectInfo, dataset_id: int, label: Any,
+               page: Page) -> dict[str, Any]:
+        _sid, _ls, label_pk, status, attrs, created_by, created_at, updated_at = label
+        label_id = ids.encode("label", label_pk)
+        try:
+            annotations = project.converter(attrs, categories=self._dataset(session, dataset_id)[1],
+                                            label_key=label_id)
+        except Exception as exc:  # noqa: BLE001 - one unreadable label must not fail the whole export
+            page.errors.append(orjson.dumps({"data_row_id": ids.encode("data_row", label[0]), "label_id": label_id,
+                                             "error": f"The label could not be converted: {exc}"}) + b"\n")
+            annotations = {"objects": [], "classifications": [], "relationships": []}
+        out: dict[str, Any] = {"label_kind": "Default", "version": "1.0.0", "id": label_id,
+                               "annotations": annotations}
+        if self.spec.get("label_details"):
+            who = self._user(session, created_by)
+            out["label_details"] = {"created_at": created_at, "updated_at": updated_at, "created_by": who,
+                                    "content_last_updated_at": updated_at, "reviews": []}
+        if self.spec.get("performance_details"):
+            out["performance_details"] = {"seconds_to_create": 0, "seconds_to_review": 0,
+                                          "skipped": status == "SKIPPED", "consensus_score": None}
+        return out
+
+
+@dataclass(frozen=True)
+class _Org:
+    """The slice of an OrgScope the metadata ontology reads."""
+
+    id: int
+
+    @property
+    def org(self) -> _Org:
+        return self
+
+
+def _media_attributes(attributes: Any, row_data: str | None, media: str | None) -> dict[str, Any]:
+    kind = media or (media_type_for(row_data, None) if row_data else "IMAGE")
+    mime = _EXT_MEDIA.get(_extension(row_data or ""), (None, None))[1]
+    if mime is None:
+        guessed = content_type_for(row_data or "")
+        mime = guessed if guessed != "application/octet-stream" or kind != "IMAGE" else "image/*"
+    out: dict[str, Any] = {"mime_type": mime, "asset_type": _ASSET_TYPE.get(kind, kind.lower())}
+    image = attributes.get("image") if isinstance(attributes, dict) else None
+    if isinstance(image, dict):
+        for key in ("width", "height"):
+            if isinstance(image.get(key), int):
+                out[key] = image[key]
+    return out
+
+

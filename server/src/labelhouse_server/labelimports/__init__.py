@@ -1,0 +1,1 @@
+"""Labelbox annotation imports and project labels (list, count, delete, feedback)."""

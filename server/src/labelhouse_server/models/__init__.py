@@ -1,0 +1,1 @@
+"""Labelbox models, model runs and model configs (``service.py``); served by ``labelbox/resolvers/models.py``."""
