@@ -27,7 +27,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check server sdk tests bench/samples_bench.py bench/releases_bench.py bench/vectors_bench.py bench/peer \
-		bench/labelbox_bench.py bench/web_bench.py
+		bench/labelbox_bench.py bench/labelbox_imports_bench.py bench/web_bench.py bench/lb_export_bench.py
 
 openapi: $(STAMP)
 	$(BIN)/python -m labelhouse_server.openapi docs/openapi.json

@@ -117,6 +117,8 @@ def test_a_pcd_sample_opens_in_the_viewer_with_its_cuboids_and_views(server: Liv
     page.on("response", lambda resp: scripts.append(resp.url) if resp.url.endswith(".js") else None)
     sign_in(page, server, owner, f"/app/datasets/{owner}/{name}")
     assert not any("PointCloudWorkspace" in s for s in scripts), "three.js must not load before a point cloud opens"
+    # the grid shows a placeholder for a point cloud (no image, no thumbnail request that would fail)
+    expect(page.get_by_role("img", name="scan-000")).to_have_text("Point cloud")
     page.get_by_role("link", name=re.compile("scan-000")).click()
     page.wait_for_url(re.compile(rf".*/samples/{uuid}.*"))
     page.wait_for_function(f"() => document.body.dataset.pointcloudReady === '{uuid}'", timeout=30_000)

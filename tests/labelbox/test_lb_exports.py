@@ -145,6 +145,11 @@ def test_dataset_export_and_selections(server, user, lb_client, project):
     assert by_keys.has_errors()
     assert stream_rows(by_keys, StreamType.ERRORS) == [
         {"global_key": "no-such-key", "error": "No data row with this global key in your organization."}]
+    # the whole catalog of the organization, narrowed by global keys
+    catalog = _done(lb_client.get_catalog().export(filters={"global_keys": [keys[0], keys[3]]}))
+    assert list(by_key(stream_rows(catalog))) == [keys[0], keys[3]]
+    everything = by_key(stream_rows(_done(lb_client.get_catalog().export())))
+    assert set(keys) <= set(everything) and len(everything) == 6
     # dataset export with a selection inside it
     inside = _done(ds.export(filters={"global_keys": [keys[1]]}))
     assert [r["data_row"]["global_key"] for r in stream_rows(inside)] == [keys[1]]
@@ -331,3 +336,104 @@ def test_labels_written_through_segments_export_as_annotations(server, user, lb_
     # the same label again in a catalog export that asks for the project
     again = by_key(stream_rows(_done(ds.export(params={"project_ids": [project.uid]}))))
     assert again[keys[0]]["projects"][project.uid]["labels"] == [label]
+
+
+def test_readme_export_snippet_runs(server, user, lb_client):
+    """The root README's export snippet runs as written, after its projects snippet (on two fresh rows)."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    dataset = lb_client.create_dataset(name=unique("readme"))
+    dataset.create_data_rows([{"row_data": f"https://example.com/{k}.jpg", "global_key": k}
+                              for k in ("img-0001", "img-0002")]).wait_till_done()
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
+    code = (next(b for b in blocks if "lb.Client(" in b).replace('"lh_..."', repr(user[1]))
+            .replace("http://127.0.0.1:8000", server.url)
+            + next(b for b in blocks if "project.create_batch(" in b) + next(b for b in blocks if "project.export(" in b))
+    out = subprocess.run([sys.executable, "-W", "ignore", "-c", code], check=False, capture_output=True, text=True,
+                         timeout=180)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert sorted(out.stdout.strip().splitlines()[-2:]) == ["img-0001 first", "img-0002 first"]
+
+
+def test_model_run_export(server, user, lb_client, project):
+    """``model_run.export()``: the run's rows with ``experiments.<model>.runs.<run>`` (split, registered label)."""
+    from labelbox import OntologyBuilder, Tool
+
+    ontology = lb_client.create_ontology(unique("onto"), OntologyBuilder(tools=[Tool(Tool.Type.BBOX, "car")]).asdict(),
+                                         media_type=MediaType.Image)
+    with pytest.warns(UserWarning, match="Connecting default labeling editor"):
+        project.connect_ontology(ontology)
+    ds, ids_by_key = make_dataset(lb_client, 3, metadata=False)
+    keys = list(ids_by_key)
+    project.create_batch(unique("b"), global_keys=keys)
+    segments = server.segments(user[1])
+    full_name = f"{user[0]}/{ds.name}"
+    segments.update_dataset(full_name, task_type="vector", task_attributes={
+        "format_version": "0.1", "categories": [{"id": 1, "name": "car"}]})
+    sample = next(s for s in segments.get_samples(full_name) if s.name == keys[0])
+    segments.add_label(sample.uuid, f"project-{project.uid}", {"format_version": "0.1", "annotations": [
+        {"id": 1, "category_id": 1, "type": "bbox", "points": [[1, 2], [11, 22]]}]}, label_status="LABELED")
+    model = lb_client.create_model(unique("m"), ontology.uid)
+    run = model.create_model_run(unique("r"))
+    assert run.upsert_labels(project_id=project.uid) is True  # keys[0], with its label
+    assert run.upsert_data_rows(global_keys=keys[1:2]) is True  # keys[1], no label; keys[2] not in the run
+    uuid = "b0a1e4c2-0000-4000-8000-00000000e001"
+    job = run.add_predictions(unique("preds"), [
+        {"uuid": uuid, "dataRow": {"id": ids_by_key[keys[1]]}, "name": "car",
+         "bbox": {"top": 5, "left": 6, "height": 7, "width": 8}},
+        {"uuid": "b0a1e4c2-0000-4000-8000-00000000e002", "dataRow": {"id": ids_by_key[keys[1]]}, "metricValue": 0.5}])
+    job.wait_until_done()
+    assert [s["status"] for s in job.statuses] == ["SUCCESS", "SUCCESS"]
+    rows = by_key(stream_rows(_done(run.export(params={"predictions": True, "attachments": True}))))
+    assert list(rows) == keys[:2]
+    groups = {g.data_row().uid: g for g in run.model_run_data_rows()}
+    for key, row in rows.items():
+        assert "projects" not in row and row["attachments"][0]["type"] == "RAW_TEXT"
+        assert list(row["experiments"]) == [model.uid]
+        experiment = row["experiments"][model.uid]
+        assert experiment["name"] == model.name and list(experiment["runs"]) == [run.uid]
+        entry = experiment["runs"][run.uid]
+        group = groups[ids_by_key[key]]
+        assert (entry["name"], entry["run_data_row_id"], entry["split"]) == (run.name, group.uid,
+                                                                            group.data_split.value)
+        if key == keys[0]:
+            assert entry["predictions"] == []
+            [label] = entry["labels"]
+            assert label["id"] == group.label_id
+            [car] = label["annotations"]["objects"]
+            assert car["bounding_box"] == {"top": 2.0, "left": 1.0, "height": 20.0, "width": 10.0}
+        else:
+            assert entry["labels"] == []
+            [prediction] = entry["predictions"]  # the metric line is not an annotation
+            [car] = prediction["annotations"]["objects"]
+            assert (car["feature_id"], car["name"], car["annotation_kind"]) == (uuid, "car", "ImageBoundingBox")
+            assert car["bounding_box"] == {"top": 5.0, "left": 6.0, "height": 7.0, "width": 8.0}
+    assert "predictions" not in by_key(stream_rows(_done(run.export())))[keys[1]]["experiments"][model.uid][
+        "runs"][run.uid]
+    # another organization's run: AuthorizationError
+    _, other_key = server.create_user()
+    stranger = labelbox_client(server, other_key)
+    theirs = lb_client.get_model_run(run.uid)
+    theirs.client = stranger
+    with pytest.raises(AuthorizationError):
+        theirs.export()
+
+
+def test_slice_export(lb_client):
+    """``slice.export()``: the rows the slice's saved filter selects (here: a dataset minus one global key)."""
+    ds, ids_by_key = make_dataset(lb_client, 4, metadata=False)
+    keys = list(ids_by_key)
+    make_dataset(lb_client, 2, metadata=False)  # rows of another dataset stay out
+    created = lb_client.execute(
+        "mutation CreateSlice($data: CreateCatalogSavedQueryInput!) { createCatalogSavedQuery(data: $data) { id } }",
+        {"data": {"name": unique("slice"), "description": "", "filter": [
+            {"type": "dataset", "operator": "is", "ids": [ds.uid]},
+            {"type": "global_key", "operator": "is_not", "ids": [keys[1]]}]}})
+    item = lb_client.get_catalog_slice(slice_id=created["createCatalogSavedQuery"]["id"])
+    rows = by_key(stream_rows(_done(item.export(params={"attachments": True}))))
+    assert list(rows) == [keys[0], keys[2], keys[3]]
+    assert all(r["attachments"] and r["projects"] == {} for r in rows.values())

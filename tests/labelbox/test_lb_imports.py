@@ -375,3 +375,166 @@ def test_large_import_runs_as_a_background_job(lb_client):
     assert job.state == AnnotationImportState.FINISHED
     assert job.errors == [] and len(job.statuses) == len(lines)
     assert setup.project.get_label_count() == 300
+
+
+def _png(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (10, 20, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_geometry_is_checked_against_the_size_of_an_uploaded_image_and_masks_are_stored(lb_client):
+    ontology = lb_client.create_ontology(unique("onto"), OntologyBuilder(tools=[
+        Tool(tool=Tool.Type.BBOX, name="car"), Tool(tool=Tool.Type.RASTER_SEGMENTATION, name="sky")]).asdict(),
+        media_type=MediaType.Image)
+    project = lb_client.create_project(name=unique("p"), media_type=MediaType.Image)
+    with pytest.warns(UserWarning, match="Connecting default labeling editor"):
+        project.connect_ontology(ontology)
+    image_url = lb_client.upload_data(_png(100, 50), filename="small.png", content_type="image/png")
+    dataset = lb_client.create_dataset(name=unique("ds"))
+    gk = unique("img")
+    dataset.create_data_rows([{"row_data": image_url, "global_key": gk}]).wait_till_done()
+    project.create_batch(unique("b"), global_keys=[gk])
+    import base64
+
+    inside = {"uuid": str(uuid.uuid4()), "dataRow": {"globalKey": gk}, "name": "car",
+              "bbox": {"top": 0, "left": 0, "height": 50, "width": 100}}
+    outside = {"uuid": str(uuid.uuid4()), "dataRow": {"globalKey": gk}, "name": "car",
+               "bbox": {"top": 10, "left": 60, "height": 10, "width": 41}}
+    mask = {"uuid": str(uuid.uuid4()), "dataRow": {"globalKey": gk}, "name": "sky",
+            "mask": {"png": base64.b64encode(_png(100, 50)).decode(), "colorRGB": [10, 20, 30]}}
+    wrong_mask = {"uuid": str(uuid.uuid4()), "dataRow": {"globalKey": gk}, "name": "sky",
+                  "mask": {"png": base64.b64encode(_png(10, 10)).decode(), "colorRGB": [10, 20, 30]}}
+    job = LabelImport.create_from_objects(lb_client, project.uid, unique("dims"), [inside, outside, mask, wrong_mask])
+    failed = {e["uuid"]: e["errors"][0] for e in job.errors}
+    assert set(failed) == {outside["uuid"], wrong_mask["uuid"]}
+    assert failed[outside["uuid"]]["name"] == "GeometryOutOfBounds" and "100x50" in failed[outside["uuid"]]["message"]
+    assert failed[wrong_mask["uuid"]]["name"] == "GeometryOutOfBounds"
+    content = json.loads(next(iter(project.labels())).label)
+    stored = {o["feature_id"]: o for o in content["objects"]}
+    assert stored[inside["uuid"]]["bounding_box"] == {"top": 0.0, "left": 0.0, "height": 50.0, "width": 100.0}
+    mask_out = stored[mask["uuid"]]
+    assert mask_out["annotation_kind"] == "ImageSegmentationMask" and mask_out["mask"]["color_rgb"] == [10, 20, 30]
+    import httpx
+
+    fetched = httpx.get(mask_out["mask"]["url"])  # the mask is a file of ours now
+    assert fetched.status_code == 200 and fetched.content == _png(100, 50)
+
+
+def test_text_entities_and_classifications_on_text_rows(lb_client):
+    ontology = lb_client.create_ontology(unique("onto"), OntologyBuilder(
+        tools=[Tool(tool=Tool.Type.NER, name="org")],
+        classifications=[Classification(class_type=Classification.Type.TEXT, name="summary")]).asdict(),
+        media_type=MediaType.Text)
+    project = lb_client.create_project(name=unique("p"), media_type=MediaType.Text)
+    with pytest.warns(UserWarning, match="Connecting default labeling editor"):
+        project.connect_ontology(ontology)
+    dataset = lb_client.create_dataset(name=unique("ds"))
+    gk = unique("txt")
+    dataset.create_data_rows([{"row_data": "https://example.com/note.txt", "global_key": gk,
+                               "media_type": "TEXT"}]).wait_till_done()
+    project.create_batch(unique("b"), global_keys=[gk])
+    entity = {"uuid": str(uuid.uuid4()), "dataRow": {"globalKey": gk}, "name": "org",
+              "location": {"start": 0, "end": 8}}
+    summary = {"uuid": str(uuid.uuid4()), "dataRow": {"globalKey": gk}, "name": "summary", "answer": "a note"}
+    box = {"uuid": str(uuid.uuid4()), "dataRow": {"globalKey": gk}, "name": "org",
+           "bbox": {"top": 1, "left": 1, "height": 1, "width": 1}}
+    job = LabelImport.create_from_objects(lb_client, project.uid, unique("text"), [entity, summary, box])
+    assert [(e["uuid"], e["errors"][0]["name"]) for e in job.errors] == [(box["uuid"], "ToolMismatch")]
+    content = json.loads(next(iter(project.labels())).label)
+    assert content["objects"][0]["location"] == {"start": 0, "end": 8}
+    assert content["objects"][0]["annotation_kind"] == "TextEntity"
+    assert content["classifications"][0]["text_answer"] == {"content": "a note"}
+
+
+def test_imported_labels_land_in_segments_releases(server, user, lb_client, setup):
+    import time
+
+    import httpx
+
+    _, key = user
+    LabelImport.create_from_objects(lb_client, setup.project.uid, unique("rel"), image_lines(setup.keys[0]))
+    segments = server.segments(key)
+    _, full_name = sample_of(server, setup.keys[0])
+    segments.add_release(full_name, "v1")
+    deadline = time.monotonic() + 60
+    while (release := segments.get_release(full_name, "v1")).status == "PENDING" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert release.status == "SUCCEEDED", release
+    samples = httpx.get(release.attributes.url).json()["dataset"]["samples"]
+    labeled = {s["name"]: s["labels"] for s in samples}
+    label = labeled[setup.keys[0]][setup.labelset]
+    assert label["label_status"] == "LABELED"
+    assert [a["type"] for a in label["attributes"]["annotations"]] == ["bbox", "polygon", "point", "polyline"]
+    assert labeled[setup.keys[1]].get(setup.labelset) is None
+
+
+def test_send_to_annotate_copies_imported_labels_with_history(server, user, lb_client, setup):
+    from labelbox.schema.identifiables import GlobalKeys
+
+    _, key = user
+    LabelImport.create_from_objects(lb_client, setup.project.uid, unique("src"), image_lines(setup.keys[0]))
+    destination = lb_client.create_project(name=unique("dest"), media_type=MediaType.Image)
+    with pytest.warns(UserWarning, match="Connecting default labeling editor"):
+        destination.connect_ontology(setup.ontology)
+    task = lb_client.send_to_annotate_from_catalog(
+        destination_project_id=destination.uid, task_queue_id=None, batch_name=unique("sent"),
+        data_rows=GlobalKeys(setup.keys[:1]), params={"source_project_id": setup.project.uid})
+    task.wait_till_done()
+    assert task.status == "COMPLETE"
+    assert destination.get_label_count() == 1
+    copied = json.loads(next(iter(destination.labels())).label)
+    assert len(copied["objects"]) == 4 and len(copied["classifications"]) == 3
+    sample_uuid, _ = sample_of(server, setup.keys[0])
+    with server.client(key) as http:
+        r = http.get(f"/labels/{sample_uuid}/project-{destination.uid}/history/")
+    assert [revision["action"] for revision in r.json()] == ["created"]
+
+
+def test_concurrent_imports_into_the_same_rows_both_land(server, user, lb_client):
+    from concurrent.futures import ThreadPoolExecutor
+
+    _, key = user
+    setup = Setup(lb_client, n_rows=20)
+    clients = [labelbox_client(server, key) for _ in range(2)]
+    batches = [[{"uuid": str(uuid.uuid4()), "dataRow": {"globalKey": k}, "name": "person",
+                 "point": {"x": float(n), "y": 1.0}} for k in setup.keys] for n in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        jobs = list(pool.map(lambda n: LabelImport.create_from_objects(clients[n], setup.project.uid,
+                                                                       unique(f"c{n}"), batches[n]), range(2)))
+    assert [job.errors for job in jobs] == [[], []]
+    for k in setup.keys:
+        label, sample_uuid, _ = segments_label(server, key, setup, k)
+        assert sorted(a["points"][0][0] for a in label["attributes"]["annotations"]) == [0.0, 1.0]
+        assert history_actions(server, key, setup, sample_uuid) == ["updated", "created"]
+
+
+def test_readme_import_snippet_runs(user, lb_client, server):
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    dataset = lb_client.create_dataset(name="readme")
+    dataset.create_data_rows([{"row_data": f"https://example.com/{k}.jpg", "global_key": k}
+                              for k in ("img-0001", "img-0002")]).wait_till_done()
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
+    client_block = next(b for b in blocks if "lb.Client(" in b)
+    projects = next(b for b in blocks if "project.create_batch(" in b)
+    imports = next(b for b in blocks if "LabelImport.create_from_objects(" in b)
+    code = (client_block.replace('"lh_..."', repr(user[1])).replace("http://127.0.0.1:8000", server.url)
+            + projects + imports)
+    out = subprocess.run([sys.executable, "-W", "ignore", "-c", code], check=False, capture_output=True, text=True,
+                         timeout=180)
+    assert out.returncode == 0, out.stderr[-3000:]
+    state, count = out.stdout.strip().splitlines()[-2:]
+    assert state == "AnnotationImportState.FINISHED []"
+    number, label = count.split(" ", 1)
+    assert number == "1"
+    assert json.loads(label)["objects"][0]["bounding_box"] == {"top": 20.0, "left": 10.0, "height": 60.0,
+                                                               "width": 50.0}

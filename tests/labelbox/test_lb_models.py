@@ -295,3 +295,64 @@ def test_other_organizations_and_roles(server):
     assert len(list(as_admin.get_model_run(run.uid).model_run_data_rows())) == 2
     with pytest.raises(LabelboxError):
         list(labelbox_client(server, "lh_bad").get_models())
+
+
+def test_predictions_and_metrics_into_a_model_run(server, user, lb_client):
+    from labelbox.schema.annotation_import import MEAPredictionImport
+    from labelbox.schema.enums import AnnotationImportState
+
+    ontology = _ontology(lb_client)
+    model = lb_client.create_model(unique("m"), ontology.uid)
+    run = model.create_model_run(unique("r"))
+    _, rows = _rows(lb_client, 3)
+    row_ids = list(rows.values())
+    run.upsert_data_rows(data_row_ids=row_ids[:2])
+    box = {"top": 10, "left": 20, "height": 30, "width": 40}
+    lines = [
+        {"uuid": "b0a1e4c2-0000-4000-8000-000000000001", "dataRow": {"id": row_ids[0]}, "name": "car", "bbox": box,
+         "confidence": 0.9},
+        {"uuid": "b0a1e4c2-0000-4000-8000-000000000002", "dataRow": {"id": row_ids[0]}, "metricValue": 0.75,
+         "metricName": "iou", "aggregation": "ARITHMETIC_MEAN"},
+        {"uuid": "b0a1e4c2-0000-4000-8000-000000000003", "dataRow": {"globalKey": list(rows)[1]},
+         "metricValue": [3, 1, 0, 2], "metricName": "cm", "aggregation": "CONFUSION_MATRIX"},
+        {"uuid": "b0a1e4c2-0000-4000-8000-000000000004", "dataRow": {"id": row_ids[2]}, "name": "car", "bbox": box},
+        {"uuid": "b0a1e4c2-0000-4000-8000-000000000005", "dataRow": {"id": row_ids[1]}, "name": "truck",
+         "bbox": box},
+        {"uuid": "b0a1e4c2-0000-4000-8000-000000000006", "dataRow": {"id": row_ids[1]}, "metricValue": "high"},
+    ]
+    name = unique("preds")
+    job = run.add_predictions(name, lines)
+    job.wait_until_done()
+    assert job.state == AnnotationImportState.FINISHED and job.progress == "100%"
+    outcome = {s["uuid"][-1]: s["status"] for s in job.statuses}
+    assert outcome == {"1": "SUCCESS", "2": "SUCCESS", "3": "SUCCESS", "4": "FAILURE", "5": "FAILURE",
+                       "6": "FAILURE"}
+    reasons = {e["uuid"][-1]: e["errors"][0]["name"] for e in job.errors}
+    assert reasons["4"] == "DataRowNotInModelRun" and reasons["6"] == "InvalidMetric"
+    assert len(job.inputs) == 6
+    assert MEAPredictionImport.from_name(lb_client, run.uid, name).uid == job.uid
+    with pytest.raises(ResourceNotFoundError):
+        MEAPredictionImport.from_name(lb_client, run.uid, "no such import")
+    with pytest.raises(ResourceConflict):
+        run.add_predictions(name, lines[:1])
+
+    def stored() -> dict[str, list]:
+        answer = gql(server, user[1], "query($id: ID!) { annotationGroups(where: {modelRunId: {id: $id}}, first: 10)"
+                     " { nodes { dataRow { id } predictions } } }", {"id": run.uid})
+        return {n["dataRow"]["id"]: n["predictions"] for n in answer.json()["data"]["annotationGroups"]["nodes"]}
+
+    got = stored()
+    assert [p["uuid"][-1] for p in got[row_ids[0]]] == ["1", "2"] and got[row_ids[0]][0]["bbox"] == box
+    assert [p["metricValue"] for p in got[row_ids[1]]] == [[3, 1, 0, 2]]
+    # the same uuid again replaces that prediction (idempotent imports)
+    moved = {**lines[0], "bbox": {**box, "top": 11}}
+    run.add_predictions(unique("again"), [moved]).wait_until_done()
+    got = stored()
+    assert len(got[row_ids[0]]) == 2 and got[row_ids[0]][0]["bbox"]["top"] == 11
+    # another organization cannot import into this run
+    _, other_key = server.create_user()
+    other = labelbox_client(server, other_key)
+    with pytest.raises(AuthorizationError):
+        MEAPredictionImport.create(client=other, id=run.uid, name=unique("x"), labels=lines[:1])
+    with pytest.raises(ResourceNotFoundError):
+        MEAPredictionImport.from_name(other, run.uid, name)

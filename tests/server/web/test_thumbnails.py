@@ -48,3 +48,21 @@ def test_thumbnail_is_generated_once_and_cached_in_the_store(server):
     with server.client(stranger) as c:
         assert c.get(f"/samples/{s['uuid']}/thumbnail").status_code == 404
     assert httpx.get(f"{server.url}/samples/{s['uuid']}/thumbnail").status_code == 401
+
+
+def test_an_image_sequence_shows_its_first_frame_and_a_point_cloud_has_no_thumbnail(server):
+    user, key = server.create_user()
+    ds = unique("ds")
+    first, second = upload_image(server, key, size=(800, 400)), upload_image(server, key, size=(400, 800))
+    with server.client(key) as c:
+        assert c.post("/user/datasets/", json={"name": ds, "task_type": "image-vector-sequence"}).status_code == 201
+        s = c.post(f"/datasets/{user}/{ds}/samples/", json={"name": "clip", "attributes": {"frames": [
+            {"image": {"url": first}}, {"image": {"url": second}}]}}).json()
+        r = c.get(f"/samples/{s['uuid']}/thumbnail")
+        assert r.status_code == 200 and Image.open(io.BytesIO(r.content)).size == (320, 160)  # the first frame's shape
+        pc = unique("pc")
+        assert c.post("/user/datasets/", json={"name": pc, "task_type": "pointcloud-cuboid"}).status_code == 201
+        s = c.post(f"/datasets/{user}/{pc}/samples/", json={"name": "scan", "attributes": {
+            "pcd": {"url": "https://example.com/scan.pcd", "type": "pcd"}}}).json()
+        r = c.get(f"/samples/{s['uuid']}/thumbnail")
+        assert r.status_code == 404 and r.json()["detail"] == "This sample has no image."

@@ -31,6 +31,8 @@ export class Editor {
   /** Points of the polygon / polyline being drawn (image pixels). */
   drawing: Pt[] | null = null;
   readOnly = false;
+  /** Extra fields for every new object (image sequences: a fresh track id). */
+  newObjectExtras: (() => Partial<EditorObject>) | null = null;
 
   version = 0; // bumps on any change React shows
   editVersion = 0; // bumps on any change to the label itself
@@ -109,7 +111,7 @@ export class Editor {
   }
 
   add(type: ShapeType, points: Pt[]): EditorObject {
-    const obj: EditorObject = { id: nextId(this.objects), category_id: this.categoryId, type, points };
+    const obj: EditorObject = { id: nextId(this.objects), category_id: this.categoryId, type, points, ...this.newObjectExtras?.() };
     this.commit([...this.objects, obj]);
     this.selectedId = obj.id;
     this.changed();

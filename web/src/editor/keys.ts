@@ -24,6 +24,8 @@ export const KEYS: KeyDef[] = [
   { action: "submit", keys: ["Control+Enter", "Meta+Enter"], help: "Submit (Accept when reviewing)" },
   { action: "next", keys: ["Control+ArrowRight", "Meta+ArrowRight"], help: "Next sample" },
   { action: "previous", keys: ["Control+ArrowLeft", "Meta+ArrowLeft"], help: "Previous sample" },
+  { action: "frame:previous", keys: [","], help: "Previous frame (image sequences)" },
+  { action: "frame:next", keys: ["."], help: "Next frame (image sequences)" },
   { action: "delete", keys: ["Delete", "Backspace"], help: "Delete the selected object (Backspace removes the last point while drawing)" },
   { action: "nudge", keys: ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown"], help: "Move the selected object 1 px (Shift: 10 px)" },
   { action: "fit", keys: ["F"], help: "Fit the image in view" },
@@ -54,7 +56,7 @@ export function actionFor(e: KeyboardEvent): { action: string; arg?: number } | 
   const single: Record<string, string> = {
     v: "tool:select", h: "tool:pan", r: "tool:bbox", p: "tool:polygon", l: "tool:polyline", k: "tool:point",
     b: "tool:brush", e: "tool:eraser", f: "fit", "[": "brush:smaller", "]": "brush:bigger", "+": "zoom:in", "=": "zoom:in",
-    "-": "zoom:out", "?": "help", Escape: "escape", Delete: "delete", Backspace: "delete", Enter: "finish",
+    "-": "zoom:out", "?": "help", ",": "frame:previous", ".": "frame:next", Escape: "escape", Delete: "delete", Backspace: "delete", Enter: "finish",
     ArrowLeft: "nudge", ArrowRight: "nudge", ArrowUp: "nudge", ArrowDown: "nudge",
   };
   const a = single[k.length === 1 ? k.toLowerCase() : k] ?? single[k];

@@ -10,6 +10,9 @@ export interface EditorObject {
   type: ShapeType;
   points: Pt[]; // image pixels; [] for mask objects (their pixels live in the id buffer)
   attributes?: Record<string, unknown>;
+  /** image sequences: the object's track across frames, and whether this frame is one of its keyframes */
+  track_id?: number;
+  is_keyframe?: boolean;
 }
 
 export interface EditorLabel {
@@ -18,6 +21,7 @@ export interface EditorLabel {
 }
 
 export const VECTOR_TASKS = ["bboxes", "vector", "keypoints"];
+export const SEQUENCE_TASKS = ["image-vector-sequence"];
 export const MASK_TASKS = ["segmentation-bitmap", "segmentation-bitmap-highres"];
 
 export function isMaskTask(taskType: string): boolean {
@@ -29,6 +33,7 @@ export function toolsFor(taskType: string): string[] {
   const draw: Record<string, string[]> = {
     bboxes: ["bbox"],
     vector: ["bbox", "polygon", "polyline", "point"],
+    "image-vector-sequence": ["bbox", "polygon", "polyline", "point"],
     keypoints: ["point"],
     "segmentation-bitmap": ["polygon", "brush", "eraser"],
     "segmentation-bitmap-highres": ["polygon", "brush", "eraser"],
@@ -61,7 +66,11 @@ type Json = Record<string, unknown>;
 /** Label attributes for PUT /labels/{uuid}/{labelset}/. ``maskUrl`` for segmentation tasks. */
 export function encodeLabel(taskType: string, label: EditorLabel, maskUrl?: string | null): Json {
   const out: Json = { format_version: "0.1" };
-  const attrs = (o: EditorObject) => (o.attributes && Object.keys(o.attributes).length ? { attributes: o.attributes } : {});
+  const attrs = (o: EditorObject) => ({
+    ...(o.attributes && Object.keys(o.attributes).length ? { attributes: o.attributes } : {}),
+    ...(o.track_id != null ? { track_id: o.track_id } : {}),
+    ...(o.is_keyframe != null ? { is_keyframe: o.is_keyframe } : {}),
+  });
   if (isMaskTask(taskType)) {
     out.annotations = label.objects.map((o) => ({ id: o.id, category_id: o.category_id, ...attrs(o) }));
     out.segmentation_bitmap = { url: maskUrl ?? null };
@@ -93,6 +102,8 @@ export function decodeLabel(taskType: string, attributes: unknown): { label: Edi
       id: ann.id,
       category_id: ann.category_id,
       ...(ann.attributes && typeof ann.attributes === "object" ? { attributes: ann.attributes as Json } : {}),
+      ...(typeof ann.track_id === "number" ? { track_id: ann.track_id } : {}),
+      ...(typeof ann.is_keyframe === "boolean" ? { is_keyframe: ann.is_keyframe } : {}),
     };
     if (mask) {
       objects.push({ ...base, type: "mask", points: [] });

@@ -7,7 +7,8 @@ import { del, get as idbGet, set as idbSet } from "idb-keyval";
 import { api, ApiError } from "../api";
 import type { Label, LabelStatus } from "../types";
 import type { Editor } from "./Editor";
-import { encodeLabel, isMaskTask, type EditorObject } from "./labels";
+import { encodeLabel, isMaskTask, type EditorLabel, type EditorObject } from "./labels";
+import type { SequenceLabel } from "./sequence";
 import { IdBuffer, idsToRgba } from "./mask";
 
 export const AUTOSAVE_DELAY_MS = 1200; // after the last edit; well inside the 5 s budget
@@ -27,6 +28,9 @@ export interface Draft {
   baseUpdatedAt: string | null;
   status: LabelStatus;
   at: number;
+  /** image sequences: every frame (the current one as in `objects`) and which one was open */
+  frames?: EditorLabel[];
+  frameIndex?: number;
 }
 
 export const draftKey = (uuid: string, labelset: string) => `lh-draft:${uuid}:${labelset}`;
@@ -85,7 +89,7 @@ export class Saver {
 
   constructor(
     private editor: Editor,
-    private opts: { uuid: string; labelset: string; taskType: string; canWrite: boolean },
+    private opts: { uuid: string; labelset: string; taskType: string; canWrite: boolean; sequence?: SequenceLabel | null },
     loaded: { status: LabelStatus | null; updatedAt: string | null; maskUrl: string | null },
   ) {
     this.status = loaded.status;
@@ -143,6 +147,11 @@ export class Saver {
         objects: e.objects, imageAttributes: e.imageAttributes, mask, baseUpdatedAt: this.baseUpdatedAt,
         status: this.status ?? "UNLABELED", at: Date.now(),
       };
+      const seq = this.opts.sequence;
+      if (seq) {
+        draft.frames = seq.frames.map((f, i) => (i === seq.index ? e.label() : f));
+        draft.frameIndex = seq.index;
+      }
       await idbSet(draftKey(this.opts.uuid, this.opts.labelset), draft);
     } catch {
       /* no IndexedDB: nothing else to do */
@@ -187,7 +196,10 @@ export class Saver {
       }
       const status: LabelStatus =
         kind === "submit" ? "LABELED" : kind === "skip" ? "SKIPPED" : kind === "accept" ? "REVIEWED" : kind === "reject" ? "REJECTED" : statusAfterSave(this.status);
-      const body = { label_status: status, attributes: encodeLabel(this.opts.taskType, e.label(), this.maskUrl) };
+      const attributes = this.opts.sequence
+        ? this.opts.sequence.encode(e.label())
+        : encodeLabel(this.opts.taskType, e.label(), this.maskUrl);
+      const body = { label_status: status, attributes };
       const saved = await api<Label>("PUT", path, body);
       this.baseUpdatedAt = saved.updated_at;
       this.status = saved.label_status;

@@ -22,6 +22,12 @@ export interface GridParams {
   per_page: number;
 }
 
+/** Point-cloud samples have no image to show (their viewer is a separate chunk; this check stays small). */
+function isPointCloud(attributes: unknown): boolean {
+  const a = attributes as { pcd?: unknown; frames?: { pcd?: unknown }[] } | null | undefined;
+  return !!a && (!!a.pcd || (Array.isArray(a.frames) && !!a.frames[0]?.pcd));
+}
+
 export function parseGridParams(search: string): GridParams {
   const p = new URLSearchParams(search);
   const status = (p.get("status") || "").split(",").filter((s): s is LabelStatus => (ALL_STATUSES as string[]).includes(s));
@@ -146,7 +152,11 @@ export function DatasetPage({ params }: { params: { owner: string; name: string 
           return (
             <li key={s.uuid}>
               <Link href={`${base}/samples/${s.uuid}${gridSearch({ ...g, page: g.page })}`} className="tile">
-                <img src={`/samples/${s.uuid}/thumbnail`} alt={s.name} loading="lazy" width={160} height={120} />
+                {isPointCloud(s.attributes) ? (
+                  <span className="thumb-placeholder" role="img" aria-label={s.name}>Point cloud</span>
+                ) : (
+                  <img src={`/samples/${s.uuid}/thumbnail`} alt={s.name} loading="lazy" width={160} height={120} />
+                )}
                 <span className="name">{s.name}</span>
                 <span className={`status status-${status}`}>{STATUS_WORDS[status]}</span>
               </Link>

@@ -11,9 +11,11 @@ import { actionFor, KEYS, shortcutsOf } from "../editor/keys";
 import { decodeLabel, isMaskTask, toolsFor, type EditorObject } from "../editor/labels";
 import { IdBuffer, rgbaToIds } from "../editor/mask";
 import { readDraft, Saver, type SaveState } from "../editor/save";
+import { imageFrames, SequenceLabel, type ImageFrame } from "../editor/sequence";
 import { gridSearch, parseGridParams } from "./DatasetPage";
 import { NotFoundPage } from "./NotFound";
 import { pointcloudFrames } from "../pointcloud/cloud";
+import { categoryColor, rgb } from "../editor/colors";
 
 // three.js and the point-cloud viewer are their own chunk, loaded only when a point-cloud sample opens.
 const PointCloudWorkspace = lazy(() => import("../pointcloud/PointCloudWorkspace"));
@@ -25,6 +27,8 @@ const TOOL_NAMES: Record<string, [string, string]> = {
 
 interface Loaded {
   sample: Sample;
+  /** image sequences: the sample's frames (the editor shows one at a time); null for single images */
+  frames: ImageFrame[] | null;
   label: Label | null;
   image: CanvasImage;
   mask: IdBuffer | null;
@@ -45,6 +49,27 @@ async function loadImage(url: string): Promise<CanvasImage> {
     preview = await createImageBitmap(img, { resizeWidth: previewW, resizeHeight: Math.round(h * k), resizeQuality: "medium" });
   }
   return { full: img, preview, previewW, width: w, height: h };
+}
+
+// Images decoded ahead of time (the next sample while the user works), ready to draw: the full image and its
+// preview bitmap. Few entries: a decoded 4000×3000 image holds ~48 MB.
+const PREFETCHED_MAX = 2;
+const prefetched = new Map<string, Promise<CanvasImage>>();
+
+function prefetchImage(url: string): void {
+  if (prefetched.has(url)) return;
+  const p = loadImage(url);
+  p.catch(() => prefetched.delete(url));
+  prefetched.set(url, p);
+  while (prefetched.size > PREFETCHED_MAX) prefetched.delete(prefetched.keys().next().value!);
+}
+
+/** The image of ``url``: the prefetched one if there is one (taken out of the cache), else loaded now. */
+function takeImage(url: string): Promise<CanvasImage> {
+  const p = prefetched.get(url);
+  if (!p) return loadImage(url);
+  prefetched.delete(url);
+  return p.catch(() => loadImage(url));
 }
 
 async function loadMask(url: string, w: number, h: number): Promise<IdBuffer> {
@@ -109,21 +134,22 @@ function WorkspaceLoader(props: { dataset: Dataset; sample: Sample; labelset: st
     let cancelled = false;
     setLoaded(null);
     (async () => {
-      const url = sample.attributes.image?.url;
+      const frames = imageFrames(sample.attributes);
+      const url = sample.attributes.image?.url ?? frames?.[0].image.url;
       if (!url) throw new Error("This sample has no image (only image datasets can be labeled here).");
       const [label, image] = await Promise.all([
         api<Label>("GET", `/labels/${sample.uuid}/${encodeURIComponent(labelset)}/`).catch((e) => {
           if (e instanceof ApiError && e.status === 404) return null;
           throw e;
         }),
-        loadImage(url),
+        takeImage(url),
       ]);
       let mask: IdBuffer | null = null;
       if (isMaskTask(dataset.task_type)) {
         const m = decodeLabel(dataset.task_type, label?.attributes).maskUrl;
         mask = m ? await loadMask(m, image.width, image.height) : new IdBuffer(image.width, image.height);
       }
-      if (!cancelled) setLoaded({ sample, label, image, mask });
+      if (!cancelled) setLoaded({ sample, frames, label, image, mask });
     })().catch((e) => !cancelled && setError(e instanceof ApiError ? e.detail : (e as Error).message));
     return () => {
       cancelled = true;
@@ -146,21 +172,27 @@ function WorkspaceView({ dataset, sample, labelset, queue, search, loaded, onRel
   const tools = toolsFor(dataset.task_type);
   const base = `/datasets/${dataset.full_name}`;
 
+  const sequence = useMemo(
+    () => (loaded.frames ? new SequenceLabel(loaded.frames.length, loaded.label?.attributes) : null),
+    [loaded],
+  );
   const editor = useMemo(() => {
     const e = new Editor();
-    const { label } = decodeLabel(dataset.task_type, loaded.label?.attributes);
+    const label = sequence ? sequence.frames[0] : decodeLabel(dataset.task_type, loaded.label?.attributes).label;
     e.readOnly = !canLabel;
     e.categoryId = categories[0]?.id ?? 1;
+    // a new object in a sequence starts a new track
+    if (sequence) e.newObjectExtras = () => ({ track_id: sequence.nextTrackId(e.label()), is_keyframe: true });
     e.load(label, loaded.image.width, loaded.image.height, loaded.mask);
     return e;
-  }, [loaded, dataset.task_type, canLabel, categories]);
+  }, [loaded, sequence, dataset.task_type, canLabel, categories]);
   const saver = useMemo(
-    () => new Saver(editor, { uuid: sample.uuid, labelset, taskType: dataset.task_type, canWrite: canLabel }, {
+    () => new Saver(editor, { uuid: sample.uuid, labelset, taskType: dataset.task_type, canWrite: canLabel, sequence }, {
       status: loaded.label?.label_status ?? null,
       updatedAt: loaded.label?.updated_at ?? null,
       maskUrl: decodeLabel(dataset.task_type, loaded.label?.attributes).maskUrl,
     }),
-    [editor, sample.uuid, labelset, dataset.task_type, canLabel, loaded],
+    [editor, sample.uuid, labelset, dataset.task_type, canLabel, loaded, sequence],
   );
   useEffect(() => () => saver.dispose(), [saver]);
   useSyncExternalStore(editor.subscribe, editor.getVersion);
@@ -174,6 +206,37 @@ function WorkspaceView({ dataset, sample, labelset, queue, search, loaded, onRel
   const [busy, setBusy] = useState(false);
   const [rejectOpen, setRejectOpen] = useState(false);
   const [helpOpen, setHelpOpen] = useState(false);
+  const [image, setImage] = useState<CanvasImage>(loaded.image);
+  const [frameIndex, setFrameIndex] = useState(0);
+  const frameImages = useRef(new Map<number, Promise<CanvasImage>>([[0, Promise.resolve(loaded.image)]]));
+  const frameImage = useCallback((i: number) => {
+    let p = frameImages.current.get(i);
+    if (!p && loaded.frames?.[i]) {
+      p = loadImage(loaded.frames[i].image.url);
+      p.catch(() => frameImages.current.delete(i));
+      frameImages.current.set(i, p);
+    }
+    return p ?? Promise.reject(new Error(`no frame ${i + 1}`));
+  }, [loaded.frames]);
+  /** Shows frame ``i`` of a sequence: the current frame's objects stay in the sequence, the new frame's load. */
+  const goFrame = useCallback(async (i: number) => {
+    if (!sequence || !loaded.frames || i < 0 || i >= loaded.frames.length || i === sequence.index) return;
+    try {
+      const img = await frameImage(i);
+      sequence.frames[sequence.index] = editor.label();
+      sequence.index = i;
+      editor.drawing = null;
+      editor.load(sequence.frames[i], img.width, img.height, null);
+      setImage(img);
+      setFrameIndex(i);
+      if (i + 1 < loaded.frames.length) void frameImage(i + 1).catch(() => undefined); // prefetch the next frame
+    } catch (e) {
+      setMessage(`Could not show frame ${i + 1}: ${(e as Error).message}`);
+    }
+  }, [sequence, loaded.frames, frameImage, editor]);
+  useEffect(() => {
+    if (loaded.frames && loaded.frames.length > 1) void frameImage(1).catch(() => undefined);
+  }, [loaded.frames, frameImage]);
 
   useEffect(() => {
     document.title = `${sample.name} · ${dataset.full_name} · labelhouse`;
@@ -187,14 +250,20 @@ function WorkspaceView({ dataset, sample, labelset, queue, search, loaded, onRel
       if (cancelled || !d) return;
       if (d.baseUpdatedAt !== (loaded.label?.updated_at ?? null)) return; // the server moved on: ignore the stale draft
       const mask = d.mask && editor.mask ? await loadBlobMask(d.mask, editor.imageW, editor.imageH) : editor.mask;
-      editor.load({ objects: d.objects, imageAttributes: d.imageAttributes }, editor.imageW, editor.imageH, mask);
+      if (sequence && d.frames && d.frames.length === sequence.frames.length) {
+        sequence.frames = d.frames;
+        sequence.index = 0;
+        setFrameIndex(0);
+        setImage(loaded.image);
+        editor.load(d.frames[0], loaded.image.width, loaded.image.height, null);
+      } else editor.load({ objects: d.objects, imageAttributes: d.imageAttributes }, editor.imageW, editor.imageH, mask);
       setMessage("Restored your unsaved changes from this browser.");
       saver.markDirty();
     });
     return () => {
       cancelled = true;
     };
-  }, [editor, saver, sample.uuid, labelset, loaded, canLabel]);
+  }, [editor, saver, sample.uuid, labelset, loaded, canLabel, sequence]);
 
   // Closing or reloading the tab: start a last save; the local draft covers it if the page goes first.
   useEffect(() => {
@@ -239,11 +308,9 @@ function WorkspaceView({ dataset, sample, labelset, queue, search, loaded, onRel
       browseNeighbor(1).then(async (n) => {
         if (!n || cancelled) return;
         const s = await queryClient.fetchQuery({ queryKey: ["sample", n.uuid], queryFn: () => get<Sample>(`/samples/${n.uuid}/`), staleTime: 60_000 });
-        const url = s.attributes.image?.url;
+        const url = s.attributes.image?.url ?? imageFrames(s.attributes)?.[0].image.url;
         if (url && !cancelled) {
-          const img = new Image();
-          img.src = url;
-          void img.decode().catch(() => undefined);
+          prefetchImage(url);
         }
       }).catch(() => undefined);
     }, 300);
@@ -399,6 +466,8 @@ function WorkspaceView({ dataset, sample, labelset, queue, search, loaded, onRel
         case "brush:smaller": editor.brushSize = Math.max(1, Math.round(editor.brushSize / 1.25)); editor.changed(); break;
         case "brush:bigger": editor.brushSize = Math.min(500, Math.round(editor.brushSize * 1.25) + 1); editor.changed(); break;
         case "help": setHelpOpen(true); break;
+        case "frame:next": if (!sequence) return; void goFrame(frameIndex + 1); break;
+        case "frame:previous": if (!sequence) return; void goFrame(frameIndex - 1); break;
         default:
           if (a.action.startsWith("tool:")) setTool(a.action.slice(5) as Tool);
           else return;
@@ -407,7 +476,7 @@ function WorkspaceView({ dataset, sample, labelset, queue, search, loaded, onRel
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [editor, saver, queue, canReview, canLabel, finish, go, categories, setTool, fit, rejectOpen, helpOpen]);
+  }, [editor, saver, queue, canReview, canLabel, finish, go, categories, setTool, fit, rejectOpen, helpOpen, sequence, goFrame, frameIndex]);
 
   const sel = editor.selected;
   const selCategory = sel ? categories.find((c) => c.id === sel.category_id) : undefined;
@@ -438,7 +507,7 @@ function WorkspaceView({ dataset, sample, labelset, queue, search, loaded, onRel
         )}
       </div>
       <div role="region" aria-label="Workspace" className="viewport" ref={viewport}>
-        <EditorCanvas editor={editor} image={loaded.image} categories={categories} tool={editor.tool} onReady={onCanvasReady} />
+        <EditorCanvas editor={editor} image={image} categories={categories} tool={editor.tool} onReady={onCanvasReady} />
       </div>
       <aside className="panel">
         <div className="buttons">
@@ -468,12 +537,16 @@ function WorkspaceView({ dataset, sample, labelset, queue, search, loaded, onRel
             <button type="button" onClick={() => void saver.overwrite()}>Overwrite</button>
           </div>
         )}
+        {sequence && loaded.frames && (
+          <FrameStrip frames={loaded.frames} current={frameIndex} counts={sequence.frames.map((f, i) => (i === frameIndex ? editor.objects : f.objects).length)}
+            onGo={(i) => void goFrame(i)} />
+        )}
         <div role="radiogroup" aria-label="Category" className="categories">
           {categories.map((c, i) => (
             <label key={c.id} className="category">
               <input type="radio" name="category" checked={editor.categoryId === c.id}
                 aria-keyshortcuts={i < 9 ? String(i + 1) : undefined} onChange={() => editor.setCategory(c.id)} />
-              <span className="swatch" style={{ background: `rgb(${(c.color ?? []).slice(0, 3).join(",") || "200,200,200"})` }} aria-hidden="true" />
+              <span className="swatch" style={{ background: rgb(categoryColor(categories, c.id)) }} aria-hidden="true" />
               {c.name}
               {i < 9 && <kbd aria-hidden="true">{i + 1}</kbd>}
             </label>
@@ -509,6 +582,39 @@ function WorkspaceView({ dataset, sample, labelset, queue, search, loaded, onRel
       {rejectOpen && <RejectDialog onCancel={() => setRejectOpen(false)} onReject={reject} busy={busy} />}
       {helpOpen && <HelpDialog onClose={() => setHelpOpen(false)} />}
     </div>
+  );
+}
+
+const STRIP_LIMIT = 500;
+
+function FrameStrip({ frames, current, counts, onGo }: { frames: ImageFrame[]; current: number; counts: number[]; onGo: (i: number) => void }) {
+  const n = frames.length;
+  // long sequences: the strip shows a window around the current frame; the buttons reach every frame
+  const from = n > STRIP_LIMIT ? Math.max(0, Math.min(n - STRIP_LIMIT, current - STRIP_LIMIT / 2)) : 0;
+  const shown = frames.slice(from, from + STRIP_LIMIT);
+  return (
+    <section aria-label="Frames" className="frames">
+      <h2>Frames</h2>
+      <p>Frame {current + 1} of {n}{frames[current].name ? ` (${frames[current].name})` : ""}</p>
+      <div className="buttons">
+        <button type="button" disabled={current === 0} onClick={() => onGo(current - 1)} aria-keyshortcuts={shortcutsOf("frame:previous")}>Previous frame (,)</button>
+        <button type="button" disabled={current >= n - 1} onClick={() => onGo(current + 1)} aria-keyshortcuts={shortcutsOf("frame:next")}>Next frame (.)</button>
+      </div>
+      <ol className="frame-strip">
+        {shown.map((f, k) => {
+          const i = from + k;
+          return (
+            <li key={i}>
+              <button type="button" aria-current={i === current ? "true" : undefined} onClick={() => onGo(i)}
+                title={f.name ?? `Frame ${i + 1}`} aria-label={`Frame ${i + 1}${f.name ? ` (${f.name})` : ""}, ${counts[i] === 1 ? "1 object" : `${counts[i]} objects`}`}>
+                {i + 1}
+                {counts[i] > 0 && <span className="frame-dot" aria-hidden="true" />}
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+    </section>
   );
 }
 
@@ -577,6 +683,7 @@ function ObjectList({ objects, categories, selectedId, onSelect }: { objects: Ed
         <li key={o.id}>
           <button type="button" aria-current={o.id === selectedId ? "true" : undefined} onClick={() => onSelect(o.id)}>
             #{o.id} {names.get(o.category_id) ?? `category ${o.category_id}`} · {o.type === "bbox" ? "box" : o.type}
+            {o.track_id != null ? ` · track ${o.track_id}` : ""}
           </button>
         </li>
       ))}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import Table, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -365,7 +366,8 @@ def send_to_annotate(session: Session, scope: OrgScope, project_pk: int | None, 
     batch = _new_batch(session, project, scope, batch_name, priority, None)
     failed = _add_rows(session, scope, project, batch, rows, priority, target)
     if source is not None:
-        _copy_labels(session, source, project, batch, None if to_done else "PRELABELED", override_labels)
+        _copy_labels(session, source, project, batch, None if to_done else "PRELABELED", override_labels,
+                     scope.user.id)
     session.commit()
     return batch, failed
 
@@ -377,13 +379,14 @@ def _labelset_ids(session: Session, project: Project) -> dict[int, int]:
 
 
 def _copy_labels(session: Session, source: Project, destination: Project, batch: Batch, status: str | None,
-                 override: bool) -> None:
+                 override: bool, user_id: int) -> None:
     """Copy the source project's labels of ``batch``'s rows into the destination project's labelsets."""
     source_sets, destination_sets = _labelset_ids(session, source), _labelset_ids(session, destination)
     if not source_sets:
         return
     sample_ids = batch_sample_ids(session, batch)
     now = now_iso()
+    copied: list[tuple[Label, str]] = []
     for chunk in _chunks(sample_ids):
         labels = session.scalars(select(Label).where(Label.sample_id.in_(chunk),
                                                      Label.labelset_id.in_(list(source_sets.values())))).all()
@@ -396,6 +399,7 @@ def _copy_labels(session: Session, source: Project, destination: Project, batch:
             current = existing.get((label.sample_id, target_set))
             if current is not None and not override:
                 continue
+            action = "updated" if current is not None else "created"
             if current is None:
                 current = Label(sample_id=label.sample_id, labelset_id=target_set, dataset_id=label.dataset_id,
                                 created_by_id=label.created_by_id, created_at=now)
@@ -405,7 +409,14 @@ def _copy_labels(session: Session, source: Project, destination: Project, batch:
             current.score = label.score
             current.updated_by_id = label.updated_by_id
             current.updated_at = now
+            copied.append((current, action))
     session.flush()
+    for current, action in copied:  # the copies are label writes: kept in each label's history
+        history.record_revision(session, dataset_id=current.dataset_id, sample_id=current.sample_id,
+                                labelset_id=current.labelset_id, action=action, label_status=current.label_status,
+                                attributes=None if current.attributes is None else orjson.dumps(
+                                    current.attributes).decode(), score=current.score, user_id=user_id,
+                                created_at=now)
 
 
 # ---------------------------------------------------------------------------------------------- identifiers

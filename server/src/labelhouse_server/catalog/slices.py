@@ -112,6 +112,24 @@ def _conditions(session: Session, scope: OrgScope, index_cache: Any, conds: list
     return out
 
 
+def frozen_filter(session: Session, scope: OrgScope, index_cache: Any, item: CatalogSlice) -> list[dict[str, Any]]:
+    """The slice's filter with each similarity condition replaced by the data rows it finds now: what an export
+    of the slice evaluates later, in a background job that has no vector index at hand."""
+    out = []
+    for cond in item.filter or []:
+        if cond.get("type") == "similarity":
+            found = _similar(session, scope, index_cache, cond)
+            cond = {"type": "data_row_id", "operator": "is", "ids": [ids.encode("data_row", pk) for pk in found]}
+        out.append(cond)
+    return out
+
+
+def sql_conditions(scope: Any, conds: list[dict[str, Any]]) -> list[Any]:
+    """SQL conditions (over samples joined with datasets and data_rows) of a filter without similarity
+    conditions (``frozen_filter``); ``scope.org.id`` is the organization."""
+    return _conditions(None, scope, None, conds)  # type: ignore[arg-type]
+
+
 # ------------------------------------------------------------------------------------------------- slices
 def slice_public(item: CatalogSlice) -> dict[str, Any]:
     return {"id": ids.encode("catalog_slice", item.id), "name": item.name, "description": item.description,

@@ -5,7 +5,15 @@ from .catalog import DataRowAttachment, DataRowInfo, DataRowMetadata, MetadataOp
 from .datasets import Collaborator, Dataset, Labelset
 from .embeddings import Embedding, EmbeddingVector
 from .history import LabelContent, LabelRevision
-from .models import CatalogSlice, Model, ModelConfig, ModelRun, ModelRunDataRow, ProjectModelConfig
+from .models import (
+    CatalogSlice,
+    Model,
+    ModelConfig,
+    ModelRun,
+    ModelRunDataRow,
+    ModelRunImport,
+    ProjectModelConfig,
+)
 from .ontologies import FeatureSchema, Ontology, OntologyFeature
 from .projects import (
     AnnotationImport,
@@ -34,7 +42,7 @@ __all__ = [
     "Account", "AnnotationImport", "ApiKey", "Asset", "Base", "Batch", "CatalogSlice", "Collaborator", "DataRowAttachment",
     "DataRowInfo", "DataRowMetadata", "Dataset", "Embedding", "EmbeddingVector", "FeatureSchema", "Issue", "JSONText",
     "Job", "Label", "LabelContent", "LabelFeedback", "LabelRevision", "Labelset", "MetadataOption", "MetadataSchema",
-    "Model", "ModelConfig", "ModelRun", "ModelRunDataRow", "Ontology", "OntologyFeature", "OrganizationMember",
+    "Model", "ModelConfig", "ModelRun", "ModelRunDataRow", "ModelRunImport", "Ontology", "OntologyFeature", "OrganizationMember",
     "Password", "Project", "ProjectDataRow", "ProjectLabelset", "ProjectModelConfig",
     "QueueReservation", "RateBucket", "Release", "ReleaseLabel", "ReleaseLabelDigest", "ReleaseSample", "ReleaseSampleDigest",
     "Sample", "Task", "TaskQueue", "WebSession", "Workunit",

@@ -60,6 +60,9 @@ class ModelRunDataRow(Base):
     sample_id: Mapped[int] = mapped_column(ForeignKey("samples.id", ondelete="CASCADE"))
     label_id: Mapped[int | None] = mapped_column(ForeignKey("labels.id", ondelete="SET NULL"), nullable=True)
     data_split: Mapped[str] = mapped_column(String(16), default="UNASSIGNED")
+    # The row's predictions and metrics: the validated NDJSON lines of the run's prediction imports, by their
+    # uuid (``{"<uuid>": {...line...}}``; a later line with the same uuid replaces it).
+    predictions: Mapped[Any] = mapped_column(JSONText, nullable=True)
     created_at: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[str] = mapped_column(String(32))
 
@@ -98,6 +101,27 @@ class CatalogSlice(Base):
     name: Mapped[str] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(Text, default="")
     filter: Mapped[Any] = mapped_column(JSONText)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+
+
+class ModelRunImport(Base):
+    """A prediction import into a model run (the SDK's ``MEAPredictionImport``): its input, per-line status and
+    error files are objects in the store. Names are unique per run (``from_name`` finds an import by name)."""
+
+    __tablename__ = "lb_model_run_imports"
+    __table_args__ = (UniqueConstraint("model_run_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_run_id: Mapped[int] = mapped_column(ForeignKey("lb_model_runs.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(16))  # RUNNING | FINISHED | FAILED
+    total_lines: Mapped[int] = mapped_column(Integer, default=0)
+    failed_lines: Mapped[int] = mapped_column(Integer, default=0)
+    input_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    status_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    error_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[str] = mapped_column(String(32))

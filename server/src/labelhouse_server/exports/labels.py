@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from ..labelbox.annotations import OntologyIndex, export_annotations
+from ..labelbox.annotations import OntologyIndex, apply, convert_line, export_annotations
 
 
 class LabelConverter(Protocol):
@@ -24,5 +24,18 @@ def converter_for(session: Session, ontology_id: int | None) -> LabelConverter:
 
     def convert(attributes: Any, *, categories: Any, label_key: str) -> dict[str, Any]:
         return export_annotations(attributes, ontology, categories=categories, label_key=label_key)
+
+    return convert
+
+
+def predictions_converter_for(session: Session, ontology_id: int | None) -> Any:
+    """Model-run predictions are stored as their import lines (§3.2): convert them as a label import would
+    (``convert_line`` + ``apply``), then export that document like a label."""
+    ontology = OntologyIndex.load(session, ontology_id)
+    category_ids = {f.feature_schema_id: n for n, f in enumerate(ontology.features, start=1)}
+
+    def convert(lines: list[dict[str, Any]], key: str) -> dict[str, Any]:
+        document = apply(None, [convert_line(line, ontology, media_type="IMAGE") for line in lines], category_ids)
+        return export_annotations(document, ontology, label_key=key)
 
     return convert

@@ -8,10 +8,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..catalog import slices
 from ..catalog.orgs import OrgScope
 from ..db import Task
+from ..errors import NotFound
 from ..jobs import enqueue
 from ..labelbox import ids
+from ..models.service import get_run
 from ..projects.service import get_project
 from ..storage import ObjectStore
 from ..tasks import service as tasks
@@ -21,12 +24,24 @@ from .builder import EXPORT_JOB
 TASK_TYPE = "export-data-rows"
 
 
-def start_export(session: Session, scope: OrgScope, spec: dict[str, Any], runner: Any) -> Task:
-    """A new export task (IN_PROGRESS) whose job is enqueued; committed. A project export needs the project
-    to be the caller's organization's (else NotFound -> AUTHORIZATION_ERROR, as for any write)."""
+def start_export(session: Session, scope: OrgScope, spec: dict[str, Any], runner: Any,
+                 index_cache: Any = None) -> Task:
+    """A new export task (IN_PROGRESS) whose job is enqueued; committed. A project (model run) export needs the
+    project (run) to be the caller's organization's (else NotFound -> AUTHORIZATION_ERROR, as for any write)."""
     if spec["kind"] == "project":
         project = get_project(session, scope, ids.decode("project", spec["project_ids"][0]))
         default_name = f"Export v2: project - {project.name}"
+    elif spec["kind"] == "model_run":
+        run = get_run(session, scope, ids.decode("model_run", spec["model_run_ids"][0]))
+        if run is None:
+            raise NotFound("Model run not found.")
+        default_name = f"Export v2: model run - {run.name}"
+    elif spec.get("slice_id") is not None:
+        item = slices.get_slice(session, scope, spec["slice_id"])
+        if item is None:
+            raise NotFound("Slice not found.")
+        spec["slice_filter"] = slices.frozen_filter(session, scope, index_cache, item)
+        default_name = f"Export v2: slice - {item.name}"
     else:
         default_name = "Export v2: catalog"
     task = tasks.create_task(session, scope, name=spec.get("task_name") or default_name, type=TASK_TYPE)

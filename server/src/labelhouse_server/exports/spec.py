@@ -153,11 +153,43 @@ def parse_input(data: Any, *, project: bool) -> dict[str, Any]:
     return spec
 
 
+def parse_slice_input(data: Any) -> dict[str, Any]:
+    """The export spec for ``exportDataRowsInSlice``: a catalog export of the slice's rows (its filter is
+    evaluated when the export starts, ``exports.service``)."""
+    spec = parse_input(data, project=False)
+    slice_id = data["filters"].get("sliceId") if isinstance(data.get("filters"), dict) else None
+    if not isinstance(slice_id, str):
+        raise Invalid("filters.sliceId must be a slice id.", field="filters.sliceId")
+    spec["slice_id"] = slice_id
+    return spec
+
+
+def parse_model_run_input(data: Any) -> dict[str, Any]:
+    """The export spec for ``exportDataRowsInModelRun`` (rows carry ``experiments`` instead of ``projects``)."""
+    if not isinstance(data, dict):
+        raise Invalid("input must be an object.", field="input")
+    filters = data.get("filters") or {}
+    params = data.get("params") or {}
+    if not isinstance(filters, dict) or not isinstance(params, dict):
+        raise Invalid("input.filters and input.params must be objects.", field="input")
+    run_id = filters.get("modelRunId")
+    if not isinstance(run_id, str):
+        raise Invalid("filters.modelRunId must be a model run id.", field="filters.modelRunId")
+    spec: dict[str, Any] = {"kind": "model_run", **{key: _bool(params, name) for name, key in _FLAGS.items()},
+                            "model_run_details": _bool(params, "includeModelRunDetails"),
+                            "model_run_ids": [run_id], "project_ids": [], "all_projects": False}
+    name = data.get("taskName")
+    if name is not None and (not isinstance(name, str) or len(name) > 255):
+        raise Invalid("taskName must be a string of at most 255 characters.", field="taskName")
+    spec["task_name"] = name
+    return spec
+
+
 def decode_ids(spec: dict[str, Any]) -> dict[str, Any]:
     """Integer keys for the id filters (malformed ids decode to nothing: they select nothing)."""
     out: dict[str, Any] = {}
     for key, kind in (("data_row_ids", "data_row"), ("batch_ids", "batch"), ("dataset_ids", "dataset"),
-                      ("project_ids", "project")):
+                      ("project_ids", "project"), ("model_run_ids", "model_run")):
         if spec.get(key) is not None:
             out[key] = ids.decode_many(kind, spec[key])
     return out

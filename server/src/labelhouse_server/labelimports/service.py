@@ -24,10 +24,10 @@ import logging
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -69,6 +69,7 @@ VECTOR_TASK_TYPES = ("", "vector")
 MAX_LINES = 1_000_000
 _CHUNK_ROWS = 500  # data rows per transaction
 _MAX_IMAGE_PROBE = 64 * 1024 * 1024
+LABELS = cast(Table, Label.__table__)  # for Core inserts
 
 
 # --------------------------------------------------------------------------------------------------- creating
@@ -342,9 +343,9 @@ def process(session: Session, scope: OrgScope, import_id: int, lines: list[bytes
     samples = list(per_sample)
     done = len(outcomes) - sum(len(v) for v in per_sample.values())
     for i in range(0, len(samples), _CHUNK_ROWS):
-        chunk = samples[i:i + _CHUNK_ROWS]
-        _write_chunk(session, scope, project.id, status, ontology, {s: per_sample[s] for s in chunk}, row_of)
-        done += sum(len(per_sample[s]) for s in chunk)
+        chunk = {s: per_sample[s] for s in samples[i:i + _CHUNK_ROWS]}
+        done += sum(len(entries) for entries in chunk.values())
+        _write_chunk_retrying(session, scope, project.id, status, ontology, chunk, row_of)
         session.execute(update(AnnotationImport).where(AnnotationImport.id == import_id)
                         .values(done_lines=done, updated_at=now_iso()))
         session.commit()
@@ -385,6 +386,26 @@ def _dataset_categories(session: Session, dataset_id: int, ontology: A.OntologyI
     return cache[dataset_id]
 
 
+def _write_chunk_retrying(session: Session, scope: OrgScope, project_id: int, status: str,
+                          ontology: A.OntologyIndex, items: dict[int, list[tuple[_Outcome, A.Converted]]],
+                          row_of: dict[int, _Row]) -> None:
+    """``_write_chunk``, once more if another writer created one of its labels meanwhile (the unique (sample,
+    labelset) key refused our insert; the second pass sees and locks that label). Flushes, does not commit."""
+    for attempt in range(2):
+        marks = [(outcome, len(outcome.errors)) for entries in items.values() for outcome, _ in entries]
+        try:
+            with session.begin_nested():
+                _write_chunk(session, scope, project_id, status, ontology, items, row_of)
+            return
+        except IntegrityError:
+            for outcome, n in marks:
+                del outcome.errors[n:]
+            if attempt == 1:
+                for outcome, _ in marks:
+                    outcome.fail("ConcurrentWrite", "Another write to this data row's label raced with the import; "
+                                                    "import the line again.")
+
+
 def _write_chunk(session: Session, scope: OrgScope, project_id: int, status: str, ontology: A.OntologyIndex,
                  items: dict[int, list[tuple[_Outcome, A.Converted]]], row_of: dict[int, _Row]) -> None:
     labelsets = _labelsets(session, project_id)
@@ -394,6 +415,7 @@ def _write_chunk(session: Session, scope: OrgScope, project_id: int, status: str
     datasets: dict[int, tuple[str, Any, dict[str, int]]] = {}
     now = now_iso()
     done_queue: list[int] = []
+    created: dict[int, list[tuple[int, int, str]]] = {}  # dataset id -> (sample id, labelset id, attributes)
     for sample_id, entries in items.items():
         row = row_of[sample_id]
         labelset_id = labelsets.get(row.dataset_id)
@@ -435,22 +457,27 @@ def _write_chunk(session: Session, scope: OrgScope, project_id: int, status: str
                 outcome.fail("InvalidLabel", exc.detail)
             continue
         text = orjson.dumps(doc).decode()
-        if label is None:
-            label = Label(sample_id=sample_id, labelset_id=labelset_id, dataset_id=row.dataset_id,
-                          label_status=status, attributes=doc, created_by_id=scope.user.id,
-                          updated_by_id=scope.user.id, created_at=now, updated_at=now)
-            session.add(label)
-            action = "created"
-        else:
-            label.label_status, label.attributes = status, doc
-            label.updated_by_id, label.updated_at = scope.user.id, now
-            action = "updated"
-        session.flush()
-        history.record_revision(session, dataset_id=row.dataset_id, sample_id=sample_id, labelset_id=labelset_id,
-                                action=action, label_status=status, attributes=text, score=label.score,
-                                user_id=scope.user.id, created_at=now)
         if status == "LABELED":
             done_queue.append(sample_id)
+        if label is None:  # new labels are inserted together below (most rows of an import have none yet)
+            created.setdefault(row.dataset_id, []).append((sample_id, labelset_id, text))
+            continue
+        label.label_status, label.attributes = status, text
+        label.updated_by_id, label.updated_at = scope.user.id, now
+        session.flush()
+        history.record_revision(session, dataset_id=row.dataset_id, sample_id=sample_id, labelset_id=labelset_id,
+                                action="updated", label_status=status, attributes=text, score=label.score,
+                                user_id=scope.user.id, created_at=now)
+    user_id = scope.user.id
+    for dataset_id, new in created.items():
+        # One executemany per dataset; a label another writer created meanwhile violates the unique (sample,
+        # labelset) key and the chunk is retried (``_write_chunk_retrying``).
+        session.execute(insert(LABELS), [
+            {"sample_id": sample_id, "labelset_id": labelset_id, "dataset_id": dataset_id, "label_status": status,
+             "attributes": text, "created_by_id": user_id, "updated_by_id": user_id, "created_at": now,
+             "updated_at": now} for sample_id, labelset_id, text in new])
+        history.record_created(session, dataset_id, [(sample_id, labelset_id, status, text, None, user_id, now)
+                                                     for sample_id, labelset_id, text in new])
     if done_queue:  # ground truth is Done: the rows leave the labeling queues
         session.execute(update(ProjectDataRow).where(ProjectDataRow.project_id == project_id,
                                                      ProjectDataRow.sample_id.in_(done_queue))

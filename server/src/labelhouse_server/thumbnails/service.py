@@ -34,10 +34,14 @@ def store_key_of(store: ObjectStore, url: str) -> str | None:
 
 
 def image_url(sample_attributes: Any) -> str | None:
+    """The image a sample's thumbnail shows: its image, or the first frame of an image sequence."""
     if isinstance(sample_attributes, dict):
         image = sample_attributes.get("image")
         if isinstance(image, dict) and isinstance(image.get("url"), str):
             return image["url"]
+        frames = sample_attributes.get("frames")
+        if isinstance(frames, list) and frames and isinstance(frames[0], dict):
+            return image_url(frames[0])
     return None
 
 

@@ -1,4 +1,4 @@
-"""§2.11 exports: ``exportDataRowsInProject`` / ``exportDataRowsInCatalog`` start a task (``exports/``);
+"""§2.11 exports: ``exportDataRowsInProject`` / ``InCatalog`` / ``InSlice`` / ``InModelRun`` start a task (``exports/``);
 ``task { exportMetadataHeader, exportFileFromOffset }`` serve its streams by byte offset."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from ariadne import ObjectType, QueryType, ScalarType
 
 from ...db import Task
 from ...exports import service
-from ...exports.spec import parse_input
+from ...exports.spec import parse_input, parse_model_run_input, parse_slice_input
 from ...tasks import service as tasks
 from .. import ids
 from ..context import ctx
@@ -21,22 +21,31 @@ task_type = ObjectType("Task")
 int64 = ScalarType("Int64", serializer=int)
 
 
-def _start(info: Any, input: dict[str, Any], *, project: bool) -> dict[str, Any]:
+def _start(info: Any, spec: dict[str, Any]) -> dict[str, Any]:
     c = ctx(info)
-    spec = parse_input(input, project=project)
-    task = service.start_export(c.session, c.scope, spec, c.job_runner)
+    task = service.start_export(c.session, c.scope, spec, c.job_runner, c.embedding_indexes)
     service.wait_briefly(c.sessionmaker, task.id, c.settings.labelbox_export_wait_seconds)
     return {"taskId": ids.encode("task", task.id), "isStreamable": True}
 
 
 @mutation.field("exportDataRowsInProject")
 def resolve_export_project(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
-    return _start(info, input, project=True)
+    return _start(info, parse_input(input, project=True))
 
 
 @mutation.field("exportDataRowsInCatalog")
 def resolve_export_catalog(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
-    return _start(info, input, project=False)
+    return _start(info, parse_input(input, project=False))
+
+
+@mutation.field("exportDataRowsInSlice")
+def resolve_export_slice(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+    return _start(info, parse_slice_input(input))
+
+
+@mutation.field("exportDataRowsInModelRun")
+def resolve_export_model_run(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+    return _start(info, parse_model_run_input(input))
 
 
 @query.field("task")

@@ -15,7 +15,7 @@ from ...catalog import datarows
 from ...db import Model, ModelConfig, ModelRun
 from ...db import ProjectModelConfig as ProjectConfig
 from ...errors import Forbidden, NotFound
-from ...models import service
+from ...models import predictions, service
 from .. import ids
 from ..context import ctx
 from ..errors import InvalidInput, ResourceNotFound
@@ -215,7 +215,8 @@ def resolve_annotation_groups(_: Any, info: Any, where: dict[str, Any], after: s
     run_id = ids.encode("model_run", run.id)
     nodes = [{"id": ids.encode("model_run_data_row", r.id), "modelRunId": run_id, "dataSplit": r.data_split,
               "labelId": ids.encode("label", r.label_id) if r.label_id is not None else None,
-              "dataRow": data_rows[r.sample_id]} for r in rows if r.sample_id in data_rows]
+              "dataRow": data_rows[r.sample_id], "predictions": predictions.predictions_of(r)}
+             for r in rows if r.sample_id in data_rows]
     return {"nodes": nodes, "pageInfo": {"endCursor": ids.encode("model_run_data_row", rows[-1].id)
                                          if more and rows else None}}
 
@@ -225,6 +226,34 @@ def resolve_delete_run_rows(_: Any, info: Any, where: dict[str, Any]) -> None:
     c = ctx(info)
     service.delete_run_rows(c.session, c.scope, ids.decode("model_run", where.get("modelRunId")),
                             ids.decode_many("data_row", list(where.get("dataRowIds") or [])))
+
+
+# --------------------------------------------------------------------------------------------- predictions
+@mutation.field("createModelErrorAnalysisPredictionImport")
+def resolve_create_prediction_import(_: Any, info: Any, data: dict[str, Any]) -> dict[str, Any]:
+    c = ctx(info)
+    payload = data.get("filePayload")
+    content = None
+    if payload:
+        stream = getattr(payload.get("file"), "file", None)
+        if stream is None:
+            raise InvalidInput("'filePayload.file' must be a file part of a multipart request.")
+        content = stream.read()  # bounded by the endpoint (settings.max_upload_bytes)
+    imp = predictions.create_import(c.session, c.scope, ids.decode("model_run", data.get("modelRunId")),
+                                    data.get("name"), content=content, url=data.get("fileUrl"), store=c.store,
+                                    settings=c.settings)
+    return predictions.import_public(c.store, imp)
+
+
+@query.field("modelErrorAnalysisPredictionImport")
+def resolve_prediction_import(_: Any, info: Any, where: dict[str, Any]) -> dict[str, Any]:
+    """Absent: RESOURCE_NOT_FOUND (``from_name`` would build an object from a null answer and crash)."""
+    c = ctx(info)
+    imp = predictions.get_import(c.session, c.scope, ids.decode("model_run", where.get("modelRunId")),
+                                 where.get("name"))
+    if imp is None:
+        raise ResourceNotFound(f"No prediction import named {where.get('name')!r} in this model run.")
+    return predictions.import_public(c.store, imp)
 
 
 # --------------------------------------------------------------------------------------------- model configs

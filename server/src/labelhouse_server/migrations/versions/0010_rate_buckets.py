@@ -1,14 +1,14 @@
 """rate_buckets: token buckets shared by all API processes (PostgreSQL; ratelimit.py)
 
-Revision ID: 0009_rate_buckets
-Revises: 0008_lb_slices
+Revision ID: 0010_rate_buckets
+Revises: 0009_lb_predictions
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_rate_buckets"
-down_revision = "0008_lb_slices"
+revision = "0010_rate_buckets"
+down_revision = "0009_lb_predictions"
 branch_labels = None
 depends_on = None
 
