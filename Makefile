@@ -9,7 +9,7 @@ PYTEST_ARGS ?= -q -n 3 --dist loadfile
 PROJECTS := pyproject.toml server/pyproject.toml sdk/pyproject.toml
 STAMP  := $(VENV)/.installed-$(shell cat $(PROJECTS) | cksum | cut -d' ' -f1)
 
-.PHONY: serve test test-sqlite test-postgres lint openapi bench clean
+.PHONY: serve test lint typecheck check openapi sdk-types clean
 
 $(STAMP): $(PROJECTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,11 +26,22 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check server sdk tests bench/samples_bench.py bench/releases_bench.py bench/vectors_bench.py bench/peer \
-		bench/labelbox_bench.py bench/labelbox_imports_bench.py bench/web_bench.py bench/lb_export_bench.py
+	$(BIN)/ruff check server sdk tests bench
+
+## mypy at default strictness on each distribution, with its own settings ([tool.mypy] in its pyproject.toml).
+typecheck: $(STAMP)
+	cd server && ../$(BIN)/mypy
+	cd sdk && ../$(BIN)/mypy
+
+## What CI checks besides the tests.
+check: lint typecheck
 
 openapi: $(STAMP)
 	$(BIN)/python -m labelhouse_server.openapi docs/openapi.json
+
+## Regenerate the async client's typed surface from the sync resource mixins (sdk/scripts/gen_async_api.py).
+sdk-types: $(STAMP)
+	$(BIN)/python sdk/scripts/gen_async_api.py
 
 clean:
 	rm -rf $(VENV) labelhouse-data .pytest_cache

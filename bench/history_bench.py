@@ -1,6 +1,7 @@
 """Label history and release diff benchmarks (issue 15). Usage, from the repository root:
 
     .venv/bin/python bench/history_bench.py writes      # label-write cost with and without history, same run
+    .venv/bin/python bench/history_bench.py writes-http # the same over HTTP: two servers, wrk, alternating rounds
     .venv/bin/python bench/history_bench.py revisions   # 1,000,000 revisions: database growth
     .venv/bin/python bench/history_bench.py diff        # two 1,000,000-sample releases, 1 % changed
 
@@ -19,11 +20,13 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import time
 import uuid
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -126,6 +129,97 @@ def writes(url: str, rounds: int, block: int) -> dict:
             "slowdown": round(med["history"] / med["no_history"] - 1, 4),
             "mean_us_history": round(statistics.mean(timings["history"]) * 1e6, 1),
             "mean_us_no_history": round(statistics.mean(timings["no_history"]) * 1e6, 1)}
+
+
+# ---------------------------------------------------------------------------------------------- writes over HTTP
+_NO_HISTORY = ("import sys; import labelhouse_server.labels.history as h; h.record_revision = lambda *a, **k: 0; "
+               "from labelhouse_server.cli import main; sys.exit(main(sys.argv[1:]))")
+_WRK_PUT = """
+local uuids = {%s}
+local n = 0
+request = function()
+  n = n + 1
+  local u = uuids[(n %% #uuids) + 1]
+  local body = string.format('{"label_status":"LABELED","attributes":{"format_version":"0.1","annotations":[' ..
+    '{"id":1,"category_id":1,"type":"bbox","points":[[%%d,1],[%%d,40]]},' ..
+    '{"id":2,"category_id":1,"type":"bbox","points":[[1,%%d],[30,%%d]]}]},"score":%%d}', n %% 97, n %% 89 + 20,
+    n %% 13, n %% 13 + 30, n)
+  return wrk.format("PUT", "/labels/" .. u .. "/ground-truth/", nil, body)
+end
+"""
+
+
+def _wrk(url: str, key: str, script: Path, seconds: int, connections: int) -> tuple[float, float, int]:
+    """(requests/s, p50 latency in ms, requests) of one wrk run of ``script``."""
+    from wrk import wrk
+
+    run = wrk(url, seconds=seconds, connections=connections, script=script,
+              headers={"Authorization": f"APIKey {key}", "Content-Type": "application/json"})
+    return run.rate, run.p50_ms, run.requests
+
+
+def writes_http(rounds: int, seconds: int, connections: int) -> dict:
+    """Label PUTs through the whole server (uvicorn, middlewares, fast lane, SQLite commit) with history and with
+    the revision writer replaced by a no-op, on two servers started alike; wrk, alternating rounds."""
+    from samples_bench import cpu_seconds
+
+    results: dict[str, dict[str, list[float]]] = {m: {"rate": [], "p50_ms": [], "server_cpu_us": []}
+                                                  for m in ("history", "no_history")}
+    with serve_pair() as servers:
+        scripts = {}
+        for mode, (url, key, uuids, _pid) in servers.items():
+            path = WORK / f"put-{mode}.lua"
+            path.write_text(_WRK_PUT % ", ".join(f'"{u}"' for u in uuids))
+            scripts[mode] = path
+            _wrk(url, key, path, 2, connections)  # warm-up: every label exists afterwards (updates from here on)
+        for r in range(rounds):
+            for mode in (("history", "no_history") if r % 2 == 0 else ("no_history", "history")):
+                url, key, _, pid = servers[mode]
+                cpu = cpu_seconds(pid)
+                rate, p50, count = _wrk(url, key, scripts[mode], seconds, connections)
+                results[mode]["server_cpu_us"].append((cpu_seconds(pid) - cpu) / count * 1e6)
+                results[mode]["rate"].append(rate)
+                results[mode]["p50_ms"].append(p50)
+    med = {m: {k: statistics.median(v) for k, v in d.items()} for m, d in results.items()}
+    return {"benchmark": "label PUT over HTTP with/without history", "database": "sqlite", "rounds": rounds,
+            "seconds_per_round": seconds, "connections": connections, "median": med,
+            "throughput_ratio": round(med["history"]["rate"] / med["no_history"]["rate"], 4),
+            "p50_ratio": round(med["history"]["p50_ms"] / med["no_history"]["p50_ms"], 4),
+            "server_cpu_ratio": round(med["history"]["server_cpu_us"] / med["no_history"]["server_cpu_us"], 4),
+            "runs": results}
+
+
+@contextmanager
+def serve_pair():
+    """Two servers on fresh SQLite data dirs, one without history; each with a user, a dataset and 500 samples:
+    ``{mode: (url, api key, sample uuids, server pid)}``."""
+    import httpx
+    from samples_bench import make_user, serve
+
+    with ExitStack() as stack:
+        out = {}
+        for mode in ("history", "no_history"):
+            data = WORK / f"http-{mode}"
+            if data.exists():
+                shutil.rmtree(data)
+            data.mkdir(parents=True)
+            url_db = f"sqlite:///{data / 'labelhouse.sqlite3'}"
+            launcher = [sys.executable, "-c", _NO_HISTORY] if mode == "no_history" else None
+            url, pid = stack.enter_context(serve(url_db, data, launcher=launcher))
+            _uid, key = make_user(url_db)
+            http = stack.enter_context(httpx.Client(base_url=url, headers={"Authorization": f"APIKey {key}"},
+                                                    timeout=60))
+            name = f"h{uuid.uuid4().hex[:8]}"
+            http.post("/user/datasets/", json={"name": name, "task_type": "vector", "task_attributes": {
+                "format_version": "0.1", "categories": [{"id": 1, "name": "car"}]}}).raise_for_status()
+            full = http.get("/user").json()["username"] + "/" + name
+            r = http.post(f"/datasets/{full}/samples_bulk/", json=[
+                {"name": f"s{i:05d}.jpg", "attributes": {"image": {"url": f"https://example.com/{i}.jpg"}}}
+                for i in range(500)])
+            r.raise_for_status()
+            uuids = [s["uuid"] for s in http.get(f"/datasets/{full}/samples/?per_page=500&page=1").json()]
+            out[mode] = (url, key, uuids, pid)
+        yield out
 
 
 # -------------------------------------------------------------------------------------------------- revisions
@@ -246,7 +340,9 @@ def diff_measure(db: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["writes", "revisions", "diff", "diff-measure"])
+    parser.add_argument("what", choices=["writes", "writes-http", "revisions", "diff", "diff-measure"])
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=1)
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--database-url")
     parser.add_argument("--rounds", type=int, default=10)
@@ -256,6 +352,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.what == "writes":
         out = writes(args.database_url or _fresh_sqlite("writes"), args.rounds, args.block)
+    elif args.what == "writes-http":
+        out = writes_http(args.rounds, args.seconds, args.connections)
     elif args.what == "revisions":
         out = revisions(args.database_url or _fresh_sqlite("revisions"), args.n, args.per_label)
     elif args.what == "diff-measure":

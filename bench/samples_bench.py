@@ -54,13 +54,23 @@ TASK_ATTRIBUTES = {"format_version": "0.1", "categories": [{"id": 1, "name": "ca
 
 
 # --------------------------------------------------------------------------------------------------- server
+# One benchmark client sends thousands of requests per second with one key from one address, which the default
+# per-key and per-address limits (100 and 200 requests/s) would refuse. The limiter stays on — its cost is part of
+# every request measured — with buckets no benchmark empties.
+BENCH_RATE_LIMITS = {"LABELHOUSE_RATE_LIMIT_PER_KEY_PER_SECOND": "1000000", "LABELHOUSE_RATE_LIMIT_PER_KEY_BURST":
+                     "1000000", "LABELHOUSE_RATE_LIMIT_PER_IP_PER_SECOND": "1000000",
+                     "LABELHOUSE_RATE_LIMIT_PER_IP_BURST": "1000000"}
+
 @contextmanager
-def serve(database_url: str, data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
+def serve(database_url: str, data_dir: Path, extra_env: dict[str, str] | None = None,
+          launcher: list[str] | None = None) -> Iterator[tuple[str, int]]:
+    """``labelhouse serve`` in a child process; ``launcher`` replaces ``python -m labelhouse_server.cli`` (a
+    benchmark's variant of the server, e.g. with one part switched off for a same-run comparison)."""
     port = support.free_port()
-    env = {**os.environ, "LABELHOUSE_BOOTSTRAP_ADMIN": "false", **(extra_env or {})}
+    env = {**os.environ, "LABELHOUSE_BOOTSTRAP_ADMIN": "false", **BENCH_RATE_LIMITS, **(extra_env or {})}
     log = open(data_dir / "server.log", "ab")  # noqa: SIM115 - handed to the child process, closed in finally
     proc = subprocess.Popen(
-        [sys.executable, "-m", "labelhouse_server.cli", "serve", "--port", str(port), "--data-dir", str(data_dir),
+        [*(launcher or [sys.executable, "-m", "labelhouse_server.cli"]), "serve", "--port", str(port), "--data-dir", str(data_dir),
          "--database-url", database_url, "--log-level", "warning"],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"

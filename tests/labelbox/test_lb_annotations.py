@@ -121,3 +121,24 @@ def test_data_row_reference() -> None:
     for bad in ({}, {"dataRow": {}}, {"dataRow": {"id": "a", "globalKey": "b"}}, []):
         with pytest.raises(A.LineError):
             A.line_data_row(bad)
+
+
+@pytest.mark.parametrize("doc", [
+    None, "null", [], {"annotations": {"a": 1}}, {"annotations": [1, None, {"points": "x"}]},
+    {"annotations": [{"id": 1, "category_id": [1], "type": "bbox", "points": [[0, 0], [1, 1]]}]},
+    {"annotations": [{"id": 1, "category_id": 1, "type": "bbox", "points": [["a", 0], [None, 1]],
+                      "labelbox": "x"}]},
+    {"labelbox": "x", "image_attributes": ["weather"]},
+    {"labelbox": {"objects": [{"feature_id": "f", "feature_schema_id": ["x"], "location": {"start": "0"}}],
+                  "classification_ids": []},
+     "image_attributes": {"weather": ["sunny"], "flags": [{"x": 1}, "dark"], "caption": 3}},
+])
+def test_any_stored_document_exports_without_crashing(ontology: A.OntologyIndex, doc: object) -> None:
+    task_attributes, _, _ = A.merge_categories(None, ontology)
+    text = None if doc is None or isinstance(doc, str) else orjson.dumps(doc).decode()
+    out = A.export_annotations(text if text is not None else doc, ontology,
+                               categories=task_attributes["categories"], text="hello")
+    assert set(out) == {"objects", "classifications", "relationships"}
+    if isinstance(doc, dict):
+        A.apply(doc, [], {})
+        A.annotation_uuids(doc)

@@ -253,3 +253,33 @@ def test_other_organizations_and_roles(server, tmp_path):
         theirs.import_vectors_from_file(str(path))
     assert raised.value.response.status_code == 404 and "Data rows not found" in raised.value.response.text
     assert as_admin.get_imported_vector_count(embedding.id) == 2
+
+
+def test_vectors_given_with_new_data_rows(server, user, lb_client):
+    """``create_data_rows(... embeddings=[{embedding_id, vector}])`` stores the vectors (§3.1); a bad one fails its
+    item only (the SDK's partial success)."""
+    embedding = lb_client.create_embedding(unique("e"), 3)
+    other = lb_client.create_embedding(unique("e2"), 2)
+    dataset = lb_client.create_dataset(name=unique("withvec"))
+    prefix = unique("v")
+    task = dataset.create_data_rows([
+        {"row_data": "https://example.com/a.jpg", "global_key": f"{prefix}-a",
+         "embeddings": [{"embedding_id": embedding.id, "vector": [1.0, 0.0, 0.0]},
+                        {"embedding_id": other.id, "vector": [0.5, 0.5]}]},
+        {"row_data": "https://example.com/b.jpg", "global_key": f"{prefix}-b",
+         "embeddings": [{"embedding_id": embedding.id, "vector": [0.0, 1.0, 0.0]}]},
+        {"row_data": "https://example.com/c.jpg", "global_key": f"{prefix}-c",
+         "embeddings": [{"embedding_id": embedding.id, "vector": [1.0, 2.0]}]},         # wrong length
+        {"row_data": "https://example.com/d.jpg", "global_key": f"{prefix}-d",
+         "embeddings": [{"embedding_id": "c" + "e" * 24, "vector": [1.0, 2.0, 3.0]}]},  # no such embedding
+    ])
+    task.wait_till_done()
+    assert task.status == "COMPLETE"
+    failed = sorted(f["message"] for f in task.failed_data_rows)
+    assert len(failed) == 2 and "3 dimensions" in failed[0] + failed[1] and "not found" in failed[0] + failed[1]
+    assert embedding.get_imported_vector_count() == 2 and other.get_imported_vector_count() == 1
+    found = lb_client.get_data_row_ids_for_global_keys([f"{prefix}-a", f"{prefix}-b", f"{prefix}-c"])
+    a_id, b_id = found["results"][:2]
+    assert found["errors"][0]["global_key"] == f"{prefix}-c"  # its row was not created
+    answer = _search(server, user[1], embedding.id, {"vector": [0.1, 1.0, 0.0], "k": 2})
+    assert [r["id"] for r in answer.json()["results"]] == [b_id, a_id]

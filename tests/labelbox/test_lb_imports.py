@@ -275,7 +275,7 @@ def test_file_and_url_imports(tmp_path, lb_client, setup, server):
     assert seen == ["HEAD", "HEAD"]
 
 
-def test_mal_import_makes_prelabels_that_are_not_labels(server, user, lb_client, setup):
+def test_mal_import_makes_prelabels_that_are_not_labels(tmp_path, server, user, lb_client, setup):
     _, key = user
     preds = image_lines(setup.keys[0])
     mal = MALPredictionImport.create_from_objects(lb_client, setup.project.uid, unique("mal"), preds)
@@ -283,6 +283,10 @@ def test_mal_import_makes_prelabels_that_are_not_labels(server, user, lb_client,
     label, _, _ = segments_label(server, key, setup, setup.keys[0])
     assert label["label_status"] == "PRELABELED" and len(label["attributes"]["annotations"]) == 4
     assert setup.project.get_label_count() == 0 and list(setup.project.labels()) == []
+    export = setup.project.export()
+    export.wait_till_done()
+    rows = {row.json["data_row"]["global_key"]: row.json for row in export.get_buffered_stream()}
+    assert rows[setup.keys[0]]["projects"][setup.project.uid]["labels"] == []  # nor do exports show them
     assert [m.name for m in setup.project.get_mal_prediction_imports()] == [mal.name]
     # ground truth replaces the pre-labels; pre-labels never overwrite a label
     truth = image_lines(setup.keys[0])[:1]
@@ -291,9 +295,12 @@ def test_mal_import_makes_prelabels_that_are_not_labels(server, user, lb_client,
     assert label["label_status"] == "LABELED" and len(label["attributes"]["annotations"]) == 1
     late = MALPredictionImport.create_from_objects(lb_client, setup.project.uid, unique("late"), preds[:1])
     assert late.errors[0]["errors"][0]["name"] == "LabelNotWritable"
+    path = tmp_path / "preds.ndjson"
+    path.write_text("\n".join(json.dumps(line) for line in image_lines(setup.keys[1])))
+    from_file = MALPredictionImport.create_from_file(lb_client, setup.project.uid, unique("malfile"), str(path))
+    assert from_file.errors == [] and len(from_file.statuses) == 7
     mal.delete()
-    assert setup.project.get_mal_prediction_imports() == [] or \
-        [m.name for m in setup.project.get_mal_prediction_imports()] == [late.name]
+    assert sorted(m.name for m in setup.project.get_mal_prediction_imports()) == sorted([late.name, from_file.name])
 
 
 def test_delete_labels_feedback_and_history(server, user, lb_client, setup):
@@ -312,11 +319,19 @@ def test_delete_labels_feedback_and_history(server, user, lb_client, setup):
     assert history_actions(server, key, setup, sample_uuid) == ["deleted", "created"]
     with pytest.raises(AuthorizationError):
         Label.bulk_delete(labels[:1])  # gone
+    # Label.delete and delete_labels_by_user use the same mutation
+    LabelImport.create_from_objects(lb_client, setup.project.uid, unique("d2"), image_lines(setup.keys[2]))
+    third = next(label for label in setup.project.labels() if label.uid != labels[1].uid)
+    third.delete()
+    assert setup.project.get_label_count() == 1
+    assert setup.project.delete_labels_by_user(lb_client.get_user().uid) == 1
+    assert setup.project.get_label_count() == 0
+    LabelImport.create_from_objects(lb_client, setup.project.uid, unique("d3"), image_lines(setup.keys[1]))
     # deleteBatchLabels records the deletions too
     setup.batch.delete_labels()
     assert setup.project.get_label_count() == 0
     sample_uuid, _ = sample_of(server, second_key)
-    assert history_actions(server, key, setup, sample_uuid) == ["deleted", "created"]
+    assert history_actions(server, key, setup, sample_uuid) == ["deleted", "created", "deleted", "created"]
 
 
 def test_another_organization_cannot_import_or_read(server, lb_client, setup):
@@ -355,6 +370,9 @@ def test_labelers_import_but_do_not_overwrite_reviewed_labels(server):
     late = LabelImport.create_from_objects(as_labeler, setup.project.uid, unique("late"),
                                            [dict(image_lines(setup.keys[0])[0])])
     assert late.errors[0]["errors"][0]["name"] == "LabelNotWritable"
+    with pytest.raises(AuthorizationError):  # feedback is a review: reviewers and above
+        as_labeler.upsert_label_feedback(label.uid, "mine is fine", {"iou": 1.0})
+    assert [s.name for s in as_admin.upsert_label_feedback(label.uid, "ok", {"iou": 1.0})] == ["iou"]
     as_labeler_label = next(iter(as_labeler.get_project(setup.project.uid).labels()))
     with pytest.raises(AuthorizationError, match="REVIEWED"):
         Label.bulk_delete([as_labeler_label])
@@ -538,3 +556,79 @@ def test_readme_import_snippet_runs(user, lb_client, server):
     assert number == "1"
     assert json.loads(label)["objects"][0]["bounding_box"] == {"top": 20.0, "left": 10.0, "height": 60.0,
                                                                "width": 50.0}
+
+
+def test_import_then_export_round_trip_and_the_served_files(lb_client, setup):
+    import httpx
+
+    lines = image_lines(setup.keys[0]) + image_lines(setup.keys[1])
+    bad = {"uuid": str(uuid.uuid4()), "dataRow": {"globalKey": setup.keys[2]}, "name": "truck",
+           "point": {"x": 1, "y": 1}}
+    job = LabelImport.create_from_objects(lb_client, setup.project.uid, unique("rt"), lines + [bad])
+    # trap 12: the served NDJSON files have no blank line; the error file holds only the failure
+    status_text = httpx.get(job.status_file_url).text
+    assert len(status_text.splitlines()) == len(lines) + 1 and "" not in status_text.splitlines()
+    assert [json.loads(x)["uuid"] for x in httpx.get(job.error_file_url).text.splitlines()] == [bad["uuid"]]
+    export = setup.project.export(params={"label_details": True})
+    export.wait_till_done()
+    rows = {row.json["data_row"]["global_key"]: row.json for row in export.get_buffered_stream()}
+    assert rows[setup.keys[2]]["projects"][setup.project.uid]["labels"] == []
+    geometry = {"bbox": "bounding_box", "polygon": "polygon", "point": "point", "line": "line"}
+    for key in setup.keys[:2]:
+        [label] = rows[key]["projects"][setup.project.uid]["labels"]
+        objects = {o["feature_id"]: o for o in label["annotations"]["objects"]}
+        classifications = {c["feature_id"]: c for c in label["annotations"]["classifications"]}
+        for line in (x for x in lines if x["dataRow"]["globalKey"] == key):
+            kind = next((k for k in geometry if k in line), None)
+            if kind is None:
+                got = classifications[line["uuid"]]
+                assert got["name"] == line["name"]
+                answer = line["answer"]
+                if isinstance(answer, str):
+                    assert got["text_answer"] == {"content": answer}
+                elif isinstance(answer, dict):
+                    assert got["radio_answer"]["value"] == answer["name"]
+                else:
+                    assert [a["value"] for a in got["checklist_answers"]] == [a["name"] for a in answer]
+            else:
+                got = objects[line["uuid"]]
+                assert got["name"] == line["name"] and got[geometry[kind]] == line[kind]
+                assert [c["text_answer"]["content"] for c in got["classifications"]] == \
+                    [c["answer"] for c in line.get("classifications", [])]
+
+
+def test_malformed_imports_are_clear_client_errors(tmp_path, server, user, lb_client, setup):
+    from lbsupport import gql
+
+    _, key = user
+    garbage = tmp_path / "garbage.ndjson"
+    good = image_lines(setup.keys[0])[0]
+    garbage.write_bytes(b"{not json\n[1, 2]\n\xff\xfe\n" + json.dumps({"name": "car"}).encode() + b"\n"
+                        + json.dumps({**good, "uuid": "not-a-uuid"}).encode() + b"\n"
+                        + json.dumps({**good, "bbox": {"top": "a", "left": 0, "height": 1, "width": 1}}).encode()
+                        + b"\n" + json.dumps(good).encode() + b"\n")
+    job = LabelImport.create_from_file(lb_client, setup.project.uid, unique("garbage"), str(garbage))
+    assert job.state == AnnotationImportState.FINISHED
+    assert [s["status"] for s in job.statuses] == ["FAILURE"] * 6 + ["SUCCESS"]
+    assert [e["errors"][0]["name"] for e in job.errors] == ["InvalidJson", "InvalidLine", "InvalidJson",
+                                                           "MissingDataRow", "InvalidUuid", "InvalidGeometry"]
+    empty = tmp_path / "empty.ndjson"
+    empty.write_text("\n\n")
+    with pytest.raises(InvalidQueryError, match="no annotations"):
+        LabelImport.create_from_file(lb_client, setup.project.uid, unique("empty"), str(empty))
+    # neither a file nor a URL; an unknown project; a bad name: 4xx-class errors, never a 500
+    r = gql(server, key, f'mutation {{ createLabelImport(data: {{projectId: "{setup.project.uid}", name: "x"}}) {{ id }} }}')
+    assert r.status_code == 200 and r.json()["errors"][0]["extensions"]["exception"]["status"] == 400
+    r = gql(server, key, 'mutation { createLabelImport(data: {projectId: "c%s", name: "x", fileUrl: "u"}) { id } }'
+            % ("0" * 24))
+    assert r.json()["errors"][0]["extensions"]["code"] == "AUTHORIZATION_ERROR"
+    r = gql(server, key, f'mutation {{ createModelAssistedLabelingPredictionImport(data: {{projectId: "{setup.project.uid}", '
+                         'name: "", fileUrl: "u"}) { id } }')
+    assert r.json()["errors"][0]["extensions"]["exception"]["status"] == 400
+    r = gql(server, key, f'query {{ labelImport(where: {{projectId: "{setup.project.uid}", name: "nope"}}) {{ id }} }}')
+    assert r.json()["errors"][0]["extensions"]["code"] == "RESOURCE_NOT_FOUND"
+    r = gql(server, key, 'mutation { deleteLabels(labelIds: ["x"]) { id } }')
+    assert r.json()["errors"][0]["extensions"]["code"] == "AUTHORIZATION_ERROR"
+    r = gql(server, key, 'mutation { upsertAutoQaLabelFeedback(input: {labelId: "x", feedback: "f", scores: {}}) '
+                         '{ id } }')
+    assert r.json()["errors"][0]["extensions"]["code"] == "AUTHORIZATION_ERROR"

@@ -39,6 +39,7 @@ def quickstart_done(server, user) -> tuple[str, str]:
 def test_quick_start_and_async_example(server, quickstart_done: tuple[str, str]) -> None:
     out = run_block(BLOCKS[2], server, quickstart_done[1])
     assert f"{quickstart_done[0]}/quickstart-flowers" in out
+    assert "quickstart-flowers starts with ['flower-000.jpg', 'flower-001.jpg', 'flower-002.jpg']" in out
 
 
 def test_release_example(server, quickstart_done: tuple[str, str]) -> None:

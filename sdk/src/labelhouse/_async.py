@@ -10,7 +10,7 @@ import asyncio
 import os
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from tqdm.auto import tqdm
 
@@ -19,13 +19,20 @@ from .client import _batch_len, _release_done
 from .exceptions import RequestTimeoutError
 from .models import File, Release
 from .pagination import aiterate_pages
-from .resources import AllResources
 from .resources.assets import asset_call, read_file, upload_call
+
+if TYPE_CHECKING:
+    # Type checkers see every method as a coroutine and ``iter_*`` as async iterators (the generated
+    # ``_async_api``); at run time the methods are the sync client's resource mixins, whose primitives here
+    # are coroutines and async generators.
+    from ._async_api import AsyncResources as _Resources
+else:
+    from .resources import AllResources as _Resources
 
 T = TypeVar("T")
 
 
-class AsyncSegmentsClient(AsyncAPIClient, AllResources):  # type: ignore[misc]
+class AsyncSegmentsClient(AsyncAPIClient, _Resources):
     """The asyncio client; parameters as :class:`labelhouse.SegmentsClient`.
 
     >>> async with AsyncSegmentsClient("YOUR_KEY", api_url="http://localhost:8000/") as client:
@@ -34,7 +41,7 @@ class AsyncSegmentsClient(AsyncAPIClient, AllResources):  # type: ignore[misc]
     ...         print(sample.name)
     """
 
-    def _iterate(self, make_call: Callable[[int, int], Call[list[T]]], per_page: int, page: int,  # type: ignore[override]
+    def _iterate(self, make_call: Callable[[int, int], Call[list[T]]], per_page: int, page: int,
                  limit: int | None) -> AsyncIterator[T]:
         return aiterate_pages(self._call, make_call, per_page, page, limit)
 

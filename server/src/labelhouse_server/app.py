@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -13,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from .admin.routes import router as admin_router
 from .assets.routes import router as assets_router
 from .auth.routes import router as auth_router
+from .contract import drop_unsent_validation_errors
 from .datasets.routes import router as datasets_router
 from .db.engine import make_engine, make_sessionmaker, read_options
 from .embeddings.index import IndexCache
@@ -49,7 +51,21 @@ API_DESCRIPTION = """Self-hosted data labeling, wire-compatible with the Segment
 
 Authenticate with `Authorization: APIKey <key>`, or (the web app) with the `lh_session` cookie from
 `POST /auth/login` plus `X-CSRF-Token` on writes. Paths are served at the origin root, with and without a
-trailing slash. Errors are `{"detail": "...", "code": "..."}`."""
+trailing slash. Errors are `{"detail": "...", "code": "...", "field": "...", "request_id": "..."}` (`ErrorBody`):
+invalid input is answered 400 naming the field, never 422.
+
+The Labelbox API served by the same process (`/graphql`, `/_gql`, `/api/v1/...`, `/adv/...`) is not described
+here: its contract is the official Labelbox SDK's (see docs/labelbox-mapping.md)."""
+
+
+class LabelhouseApp(FastAPI):
+    """FastAPI with the OpenAPI description trimmed to what is sent (the fast lane, ``fastlane.py``, is a
+    middleware: ``create_app``)."""
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            self.openapi_schema = drop_unsent_validation_errors(super().openapi())
+        return self.openapi_schema
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -68,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.job_runner.stop()
             engine.dispose()
 
-    app = FastAPI(
+    app = LabelhouseApp(
         lifespan=lifespan,
         title="labelhouse",
         version="0.1.0",
@@ -94,8 +110,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RateLimitMiddleware)
     app.add_middleware(RequestPlumbingMiddleware)
     install_error_handlers(app)
+    labelbox = _labelbox_routers()
     for router in _routers():
-        app.include_router(router)
+        # The Labelbox wire protocol is not part of this OpenAPI description: it is the official Labelbox SDK's
+        # (GraphQL schema in labelbox/sdl/, REST routes and errors as docs/labelbox-mapping.md says).
+        app.include_router(router, include_in_schema=router not in labelbox)
     add_labelbox_rest_fallback(app)  # after every /api/v1 route
 
     def probe() -> None:
@@ -113,6 +132,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "pid": os.getpid()}
 
     return app
+
+
+def _labelbox_routers() -> list[APIRouter]:
+    return [labelbox_router, labelbox_rest_router, labelbox_ontologies_router, labelbox_adv_router, exports_router]
 
 
 def _routers() -> list[APIRouter]:

@@ -24,9 +24,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from .settings import Settings
+from .settings import Settings, describe_invalid_settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -346,7 +347,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except ValidationError as exc:
+        if exc.title != Settings.__name__:
+            raise
+        print(describe_invalid_settings(exc), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

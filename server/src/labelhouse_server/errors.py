@@ -9,6 +9,7 @@ the status instead.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -159,7 +160,7 @@ def _domain_error_response(request: Request, exc: LabelhouseError) -> Response:
     return error_response(exc.status_code, exc.body(), request, exc.headers or None)
 
 
-def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
+def _loc(loc: Sequence[Any]) -> str:
     parts: list[str] = []
     for item in loc:
         if item in ("body", "query", "path"):

@@ -15,16 +15,18 @@ from typing import Any, TypeVar
 
 import orjson
 from fastapi import APIRouter
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .contract import COMMON_ERRORS, responses
 from .errors import Invalid, LabelhouseError, UnsupportedMediaType
 from .labelbox.errors import plumbing_error_body
 from .limits import FORM_OVERHEAD, JsonShape, LimitExceeded, RouteLimits, body_too_large, limits_for
 
 
-class JSONBytesResponse(Response):
-    """JSON rendered by orjson; accepts ``orjson.Fragment`` for stored JSON text spliced in undecoded."""
+class JSONBytesResponse(JSONResponse):
+    """JSON rendered by orjson; accepts ``orjson.Fragment`` for stored JSON text spliced in undecoded. (A
+    ``JSONResponse`` so that the OpenAPI description shows each route's model, not a string.)"""
 
     media_type = "application/json"
 
@@ -306,9 +308,18 @@ async def send_error(send: Send, path: str, status: int, body: dict[str, Any],
     await send({"type": "http.response.body", "body": raw})
 
 
-def route(router: APIRouter, path: str, methods: list[str], **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
+def route(router: APIRouter, path: str, methods: list[str], *, model: Any = None,
+          errors: tuple[int, ...] = COMMON_ERRORS, status_code: int = 200,
+          **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
     """Register an endpoint at ``path`` and at its trailing-slash twin (seed 003 spells paths without the slash,
-    the SDK with it; both are served directly, never redirected)."""
+    the SDK with it; both are served directly, never redirected).
+
+    ``model`` is the success body's schema and ``errors`` the error statuses the route can answer (each with the
+    shared ``contract.ErrorBody``): both are published in the OpenAPI description only. What the route returns is
+    rendered as it is (orjson), never re-validated against ``model``."""
+    kwargs.setdefault("response_model", None)
+    kwargs["status_code"] = status_code
+    kwargs["responses"] = {**responses(status_code, model, errors), **kwargs.get("responses", {})}
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
         router.add_api_route(path, fn, methods=methods, **kwargs)

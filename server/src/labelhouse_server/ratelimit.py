@@ -158,6 +158,7 @@ class PostgresBuckets:
                 row = conn.execute(_CLAIM, params).first()
             if random.random() < 0.001:
                 conn.execute(_PRUNE)
+        assert row is not None  # created just above when missing
         granted, tokens = int(row[0]), float(row[1])
         if granted < 1:
             return (1 - tokens) / bucket.per_second

@@ -1,20 +1,26 @@
 """Settings, read from ``LABELHOUSE_*`` environment variables (or passed explicitly to ``create_app``).
 
 The defaults give a working single-user install: SQLite and local files under ``data_dir``,
-background jobs in the server process.
+background jobs in the server process. Every value is checked when the settings are built (at start-up of every
+command): a wrong one stops the process with :func:`describe_invalid_settings`'s message naming the variable.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+ENV_PREFIX = "LABELHOUSE_"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LABELHOUSE_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     # --- where things live -------------------------------------------------------------------------
     data_dir: Path = Field(
@@ -31,26 +37,28 @@ class Settings(BaseSettings):
     )
 
     # --- storage -----------------------------------------------------------------------------------
-    storage_backend: str = Field(default="local", description="'local' (files under data_dir) or 's3'.")
+    storage_backend: Literal["local", "s3"] = Field(
+        default="local", description="'local' (files under data_dir) or 's3'.")
     s3_endpoint_url: str | None = Field(default=None, description="S3-compatible endpoint (MinIO, moto, AWS).")
     s3_bucket: str = Field(default="labelhouse", description="Bucket for assets and release files.")
     s3_region: str = Field(default="us-east-1", description="Region used for signing.")
     s3_access_key_id: str | None = Field(default=None, description="Access key; default: boto3's chain.")
-    s3_secret_access_key: str | None = Field(default=None, description="Secret key; default: boto3's chain.")
+    s3_secret_access_key: SecretStr | None = Field(
+        default=None, description="Secret key; default: boto3's chain. Never printed (shown as '**********').")
     s3_public_url: str | None = Field(
         default=None, description="Public base URL of the bucket for GETs (default: endpoint/bucket)."
     )
-    max_upload_bytes: int = Field(default=100 * 1024 * 1024, description="Largest accepted asset upload.")
+    max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0, description="Largest accepted asset upload.")
 
     # --- jobs --------------------------------------------------------------------------------------
-    jobs_backend: str = Field(
+    jobs_backend: Literal["inprocess", "worker"] = Field(
         default="inprocess",
         description="'inprocess' (threads inside the server, embedded default) or 'worker' (separate "
         "`labelhouse worker` processes poll the database).",
     )
-    job_heartbeat_seconds: float = Field(default=2.0, description="How often a running job proves it lives.")
-    job_stale_seconds: float = Field(default=30.0, description="A running job silent this long is reaped.")
-    job_max_attempts: int = Field(default=3, description="Attempts before a job is failed for good.")
+    job_heartbeat_seconds: float = Field(default=2.0, gt=0, description="How often a running job proves it lives.")
+    job_stale_seconds: float = Field(default=30.0, gt=0, description="A running job silent this long is reaped.")
+    job_max_attempts: int = Field(default=3, ge=1, description="Attempts before a job is failed for good.")
 
     # --- embeddings --------------------------------------------------------------------------------
     embedding_index_min_pending: int = Field(
@@ -132,6 +140,31 @@ class Settings(BaseSettings):
         default=True, description="On an empty database, `serve` creates user 'admin' and prints its key."
     )
 
+    @field_validator("storage_backend", "jobs_backend", mode="before")
+    @classmethod
+    def _lower_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("not a database URL; e.g. postgresql+psycopg://user@host/db or sqlite:///path") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError(f"'{url.get_backend_name()}' is not supported; use postgresql+psycopg:// or sqlite://")
+        return value
+
+    @field_validator("public_url", "s3_endpoint_url", "s3_public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("an http:// or https:// URL is required")
+        return value
+
     def prepare_data_dir(self) -> None:
         """Create ``data_dir``; on SQLite also the database file, readable by its owner only (0600;
         SQLite gives its -wal and -shm files the same mode). Called before anything connects."""
@@ -150,3 +183,15 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.resolved_database_url().startswith("sqlite")
+
+
+def describe_invalid_settings(error: ValidationError) -> str:
+    """One line per wrong setting, named as the user sets it (``LABELHOUSE_STORAGE_BACKEND``)."""
+    lines = ["labelhouse: invalid settings:"]
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else "?"
+        value = problem.get("input")
+        shown = "" if field.endswith("secret_access_key") or isinstance(value, dict) else f" (got {value!r})"
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"  {ENV_PREFIX}{field.upper()}: {message}{shown}")
+    return "\n".join(lines)

@@ -303,13 +303,10 @@ def test_ids_need_only_be_unique_within_one_frame() -> None:
     validate_label_attributes("image-vector-sequence", CATS, same_ids)
 
 
-def test_a_million_point_annotations_are_checked_quickly() -> None:
-    import time
-
+def test_a_million_point_annotations_are_checked_and_a_bad_one_is_located() -> None:
+    # (how fast: bench/validation_bench.py)
     big = {"annotations": [{"id": 1, "category_id": 1}], "point_annotations": [0, 1] * 500_000}
-    started = time.perf_counter()
     validate_label_attributes("pointcloud-segmentation", CATS, big)
-    assert time.perf_counter() - started < 0.5
     big["point_annotations"][777_777] = "1"
     with pytest.raises(Invalid) as caught:
         validate_label_attributes("pointcloud-segmentation", CATS, big)

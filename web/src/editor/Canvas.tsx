@@ -140,7 +140,9 @@ export function EditorCanvas({ editor, image, categories, tool, onReady }: { edi
       fgc.setTransform(dpr, 0, 0, dpr, 0, 0);
       fgc.clearRect(0, 0, size.w, size.h);
       fgc.lineWidth = 2;
-      // batch by category: one path per colour (fast with thousands of boxes)
+      // batch by category: one colour set per category. Boxes are drawn with fillRect/strokeRect, which Skia
+      // rasterizes on its rectangle fast path: with 10,000 boxes one big Path2D of rects took ~330 ms a frame in
+      // software rendering, the same boxes as rect calls ~42 ms (bench/RESULTS.md, "Web app budgets").
       const byCat = new Map<number, EditorObject[]>();
       for (const o of editor.objects) {
         if (o.type === "mask") continue;
@@ -157,7 +159,10 @@ export function EditorCanvas({ editor, image, categories, tool, onReady }: { edi
         for (const o of list) {
           const pts = o.points;
           if (o.type === "bbox" && pts.length === 2) {
-            path.rect(pts[0][0] * v.scale + v.tx, pts[0][1] * v.scale + v.ty, (pts[1][0] - pts[0][0]) * v.scale, (pts[1][1] - pts[0][1]) * v.scale);
+            const x = pts[0][0] * v.scale + v.tx, y = pts[0][1] * v.scale + v.ty;
+            const w = (pts[1][0] - pts[0][0]) * v.scale, h = (pts[1][1] - pts[0][1]) * v.scale;
+            fgc.fillRect(x, y, w, h);
+            fgc.strokeRect(x, y, w, h);
           } else if ((o.type === "polygon" || o.type === "polyline") && pts.length) {
             path.moveTo(pts[0][0] * v.scale + v.tx, pts[0][1] * v.scale + v.ty);
             for (let i = 1; i < pts.length; i++) path.lineTo(pts[i][0] * v.scale + v.tx, pts[i][1] * v.scale + v.ty);

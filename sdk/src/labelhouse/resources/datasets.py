@@ -48,9 +48,9 @@ class DatasetsMixin(ClientPrimitives):
         self,
         name: str,
         description: str = "",
-        task_type: TaskType = TaskType.SEGMENTATION_BITMAP,
+        task_type: TaskType | str = TaskType.SEGMENTATION_BITMAP,
         task_attributes: dict[str, Any] | TaskAttributes | None = None,
-        category: Category = Category.OTHER,
+        category: Category | str = Category.OTHER,
         public: bool = False,
         readme: str = "",
         metadata: dict[str, Any] | None = None,
@@ -110,9 +110,9 @@ class DatasetsMixin(ClientPrimitives):
         self,
         dataset_identifier: str,
         description: str | None = None,
-        task_type: TaskType | None = None,
+        task_type: TaskType | str | None = None,
         task_attributes: dict[str, Any] | TaskAttributes | None = None,
-        category: Category | None = None,
+        category: Category | str | None = None,
         public: bool | None = None,
         readme: str | None = None,
         metadata: dict[str, Any] | None = None,
@@ -169,7 +169,7 @@ class DatasetsMixin(ClientPrimitives):
         self,
         dataset_identifier: str,
         new_name: str | None = None,
-        new_task_type: TaskType | None = None,
+        new_task_type: TaskType | str | None = None,
         new_public: bool | None = None,
         organization: str | None = None,
         clone_labels: bool = False,
@@ -205,7 +205,7 @@ class DatasetsMixin(ClientPrimitives):
         path = dataset_path(dataset_identifier, "collaborators", username, slash=False)
         return self._call(Call("GET", path, parse=model(Collaborator)))
 
-    def add_dataset_collaborator(self, dataset_identifier: str, username: str, role: Role = Role.LABELER
+    def add_dataset_collaborator(self, dataset_identifier: str, username: str, role: Role | str = Role.LABELER
                                  ) -> Collaborator:
         """Give ``username`` a role (labeler, reviewer, manager, admin) on a dataset.
 
@@ -214,7 +214,7 @@ class DatasetsMixin(ClientPrimitives):
         return self._call(Call("POST", dataset_path(dataset_identifier, "collaborators"),
                                body={"user": username, "role": role}, parse=model(Collaborator)))
 
-    def update_dataset_collaborator(self, dataset_identifier: str, username: str, role: Role) -> Collaborator:
+    def update_dataset_collaborator(self, dataset_identifier: str, username: str, role: Role | str) -> Collaborator:
         """Change a collaborator's role.
 
         >>> client.update_dataset_collaborator("jane/flowers", "john", "admin")

@@ -15,7 +15,7 @@ class IssuesMixin(ClientPrimitives):
         """
         return self._call(Call("GET", dataset_path(dataset_identifier, "issues"), parse=list_of(Issue)))
 
-    def add_issue(self, sample_uuid: str, description: str, status: IssueStatus = IssueStatus.OPEN,
+    def add_issue(self, sample_uuid: str, description: str, status: IssueStatus | str = IssueStatus.OPEN,
                   anchor: dict[str, Any] | None = None) -> Issue:
         """Raise an issue on a sample; ``anchor`` optionally points at a location, track or frame.
 
@@ -26,7 +26,7 @@ class IssuesMixin(ClientPrimitives):
             body["anchor"] = anchor
         return self._call(Call("POST", f"/samples/{segment(sample_uuid)}/issues/", body=body, parse=model(Issue)))
 
-    def update_issue(self, uuid: str, description: str | None = None, status: IssueStatus | None = None,
+    def update_issue(self, uuid: str, description: str | None = None, status: IssueStatus | str | None = None,
                      anchor: dict[str, Any] | None = None) -> Issue:
         """Change the given fields of an issue, e.g. close it.
 

@@ -25,7 +25,7 @@ class LabelsMixin(ClientPrimitives):
         sample_uuid: str,
         labelset: str,
         attributes: dict[str, Any],
-        label_status: LabelStatus = LabelStatus.PRELABELED,
+        label_status: LabelStatus | str = LabelStatus.PRELABELED,
         score: float | None = None,
         enable_compression: bool = True,
     ) -> Label:
@@ -44,7 +44,7 @@ class LabelsMixin(ClientPrimitives):
         sample_uuid: str,
         labelset: str,
         attributes: dict[str, Any] | None = None,
-        label_status: LabelStatus | None = None,
+        label_status: LabelStatus | str | None = None,
         score: float | None = None,
         enable_compression: bool = True,
     ) -> Label:

@@ -8,12 +8,14 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from ..contract import WRITE_ERRORS
 from ..deps import DB, CurrentUser
 from ..errors import Forbidden, Invalid, NotFound, PayloadTooLarge, UnsupportedMediaType
 from ..http import empty_response, json_response, parse_json, route
 from ..limits import FORM_OVERHEAD
 from ..storage import StoreError
 from . import service
+from .schemas import AssetPublic
 from .upload_form import read_upload_form
 
 router = APIRouter(tags=["assets"])
@@ -23,7 +25,8 @@ ASSET_BODY_DOC = {"requestBody": {"required": True, "content": {"application/jso
     "type": "object", "required": ["filename"], "properties": {"filename": {"type": "string"}}}}}}}
 
 
-@route(router, "/assets/", ["POST"], status_code=201, summary="Start an upload: file record + presigned POST",
+@route(router, "/assets/", ["POST"], model=AssetPublic, errors=(*WRITE_ERRORS, 415),
+       status_code=201, summary="Start an upload: file record + presigned POST",
        openapi_extra=ASSET_BODY_DOC)
 async def create_asset(request: Request, user: CurrentUser, session: DB) -> Response:
     body = parse_json(await request.body())
@@ -31,7 +34,8 @@ async def create_asset(request: Request, user: CurrentUser, session: DB) -> Resp
     return json_response(out, status_code=201)
 
 
-@route(router, "/uploads/", ["POST"], status_code=204, summary="Upload target for the local store (S3-style form)")
+@route(router, "/uploads/", ["POST"], errors=(400, 403, 404, 413, 415),
+       status_code=204, summary="Upload target for the local store (S3-style form)")
 async def upload(request: Request, session: DB) -> Response:
     from ..storage.local import LocalStore
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from ..contract import responses
 from ..deps import DB, authenticate
 from ..errors import CsrfFailed, Invalid, LabelhouseError, NotAuthenticated
 from ..http import json_response
@@ -43,7 +44,7 @@ def _set_cookie(response: Response, request: Request, token: str) -> None:
 
 @router.post("/login", response_model=SessionPublic, summary="Sign in with a password or an API key; sets the "
              "session cookie",
-             responses={401: {"description": "Wrong credentials"}, 429: {"description": "Too many failures"}})
+             responses=responses(200, SessionPublic, (400, 401, 429)))
 def login(body: LoginRequest, request: Request, session: DB) -> Response:
     by_key = body.api_key is not None
     if not by_key and (body.username is None or body.password is None):
@@ -69,7 +70,8 @@ def login(body: LoginRequest, request: Request, session: DB) -> Response:
     return response
 
 
-@router.get("/session", response_model=SessionPublic, summary="Who is signed in (401 when nobody)")
+@router.get("/session", response_model=SessionPublic, summary="Who is signed in (401 when nobody)",
+            responses=responses(200, SessionPublic, (401,)))
 async def get_session(request: Request, session: DB) -> Response:
     if COOKIE_NAME not in request.cookies:
         raise NotAuthenticated()
@@ -89,7 +91,8 @@ def _touch(request: Request, session_id: int) -> None:
         write.commit()
 
 
-@router.post("/logout", status_code=204, summary="Sign out: ends the session on the server, clears the cookie")
+@router.post("/logout", status_code=204, summary="Sign out: ends the session on the server, clears the cookie",
+             responses=responses(204, None, (403,)))
 def logout(request: Request, session: DB) -> Response:
     token = request.cookies.get(COOKIE_NAME)
     browser = find_session(session, token) if token else None

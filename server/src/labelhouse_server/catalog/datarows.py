@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import orjson
-from sqlalchemy import Text, delete, insert, select, tuple_, type_coerce, update
+from sqlalchemy import Table, Text, delete, insert, select, tuple_, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,8 +32,8 @@ from ..timeutil import now_iso
 from . import metadata as md
 from .orgs import OrgScope
 
-ST = Sample.__table__
-DT = DataRowInfo.__table__
+ST: Table = Sample.__table__  # type: ignore[assignment]
+DT: Table = DataRowInfo.__table__  # type: ignore[assignment]
 ATTACHMENT_TYPES = ("IMAGE", "VIDEO", "RAW_TEXT", "TEXT_URL", "HTML", "PDF_URL", "IMAGE_OVERLAY", "AUDIO",
                     "CAMERA_IMAGE")
 MEDIA_TYPES = ("IMAGE", "VIDEO", "TEXT", "AUDIO", "HTML", "PDF", "DOCUMENT", "CONVERSATIONAL", "GEOSPATIAL_TILE",
@@ -263,13 +263,14 @@ class Item:
     media_type: str | None = None
     metadata: dict[str, Any] | None = None
     attachments: list[dict[str, Any]] | None = None
+    vectors: list[Any] | None = None  # (embedding, vector) pairs of the payload's ``embeddings``
 
 
 def failure_spec(payload: Any) -> dict[str, Any]:
     p = payload if isinstance(payload, dict) else {}
     row_data = p.get("row_data")
-    metadata = p.get("metadata_fields") if isinstance(p.get("metadata_fields"), list) else []
-    attachments = p.get("attachments") if isinstance(p.get("attachments"), list) else []
+    metadata: list[Any] = p["metadata_fields"] if isinstance(p.get("metadata_fields"), list) else []
+    attachments: list[Any] = p["attachments"] if isinstance(p.get("attachments"), list) else []
     return {
         "externalId": p.get("external_id") if isinstance(p.get("external_id"), str) else None,
         "globalKey": p.get("global_key") if isinstance(p.get("global_key"), str) else None,
@@ -294,12 +295,13 @@ def _sample_name(item: Item) -> str:
 
 
 def upsert_chunk(session: Session, scope: OrgScope, items: Any, onto: md.Ontology,
-                 datasets_ok: dict[int, bool]) -> tuple[list[dict[str, Any]], list[int]]:
+                 datasets_ok: dict[int, bool], settings: Any = None) -> tuple[list[dict[str, Any]], list[int]]:
     """Validate and write one chunk in one transaction (committed here). Returns (failures, written sample ids).
-    ``datasets_ok`` caches which dataset ids belong to the caller's organization."""
+    ``datasets_ok`` caches which dataset ids belong to the caller's organization; ``settings`` lets vectors given
+    with the rows schedule their embedding's index build."""
     for attempt in range(3):
         try:
-            return _upsert_once(session, scope, items, onto, datasets_ok)
+            return _upsert_once(session, scope, items, onto, datasets_ok, settings)
         except IntegrityError as exc:  # a concurrent writer took a global key or name: re-check everything
             session.rollback()
             if attempt == 2 or violated_constraint(exc) not in ("uq_data_rows_org_id_global_key",
@@ -309,19 +311,25 @@ def upsert_chunk(session: Session, scope: OrgScope, items: Any, onto: md.Ontolog
 
 
 def _upsert_once(session: Session, scope: OrgScope, raw_items: Any, onto: md.Ontology,
-                 datasets_ok: dict[int, bool]) -> tuple[list[dict[str, Any]], list[int]]:
+                 datasets_ok: dict[int, bool], settings: Any = None) -> tuple[list[dict[str, Any]], list[int]]:
+    from .embeddings import PayloadVectors
+
     failures: list[dict[str, Any]] = []
     if not isinstance(raw_items, list):
         raise Invalid("A data-row chunk must be a JSON array of {id, payload} items.")
     parsed: list[Item] = []
+    vectors = PayloadVectors(session, scope)
     for index, raw in enumerate(raw_items):
         try:
-            parsed.append(_parse_item(index, raw, onto))
+            item = _parse_item(index, raw, onto)
+            item.vectors = vectors.check(item.payload.get("embeddings"))
+            parsed.append(item)
         except Invalid as exc:
             failures.append({"message": exc.detail, "spec": failure_spec(raw.get("payload") if isinstance(raw, dict)
                                                                          else None)})
     good = _resolve(session, scope, parsed, datasets_ok, failures)
     written = _write(session, scope, good)
+    vectors.write([(i.target, i.vectors) for i in good if i.vectors and i.target is not None], settings)
     session.commit()
     return failures, written
 
@@ -329,7 +337,7 @@ def _upsert_once(session: Session, scope: OrgScope, raw_items: Any, onto: md.Ont
 def _parse_item(index: int, raw: Any, onto: md.Ontology) -> Item:
     if not isinstance(raw, dict) or not isinstance(raw.get("payload"), dict):
         raise Invalid("Each item is an object {id: {type, value}, payload: {...}}.")
-    key = raw.get("id") if isinstance(raw.get("id"), dict) else {"type": "AUTO", "value": ""}
+    key: dict[str, Any] = raw["id"] if isinstance(raw.get("id"), dict) else {"type": "AUTO", "value": ""}
     key_type = key.get("type", "AUTO")
     if key_type not in ("AUTO", "ID", "GKEY"):
         raise Invalid(f"Unknown key type {key_type!r} (expected AUTO, ID or GKEY).")

@@ -171,3 +171,51 @@ def _keys(session: Session, sample_ids: list[int]) -> dict[int, tuple[str | None
     return {r[0]: (r[1], r[2]) for r in session.execute(
         select(DataRowInfo.sample_id, DataRowInfo.global_key, DataRowInfo.external_id)
         .where(DataRowInfo.sample_id.in_(sample_ids)))}
+
+
+# ------------------------------------------------------------------- vectors given with data rows (§3.1)
+class PayloadVectors:
+    """The ``embeddings`` of data-row upsert items (``[{"embeddingId", "vector", "clusters"?}]``): checked per item
+    before anything is written (a bad one fails its item, like any bad field), written with the rows."""
+
+    def __init__(self, session: Session, scope: OrgScope) -> None:
+        self.session = session
+        self.scope = scope
+        self._embeddings: dict[Any, Embedding | None] = {}
+
+    def check(self, value: Any) -> list[tuple[Embedding, np.ndarray]]:
+        """The (embedding, vector) pairs of one item; raises ``Invalid`` naming what is wrong."""
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise Invalid('embeddings: a list of {"embeddingId", "vector"} is required.')
+        out: list[tuple[Embedding, np.ndarray]] = []
+        for i, entry in enumerate(value):
+            if not isinstance(entry, dict):
+                raise Invalid(f'embeddings[{i}]: an object {{"embeddingId", "vector"}} is required.')
+            public_id = entry.get("embeddingId")
+            if public_id not in self._embeddings:
+                self._embeddings[public_id] = get_embedding(self.session, self.scope, public_id)
+            embedding = self._embeddings[public_id]
+            if embedding is None:
+                raise Invalid(f"embeddings[{i}].embeddingId: embedding {public_id!r} not found.")
+            out.append((embedding, check_vector(entry.get("vector"), embedding.dims, embedding.metric,
+                                                f"embeddings[{i}].vector")))
+        if len({e.id for e, _ in out}) != len(out):
+            raise Invalid("embeddings: one vector per embedding and data row.")
+        return out
+
+    def write(self, items: list[tuple[int, list[tuple[Embedding, np.ndarray]]]], settings: Settings | None,
+              on_commit: Any = None) -> None:
+        """Write the checked vectors of written rows (``(sample id, pairs)``) in the caller's transaction."""
+        by_embedding: dict[int, tuple[Embedding, dict[int, np.ndarray]]] = {}
+        for sample_id, pairs in items:
+            for embedding, vector in pairs:
+                by_embedding.setdefault(embedding.id, (embedding, {}))[1][sample_id] = vector
+        if not by_embedding:
+            return
+        samples = sorted({sid for _, (_, vecs) in by_embedding.items() for sid in vecs})
+        datasets = org_rows(self.session, self.scope, samples)
+        for embedding, vectors in by_embedding.values():
+            acc = embeddings.access(self.session, self.scope.user, embedding).require_write()
+            embeddings.write_vectors(self.session, acc, vectors, datasets, settings, on_commit)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterator
 from typing import BinaryIO
 
 from ..errors import Invalid, NotFound, PayloadTooLarge
@@ -34,7 +35,7 @@ def store_upload(store: ObjectStore, source: BinaryIO, filename: str | None, con
     return store.public_url(key), name
 
 
-def _limited(source: BinaryIO, max_bytes: int, chunk: int = 1024 * 1024):  # type: ignore[no-untyped-def]
+def _limited(source: BinaryIO, max_bytes: int, chunk: int = 1024 * 1024) -> Iterator[bytes]:
     total = 0
     while True:
         data = source.read(chunk)

@@ -54,7 +54,8 @@ def assign(session: Session, scope: OrgScope, links: list[Any]) -> dict[str, Any
         except Invalid:
             invalid.append(record)
             continue
-        if pk not in rows or pk in touched or key in claimed or holders.get(key, pk) != pk:
+        if (not isinstance(key, str) or pk not in rows or pk in touched or key in claimed
+                or holders.get(key, pk) != pk):
             invalid.append(record)
             continue
         claimed.add(key)

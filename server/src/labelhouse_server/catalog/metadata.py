@@ -206,7 +206,7 @@ def resolve_fields(onto: Ontology, fields: Any) -> dict[str, Any]:
             out[option.parent] = option.id
             continue
         schema = onto.by_id.get(sid) if isinstance(sid, str) else None
-        if schema is None:
+        if schema is None or not isinstance(sid, str):
             raise Invalid(f"Metadata schema '{sid}' does not exist in this organization.")
         kind = schema.kind
         if kind == ENUM:

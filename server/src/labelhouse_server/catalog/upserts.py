@@ -62,7 +62,7 @@ def process(session: Session, scope: OrgScope, manifest: dict[str, Any], store: 
     for number, uri in enumerate(manifest["chunk_uris"]):
         try:
             items = orjson.loads(files.read_upload(store, uri, settings.max_upload_bytes))
-            chunk_failed, chunk_written = upsert_chunk(session, scope, items, onto, datasets_ok)
+            chunk_failed, chunk_written = upsert_chunk(session, scope, items, onto, datasets_ok, settings)
         except (orjson.JSONDecodeError, LabelhouseError) as exc:
             session.rollback()
             message = exc.detail if isinstance(exc, LabelhouseError) else "The chunk file is not JSON."

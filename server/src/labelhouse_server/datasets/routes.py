@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 
+from ..contract import WRITE_ERRORS
 from ..deps import DB, CurrentUser
 from ..http import route
 from ..limits import check_page
@@ -34,7 +35,8 @@ def _page_args(page: Any, per_page: Any) -> tuple[int, int]:
     return p, pp
 
 
-@route(router, "/user/datasets/", ["GET"], summary="Datasets of the caller (own, organizations, collaborations)")
+@route(router, "/user/datasets/", ["GET"], model=list[s.DatasetPublic],
+       summary="Datasets of the caller (own, organizations, collaborations)")
 def list_my_datasets(request: Request, user: CurrentUser, session: DB, per_page: str = PerPage,
                      page: str = Page) -> list[dict]:
     p, pp = _page_args(page, per_page)
@@ -43,7 +45,8 @@ def list_my_datasets(request: Request, user: CurrentUser, session: DB, per_page:
     return service.datasets_public(session, datasets, service.roles_of(session, user, datasets))
 
 
-@route(router, "/users/{username}/datasets/", ["GET"], summary="Datasets of a user that the caller can see")
+@route(router, "/users/{username}/datasets/", ["GET"], model=list[s.DatasetPublic],
+       summary="Datasets of a user that the caller can see")
 def list_user_datasets(request: Request, username: str, user: CurrentUser, session: DB, per_page: str = PerPage,
                        page: str = Page) -> list[dict]:
     p, pp = _page_args(page, per_page)
@@ -53,36 +56,41 @@ def list_user_datasets(request: Request, username: str, user: CurrentUser, sessi
     return service.datasets_public(session, datasets, service.roles_of(session, user, datasets))
 
 
-@route(router, "/user/datasets/", ["POST"], status_code=201, summary="Create a dataset for the caller")
+@route(router, "/user/datasets/", ["POST"], model=s.DatasetPublic, errors=WRITE_ERRORS,
+       status_code=201, summary="Create a dataset for the caller")
 def create_dataset(body: s.DatasetCreate, user: CurrentUser, session: DB) -> dict:
     dataset = service.create_dataset(session, user, body, None)
     return service.dataset_public(session, dataset, "owner")
 
 
-@route(router, "/organizations/{organization}/datasets/", ["POST"], status_code=201,
+@route(router, "/organizations/{organization}/datasets/", ["POST"], model=s.DatasetPublic, errors=WRITE_ERRORS,
+       status_code=201,
        summary="Create a dataset owned by an organization")
 def create_org_dataset(organization: str, body: s.DatasetCreate, user: CurrentUser, session: DB) -> dict:
     dataset = service.create_dataset(session, user, body, organization)
     return service.dataset_public(session, dataset, service.role_of(session, user, dataset))
 
 
-@route(router, "/datasets/{owner}/{dataset}/", ["GET"], summary="Get a dataset")
+@route(router, "/datasets/{owner}/{dataset}/", ["GET"], model=s.DatasetPublic, summary="Get a dataset")
 def get_dataset(acc: DatasetRead, session: DB) -> dict:
     return service.dataset_public(session, acc.dataset, acc.role)
 
 
-@route(router, "/datasets/{owner}/{dataset}/", ["PATCH"], summary="Update a dataset (only the fields given)")
+@route(router, "/datasets/{owner}/{dataset}/", ["PATCH"], model=s.DatasetPublic, errors=WRITE_ERRORS,
+       summary="Update a dataset (only the fields given)")
 def update_dataset(body: s.DatasetUpdate, acc: DatasetAdmin, session: DB) -> dict:
     dataset = service.update_dataset(session, acc, body)
     return service.dataset_public(session, dataset, acc.role)
 
 
-@route(router, "/datasets/{owner}/{dataset}/", ["DELETE"], status_code=204, summary="Delete a dataset")
+@route(router, "/datasets/{owner}/{dataset}/", ["DELETE"], errors=WRITE_ERRORS,
+       status_code=204, summary="Delete a dataset")
 def delete_dataset(acc: DatasetDelete, session: DB, request: Request) -> None:
     service.delete_dataset(session, acc, request.app.state.store)
 
 
-@route(router, "/datasets/{owner}/{dataset}/clone/", ["POST"], status_code=201, summary="Clone a dataset")
+@route(router, "/datasets/{owner}/{dataset}/clone/", ["POST"], model=s.DatasetPublic, errors=WRITE_ERRORS,
+       status_code=201, summary="Clone a dataset")
 def clone_dataset(body: s.DatasetClone, acc: DatasetRead, session: DB) -> dict:
     acc.require(clone_action(acc.dataset))
     clone = service.clone_dataset(session, acc, body)
@@ -90,51 +98,60 @@ def clone_dataset(body: s.DatasetClone, acc: DatasetRead, session: DB) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------ collaborators
-@route(router, "/datasets/{owner}/{dataset}/collaborators/", ["GET"], summary="List collaborators")
+@route(router, "/datasets/{owner}/{dataset}/collaborators/", ["GET"], model=list[s.CollaboratorPublic], errors=(400, 401, 403, 404),
+       summary="List collaborators")
 def list_collaborators(acc: DatasetReview, session: DB) -> list[dict]:
     return [service.collaborator_public(c) for c in service.list_collaborators(session, acc.dataset)]
 
 
-@route(router, "/datasets/{owner}/{dataset}/collaborators/{username}", ["GET"], summary="Get a collaborator")
+@route(router, "/datasets/{owner}/{dataset}/collaborators/{username}", ["GET"], model=s.CollaboratorPublic, errors=(400, 401, 403, 404),
+       summary="Get a collaborator")
 def get_collaborator(username: str, acc: DatasetReview, session: DB) -> dict:
     return service.collaborator_public(service.get_collaborator(session, acc.dataset, username))
 
 
-@route(router, "/datasets/{owner}/{dataset}/collaborators/", ["POST"], status_code=201,
+@route(router, "/datasets/{owner}/{dataset}/collaborators/", ["POST"], model=s.CollaboratorPublic, errors=WRITE_ERRORS,
+       status_code=201,
        summary="Add a collaborator")
 def add_collaborator(body: s.CollaboratorCreate, acc: DatasetAdmin, session: DB) -> dict:
     return service.collaborator_public(service.add_collaborator(session, acc, body.user, body.role))
 
 
-@route(router, "/datasets/{owner}/{dataset}/collaborators/{username}", ["PATCH"],
+@route(router, "/datasets/{owner}/{dataset}/collaborators/{username}", ["PATCH"], model=s.CollaboratorPublic,
+       errors=WRITE_ERRORS,
        summary="Change a collaborator's role")
 def update_collaborator(username: str, body: s.CollaboratorUpdate, acc: DatasetAdmin, session: DB) -> dict:
     return service.collaborator_public(service.update_collaborator(session, acc, username, body.role))
 
 
-@route(router, "/datasets/{owner}/{dataset}/collaborators/{username}", ["DELETE"], status_code=204,
+@route(router, "/datasets/{owner}/{dataset}/collaborators/{username}", ["DELETE"], errors=WRITE_ERRORS,
+       status_code=204,
        summary="Remove a collaborator")
 def delete_collaborator(username: str, acc: DatasetAdmin, session: DB) -> None:
     service.delete_collaborator(session, acc, username)
 
 
 # ---------------------------------------------------------------------------------------------------- labelsets
-@route(router, "/datasets/{owner}/{dataset}/labelsets/", ["GET"], summary="List labelsets")
+@route(router, "/datasets/{owner}/{dataset}/labelsets/", ["GET"], model=list[s.LabelsetPublic],
+       summary="List labelsets")
 def list_labelsets(acc: DatasetRead) -> list[dict]:
     return [service.labelset_public(ls) for ls in acc.dataset.labelsets]
 
 
-@route(router, "/datasets/{owner}/{dataset}/labelsets/{name}/", ["GET"], summary="Get a labelset")
+@route(router, "/datasets/{owner}/{dataset}/labelsets/{name}/", ["GET"], model=s.LabelsetPublic,
+       summary="Get a labelset")
 def get_labelset(name: str, acc: DatasetRead, session: DB) -> dict:
     return service.labelset_public(service.get_labelset(session, acc.dataset, name))
 
 
-@route(router, "/datasets/{owner}/{dataset}/labelsets/", ["POST"], status_code=201, summary="Add a labelset")
+@route(router, "/datasets/{owner}/{dataset}/labelsets/", ["POST"], model=s.LabelsetPublic, errors=WRITE_ERRORS,
+       status_code=201, summary="Add a labelset")
 def add_labelset(body: s.LabelsetCreate, acc: DatasetManage, session: DB) -> dict:
     return service.labelset_public(service.add_labelset(session, acc, body))
 
 
-@route(router, "/datasets/{owner}/{dataset}/labelsets/{name}/", ["DELETE"], status_code=204,
+@route(router, "/datasets/{owner}/{dataset}/labelsets/{name}/", ["DELETE"], errors=WRITE_ERRORS,
+       status_code=204,
        summary="Delete a labelset and its labels")
 def delete_labelset(name: str, acc: DatasetManage, session: DB) -> None:
     service.delete_labelset(session, acc, name)

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import Invalid
+from ..users.schemas import TIME, OwnerPublic, UserPublic
 
 TASK_TYPES = (
     "segmentation-bitmap", "segmentation-bitmap-highres", "image-segmentation-sequence", "bboxes", "vector",
@@ -199,3 +200,58 @@ def check_task_attributes(value: Any) -> dict[str, Any]:
     if value.get("image_attributes") is not None:
         _check_attribute_defs(value["image_attributes"], "task_attributes.image_attributes")
     return value
+
+
+# ---- response models --------------------------------------------------------------------------------------------
+class LabelsetPublic(BaseModel):
+    name: str
+    description: str
+    is_groundtruth: bool
+    created_at: str = Field(description=TIME)
+
+
+class CollaboratorPublic(BaseModel):
+    user: UserPublic
+    role: str = Field(description="labeler, reviewer, manager or admin")
+
+
+class DatasetPublic(BaseModel):
+    name: str
+    full_name: str = Field(description="owner/name, the identifier the API takes")
+    cloned_from: str | None
+    description: str
+    category: str
+    public: bool
+    archived: bool
+    owner: OwnerPublic
+    created_at: str = Field(description=TIME)
+    updated_at: str | None = Field(description=TIME)
+    task_type: str
+    data_type: str
+    label_stats: dict[str, int] = Field(description="Samples per ground-truth label status, UNLABELED and TOTAL")
+    samples_count: int
+    collaborators_count: int
+    task_attributes: dict[str, Any] | None
+    labelsets: list[LabelsetPublic]
+    role: str | None = Field(description="The caller's role on the dataset (null: public dataset, no role)")
+    readme: str
+    metadata: dict[str, Any]
+    insights_urls: Any
+    labeling_inactivity_timeout_seconds: int | None
+    enable_skip_labeling: bool
+    enable_skip_reviewing: bool
+    enable_ratings: bool
+    enable_interpolation: bool
+    enable_same_dimensions_track_constraint: bool
+    enable_save_button: bool
+    enable_label_status_verified: bool
+    enable_3d_cuboid_rotation: bool
+    enable_3d_region_of_interest: bool
+    enable_confirm_on_submit: bool
+    use_timestamps_for_interpolation: bool
+    enable_object_linking: bool
+    enable_object_link_category_restrictions: bool
+    enable_extrapolation: bool
+    noncollaborator_can_label: bool
+    noncollaborator_can_review: bool
+    region_of_interest: Any

@@ -3,10 +3,10 @@ committed here."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Table, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -255,8 +255,8 @@ def clone_dataset(session: Session, acc: DatasetAccess, body: s.DatasetClone) ->
 def _copy_samples(session: Session, src_id: int, dst_id: int, labelset_ids: dict[int, int] | None,
                   user_id: int, now: str) -> None:
     """Copy samples (and optionally labels) in batches with Core statements; JSON text is copied verbatim."""
-    st = Sample.__table__
-    lt = Label.__table__
+    st = cast(Table, Sample.__table__)
+    lt = cast(Table, Label.__table__)
     last_id = 0
     while True:
         rows = session.execute(

@@ -40,7 +40,7 @@ def for_paramstyle(sql: str, paramstyle: str) -> str:
     return out
 
 
-class Rows(list):  # type: ignore[type-arg]
+class Rows(list[Any]):
     """All rows of a statement, as the driver's tuples."""
 
     def first(self) -> Any:
@@ -56,7 +56,8 @@ def run(session: Session, sql: str, params: Sequence[Any] = ()) -> Rows:
     dialect = conn.dialect
     stmt = for_paramstyle(sql, dialect.paramstyle)
     params = tuple(params)
-    cursor = conn.connection.driver_connection.cursor()
+    driver: Any = conn.connection.driver_connection
+    cursor = driver.cursor()
     try:
         cursor.execute(stmt, params)
         return Rows(cursor.fetchall() if cursor.description is not None else ())
@@ -76,7 +77,7 @@ def attached(session: Session, cls: type[_T], obj_id: int, build: Callable[[], _
     session without a load (for rows already fetched by a prebuilt statement)."""
     existing = session.identity_map.get(identity_key(cls, obj_id))
     if existing is not None:
-        return existing  # type: ignore[return-value]
+        return existing
     obj = build()
     make_transient_to_detached(obj)
     session.add(obj)

@@ -17,10 +17,10 @@ import logging
 import os
 import secrets
 import tempfile
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import text
+from sqlalchemy import CursorResult, text
 from sqlalchemy.orm import Session
 
 from ..db.engine import READ_ONLY
@@ -66,10 +66,10 @@ class BuildIndex:
         with ctx.sessionmaker() as session:
             current = session.execute(text("SELECT index_key FROM embeddings WHERE id = :e AND index_job_id = :j"),
                                       {"e": embedding_id, "j": ctx.job_id}).first()
-            flipped = current is not None and session.execute(text(
+            flipped = current is not None and cast(CursorResult[Any], session.execute(text(
                 "UPDATE embeddings SET index_version = index_version + 1, index_key = :k, index_seq = :q, "
                 "index_count = :n, index_built_at = :now, index_job_id = NULL WHERE id = :e AND index_job_id = :j"),
-                {"k": key, "q": upto, "n": count, "now": now_iso(), "e": embedding_id, "j": ctx.job_id}).rowcount == 1
+                {"k": key, "q": upto, "n": count, "now": now_iso(), "e": embedding_id, "j": ctx.job_id})).rowcount == 1
             result = {"embedding_id": embedding_id, "vectors": count, "live": live, "seq": upto, "key": key,
                       "mode": mode}
             if not flipped or not ctx.complete_in(session, result):

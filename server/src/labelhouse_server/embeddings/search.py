@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..db import Account, Collaborator, Dataset, EmbeddingVector, OrganizationMember, Sample
-from ..db.sql import in_list, run
+from ..db.sql import Rows, in_list, run
 from ..samples.query import _metadata_equals
 from .index import IndexCache, read_state
 from .vectors import nearest, unpack, unpack_many
@@ -117,7 +117,7 @@ def _verified(session: Session, embedding_id: int, dialect: str, scope: Scope,
             uid = scope.user.id
             readable = {r[0] for r in run(session, _READABLE.format(ids=in_list(len(datasets))),
                                           [*datasets, uid, True, uid, uid])}
-            rows = [r for r in rows if r[2] in readable]
+            rows = Rows(r for r in rows if r[2] in readable)
         out.extend((r[0], bytes(r[1])) for r in rows)
     return out
 

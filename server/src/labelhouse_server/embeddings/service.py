@@ -213,7 +213,17 @@ _UPSERT = ("INSERT INTO embedding_vectors (embedding_id, sample_id, dataset_id, 
 def put_vectors(session: Session, acc: EmbeddingAccess, vectors: dict[int, np.ndarray], datasets: dict[int, int],
                 settings: Settings, on_commit: Any = None) -> int:
     """Insert or replace the vectors of samples (``sample id -> vector``; ``datasets``: sample id -> dataset id)
-    as one batch with the embedding's next ``seq``; schedules an index rebuild when enough has changed."""
+    as one batch with the embedding's next ``seq``; schedules an index rebuild when enough has changed.
+    Committed."""
+    written = write_vectors(session, acc, vectors, datasets, settings, on_commit)
+    session.commit()
+    return written
+
+
+def write_vectors(session: Session, acc: EmbeddingAccess, vectors: dict[int, np.ndarray], datasets: dict[int, int],
+                  settings: Settings | None, on_commit: Any = None) -> int:
+    """``put_vectors`` in the caller's transaction (not committed); without ``settings`` no rebuild is
+    scheduled here (the next write or build does)."""
     acc.require_write()
     embedding = acc.embedding
     if not vectors:
@@ -222,14 +232,15 @@ def put_vectors(session: Session, acc: EmbeddingAccess, vectors: dict[int, np.nd
                                "RETURNING vector_seq"), {"now": now_iso(), "e": embedding.id}).scalar_one()
     # One executemany on the driver's cursor (SQLAlchemy's per-row parameter processing cost more than SQLite).
     conn = session.connection()
-    cursor = conn.connection.driver_connection.cursor()
+    driver: Any = conn.connection.driver_connection
+    cursor = driver.cursor()
     try:
         cursor.executemany(for_paramstyle(_UPSERT, conn.dialect.paramstyle),
                            [(embedding.id, sid, datasets[sid], seq, pack(vec)) for sid, vec in vectors.items()])
     finally:
         cursor.close()
-    schedule_rebuild(session, embedding.id, settings, on_commit)
-    session.commit()
+    if settings is not None:
+        schedule_rebuild(session, embedding.id, settings, on_commit)
     return len(vectors)
 
 

@@ -133,10 +133,10 @@ class ExportReader:
         self.run = self._model_run(session) if spec["kind"] == "model_run" else None
         if spec["kind"] == "model_run" and self.run is None:
             raise ExportGone("The model run was deleted before the export ran.")
-        self.onto = md.ontology(session, _Org(org_id)) if spec.get("metadata") else None
+        self.onto = md.ontology(session, _Org(org_id)) if spec.get("metadata") else None  # type: ignore[arg-type]
         self.errors: list[bytes] = []
         self.only_samples: list[int] | None = self._selected_samples(session)
-        self._datasets: dict[int, tuple[str, Any]] = {}
+        self._datasets: dict[int, tuple[str, Any, str]] = {}
         self._users: dict[int | None, str | None] = {None: None}
 
     # ------------------------------------------------------------------------------------------ set-up
@@ -190,13 +190,13 @@ class ExportReader:
         if self.spec.get("data_row_ids") is not None:
             wanted = {pk: public for public in self.spec["data_row_ids"]
                       if (pk := ids.decode("data_row", public)) is not None}
-            found = set(session.scalars(
+            present = set(session.scalars(
                 select(ST.c.id).select_from(ST.join(DST, DST.c.id == ST.c.dataset_id))
                 .where(ST.c.id.in_(list(wanted)), DST.c.owner_id == self.org_id)).all()) if wanted else set()
             for public in self.spec["data_row_ids"]:
-                if ids.decode("data_row", public) not in found:
+                if ids.decode("data_row", public) not in present:
                     self._error(data_row_id=public, error="No data row with this id in your organization.")
-            return sorted(found)
+            return sorted(present)
         return None
 
     # ------------------------------------------------------------------------------------------ paging
@@ -245,7 +245,7 @@ class ExportReader:
 
     def pages(self, sessions: Any) -> Iterator[Page]:
         """Every page of the export; the first carries the errors found while resolving the filters."""
-        first = Page(errors=self.errors)
+        first: Page | None = Page(errors=self.errors)
         after = -1
         while True:
             with sessions() as session:
@@ -373,7 +373,8 @@ class ExportReader:
         labels: dict[int, dict[int, Any]] = {}
         if labelsets:
             for lab in session.execute(_label_select().where(LT.c.sample_id > after, LT.c.sample_id <= hi,
-                                              LT.c.labelset_id.in_(labelsets))):
+                                                             LT.c.labelset_id.in_(labelsets),
+                                                             LT.c.label_status != "PRELABELED")):  # not labels
                 labels.setdefault(lab[0], {})[lab[1]] = lab
         return memberships, labels
 

@@ -8,11 +8,13 @@ import orjson
 from fastapi import APIRouter, Body, Depends
 from starlette.responses import Response
 
+from ..contract import WRITE_ERRORS
 from ..datasets.deps import DatasetRead
 from ..deps import DB, CurrentUser
 from ..http import empty_response, json_response, route
 from ..samples.deps import SampleLabel
 from . import service
+from .schemas import IssuePublic
 from .service import IssueAccess
 
 router = APIRouter(tags=["issues"])
@@ -28,22 +30,26 @@ IssueBody = Body(default=None, examples=[{"description": "car missing on the lef
                                                      "location": {"type": "2d", "x": 1.2, "y": 3.5}}}])
 
 
-@route(router, "/datasets/{owner}/{dataset}/issues/", ["GET"], summary="List the issues of a dataset")
+@route(router, "/datasets/{owner}/{dataset}/issues/", ["GET"], model=list[IssuePublic],
+       summary="List the issues of a dataset")
 def get_issues(acc: DatasetRead, session: DB) -> Response:
     return json_response(orjson.dumps(service.list_issues(session, acc.dataset.id)))
 
 
-@route(router, "/samples/{sample_uuid}/issues/", ["POST"], status_code=201, summary="Raise an issue on a sample")
+@route(router, "/samples/{sample_uuid}/issues/", ["POST"], model=IssuePublic, errors=WRITE_ERRORS,
+       status_code=201, summary="Raise an issue on a sample")
 def add_issue(sacc: SampleLabel, session: DB, body: dict | None = IssueBody) -> Response:
     return json_response(orjson.dumps(service.add_issue(session, sacc, body)), status_code=201)
 
 
-@route(router, "/issues/{issue_uuid}/", ["PATCH"], summary="Update an issue (only the fields given)")
+@route(router, "/issues/{issue_uuid}/", ["PATCH"], model=IssuePublic, errors=WRITE_ERRORS,
+       summary="Update an issue (only the fields given)")
 def update_issue(iacc: IssueLabel, session: DB, body: dict | None = IssueBody) -> Response:
     return json_response(orjson.dumps(service.update_issue(session, iacc, body)))
 
 
-@route(router, "/issues/{issue_uuid}/", ["DELETE"], status_code=204, summary="Delete an issue")
+@route(router, "/issues/{issue_uuid}/", ["DELETE"], errors=WRITE_ERRORS,
+       status_code=204, summary="Delete an issue")
 def delete_issue(iacc: IssueLabel, session: DB) -> Response:
     service.delete_issue(session, iacc)
     return empty_response()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 import uuid as uuidlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import Text, delete, select, type_coerce, update
+from sqlalchemy import Table, Text, delete, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from ..datasets.permissions import DatasetAccess, access_with_role, effective_role
@@ -18,8 +18,8 @@ from ..samples.deps import SampleAccess
 from ..samples.service import usernames
 from ..timeutil import now_iso
 
-IT = Issue.__table__
-ST = Sample.__table__
+IT = cast(Table, Issue.__table__)
+ST = cast(Table, Sample.__table__)
 ISSUE_STATUSES = ("OPEN", "CLOSED")
 ANCHOR_TYPES = ("basic", "track", "sceneAttribute", "location")
 _ISSUE_NOT_FOUND = "Issue not found."
@@ -39,7 +39,7 @@ def issue_access(session: Session, user: Account, issue_uuid: str, action: str) 
     issue = session.scalars(select(Issue).where(Issue.uuid == issue_uuid)).first()
     dataset = session.get(Dataset, issue.dataset_id) if issue is not None else None
     role = effective_role(session, user, dataset) if dataset is not None else None
-    if role is None:
+    if role is None or issue is None or dataset is None:
         raise NotFound(_ISSUE_NOT_FOUND)  # an issue the caller may not see answers exactly like a missing one
     return IssueAccess(issue, access_with_role(dataset, user, role, action))
 
@@ -118,7 +118,7 @@ def _public(row: Any, users: dict[int, str]) -> dict[str, Any]:
 
 def _rows(session: Session, *where: Any) -> list[Any]:
     q = select(*ISSUE_COLUMNS).select_from(IT.join(ST, ST.c.id == IT.c.sample_id)).where(*where)
-    return session.execute(q.order_by(IT.c.created_at, IT.c.id)).all()
+    return list(session.execute(q.order_by(IT.c.created_at, IT.c.id)).all())
 
 
 def _render(session: Session, rows: list[Any]) -> list[dict[str, Any]]:
@@ -139,13 +139,12 @@ def add_issue(session: Session, sacc: SampleAccess, body: Any) -> dict[str, Any]
     if not isinstance(body, dict):
         raise Invalid("body: a JSON object is required.", field="body")
     now = now_iso()
-    result = session.execute(IT.insert().values(
+    issue_id = session.execute(IT.insert().values(
         uuid=str(uuidlib.uuid4()), sample_id=sacc.sample_id, dataset_id=sacc.dataset_id,
         description=_description(body.get("description")), status=_status(body.get("status")),
         anchor=check_anchor(body.get("anchor")), comments="[]", created_by_id=sacc.user.id,
         updated_by_id=sacc.user.id, created_at=now, updated_at=now,
-    ))
-    issue_id = result.inserted_primary_key[0]
+    ).returning(IT.c.id)).scalar_one()
     session.commit()
     return _one(session, issue_id)
 

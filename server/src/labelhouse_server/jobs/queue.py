@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
-from sqlalchemy import text
+from sqlalchemy import CursorResult, text
 from sqlalchemy.orm import Session
 
 from ..db import Job
@@ -74,8 +74,9 @@ _FENCE = "id = :id AND worker_id = :w AND attempts = :a AND status = 'running'"
 def heartbeat(session: Session, job_id: int, worker_id: str, attempt: int, progress: int | None = None) -> bool:
     """Prove the worker lives. False when the job is no longer ours. Commits."""
     sets = "heartbeat_at = :now" + (", progress = :p" if progress is not None else "")
-    n = session.execute(text(f"UPDATE jobs SET {sets} WHERE {_FENCE}"),
-                        {"now": now_iso(), "p": progress, "id": job_id, "w": worker_id, "a": attempt}).rowcount
+    n = cast(CursorResult[Any], session.execute(
+        text(f"UPDATE jobs SET {sets} WHERE {_FENCE}"),
+        {"now": now_iso(), "p": progress, "id": job_id, "w": worker_id, "a": attempt})).rowcount
     session.commit()
     return n == 1
 
@@ -83,12 +84,12 @@ def heartbeat(session: Session, job_id: int, worker_id: str, attempt: int, progr
 def finish(session: Session, ctx: JobContext, status: str, *, result: Any = None, error: str | None = None) -> bool:
     """Fenced final transition (succeeded / failed / queued for retry) in the caller's transaction."""
     worker = None if status == "queued" else ctx.worker_id
-    n = session.execute(text(
+    n = cast(CursorResult[Any], session.execute(text(
         f"UPDATE jobs SET status = :s, result = :r, error = :e, finished_at = :now, worker_id = :nw "
         f"WHERE {_FENCE}"
     ), {"s": status, "r": orjson.dumps(result).decode() if result is not None else None, "e": error,
         "now": None if status == "queued" else now_iso(), "nw": worker, "id": ctx.job_id, "w": ctx.worker_id,
-        "a": ctx.attempt}).rowcount
+        "a": ctx.attempt})).rowcount
     return n == 1
 
 

@@ -79,6 +79,16 @@ def value_of(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "_", name.lower())
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    """``value`` if it is an object, else empty: stored documents may hold anything under keys Segments does not
+    check (a label written through the Segments API into a dataset without a task type)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def derived_id(*parts: Any) -> str:
     """A stable uuid for a feature that was stored without one (nested classifications, answers, labels
     written through Segments)."""
@@ -208,7 +218,7 @@ def merge_categories(task_attributes: Any, ontology: OntologyIndex) -> tuple[dic
             next_id += 1
             categories.append(found)
             changed = True
-        wanted = {"feature_schema_id": feature.feature_schema_id}
+        wanted: dict[str, Any] = {"feature_schema_id": feature.feature_schema_id}
         color = _rgb(feature.node.get("color"))
         if color is not None and "color" not in found:
             wanted["color"] = color
@@ -364,7 +374,7 @@ def _nested(feature: Feature, line: dict[str, Any]) -> dict[str, Any]:
         if node is None:
             raise LineError("UnknownFeatureSchema",
                             f"{where}: '{feature.name}' has no nested classification {schema_id or name!r}.")
-        out[node.get("name")] = _answer(node, item, where)
+        out[str(node.get("name"))] = _answer(node, item, where)
     return out
 
 
@@ -401,7 +411,8 @@ def convert_line(line: dict[str, Any], ontology: OntologyIndex, *, media_type: s
         if not isinstance(loc, dict):
             raise LineError("InvalidGeometry", "location must be {\"start\": int, \"end\": int}.")
         start, end = loc.get("start"), loc.get("end")
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)) or not 0 <= start <= end:
+        if (not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool)
+                or isinstance(end, bool) or not 0 <= start <= end):
             raise LineError("InvalidGeometry", "location needs integers 0 <= start <= end (end inclusive).")
         obj = _lb_object(feature, uid, attributes)
         obj["location"] = {"start": start, "end": end}
@@ -444,12 +455,12 @@ def apply(attributes: Any, converted: list[Converted], category_ids: dict[str, i
     nothing. A global classification replaces the previous answer of the same classification."""
     doc = dict(parse_attributes(attributes) or {})
     doc.setdefault("format_version", FORMAT_VERSION)
-    annotations = [dict(a) for a in doc.get("annotations") or [] if isinstance(a, dict)]
-    image_attributes = dict(doc.get("image_attributes") or {})
-    lb = dict(doc.get("labelbox") or {})
-    class_ids = dict(lb.get("classification_ids") or {})
-    objects = [o for o in lb.get("objects") or [] if isinstance(o, dict)]
-    by_uuid = {(a.get("labelbox") or {}).get("feature_id"): i for i, a in enumerate(annotations)}
+    annotations = [dict(a) for a in _list(doc.get("annotations")) if isinstance(a, dict)]
+    image_attributes = dict(_dict(doc.get("image_attributes")))
+    lb = dict(_dict(doc.get("labelbox")))
+    class_ids = dict(_dict(lb.get("classification_ids")))
+    objects = [o for o in _list(lb.get("objects")) if isinstance(o, dict)]
+    by_uuid = {_dict(a.get("labelbox")).get("feature_id"): i for i, a in enumerate(annotations)}
     next_id = max([a["id"] for a in annotations if isinstance(a.get("id"), int)] + [0]) + 1
     for item in converted:
         if item.segments is not None:
@@ -482,10 +493,10 @@ def apply(attributes: Any, converted: list[Converted], category_ids: dict[str, i
 def annotation_uuids(attributes: Any) -> set[str]:
     """The feature ids (import uuids) a label holds."""
     doc = parse_attributes(attributes) or {}
-    out = {(a.get("labelbox") or {}).get("feature_id") for a in doc.get("annotations") or [] if isinstance(a, dict)}
-    lb = doc.get("labelbox") or {}
-    out |= {o.get("feature_id") for o in lb.get("objects") or [] if isinstance(o, dict)}
-    out |= set((lb.get("classification_ids") or {}).values())
+    out = {_dict(a.get("labelbox")).get("feature_id") for a in _list(doc.get("annotations")) if isinstance(a, dict)}
+    lb = _dict(doc.get("labelbox"))
+    out |= {o.get("feature_id") for o in _list(lb.get("objects")) if isinstance(o, dict)}
+    out |= {v for v in _dict(lb.get("classification_ids")).values() if isinstance(v, str)}
     out.discard(None)
     return out  # type: ignore[return-value]
 
@@ -500,7 +511,7 @@ def _export_answer(node: dict[str, Any], value: Any, feature_id: str) -> dict[st
     options = {o.get("value"): o for o in node.get("options") or [] if isinstance(o, dict)}
 
     def option(v: Any) -> dict[str, Any] | None:
-        o = options.get(v)
+        o = options.get(v) if isinstance(v, str) else None
         if o is None:
             return None
         return {"feature_id": derived_id(feature_id, v), "feature_schema_id": o.get("featureSchemaId"),
@@ -523,7 +534,7 @@ def _export_answer(node: dict[str, Any], value: Any, feature_id: str) -> dict[st
 def _export_nested(feature_node: dict[str, Any] | None, values: Any, parent_id: str) -> list[dict[str, Any]]:
     if not isinstance(values, dict) or not values:
         return []
-    nodes = {n.get("name"): n for n in (feature_node or {}).get("classifications") or [] if isinstance(n, dict)}
+    nodes = {n.get("name"): n for n in _list(_dict(feature_node).get("classifications")) if isinstance(n, dict)}
     out = []
     for name, value in values.items():
         node = nodes.get(name)
@@ -536,13 +547,14 @@ def _export_nested(feature_node: dict[str, Any] | None, values: Any, parent_id: 
 
 def _feature_for_annotation(ann: dict[str, Any], ontology: OntologyIndex,
                             categories: dict[int, dict[str, Any]]) -> Feature | None:
-    schema_id = (ann.get("labelbox") or {}).get("feature_schema_id")
-    if schema_id and schema_id in ontology.by_id:
+    schema_id = _dict(ann.get("labelbox")).get("feature_schema_id")
+    if isinstance(schema_id, str) and schema_id in ontology.by_id:
         return ontology.by_id[schema_id]
-    category = categories.get(ann.get("category_id"))  # type: ignore[arg-type]
+    category_id = ann.get("category_id")
+    category = categories.get(category_id) if isinstance(category_id, int) else None
     if category is None:
         return None
-    if category.get("feature_schema_id") in ontology.by_id:
+    if isinstance(category.get("feature_schema_id"), str) and category["feature_schema_id"] in ontology.by_id:
         return ontology.by_id[category["feature_schema_id"]]
     tool = TOOL_OF_TYPE.get(ann.get("type"))  # type: ignore[arg-type]
     return next((f for f in ontology.features if f.kind == "tool" and f.name == category.get("name")
@@ -559,21 +571,23 @@ def export_annotations(attributes: Any, ontology: OntologyIndex, *, categories: 
     "relationships"}``. Annotations written through the Segments API export too (their tool found through the
     category); ones whose category maps to no tool of the ontology are left out."""
     doc = parse_attributes(attributes) or {}
-    cats = {c.get("id"): c for c in categories or [] if isinstance(c, dict)}
-    lb = doc.get("labelbox") or {}
+    cats = {c["id"]: c for c in _list(categories) if isinstance(c, dict) and isinstance(c.get("id"), int)}
+    lb = _dict(doc.get("labelbox"))
     objects: list[dict[str, Any]] = []
-    for ann in doc.get("annotations") or []:
+    for ann in _list(doc.get("annotations")):
         if not isinstance(ann, dict) or not isinstance(ann.get("points"), list):
             continue
         feature = _feature_for_annotation(ann, ontology, cats)
         if feature is None or feature.tool not in SEGMENTS_TYPE or SEGMENTS_TYPE[feature.tool] != ann.get("type"):
             continue
-        fid = (ann.get("labelbox") or {}).get("feature_id") or derived_id(label_key, ann.get("id"))
+        fid = _dict(ann.get("labelbox")).get("feature_id")
+        fid = fid if isinstance(fid, str) else derived_id(label_key, ann.get("id"))
         obj: dict[str, Any] = {"feature_id": fid, "feature_schema_id": feature.feature_schema_id,
                                "name": feature.name, "value": value_of(feature.name),
                                "annotation_kind": ANNOTATION_KIND[feature.tool or ""],
                                "classifications": _export_nested(feature.node, ann.get("attributes"), fid)}
-        pts = [(float(p[0]), float(p[1])) for p in ann["points"] if isinstance(p, list) and len(p) >= 2]
+        pts = [(float(p[0]), float(p[1])) for p in ann["points"] if isinstance(p, list) and len(p) >= 2
+               and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p[:2])]
         if not pts:
             continue
         if feature.tool == "rectangle":
@@ -585,25 +599,28 @@ def export_annotations(attributes: Any, ontology: OntologyIndex, *, categories: 
         else:
             obj["polygon" if feature.tool == "polygon" else "line"] = [{"x": x, "y": y} for x, y in pts]
         objects.append(obj)
-    for stored in lb.get("objects") or []:
-        if not isinstance(stored, dict):
+    for stored in _list(lb.get("objects")):
+        if not isinstance(stored, dict) or not isinstance(stored.get("feature_id"), str):
             continue
-        feature = ontology.by_id.get(stored.get("feature_schema_id"))  # type: ignore[arg-type]
+        schema_id = stored.get("feature_schema_id")
+        feature = ontology.by_id.get(schema_id) if isinstance(schema_id, str) else None
         obj = {k: v for k, v in stored.items() if k != "classifications"}
         obj["classifications"] = _export_nested(feature.node if feature else None, stored.get("classifications"),
                                                 stored.get("feature_id", ""))
-        if "location" in obj and text is not None:
-            loc = obj["location"]
+        loc = obj.get("location")
+        if text is not None and isinstance(loc, dict) and isinstance(loc.get("start"), int) \
+                and isinstance(loc.get("end"), int):
             obj["location"] = {**loc, "token": text[loc["start"]:loc["end"] + 1]}
         objects.append(obj)
     classifications = []
-    class_ids = lb.get("classification_ids") or {}
-    for name, value in (doc.get("image_attributes") or {}).items():
+    class_ids = _dict(lb.get("classification_ids"))
+    for name, value in _dict(doc.get("image_attributes")).items():
         feature = ontology.classifications.get(name) or next(
             (f for f in ontology.features if f.kind == "classification" and f.name == name), None)
         if feature is None:
             continue
-        fid = class_ids.get(name) or derived_id(label_key, "classification", name)
+        fid = class_ids.get(name)
+        fid = fid if isinstance(fid, str) else derived_id(label_key, "classification", name)
         item = _export_answer(feature.node, value, fid)
         if item is not None:
             item["feature_schema_id"] = feature.feature_schema_id

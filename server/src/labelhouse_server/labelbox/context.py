@@ -42,4 +42,5 @@ class Context:
 
 def ctx(info: Any) -> Context:
     """The typed context of a resolver's ``info``."""
-    return info.context  # type: ignore[no-any-return]
+    context: Context = info.context
+    return context

@@ -117,7 +117,7 @@ def plumbing_error_body(path: str, status: int, body: dict[str, Any]) -> dict[st
     turns into ``ApiLimitError``. REST (``/api/v1``, ``/adv``): ``{"message": ..., "code": ...}``. Both keep the limit's
     name and value (``limit``, ``max``, ``retry_after``) for people reading the body."""
     detail = str(body.get("detail", ""))
-    extra = {k: body[k] for k in ("limit", "max", "field", "retry_after", "request_id") if k in body}
+    extra: dict[str, Any] = {k: body[k] for k in ("limit", "max", "field", "retry_after", "request_id") if k in body}
     if path.rstrip("/") in GRAPHQL_PATHS:
         if status == 429:
             message = f"You have exceeded the rate limit ({body.get('limit', 'rate_limit')}). {detail}"

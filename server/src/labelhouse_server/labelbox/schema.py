@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ariadne import make_executable_schema
 from graphql import GraphQLSchema
@@ -21,7 +22,7 @@ DOMAINS = ("common", "users", "tasks", "datasets", "files", "datarows", "globalk
 @lru_cache(maxsize=1)
 def labelbox_schema() -> GraphQLSchema:
     type_defs: list[str] = []
-    bindables: list[object] = list(SCALARS)
+    bindables: list[Any] = list(SCALARS)
     for domain in DOMAINS:
         sdl_file = SDL_DIR / f"{domain}.graphql"
         if sdl_file.exists():

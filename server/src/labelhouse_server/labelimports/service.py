@@ -39,6 +39,7 @@ from ..db import (
     AnnotationImport,
     Dataset,
     Label,
+    LabelRevision,
     Project,
     ProjectDataRow,
     ProjectLabelset,
@@ -190,7 +191,8 @@ def _resolve_rows(session: Session, scope: OrgScope, project: Project, refs: set
     for i in range(0, len(keys), 500):
         for sample_id, key in session.execute(select(DataRowInfo.sample_id, DataRowInfo.global_key).where(
                 DataRowInfo.org_id == scope.org_id, DataRowInfo.global_key.in_(keys[i:i + 500]))):
-            by_sample.setdefault(sample_id, []).append(("globalKey", key))
+            if key is not None:
+                by_sample.setdefault(sample_id, []).append(("globalKey", key))
     for kind, value in refs:
         if kind == "id":
             pk = ids.decode("data_row", value)
@@ -476,8 +478,18 @@ def _write_chunk(session: Session, scope: OrgScope, project_id: int, status: str
             {"sample_id": sample_id, "labelset_id": labelset_id, "dataset_id": dataset_id, "label_status": status,
              "attributes": text, "created_by_id": user_id, "updated_by_id": user_id, "created_at": now,
              "updated_at": now} for sample_id, labelset_id, text in new])
+        # Revision 1 in bulk for labels without history; a label deleted earlier continues its numbering.
+        had_history = set(session.execute(select(LabelRevision.sample_id, LabelRevision.labelset_id).where(
+            LabelRevision.sample_id.in_([n[0] for n in new]),
+            LabelRevision.labelset_id.in_({n[1] for n in new})).distinct()).tuples())
         history.record_created(session, dataset_id, [(sample_id, labelset_id, status, text, None, user_id, now)
-                                                     for sample_id, labelset_id, text in new])
+                                                     for sample_id, labelset_id, text in new
+                                                     if (sample_id, labelset_id) not in had_history])
+        for sample_id, labelset_id, text in new:
+            if (sample_id, labelset_id) in had_history:
+                history.record_revision(session, dataset_id=dataset_id, sample_id=sample_id,
+                                        labelset_id=labelset_id, action="created", label_status=status,
+                                        attributes=text, score=None, user_id=user_id, created_at=now)
     if done_queue:  # ground truth is Done: the rows leave the labeling queues
         session.execute(update(ProjectDataRow).where(ProjectDataRow.project_id == project_id,
                                                      ProjectDataRow.sample_id.in_(done_queue))

@@ -84,7 +84,8 @@ def record_created(session: Session, dataset_id: int, labels: list[tuple[int, in
         contents[digest] = text
         revisions.append((sample_id, labelset_id, dataset_id, 1, "created", status, digest, score, user_id,
                           created_at))
-    cursor = conn.connection.driver_connection.cursor()
+    driver: Any = conn.connection.driver_connection
+    cursor = driver.cursor()
     try:
         cursor.executemany(for_paramstyle(_CONTENT, style), [(dataset_id, d, t) for d, t in contents.items()])
         cursor.executemany(for_paramstyle(_BULK_REVISION, style), revisions)

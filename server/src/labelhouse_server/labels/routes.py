@@ -8,10 +8,13 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from ..contract import WRITE_ERRORS
 from ..deps import DB, authenticate, run_write
+from ..fastlane import Handler
 from ..http import empty_response, json_response, parse_json, route
 from ..samples.deps import SampleLabel, sample_access
 from . import history, service
+from .schemas import LabelPublic
 
 router = APIRouter(tags=["labels"])
 
@@ -47,23 +50,27 @@ async def put_label_handler(request: Request, session: Session, sample_uuid: str
     return json_response(content, status_code=201 if created else 200)
 
 
-FAST_LANE = [("GET", "/labels/{sample_uuid}/{labelset}/", get_label_handler),
-             ("PUT", "/labels/{sample_uuid}/{labelset}/", put_label_handler)]
+FAST_LANE: list[tuple[str, str, Handler]] = [
+    ("GET", "/labels/{sample_uuid}/{labelset}/", get_label_handler),
+    ("PUT", "/labels/{sample_uuid}/{labelset}/", put_label_handler)]
 
 
-@route(router, "/labels/{sample_uuid}/{labelset}/", ["GET"], summary="Get a label (404 when unlabeled)")
+@route(router, "/labels/{sample_uuid}/{labelset}/", ["GET"], model=LabelPublic,
+       summary="Get a label (404 when unlabeled)")
 async def get_label(labelset: str, sample_uuid: str, request: Request, session: DB) -> Response:
     return await get_label_handler(request, session, sample_uuid, labelset)
 
 
-@route(router, "/labels/{sample_uuid}/{labelset}/", ["PUT"], summary="Create or replace a label "
-                                                                    "(201 created, 200 replaced)",
+@route(router, "/labels/{sample_uuid}/{labelset}/", ["PUT"], model=LabelPublic, errors=WRITE_ERRORS,
+       summary="Create or replace a label (201 created, 200 replaced)",
+       responses={201: {"model": LabelPublic, "description": "Created"}},
        openapi_extra=LABEL_BODY_DOC)
 async def put_label(labelset: str, sample_uuid: str, request: Request, session: DB) -> Response:
     return await put_label_handler(request, session, sample_uuid, labelset)
 
 
-@route(router, "/labels/{sample_uuid}/{labelset}/", ["PATCH"], summary="Update a label (only the fields given)",
+@route(router, "/labels/{sample_uuid}/{labelset}/", ["PATCH"], model=LabelPublic, errors=WRITE_ERRORS,
+       summary="Update a label (only the fields given)",
        openapi_extra=LABEL_BODY_DOC)
 async def patch_label(labelset: str, sample_uuid: str, request: Request, session: DB) -> Response:
     raw = await request.body()
@@ -75,7 +82,8 @@ async def patch_label(labelset: str, sample_uuid: str, request: Request, session
     return json_response(await run_write(request, session, work))
 
 
-@route(router, "/labels/{sample_uuid}/{labelset}/", ["DELETE"], status_code=204, summary="Delete a label")
+@route(router, "/labels/{sample_uuid}/{labelset}/", ["DELETE"], errors=WRITE_ERRORS,
+       status_code=204, summary="Delete a label")
 def delete_label(labelset: str, sacc: SampleLabel, session: DB) -> Response:
     service.delete_label(session, sacc, labelset)
     return empty_response()
@@ -108,7 +116,8 @@ async def get_label_history(
         per_page=size)))
 
 
-@route(router, "/labels/{sample_uuid}/{labelset}/history/{revision}/restore/", ["POST"],
+@route(router, "/labels/{sample_uuid}/{labelset}/history/{revision}/restore/", ["POST"], model=LabelPublic,
+       errors=WRITE_ERRORS,
        summary="Put an earlier revision back as the label (recorded as a new revision 'restored')")
 async def restore_label(labelset: str, sample_uuid: str, revision: str, request: Request, session: DB) -> Response:
     def work() -> bytes:

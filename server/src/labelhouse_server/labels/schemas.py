@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from pydantic import BaseModel, Field
 from sqlalchemy import Text, type_coerce
 
 from ..db import Label
+from ..users.schemas import TIME
 
 LABEL_STATUSES = ("REVIEWED", "REVIEWING_IN_PROGRESS", "LABELED", "LABELING_IN_PROGRESS", "REJECTED",
                   "PRELABELED", "SKIPPED", "VERIFIED")
@@ -74,3 +76,30 @@ def label_summary(lab: Any, users: dict[int, str]) -> dict[str, Any]:
         "created_by": users.get(lab[5]) if lab[5] is not None else None,
         "reviewed_by": users.get(lab[7]) if lab[7] is not None else None,
     }
+
+
+# ---- response models --------------------------------------------------------------------------------------------
+class LabelPublic(BaseModel):
+    sample_uuid: str
+    label_type: str = Field(description="The dataset's task type")
+    label_status: str = Field(description=", ".join(LABEL_STATUSES))
+    labelset: str
+    attributes: dict[str, Any] | None = Field(description="The label document, as stored")
+    score: float | None
+    rating: float | None
+    created_at: str = Field(description=TIME)
+    created_by: str
+    updated_at: str | None = Field(description=TIME)
+    updated_by: str | None
+    reviewed_at: str | None = Field(description=TIME)
+    reviewed_by: str | None
+
+
+class LabelSummary(BaseModel):
+    """The label of a sample in a listing without ``include_full_label``."""
+
+    label_status: str
+    score: float | None
+    updated_at: str | None = Field(description=TIME)
+    created_by: str | None
+    reviewed_by: str | None

@@ -13,8 +13,9 @@ moves on to the next candidate."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any, cast
 
-from sqlalchemy import text
+from sqlalchemy import CursorResult, text
 from sqlalchemy.orm import Session
 
 from ..datasets.permissions import DatasetAccess
@@ -75,8 +76,8 @@ def next_sample(session: Session, acc: DatasetAccess, mode: str, labelset_name: 
               **{f"x{i}": u for i, u in enumerate(exclude)}}
     sql = text(_candidates_sql(_LABEL_BUCKET if mode == "label" else _REVIEW_BUCKET, len(exclude)))
     for sample_id, sample_uuid, _bucket in session.execute(sql, params).all():
-        won = session.execute(text(_RESERVE), {"sample": sample_id, "queue": mode, "me": me, "until": until,
-                                               "now": now})
+        params_ = {"sample": sample_id, "queue": mode, "me": me, "until": until, "now": now}
+        won = cast(CursorResult[Any], session.execute(text(_RESERVE), params_))
         if won.rowcount == 1:
             # One reservation per user and dataset at a time: the samples they left go back to the queue.
             session.execute(text(

@@ -14,10 +14,10 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import orjson
-from sqlalchemy import text
+from sqlalchemy import CursorResult, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..db.engine import READ_ONLY
@@ -192,10 +192,10 @@ class BuildRelease:
                 pass
         url = store.public_url(key)
         with ctx.sessionmaker() as session:
-            flipped = session.execute(text(
+            flipped = cast(CursorResult[Any], session.execute(text(
                 "UPDATE releases SET status = 'SUCCEEDED', status_info = '', url = :url, file_key = :key, "
                 "checksum = :sum, samples_count = :n WHERE id = :id AND status = 'PENDING'"
-            ), {"url": url, "key": key, "sum": checksum, "n": count, "id": release["id"]}).rowcount == 1
+            ), {"url": url, "key": key, "sum": checksum, "n": count, "id": release["id"]})).rowcount == 1
             result = {"url": url, "key": key, "samples_count": count, "bytes": size, "sha256": checksum}
             if flipped and ctx.complete_in(session, result):
                 session.commit()

@@ -68,7 +68,8 @@ def _run_many(session: Session, sql: str, rows: list[tuple[Any, ...]]) -> None:
     if not rows:
         return
     conn = session.connection()
-    cursor = conn.connection.driver_connection.cursor()
+    driver: Any = conn.connection.driver_connection
+    cursor = driver.cursor()
     try:
         cursor.executemany(for_paramstyle(sql, conn.dialect.paramstyle), rows)
     finally:
@@ -237,7 +238,8 @@ def diff_changes(session: Session, acc: DatasetAccess, from_name: str, to_name: 
     if conn.dialect.name == "postgresql":  # psycopg: %(name)s; sqlite3 takes :name as written
         for key in ("a", "b", "limit", "offset"):
             sql = sql.replace(f":{key}", f"%({key})s")
-    cursor = conn.connection.driver_connection.cursor()
+    driver: Any = conn.connection.driver_connection
+    cursor = driver.cursor()
     try:
         cursor.execute(sql, {"a": a, "b": b, "limit": per_page, "offset": (page - 1) * per_page})
         rows = cursor.fetchall()

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, Field
+
 from ..db import Release
 from ..errors import Invalid
+from ..users.schemas import TIME
 
 MAX_NAME = 150
 
@@ -41,3 +44,20 @@ def release_public(release: Release) -> dict[str, Any]:
         "created_at": release.created_at,
         "samples_count": release.samples_count or 0,
     }
+
+
+# ---- response models --------------------------------------------------------------------------------------------
+class ReleaseAttributes(BaseModel):
+    url: str | None = Field(default=None, description="The release file, once the release SUCCEEDED")
+
+
+class ReleasePublic(BaseModel):
+    uuid: str
+    name: str
+    description: str
+    release_type: str
+    attributes: ReleaseAttributes
+    status: str = Field(description="PENDING, SUCCEEDED or FAILED")
+    status_info: str
+    created_at: str = Field(description=TIME)
+    samples_count: int

@@ -202,10 +202,11 @@ def _page_rows(session: Session, ids: list[int], labelset_id: int | None) -> lis
         sql = (f"SELECT {SAMPLE_SQL}, {LABEL_SQL} FROM samples s LEFT JOIN labels l "
                f"ON l.sample_id = s.id AND l.labelset_id = ? WHERE {where}")
         params = (labelset_id, *params)
-    cursor = connection.connection.dbapi_connection.cursor()
+    driver: Any = connection.connection.driver_connection
+    cursor = driver.cursor()
     try:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
     finally:
         cursor.close()
     position = {sample_id: i for i, sample_id in enumerate(ids)}

@@ -13,17 +13,20 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from ..contract import WRITE_ERRORS
 from ..datasets.deps import DatasetManage, DatasetRead
 from ..deps import DB, authenticate
+from ..fastlane import Handler
 from ..http import empty_response, json_response, parse_json, route
 from ..limits import check_filters, check_page
 from . import service
 from .deps import SampleManage, sample_access
 from .query import SampleQuery, list_samples
+from .schemas import SamplePublic, SamplesDeleted
 
 router = APIRouter(tags=["samples"])
 
-SAMPLE_BODY_DOC = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+SAMPLE_BODY_DOC: dict[str, Any] = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
     "type": "object", "required": ["name", "attributes"],
     "properties": {"name": {"type": "string"}, "attributes": {"type": "object"}, "metadata": {"type": "object"},
                    "priority": {"type": "number"}, "assigned_labeler": {"type": "string", "nullable": True},
@@ -39,7 +42,8 @@ def _dumps(content: Any) -> bytes:
     return orjson.dumps(content)
 
 
-@route(router, "/datasets/{owner}/{dataset}/samples/", ["GET"], summary="List samples (filters, sort, pages)")
+@route(router, "/datasets/{owner}/{dataset}/samples/", ["GET"], model=list[SamplePublic],
+       summary="List samples (filters, sort, pages)")
 def get_samples(
     request: Request, acc: DatasetRead, session: DB,
     per_page: str = Query("1000", description="Page size, 1-1000"),
@@ -66,7 +70,8 @@ def get_samples(
     return response
 
 
-@route(router, "/datasets/{owner}/{dataset}/samples/", ["POST"], status_code=201, summary="Add a sample",
+@route(router, "/datasets/{owner}/{dataset}/samples/", ["POST"], model=SamplePublic, errors=WRITE_ERRORS,
+       status_code=201, summary="Add a sample",
        openapi_extra=SAMPLE_BODY_DOC)
 async def add_sample(request: Request, acc: DatasetManage, session: DB) -> Response:
     body = parse_json(await request.body())
@@ -74,7 +79,8 @@ async def add_sample(request: Request, acc: DatasetManage, session: DB) -> Respo
     return json_response(_dumps(out[0]), status_code=201)
 
 
-@route(router, "/datasets/{owner}/{dataset}/samples_bulk/", ["POST"], status_code=201,
+@route(router, "/datasets/{owner}/{dataset}/samples_bulk/", ["POST"], model=list[SamplePublic], errors=WRITE_ERRORS,
+       status_code=201,
        summary="Add many samples; names that already exist are returned unchanged", openapi_extra=BULK_BODY_DOC)
 async def add_samples(request: Request, acc: DatasetManage, session: DB) -> Response:
     body = parse_json(await request.body())
@@ -85,7 +91,8 @@ async def add_samples(request: Request, acc: DatasetManage, session: DB) -> Resp
     return json_response(await run_in_threadpool(work), status_code=201)
 
 
-@route(router, "/datasets/{owner}/{dataset}/samples_bulk/", ["DELETE"], summary="Delete samples by uuid",
+@route(router, "/datasets/{owner}/{dataset}/samples_bulk/", ["DELETE"], model=SamplesDeleted, errors=WRITE_ERRORS,
+       summary="Delete samples by uuid",
        openapi_extra=DELETE_BODY_DOC)
 async def delete_samples(request: Request, acc: DatasetManage, session: DB) -> Response:
     body = parse_json(await request.body())
@@ -102,10 +109,11 @@ async def get_sample_handler(request: Request, session: Session, sample_uuid: st
     return json_response(_dumps(service.get_sample(session, sacc, request.query_params.get("labelset"))))
 
 
-FAST_LANE = [("GET", "/samples/{sample_uuid}/", get_sample_handler)]
+FAST_LANE: list[tuple[str, str, Handler]] = [("GET", "/samples/{sample_uuid}/", get_sample_handler)]
 
 
-@route(router, "/samples/{sample_uuid}/", ["GET"], summary="Get a sample (optionally with its label)")
+@route(router, "/samples/{sample_uuid}/", ["GET"], model=SamplePublic,
+       summary="Get a sample (optionally with its label)")
 async def get_sample(
     sample_uuid: str, request: Request, session: DB,
     labelset: str | None = Query(None, description="Embed the label of this labelset"),
@@ -114,8 +122,8 @@ async def get_sample(
     return await get_sample_handler(request, session, sample_uuid)
 
 
-@route(router, "/samples/{sample_uuid}/", ["PATCH"], summary="Update a sample (only the fields given; null "
-                                                            "unassigns assigned_labeler/assigned_reviewer)",
+@route(router, "/samples/{sample_uuid}/", ["PATCH"], model=SamplePublic, errors=WRITE_ERRORS,
+       summary="Update a sample (only the fields given; null unassigns assigned_labeler/assigned_reviewer)",
        openapi_extra=SAMPLE_BODY_DOC)
 async def update_sample(request: Request, sacc: SampleManage, session: DB) -> Response:
     body = parse_json(await request.body())
@@ -123,7 +131,8 @@ async def update_sample(request: Request, sacc: SampleManage, session: DB) -> Re
     return json_response(_dumps(out))
 
 
-@route(router, "/samples/{sample_uuid}/", ["DELETE"], status_code=204, summary="Delete a sample")
+@route(router, "/samples/{sample_uuid}/", ["DELETE"], errors=WRITE_ERRORS,
+       status_code=204, summary="Delete a sample")
 def delete_sample(sacc: SampleManage, session: DB) -> Response:
     service.delete_sample(session, sacc)
     return empty_response()

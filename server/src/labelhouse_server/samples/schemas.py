@@ -7,8 +7,11 @@ import math
 from typing import Any
 
 import orjson
+from pydantic import BaseModel, Field
 
 from ..errors import Invalid
+from ..labels.schemas import LabelPublic, LabelSummary
+from ..users.schemas import TIME
 
 MAX_NAME_LENGTH = 1024
 UNSET: Any = object()
@@ -107,3 +110,27 @@ def sample_public(row: Any, users: dict[int, str], full_name: str, data_type: st
     if label is not UNSET:
         out["label"] = label
     return out
+
+
+# ---- response models --------------------------------------------------------------------------------------------
+class SamplePublic(BaseModel):
+    uuid: str
+    name: str
+    attributes: dict[str, Any] | None = Field(description="Depends on the data type, e.g. {\"image\": {\"url\": ...}}")
+    metadata: dict[str, Any]
+    data_type: str
+    created_at: str = Field(description=TIME)
+    created_by: str
+    updated_at: str | None = Field(description=TIME)
+    priority: float
+    assigned_labeler: str | None
+    assigned_reviewer: str | None
+    readme: str
+    dataset_full_name: str
+    embedding: list[float] | None = Field(default=None, description="Only when the sample has one")
+    label: LabelPublic | LabelSummary | None = Field(
+        default=None, description="Only when a labelset is asked for: its label (null: unlabeled)")
+
+
+class SamplesDeleted(BaseModel):
+    deleted_count: int

@@ -11,10 +11,10 @@ import math
 import os
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import Text, delete, select, type_coerce, update
+from sqlalchemy import CursorResult, Table, Text, delete, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,7 @@ from ..validation import validate_sample_attributes
 from . import schemas as s
 from .deps import SampleAccess
 
-ST = Sample.__table__
+ST = cast(Table, Sample.__table__)
 LT = Label.__table__
 NAME_CONSTRAINT = "uq_samples_dataset_id_name"
 CHUNK = 500  # names / uuids per IN (...) list: far below every database's bound-parameter limit
@@ -232,10 +232,11 @@ def _insert_rows(session: Session, rows: list[tuple[Any, ...]]) -> None:
     if connection.dialect.name == "postgresql":
         arrays = ", ".join(f"%b::{kind}[]" for kind in PG_COLUMN_TYPES)  # %b: binary parameters
         sql = f"INSERT INTO samples ({columns}) SELECT * FROM unnest({arrays})"
-        with connection.connection.dbapi_connection.cursor() as cursor:
+        driver: Any = connection.connection.driver_connection
+        with driver.cursor() as cursor:
             try:
                 cursor.execute(sql, tuple(list(column) for column in zip(*rows)))
-            except connection.dialect.dbapi.IntegrityError as exc:
+            except connection.dialect.loaded_dbapi.IntegrityError as exc:
                 # what SQLAlchemy would have raised, so callers translate it by constraint name
                 raise IntegrityError(sql, None, exc) from exc
         return
@@ -347,14 +348,14 @@ def update_sample(session: Session, sacc: SampleAccess, body: Any) -> dict[str, 
         values["embedding"] = s.check_embedding(body["embedding"])
     for key in ("assigned_labeler", "assigned_reviewer"):
         if key in body:
-            name = s.check_username(body[key], key)
-            if name is None:
+            username = s.check_username(body[key], key)
+            if username is None:
                 values[f"{key}_id"] = None
             else:
-                found = account_ids(session, [name])
-                if name not in found:
-                    raise Invalid(f"{key}: there is no user named '{name}'.", field=key)
-                values[f"{key}_id"] = found[name]
+                found = account_ids(session, [username])
+                if username not in found:
+                    raise Invalid(f"{key}: there is no user named '{username}'.", field=key)
+                values[f"{key}_id"] = found[username]
     values["updated_at"] = now_iso()
     try:
         session.execute(update(ST).where(ST.c.id == sample.id).values(**values))
@@ -383,7 +384,8 @@ def delete_samples(session: Session, acc: DatasetAccess, body: Any) -> int:
         raise Invalid(f"uuids: at most {MAX_BULK_DELETE} per request.", field="uuids")
     deleted = 0
     for chunk in _chunks(list(dict.fromkeys(uuids))):
-        result = session.execute(delete(ST).where(ST.c.dataset_id == acc.dataset.id, ST.c.uuid.in_(chunk)))
+        result = cast(CursorResult[Any], session.execute(
+            delete(ST).where(ST.c.dataset_id == acc.dataset.id, ST.c.uuid.in_(chunk))))
         deleted += result.rowcount or 0
     session.commit()
     return deleted

@@ -90,8 +90,8 @@ def iter_chunks(source: Source, chunk_size: int = 1024 * 1024) -> Iterable[bytes
         with open(source, "rb") as fh:
             yield from iter(lambda: fh.read(chunk_size), b"")
     elif hasattr(source, "read"):
-        yield from iter(lambda: source.read(chunk_size), b"")  # type: ignore[union-attr]
+        yield from iter(lambda: source.read(chunk_size), b"")
     else:
-        for chunk in source:  # type: ignore[union-attr]
+        for chunk in source:
             if chunk:
                 yield bytes(chunk)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, Response
 
+from ..contract import responses
 from ..errors import NotFound
 from .base import StoreError, content_type_for, validate_key
 
@@ -13,7 +14,10 @@ router = APIRouter(tags=["storage"])
 
 
 @router.api_route("/files/{key:path}", methods=["HEAD"], include_in_schema=False)
-@router.api_route("/files/{key:path}", methods=["GET"], summary="Download a stored object (local store)")
+@router.api_route("/files/{key:path}", methods=["GET"], summary="Download a stored object (local store)",
+                  response_model=None, responses={
+                      200: {"description": "The object's bytes", "content": {"application/octet-stream": {}}},
+                      **responses(200, None, (404,))})
 def get_file(key: str, request: Request) -> Response:
     from .local import LocalStore
 

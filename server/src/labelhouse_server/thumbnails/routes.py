@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from ..contract import responses
 from ..errors import NotFound
 from ..samples.deps import SampleRead
 from . import service
@@ -13,8 +14,9 @@ router = APIRouter(tags=["samples"])
 
 
 @router.get("/samples/{sample_uuid}/thumbnail", summary="Thumbnail of a sample's image (JPEG, cached)",
-            response_class=Response, responses={200: {"content": {"image/jpeg": {}}},
-                                                307: {"description": "The image is not in our store"}})
+            response_class=Response,
+            responses={200: {"content": {"image/jpeg": {}}}, 307: {"description": "The image is not in our store"},
+                       **responses(200, None, (401, 404))})
 def get_thumbnail(sacc: SampleRead, request: Request) -> Response:
     url = service.image_url(sacc.sample.attributes)
     if url is None:

@@ -7,21 +7,23 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from ..contract import WRITE_ERRORS
 from ..deps import DB, CurrentUser
 from ..http import route
 from . import service
 from .deps import OrgAdmin, OrgMember
-from .schemas import user_public
+from .schemas import AccountPublic, ApiStatus, CurrentUserPublic, MemberPublic, user_public
 
 router = APIRouter(tags=["users"])
 
 
-@route(router, "/api_status/", ["GET"], summary="Check the API key (called by SDK construction)")
+@route(router, "/api_status/", ["GET"], model=ApiStatus, errors=(400, 401),
+       summary="Check the API key (called by SDK construction)")
 def api_status(user: CurrentUser, lib_version: str | None = None) -> dict[str, Any]:
     return {"status": "ok", "user": user.username}
 
 
-@route(router, "/user", ["GET"], summary="The authenticated user")
+@route(router, "/user", ["GET"], model=CurrentUserPublic, errors=(401,), summary="The authenticated user")
 def get_current_user(user: CurrentUser, session: DB) -> dict[str, Any]:
     out = user_public(user, include_email=True)
     out["organizations"] = [
@@ -30,7 +32,7 @@ def get_current_user(user: CurrentUser, session: DB) -> dict[str, Any]:
     return out
 
 
-@route(router, "/users/{username}", ["GET"], summary="A user or organization by name")
+@route(router, "/users/{username}", ["GET"], model=AccountPublic, summary="A user or organization by name")
 def get_user(username: str, user: CurrentUser, session: DB) -> dict[str, Any]:
     account = service.get_account(session, username)
     out = user_public(account, include_email=account.id == user.id)
@@ -47,12 +49,14 @@ class MemberIn(BaseModel):
     role: str = Field(default="labeler", description="labeler, reviewer, manager or admin")
 
 
-@route(router, "/organizations/{org}/members/", ["GET"], summary="Members of an organization")
+@route(router, "/organizations/{org}/members/", ["GET"], model=list[MemberPublic],
+       summary="Members of an organization")
 def list_members(oacc: OrgMember, session: DB) -> list[dict[str, Any]]:
     return [{"user": user_public(m), "role": r} for m, r in service.members(session, oacc.organization)]
 
 
-@route(router, "/organizations/{org}/members/", ["POST"], status_code=201, summary="Add or update a member")
+@route(router, "/organizations/{org}/members/", ["POST"], model=MemberPublic, errors=WRITE_ERRORS,
+       status_code=201, summary="Add or update a member")
 def add_member(oacc: OrgAdmin, body: MemberIn, session: DB) -> dict[str, Any]:
     member = service.get_account(session, body.user)
     service.set_member(session, oacc.organization, member, body.role)
@@ -60,7 +64,7 @@ def add_member(oacc: OrgAdmin, body: MemberIn, session: DB) -> dict[str, Any]:
     return {"user": user_public(member), "role": body.role}
 
 
-@route(router, "/organizations/{org}/members/{username}", ["DELETE"], status_code=204,
+@route(router, "/organizations/{org}/members/{username}", ["DELETE"], errors=WRITE_ERRORS, status_code=204,
        summary="Remove a member")
 def delete_member(oacc: OrgAdmin, username: str, session: DB) -> None:
     service.remove_member(session, oacc.organization, service.get_account(session, username))

@@ -286,7 +286,7 @@ XYZW_KEYS = ("qx", "qy", "qz", "qw")
 
 def _numbers_in(value: dict, keys: tuple[str, ...]) -> bool:
     for key in keys:
-        number = value.get(key)
+        number: Any = value.get(key)
         t = type(number)
         if t is float:
             if number - number != 0.0:

@@ -108,7 +108,7 @@ def _track(ann: dict, path: str) -> None:
 
 def _points(ann: dict, path: str, kind: str, dims: tuple[int, ...]) -> None:
     """``ann["points"]``: the right number of points for ``kind``, each of ``dims`` finite numbers."""
-    value = ann.get("points")
+    value: Any = ann.get("points")
     low, high, wanted = POINT_COUNTS[kind]
     if type(value) is list and low <= len(value) and (high is None or len(value) <= high) \
             and rows_of_numbers(value, dims):
@@ -214,7 +214,7 @@ def text_annotation(ann: dict, path: str, cats: Categories) -> None:
 AnnotationCheck = Callable[[dict, str, Categories], int | None]
 
 
-def annotations(container: dict, path: str, cats: Categories, check_one: AnnotationCheck) -> None:
+def annotation_list(container: dict, path: str, cats: Categories, check_one: AnnotationCheck) -> None:
     """The required ``annotations`` list of a label or frame; ids must be unique within it. Empty is valid."""
     lpath = f"{path}.annotations"
     items = check_list(required(container, "annotations", path), lpath)
@@ -285,50 +285,50 @@ def _frames(attrs: dict, path: str, check_frame: Callable[[dict, str, Categories
 # ---- single-frame labels ----------------------------------------------------------------------------------------
 
 def image_vector_label(attrs: dict, path: str, cats: Categories) -> None:
-    annotations(attrs, path, cats, image_vector_annotation)
+    annotation_list(attrs, path, cats, image_vector_annotation)
     _common(attrs, path)
 
 
 def image_segmentation_label(attrs: dict, path: str, cats: Categories) -> None:
-    annotations(attrs, path, cats, segmentation_annotation)
+    annotation_list(attrs, path, cats, segmentation_annotation)
     check_url(required(attrs, "segmentation_bitmap", path), f"{path}.segmentation_bitmap")
     _common(attrs, path)
 
 
 def pointcloud_cuboid_label(attrs: dict, path: str, cats: Categories) -> None:
-    annotations(attrs, path, cats, cuboid_annotation)
+    annotation_list(attrs, path, cats, cuboid_annotation)
     _common(attrs, path)
     _links(attrs, path)
 
 
 def pointcloud_vector_label(attrs: dict, path: str, cats: Categories) -> None:
-    annotations(attrs, path, cats, pointcloud_vector_annotation)
+    annotation_list(attrs, path, cats, pointcloud_vector_annotation)
     _common(attrs, path)
     _links(attrs, path)
 
 
 def pointcloud_segmentation_label(attrs: dict, path: str, cats: Categories) -> None:
-    annotations(attrs, path, cats, segmentation_annotation)
+    annotation_list(attrs, path, cats, segmentation_annotation)
     _point_annotations(attrs, path)
     _common(attrs, path)
 
 
 def text_label(attrs: dict, path: str, cats: Categories) -> None:
     """``TextLabelAttributes`` of seed 002 (removed from the SDK in 2024)."""
-    annotations(attrs, path, cats, text_annotation)
+    annotation_list(attrs, path, cats, text_annotation)
     opt_format_version(attrs, "format_version", path)
 
 
 # ---- sequence labels --------------------------------------------------------------------------------------------
 
 def _image_vector_frame(frame: dict, path: str, cats: Categories) -> None:
-    annotations(frame, path, cats, image_sequence_vector_annotation)
+    annotation_list(frame, path, cats, image_sequence_vector_annotation)
     opt_timestamp(frame, "timestamp", path)
     _common(frame, path)
 
 
 def _image_segmentation_frame(frame: dict, path: str, cats: Categories) -> None:
-    annotations(frame, path, cats, sequence_segmentation_annotation)
+    annotation_list(frame, path, cats, sequence_segmentation_annotation)
     bitmap = frame.get("segmentation_bitmap")
     if bitmap is not None:
         check_url(bitmap, f"{path}.segmentation_bitmap")
@@ -337,20 +337,20 @@ def _image_segmentation_frame(frame: dict, path: str, cats: Categories) -> None:
 
 
 def _cuboid_frame(frame: dict, path: str, cats: Categories) -> None:
-    annotations(frame, path, cats, sequence_cuboid_annotation)
+    annotation_list(frame, path, cats, sequence_cuboid_annotation)
     opt_timestamp(frame, "timestamp", path)
     _common(frame, path)
 
 
 def _vector_frame(frame: dict, path: str, cats: Categories) -> None:
-    annotations(frame, path, cats, sequence_pointcloud_vector_annotation)
+    annotation_list(frame, path, cats, sequence_pointcloud_vector_annotation)
     opt_timestamp(frame, "timestamp", path)
     _common(frame, path)
     _links(frame, path)
 
 
 def _segmentation_frame(frame: dict, path: str, cats: Categories) -> None:
-    annotations(frame, path, cats, sequence_segmentation_annotation)
+    annotation_list(frame, path, cats, sequence_segmentation_annotation)
     _point_annotations(frame, path)
     opt_timestamp(frame, "timestamp", path)
     _common(frame, path)

@@ -9,6 +9,7 @@ from ..deps import DB
 from ..http import route
 from ..limits import check_page
 from . import service
+from .schemas import WorkunitPublic
 
 router = APIRouter(tags=["workunits"])
 
@@ -21,7 +22,9 @@ def _int(value: str | None, default: int, high: int | None = None) -> int:
     return min(number, high) if high else number
 
 
-@route(router, "/datasets/{owner}/{dataset}/workunits/", ["GET"], summary="List workunits (who labeled what, when)")
+@route(router, "/datasets/{owner}/{dataset}/workunits/", ["GET"], model=list[WorkunitPublic],
+       errors=(400, 401, 403, 404),
+       summary="List workunits (who labeled what, when)")
 def get_workunits(
     request: Request, acc: DatasetReview, session: DB,
     per_page: str | None = Query("1000", description="Page size, 1-1000"),

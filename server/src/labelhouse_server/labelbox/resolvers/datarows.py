@@ -29,7 +29,8 @@ data_row_type = ObjectType("DataRow")
 def _ontology(c: Context) -> md.Ontology:
     if "ontology" not in c.cache:
         c.cache["ontology"] = md.ontology(c.session, c.scope)
-    return c.cache["ontology"]  # type: ignore[no-any-return]
+    ontology: md.Ontology = c.cache["ontology"]
+    return ontology
 
 
 def rows_public(c: Context, views: list[service.RowView]) -> list[dict[str, Any]]:

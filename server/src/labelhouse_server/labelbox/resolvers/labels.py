@@ -126,7 +126,8 @@ def _view(c: Context, project: Project) -> service.LabelView:
     key = f"label-view:{project.id}"
     if key not in c.cache:
         c.cache[key] = service.LabelView(c.session, c.scope, project)
-    return c.cache[key]  # type: ignore[no-any-return]
+    view: service.LabelView = c.cache[key]
+    return view
 
 
 @project_type.field("labels")

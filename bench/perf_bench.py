@@ -1,0 +1,367 @@
+"""Issue 16's table in one command: every workload against this machine's ceiling, measured in the same run.
+
+    .venv/bin/python bench/perf_bench.py [--n 100000] [--seconds 5] [--rounds 3] [--write-results]
+
+One `labelhouse serve` on the embedded default (fresh SQLite data dir, one process), wrk (Debian package) as the
+client for single requests, and beside it the ceilings, each measured in the same run:
+
+| row | labelhouse | ceiling |
+|---|---|---|
+| bulk import, 1,000 per gzip request | samples/s through the API | raw SQLite `executemany` of the same rows into a copy of the same schema |
+| list N, per_page 1,000, label summaries | wall time through the API | SELECT of the same rows + orjson of the same objects, in-process |
+| GET one sample, 1 and 4 connections | wrk req/s, p50 | a bare Starlette JSON endpoint (same body size) under the same uvicorn |
+| PUT a label (2 boxes), 1 and 4 connections | wrk req/s, p50 | (target in the issue: 1,500 / 3,000 req/s) |
+| release of N (create, build, download) | wall time | (target: ≤ 0.7 s at 100,000) |
+| start, fresh data dir -> first answer | wall time | (target ≤ 1.0 s) |
+| idle / peak RSS of the server over the run | /proc/<pid>/status | (targets ≤ 80 / ≤ 150 MiB) |
+
+Medians over ``--rounds`` for the wrk rows (alternating labelhouse and ceiling); the machine is shared, so the
+ratios are what count. ``--write-results`` replaces the section "Performance against this machine's ceilings"
+of bench/RESULTS.md with the table of this run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+from samples_bench import (
+    CHUNK,
+    bodies,
+    bulk_add,
+    label_everything,
+    list_all,
+    make_user,
+    new_dataset,
+    serve,
+)
+from wrk import wrk
+
+RESULTS = ROOT / "RESULTS.md"
+SECTION = "## Performance against this machine's ceilings (issue 16) — `bench/perf_bench.py`"
+
+_BARE_APP = '''
+import orjson
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Route
+
+BODY = orjson.dumps(orjson.loads(open(__import__("sys").argv[2], "rb").read()))
+
+async def sample(request):
+    return Response(BODY, media_type="application/json")
+
+app = Starlette(routes=[Route("/samples/{uuid}/", sample)])
+'''
+
+_PUT_SCRIPT = """
+local uuids = {%s}
+local n = 0
+request = function()
+  n = n + 1
+  local u = uuids[(n %% #uuids) + 1]
+  local body = string.format('{"label_status":"LABELED","attributes":{"format_version":"0.1","annotations":[' ..
+    '{"id":1,"category_id":1,"type":"bbox","points":[[%%d,1],[%%d,40]]},' ..
+    '{"id":2,"category_id":2,"type":"bbox","points":[[1,%%d],[30,%%d]]}]}}', n %% 97, n %% 89 + 20,
+    n %% 13, n %% 13 + 30)
+  return wrk.format("PUT", "/labels/" .. u .. "/ground-truth/", nil, body)
+end
+"""
+
+
+def rss_mib(pid: int) -> tuple[float, float]:
+    """(current, peak) resident set size of a process, MiB."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def bare_endpoint(body_file: Path):
+    """The ceiling for single GETs: a Starlette app answering a stored JSON body, under the same uvicorn."""
+    port = free_port()
+    app_file = body_file.parent / "bare_app.py"
+    app_file.write_text(_BARE_APP)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", ("import sys, uvicorn; sys.path.insert(0, sys.argv[1]); "
+                                "uvicorn.run('bare_app:app', port=int(sys.argv[3]), log_level='warning')"),
+         str(app_file.parent), str(body_file), str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(url + "/samples/x/", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def raw_sqlite_import(db_path: Path, payloads: list[bytes]) -> float:
+    """Samples/s of plain executemany of the same rows into an empty copy of the samples table (same schema,
+    same indexes, same pragmas as the server's), one transaction per 1,000 like the API."""
+    import uuid
+
+    src = sqlite3.connect(db_path)
+    ddl = [row[0] for row in src.execute(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = 'samples' AND sql IS NOT NULL")]
+    src.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        conn = sqlite3.connect(Path(tmp) / "raw.sqlite3", isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        for statement in ddl:
+            conn.execute(statement)  # (foreign keys are not enforced on this connection: no parents needed)
+        rows_per_request = [orjson.loads(gzip.decompress(p)) for p in payloads]
+        now = "2026-11-30T00:00:00.000000Z"
+        started = time.perf_counter()
+        count = 0
+        for items in rows_per_request:
+            rows = [(str(uuid.uuid4()), 1, it["name"], orjson.dumps(it["attributes"]).decode(),
+                     orjson.dumps(it["metadata"]).decode(), it["priority"], "", 1, now, now) for it in items]
+            conn.execute("BEGIN")
+            conn.executemany("INSERT INTO samples (uuid, dataset_id, name, attributes, metadata, priority, readme, "
+                             "created_by_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            conn.execute("COMMIT")
+            count += len(rows)
+        elapsed = time.perf_counter() - started
+        conn.close()
+    return count / elapsed
+
+
+def raw_scan_and_json(db_path: Path, dataset_id: int) -> float:
+    """Seconds to SELECT the dataset's samples with their labels and render them as JSON with orjson, in pages of
+    1,000 by key — the work a listing cannot avoid, without HTTP or the API's shaping."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    started = time.perf_counter()
+    after = 0
+    while True:
+        rows = conn.execute(
+            "SELECT s.id, s.uuid, s.name, s.attributes, s.metadata, s.priority, s.created_at, s.updated_at, "
+            "l.label_status, l.score, l.updated_at FROM samples s LEFT JOIN labels l ON l.sample_id = s.id "
+            "WHERE s.dataset_id = ? AND s.id > ? ORDER BY s.id LIMIT 1000", (dataset_id, after)).fetchall()
+        if not rows:
+            break
+        orjson.dumps([{"uuid": r[1], "name": r[2], "attributes": orjson.Fragment(r[3]),
+                       "metadata": orjson.Fragment(r[4]), "priority": r[5], "created_at": r[6], "updated_at": r[7],
+                       "label": {"label_status": r[8], "score": r[9], "updated_at": r[10]}} for r in rows])
+        after = rows[-1][0]
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed
+
+
+def start_time(tmp: Path) -> float:
+    """Seconds from launching `labelhouse serve` on an empty data dir to its first /healthz answer."""
+    data = tmp
+    data.mkdir()
+    port = free_port()
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "labelhouse_server.cli", "serve", "--port", str(port),
+                             "--data-dir", str(data), "--log-level", "warning"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "LABELHOUSE_BOOTSTRAP_ADMIN": "false"})
+    try:
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    return time.perf_counter() - started
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.perf_counter() - started > 60:
+                raise RuntimeError("server did not start")
+            time.sleep(0.01)
+    finally:
+        proc.terminate()
+        proc.wait(15)
+
+
+def release_round_trip(http: httpx.Client, dataset: str, name: str) -> float:
+    started = time.perf_counter()
+    http.post(f"/datasets/{dataset}/releases/", json={"name": name}).raise_for_status()
+    while True:
+        release = http.get(f"/datasets/{dataset}/releases/{name}/").json()
+        if release["status"] == "SUCCEEDED":
+            break
+        if release["status"] == "FAILED":
+            raise RuntimeError(release)
+        time.sleep(0.02)
+    url = release["attributes"]["url"]
+    with httpx.stream("GET", url if url.startswith("http") else http.base_url.join(url), timeout=300) as r:
+        r.raise_for_status()
+        for _ in r.iter_bytes(1 << 20):
+            pass
+    return time.perf_counter() - started
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    out: dict[str, Any] = {"n": args.n, "seconds": args.seconds, "rounds": args.rounds}
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        out["start_s"] = statistics.median(start_time(tmp / f"start-{i}") for i in range(3))
+        data = tmp / "data"
+        data.mkdir()
+        db_path = data / "labelhouse.sqlite3"
+        db_url = f"sqlite:///{db_path}"
+        with serve(db_url, data) as (url, pid):
+            time.sleep(1)
+            out["idle_rss_mib"] = rss_mib(pid)[0]
+            user_id, key = make_user(db_url)
+            headers = {"Authorization": f"APIKey {key}"}
+            with httpx.Client(base_url=url, headers=headers, timeout=300) as http:
+                dataset = new_dataset(http)
+                payloads = bodies(args.n, "perf")
+                seconds = bulk_add(http, dataset, payloads)
+                out["import_per_s"] = args.n / seconds
+                out["import_raw_per_s"] = raw_sqlite_import(db_path, payloads)
+                from sqlalchemy import create_engine
+
+                engine = create_engine(db_url)
+                label_everything(engine, dataset, user_id)
+                from samples_bench import dataset_id
+
+                ds_id, _ = dataset_id(engine, dataset)
+                engine.dispose()
+                out["list_s"] = statistics.median(list_all(http, dataset, "")[0] for _ in range(args.rounds))
+                out["list_raw_s"] = statistics.median(raw_scan_and_json(db_path, ds_id) for _ in range(args.rounds))
+                page = orjson.loads(http.get(f"/datasets/{dataset}/samples/?per_page=200&page=1").content)
+                uuids = [s["uuid"] for s in page]
+                one = http.get(f"/samples/{uuids[0]}/")
+                body_file = tmp / "sample.json"
+                body_file.write_bytes(one.content)
+                script = tmp / "put.lua"
+                script.write_text(_PUT_SCRIPT % ", ".join(f'"{u}"' for u in uuids))
+                with bare_endpoint(body_file) as bare:
+                    for conns in (1, 4):
+                        ours, ceiling, puts = [], [], []
+                        for _ in range(args.rounds):
+                            ours.append(wrk(f"{url}/samples/{uuids[0]}/", seconds=args.seconds, connections=conns,
+                                            headers=headers))
+                            ceiling.append(wrk(f"{bare}/samples/{uuids[0]}/", seconds=args.seconds,
+                                               connections=conns))
+                            puts.append(wrk(url, seconds=args.seconds, connections=conns, script=script,
+                                            headers={**headers, "Content-Type": "application/json"}))
+                        out[f"get_{conns}"] = _median_run(ours)
+                        out[f"bare_{conns}"] = _median_run(ceiling)
+                        out[f"put_{conns}"] = _median_run(puts)
+                out["release_s"] = statistics.median(release_round_trip(http, dataset, f"perf-{i}")
+                                                     for i in range(args.rounds))
+            out["peak_rss_mib"] = rss_mib(pid)[1]
+    out["machine"] = _machine()
+    return out
+
+
+def _median_run(runs: list[Any]) -> dict[str, float]:
+    return {"rate": statistics.median(r.rate for r in runs), "p50_ms": statistics.median(r.p50_ms for r in runs),
+            "p99_ms": statistics.median(r.p99_ms for r in runs)}
+
+
+def _machine() -> dict[str, Any]:
+    def sh(cmd: str) -> str:
+        try:
+            return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=10,
+                                  check=False).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+
+    return {"cpu": sh("lscpu | sed -n 's/^Model name: *//p'"), "cores": os.cpu_count(),
+            "python": platform.python_version(), "sqlite": sqlite3.sqlite_version, "wrk": sh("wrk -v | head -1"),
+            "load_average": os.getloadavg(), "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+
+
+def table(r: dict[str, Any]) -> str:
+    def ratio(a: float, b: float) -> str:
+        return f"{a / b:.2f}"
+
+    n = f"{r['n']:,}"
+    rows = [
+        "| workload | labelhouse | ceiling, same run | ratio | target |", "|---|---|---|---|---|",
+        (f"| bulk import of {n}, 1,000 per gzip request | {r['import_per_s']:,.0f} samples/s | raw SQLite "
+         f"executemany {r['import_raw_per_s']:,.0f}/s | {ratio(r['import_per_s'], r['import_raw_per_s'])} | "
+         "≥ 50,000/s and ≥ 0.50 |"),
+        (f"| list {n}, per_page 1000, label summaries | {r['list_s']:.2f} s | SELECT + orjson {r['list_raw_s']:.2f} "
+         f"s | {ratio(r['list_raw_s'], r['list_s'])} | ≤ 1.0 s |"),
+    ]
+    for c in (1, 4):
+        g, b, p = r[f"get_{c}"], r[f"bare_{c}"], r[f"put_{c}"]
+        rows.append(f"| GET one sample, {c} connection{'s' if c > 1 else ''} | {g['rate']:,.0f} req/s, p50 "
+                    f"{g['p50_ms']:.2f} ms | bare Starlette {b['rate']:,.0f} req/s | {ratio(g['rate'], b['rate'])} "
+                    f"| ≥ 0.40 |")
+        rows.append(f"| PUT a label (2 boxes), {c} connection{'s' if c > 1 else ''} | {p['rate']:,.0f} req/s, p50 "
+                    f"{p['p50_ms']:.2f} ms, p99 {p['p99_ms']:.2f} ms | – | – | ≥ {1500 if c == 1 else 3000:,} req/s |")
+    rows += [
+        f"| release of {n} (create, build, download) | {r['release_s']:.2f} s | – | – | ≤ 0.7 s at 100,000 |",
+        f"| start, fresh data dir → first answer | {r['start_s']:.2f} s | – | – | ≤ 1.0 s |",
+        (f"| idle / peak RSS over the run | {r['idle_rss_mib']:.0f} / {r['peak_rss_mib']:.0f} MiB | – | – | "
+         "≤ 80 / ≤ 150 MiB |"),
+    ]
+    m = r["machine"]
+    head = (f"{SECTION}\n\nRun {m['at']} on {m['cpu']} ({m['cores']} cores, shared; load average "
+            f"{m['load_average'][0]:.1f} at the end), Python {m['python']}, SQLite {m['sqlite']}, {m['wrk']}; "
+            f"N = {n}; wrk rows: medians of {r['rounds']} rounds of {r['seconds']} s, labelhouse and ceiling "
+            f"alternating; embedded default (one process, SQLite).\n\n    .venv/bin/python bench/perf_bench.py "
+            f"--n {r['n']} --rounds {r['rounds']} --seconds {r['seconds']} --write-results\n\n")
+    return head + "\n".join(rows) + "\n"
+
+
+def write_results(text: str) -> None:
+    current = RESULTS.read_text()
+    if SECTION in current:
+        start = current.index(SECTION)
+        rest = current[start + len(SECTION):]
+        end = rest.find("\n## ")
+        current = current[:start] + text + ("" if end < 0 else rest[end:])
+    else:
+        current = current.rstrip("\n") + "\n\n" + text
+    RESULTS.write_text(current)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--write-results", action="store_true")
+    args = parser.parse_args()
+    if args.n % CHUNK:
+        parser.error(f"--n must be a multiple of {CHUNK}")
+    result = run(args)
+    print(json.dumps(result, default=str))
+    text = table(result)
+    print(text)
+    if args.write_results:
+        write_results(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
