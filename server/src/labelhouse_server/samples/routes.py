@@ -61,11 +61,11 @@ def get_samples(
     query = SampleQuery.from_params(dict(request.query_params))
     check_page(query.page, request.app.state.settings)
     check_filters(len(query.metadata), request.app.state.settings)
-    page = list_samples(session, acc, query)
-    response = json_response(_dumps(page.items))
-    if page.next_token is not None:  # a stateless continuation (samples/query.py): same answer from any process
+    listing = list_samples(session, acc, query)
+    response = json_response(_dumps(listing.items))
+    if listing.next_token is not None:  # a stateless continuation (samples/query.py): same answer from any process
         params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "after")]
-        next_url = request.url.replace_query_params(**dict(params), after=page.next_token)
+        next_url = request.url.replace_query_params(**dict(params), after=listing.next_token)
         response.headers["Link"] = f'<{next_url}>; rel="next"'
     return response
 
