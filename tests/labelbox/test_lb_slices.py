@@ -138,3 +138,56 @@ def test_bad_filters_and_other_organizations(server):
     assert _members(theirs) == {}
     with pytest.raises(InvalidQueryError, match="embedding"):
         _create(outsider, unique("peek2"), [{"type": "similarity", "embeddingId": embedding.id, "vector": [1, 0, 0, 0]}])
+
+
+def test_metadata_conditions(lb_client):
+    from labelbox.schema.data_row_metadata import DataRowMetadataField, DataRowMetadataKind
+
+    mdo = lb_client.get_data_row_metadata_ontology()
+    camera = mdo.create_schema(unique("cam"), DataRowMetadataKind.string)
+    score = mdo.create_schema(unique("score"), DataRowMetadataKind.number)
+    weather = mdo.create_schema(unique("wx"), DataRowMetadataKind.enum, ["sunny", "rain"])
+    rain = next(o for o in weather.options if o.name == "rain")
+    dataset = lb_client.create_dataset(name=unique("meta"))
+    prefix = unique("m")
+    specs = [("front", 1, "rain"), ("back", 2, "sunny"), ("front", 2, "sunny"), (None, None, None)]
+    items = []
+    for i, (cam, value, wx) in enumerate(specs):
+        fields = []
+        if cam is not None:
+            fields = [DataRowMetadataField(name=camera.name, value=cam), DataRowMetadataField(name=score.name, value=value),
+                      DataRowMetadataField(name=weather.name, value=wx)]
+        items.append({"row_data": f"https://example.com/{i}.jpg", "global_key": f"{prefix}-{i}",
+                      "metadata_fields": fields})
+    dataset.create_data_rows(items).wait_till_done()
+
+    def keys(conditions) -> set[str]:
+        item = lb_client.get_catalog_slice(slice_id=_create(lb_client, unique("s"), [
+            {"type": "dataset", "ids": [dataset.uid]}, *conditions]))
+        return {gk.removeprefix(f"{prefix}-") for gk in _members(item).values()}
+
+    assert keys([{"type": "metadata", "schemaId": camera.uid, "value": "front"}]) == {"0", "2"}
+    assert keys([{"type": "metadata", "operator": "is_not", "schemaId": camera.uid, "value": "front"}]) == {"1", "3"}
+    assert keys([{"type": "metadata", "schemaId": score.uid, "value": 2}]) == {"1", "2"}
+    assert keys([{"type": "metadata", "schemaId": weather.uid, "value": rain.uid}]) == {"0"}
+    assert keys([{"type": "metadata", "schemaId": camera.uid, "value": "front"},
+                 {"type": "metadata", "schemaId": score.uid, "value": 2.0}]) == {"2"}
+    with pytest.raises(InvalidQueryError, match="filter"):
+        _create(lb_client, unique("bad"), [{"type": "metadata", "schemaId": camera.uid, "value": ["front"]}])
+
+
+def test_model_slices(lb_client):
+    """ModelSlice: a slice's rows that are in a model run (cursor objects {dataRowId, globalKey})."""
+    dataset, rows = _rows(lb_client, 110)
+    keys = list(rows)
+    ontology = lb_client.create_ontology(unique("o"), {"tools": [], "classifications": []})
+    run = lb_client.create_model(unique("m"), ontology.uid).create_model_run(unique("r"))
+    run.upsert_data_rows(global_keys=keys[:105])  # two pages of 100
+    slice_id = _create(lb_client, unique("s"), [{"type": "dataset", "ids": [dataset.uid]},
+                                                {"type": "global_key", "operator": "is_not", "ids": [keys[0]]}])
+    model_slice = lb_client.get_model_slice(slice_id)
+    got = {r.id.key: r.global_key.key for r in model_slice.get_data_row_identifiers(run.uid)}
+    assert got == {rows[k]: k for k in keys[1:105]}
+    with pytest.warns(DeprecationWarning):
+        assert set(model_slice.get_data_row_ids(run.uid)) == {rows[k] for k in keys[1:105]}
+    assert list(model_slice.get_data_row_identifiers("c" + "y" * 24)) == []

@@ -6,22 +6,26 @@ meet — the shapes of the SDK's own catalog search queries (``Client.build_cata
 similarity [our choice]::
 
     {"type": "dataset" | "data_row_id" | "global_key", "operator": "is" | "is_not", "ids": [...]}
+    {"type": "metadata", "operator": "is" | "is_not", "schemaId": <metadata schema id>, "value": <str | number>}
     {"type": "similarity", "embeddingId": <id>, "dataRowId": <id> | "vector": [...], "k": 1..1000}
 
 A similarity condition keeps the ``k`` data rows nearest to the data row's vector (the row itself left out) or to
-the vector, from the embedding's usearch index (``embeddings/search.py``); it is evaluated again on every read,
-so the slice follows new vectors. Ids that name nothing match nothing.
+the vector, from the embedding's usearch index (``embeddings/search.py``), and the other conditions then narrow
+those; it is evaluated again on every read, so the slice follows new vectors. A metadata condition compares the
+stored value (an enum's value is its option's id; numbers compare as numbers). Ids that name nothing match
+nothing.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..db import CatalogSlice, DataRowInfo, Dataset, Sample
+from ..db import CatalogSlice, DataRowInfo, DataRowMetadata, Dataset, ModelRunDataRow, Sample
 from ..db.integrity import violated_constraint
 from ..embeddings.search import MAX_K, Scope, nearest_samples, query_vector_of
 from ..embeddings.vectors import check_vector
@@ -31,7 +35,7 @@ from ..timeutil import now_iso
 from . import embeddings
 from .orgs import OrgScope
 
-TYPES = ("dataset", "data_row_id", "global_key", "similarity")
+TYPES = ("dataset", "data_row_id", "global_key", "metadata", "similarity")
 MAX_IDS = 10_000
 MAX_CONDITIONS = 20
 MAX_NAME = 255
@@ -50,6 +54,12 @@ def check_filter(session: Session, scope: OrgScope, value: Any) -> list[dict[str
             continue
         if cond.get("operator", "is") not in ("is", "is_not"):
             raise Invalid(f"{where}.operator: 'is' or 'is_not' is required.", field="filter")
+        if cond["type"] == "metadata":
+            if type(cond.get("schemaId")) is not str or not cond["schemaId"]:
+                raise Invalid(f"{where}.schemaId: a metadata schema id is required.", field="filter")
+            if type(cond.get("value")) not in (str, int, float):
+                raise Invalid(f"{where}.value: a string or a number is required.", field="filter")
+            continue
         values = cond.get("ids")
         if not isinstance(values, list) or not 1 <= len(values) <= MAX_IDS \
                 or not all(type(v) is str for v in values):
@@ -91,6 +101,11 @@ def _similar(session: Session, scope: OrgScope, index_cache: Any, cond: dict[str
     return [sid for sid, _ in hits]
 
 
+def _stored(value: Any) -> str:
+    """A metadata value as ``data_row_metadata`` stores it (JSON text; the SDK sends numbers as floats)."""
+    return orjson.dumps(float(value) if type(value) in (int, float) else value).decode()
+
+
 def _conditions(session: Session, scope: OrgScope, index_cache: Any, conds: list[dict[str, Any]]) -> list[Any]:
     out: list[Any] = [Dataset.owner_id == scope.org.id]
     for cond in conds:
@@ -100,6 +115,12 @@ def _conditions(session: Session, scope: OrgScope, index_cache: Any, conds: list
             out.append(Sample.id.in_(found) if found else false())
             continue
         negate = cond.get("operator", "is") == "is_not"
+        if kind == "metadata":
+            has = select(DataRowMetadata.sample_id).where(DataRowMetadata.sample_id == Sample.id,
+                                                          DataRowMetadata.schema_id == cond["schemaId"],
+                                                          DataRowMetadata.value == _stored(cond["value"])).exists()
+            out.append(~has if negate else has)
+            continue
         values = list(cond.get("ids") or [])
         if kind == "global_key":
             keys = DataRowInfo.global_key.in_(values)
@@ -185,10 +206,13 @@ def delete_slice(session: Session, scope: OrgScope, public_id: Any) -> None:
 
 
 def data_rows(session: Session, scope: OrgScope, index_cache: Any, item: CatalogSlice, after: int | None,
-              first: int) -> tuple[list[tuple[int, str | None]], int, bool]:
+              first: int, model_run_id: int | None = None) -> tuple[list[tuple[int, str | None]], int, bool]:
     """One page of the slice's data rows (sample id, global key) in id order after ``after``, the total count, and
-    whether more follow."""
+    whether more follow; with ``model_run_id`` (a model slice) only the rows of that run."""
     conds = _conditions(session, scope, index_cache, item.filter or [])
+    if model_run_id is not None:
+        conds.append(Sample.id.in_(select(ModelRunDataRow.sample_id)
+                                   .where(ModelRunDataRow.model_run_id == model_run_id)))
     base = (Sample.__table__.join(Dataset.__table__, Dataset.__table__.c.id == Sample.__table__.c.dataset_id)
             .outerjoin(DataRowInfo.__table__, DataRowInfo.__table__.c.sample_id == Sample.__table__.c.id))
     total = session.scalar(select(func.count()).select_from(base).where(*conds)) or 0

@@ -9,6 +9,7 @@ from ariadne import ObjectType, QueryType
 
 from ...catalog import slices as service
 from ...errors import NotFound
+from ...models import service as models
 from .. import ids
 from ..context import ctx
 from ..errors import InvalidInput, ResourceNotFound, Unauthorized
@@ -34,8 +35,7 @@ def resolve_slice(_: Any, info: Any, id: str) -> dict[str, Any]:
     return service.slice_public(item)
 
 
-@query.field("getDataRowIdentifiersBySavedQuery")
-def resolve_slice_rows(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+def _page(info: Any, input: dict[str, Any], after_id: Any, model_run: bool) -> dict[str, Any]:
     c = ctx(info)
     item = service.get_slice(c.session, c.scope, input.get("savedQueryId"))
     if item is None:
@@ -44,15 +44,34 @@ def resolve_slice_rows(_: Any, info: Any, input: dict[str, Any]) -> dict[str, An
     if type(first) is not int or not 1 <= first <= MAX_PAGE:
         raise InvalidInput(f"first: from 1 to {MAX_PAGE}.")
     after = None
-    if input.get("after"):
-        after = ids.decode("data_row", input["after"])
+    if after_id:
+        after = ids.decode("data_row", after_id)
         if after is None:
-            raise InvalidInput(f"Unknown cursor: {input['after']!r}.")
-    rows, total, more = service.data_rows(c.session, c.scope, c.embedding_indexes, item, after, first)
+            raise InvalidInput(f"Unknown cursor: {after_id!r}.")
+    run_pk = None
+    if model_run:
+        run = models.get_run(c.session, c.scope, ids.decode("model_run", input.get("modelRunId")))
+        if run is None:  # absent or another organization's run: it has no rows (reads never fail on absence)
+            return {"totalCount": 0, "nodes": [], "pageInfo": {"endCursor": None, "hasNextPage": False}}
+        run_pk = run.id
+    rows, total, more = service.data_rows(c.session, c.scope, c.embedding_indexes, item, after, first, run_pk)
+    last = rows[-1] if more and rows else None
+    cursor: Any = None if last is None else ids.encode("data_row", last[0])
+    if model_run and last is not None:
+        cursor = {"dataRowId": cursor, "globalKey": last[1]}
     return {"totalCount": total,
             "nodes": [{"id": ids.encode("data_row", sid), "globalKey": key} for sid, key in rows],
-            "pageInfo": {"endCursor": ids.encode("data_row", rows[-1][0]) if more and rows else None,
-                         "hasNextPage": more}}
+            "pageInfo": {"endCursor": cursor, "hasNextPage": more}}
+
+
+@query.field("getDataRowIdentifiersBySavedQuery")
+def resolve_slice_rows(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+    return _page(info, input, input.get("after"), model_run=False)
+
+
+@query.field("getDataRowIdentifiersBySavedModelQuery")
+def resolve_model_slice_rows(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+    return _page(info, input, (input.get("after") or {}).get("dataRowId"), model_run=True)
 
 
 @mutation.field("createCatalogSavedQuery")
