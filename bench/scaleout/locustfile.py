@@ -4,7 +4,7 @@
 
 Environment (run.py sets it): LH_KEY (API key), LH_DATASET (the labelers' dataset, pre-filled and pre-labeled),
 LH_IMPORT_DATASET (where the importer adds samples), LH_UUIDS (a JSON file with the labelers' sample uuids),
-LH_LABELERS / LH_READERS (how many of each; one importer and one exporter always).
+LH_LABELERS / LH_READERS / LH_IMPORTERS / LH_EXPORTERS (how many of each; default 50, 2, 1, 1).
 
 - ``Labeler`` (50): takes the next sample nobody has taken, opens it (GET sample), reads its label (GET label),
   "draws" for 1-3 s, autosaves (PUT label, LABELING_IN_PROGRESS), draws 1-3 s more, submits (PUT label, LABELED), next.
@@ -90,7 +90,7 @@ class Prober(FastHttpUser):
 
 
 class Importer(FastHttpUser):
-    fixed_count = 1
+    fixed_count = int(os.environ.get("LH_IMPORTERS", "1"))
     wait_time = constant_pacing(2)
 
     @task
@@ -104,7 +104,7 @@ class Importer(FastHttpUser):
 
 
 class Exporter(FastHttpUser):
-    fixed_count = 1
+    fixed_count = int(os.environ.get("LH_EXPORTERS", "1"))
     wait_time = constant_pacing(5)
 
     @task

@@ -4,6 +4,7 @@
     .venv/bin/python bench/scaleout/run.py mixed    [--api-workers 2] [--job-workers 1] [--duration 90]
     .venv/bin/python bench/scaleout/run.py scaling  [--seconds 15] [--connections 8]
     .venv/bin/python bench/scaleout/run.py count    [--requests 200]
+    .venv/bin/python bench/scaleout/run.py idle     [--seconds 30] [--api-workers 2] [--job-workers 1]
 
 Each scenario starts its own stack (bench/scaleout/stack.py), fills a dataset through the API (``--samples``
 samples, 1,000 per ``samples_bulk`` request; their ground-truth labels by one SQL ``INSERT ... SELECT`` as
@@ -21,6 +22,8 @@ bench/samples_bench.py does, untimed) and tears everything down at the end.
   requests of each kind are sent and the server log lines of this database are counted: one ``execute`` (extended
   protocol: parse/bind/execute travel in one round trip) or ``statement:`` (simple protocol: BEGIN, COMMIT) line
   is one round trip; the ``duration:`` of every line (parse, bind, execute) adds up to the database time.
+
+- ``idle``: the CPU the stack spends doing nothing for ``--seconds`` (the floor under the other figures).
 
 ``--json FILE`` writes every figure; a summary is printed. Results are copied into bench/RESULTS.md by hand.
 """
@@ -147,8 +150,9 @@ def mixed(args: argparse.Namespace) -> dict[str, Any]:
         (work / "uuids.json").write_text(json.dumps(data["uuids"]))
         env = {**os.environ, "LH_KEY": stack.key, "LH_DATASET": data["dataset"],
                "LH_IMPORT_DATASET": data["import_dataset"], "LH_UUIDS": str(work / "uuids.json"),
-               "LH_LABELERS": str(args.labelers), "LH_READERS": str(args.readers)}
-        users = args.labelers + args.readers + 3
+               "LH_LABELERS": str(args.labelers), "LH_READERS": str(args.readers),
+               "LH_IMPORTERS": str(args.importers), "LH_EXPORTERS": str(args.exporters)}
+        users = args.labelers + args.readers + args.importers + args.exporters + 1
         cmd = [str(BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(users), "-r", "25",
                "-t", f"{args.duration}s", "--host", stack.url, "--csv", str(work / "mixed"), "--only-summary",
                "--stop-timeout", "10", "--loglevel", "WARNING"]
@@ -168,7 +172,7 @@ def mixed(args: argparse.Namespace) -> dict[str, Any]:
         http.close()
     return {"scenario": "mixed", "api_workers": args.api_workers, "job_workers": args.job_workers,
             "duration_s": args.duration, "samples": args.samples, "labelers": args.labelers,
-            "readers": args.readers, "requests": rows, "cpu": cpu, "load_average": load,
+            "readers": args.readers, "importers": args.importers, "exporters": args.exporters, "requests": rows, "cpu": cpu, "load_average": load,
             "imported_samples_count": imported, "locust_tail": output[-3000:]}
 
 
@@ -230,6 +234,19 @@ def scaling(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+# -------------------------------------------------------------------------------------------------- idle
+def idle(args: argparse.Namespace) -> dict[str, Any]:
+    """What the stack costs doing nothing for ``--seconds`` (timers, job polls): the floor under every figure."""
+    with production_stack(pg_url=args.pg_url, api_workers=args.api_workers, job_workers=args.job_workers,
+                          lifetime=args.seconds + 300) as stack:
+        time.sleep(5)
+        window = CpuWindow(cpu_groups(stack))
+        window.start()
+        time.sleep(args.seconds)
+        return {"scenario": "idle", "api_workers": args.api_workers, "job_workers": args.job_workers,
+                "cpu": window.stop()}
+
+
 # ------------------------------------------------------------------------------------------------- count
 _LINE = re.compile(r"^\S+ \S+ \S+ \[\d+\] \S+@(\S+) LOG:  duration: ([0-9.]+) ms  (\w+)(?: [^:]*)?: ?(.*)")
 
@@ -282,7 +299,7 @@ def count(args: argparse.Namespace) -> dict[str, Any]:
                 f"/datasets/{data['import_dataset']}/samples_bulk/", content=bodies(1000, f"c{i}")[0], headers=gz)),
         ]
         for kind, times, call in kinds:
-            for i in range(3):  # warm the pool and the prepared statements
+            for i in range(times, times + 3):  # warm the pool and the prepared statements (other items)
                 call(i)
             time.sleep(1.5)  # the log is written by another process: let earlier lines land
             start = PG_LOG.stat().st_size
@@ -315,7 +332,7 @@ def count(args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenario", choices=["mixed", "scaling", "count"])
+    parser.add_argument("scenario", choices=["mixed", "scaling", "count", "idle"])
     parser.add_argument("--pg-url", default=os.environ.get("LABELHOUSE_TEST_DATABASE_URL", DEFAULT_PG_URL))
     parser.add_argument("--samples", type=int, default=10000, help="samples in the labelers' dataset")
     parser.add_argument("--api-workers", type=int, default=2)
@@ -323,6 +340,8 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=90, help="mixed: seconds of load")
     parser.add_argument("--labelers", type=int, default=50)
     parser.add_argument("--readers", type=int, default=2)
+    parser.add_argument("--importers", type=int, default=1)
+    parser.add_argument("--exporters", type=int, default=1)
     parser.add_argument("--seconds", type=int, default=15, help="scaling: seconds per wrk run")
     parser.add_argument("--connections", type=int, default=8, help="scaling: wrk connections")
     parser.add_argument("--rounds", type=int, default=3, help="scaling: alternating rounds (medians reported)")
@@ -330,7 +349,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
     started = time.time()
-    result = {"mixed": mixed, "scaling": scaling, "count": count}[args.scenario](args)
+    result = {"mixed": mixed, "scaling": scaling, "count": count, "idle": idle}[args.scenario](args)
     result["at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started))
     result["load_average_end"] = os.getloadavg()
     text_out = json.dumps(result, indent=1)
@@ -346,6 +365,8 @@ def main() -> int:
         for kind, row in result["kinds"].items():
             print(f"{kind:42s} {row['round_trips_per_request']:8.2f} round trips {row['db_ms_per_request']:8.3f} ms "
                   f"database time per request; most frequent: {json.dumps(row['statements'])[:600]}")
+    elif args.scenario == "idle":
+        print(json.dumps(result["cpu"]))
     else:
         print(json.dumps(result["medians"], indent=1))
     return 0
