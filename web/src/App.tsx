@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, type ReactNode } from "react";
 import { Link, Redirect, Route, Switch, useLocation, useSearch } from "wouter";
 import { useQueryClient } from "@tanstack/react-query";
 import { useAuth } from "./auth";
+import { warmWorkspace } from "./hooks";
 import { LoginPage } from "./pages/Login";
 import { DatasetsPage } from "./pages/Datasets";
 import { DatasetPage } from "./pages/DatasetPage";
@@ -36,16 +37,24 @@ export function App() {
         <Route path="/datasets/:owner/:name/issues" component={IssuesPage} />
         <Route path="/datasets/:owner/:name/releases" component={ReleasesPage} />
         <Route path="/datasets/:owner/:name/samples/:uuid">
-          {(p) => (
-            <Suspense fallback={<p className="loading">Loading workspace…</p>}>
-              <WorkspacePage key={p.uuid} params={p} />
-            </Suspense>
-          )}
+          {(p) => <WorkspaceRoute key={p.uuid} params={p} />}
         </Route>
         <Route path="/datasets/:owner/:name" component={DatasetPage} />
         <Route component={NotFoundPage} />
       </Switch>
     </Shell>
+  );
+}
+
+function WorkspaceRoute({ params }: { params: { owner: string; name: string; uuid: string } }) {
+  const queryClient = useQueryClient();
+  const { owner, name, uuid } = params;
+  // the data and the image load while the workspace code does
+  useEffect(() => warmWorkspace(queryClient, owner, name, uuid), [queryClient, owner, name, uuid]);
+  return (
+    <Suspense fallback={<p className="loading">Loading workspace…</p>}>
+      <WorkspacePage params={params} />
+    </Suspense>
   );
 }
 

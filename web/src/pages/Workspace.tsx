@@ -2,7 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, useS
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useLocation, useSearch } from "wouter";
 import { api, ApiError, get, qs } from "../api";
-import { isNotFound, useDataset } from "../hooks";
+import { isNotFound, sampleQuery, useDataset } from "../hooks";
 import { STATUS_WORDS, roleAtLeast, type AttributeDef, type CategoryDef, type Dataset, type Issue, type Label, type LabelStatus, type Sample, type SampleSummary } from "../types";
 import { EditorCanvas, isTyping, moveObject, type CanvasImage } from "../editor/Canvas";
 import { Editor, type Tool } from "../editor/Editor";
@@ -11,6 +11,7 @@ import { actionFor, KEYS, shortcutsOf } from "../editor/keys";
 import { decodeLabel, isMaskTask, toolsFor, type EditorObject } from "../editor/labels";
 import { IdBuffer, rgbaToIds } from "../editor/mask";
 import { readDraft, Saver, type SaveState } from "../editor/save";
+import { loadImage, prefetchImage, takeImage } from "../editor/images";
 import { imageFrames, SequenceLabel, type ImageFrame } from "../editor/sequence";
 import { gridSearch, parseGridParams } from "./DatasetPage";
 import { HistoryPanel } from "./HistoryPanel";
@@ -33,44 +34,6 @@ interface Loaded {
   label: Label | null;
   image: CanvasImage;
   mask: IdBuffer | null;
-}
-
-async function loadImage(url: string): Promise<CanvasImage> {
-  const img = new Image();
-  img.decoding = "async";
-  img.src = url;
-  await img.decode();
-  const w = img.naturalWidth, h = img.naturalHeight;
-  let preview: ImageBitmap | null = null;
-  let previewW = 0;
-  const long = Math.max(w, h);
-  if (long > 2048) {
-    const k = 2048 / long;
-    previewW = Math.round(w * k);
-    preview = await createImageBitmap(img, { resizeWidth: previewW, resizeHeight: Math.round(h * k), resizeQuality: "medium" });
-  }
-  return { full: img, preview, previewW, width: w, height: h };
-}
-
-// Images decoded ahead of time (the next sample while the user works), ready to draw: the full image and its
-// preview bitmap. Few entries: a decoded 4000×3000 image holds ~48 MB.
-const PREFETCHED_MAX = 2;
-const prefetched = new Map<string, Promise<CanvasImage>>();
-
-function prefetchImage(url: string): void {
-  if (prefetched.has(url)) return;
-  const p = loadImage(url);
-  p.catch(() => prefetched.delete(url));
-  prefetched.set(url, p);
-  while (prefetched.size > PREFETCHED_MAX) prefetched.delete(prefetched.keys().next().value!);
-}
-
-/** The image of ``url``: the prefetched one if there is one (taken out of the cache), else loaded now. */
-function takeImage(url: string): Promise<CanvasImage> {
-  const p = prefetched.get(url);
-  if (!p) return loadImage(url);
-  prefetched.delete(url);
-  return p.catch(() => loadImage(url));
 }
 
 async function loadMask(url: string, w: number, h: number): Promise<IdBuffer> {
@@ -104,12 +67,7 @@ export default function WorkspacePage({ params }: { params: { owner: string; nam
   const labelset = sp.get("labelset") || "ground-truth";
   const queue = (sp.get("queue") as "label" | "review" | null) ?? null;
   const ds = useDataset(owner, name);
-  const sampleQ = useQuery({
-    queryKey: ["sample", uuid],
-    queryFn: ({ signal }) => get<Sample>(`/samples/${uuid}/`, signal),
-    retry: (n, e) => !(e instanceof ApiError && e.status < 500) && n < 2,
-    staleTime: 60_000,
-  });
+  const sampleQ = useQuery(sampleQuery(uuid));
   if ((ds.isError && isNotFound(ds.error)) || (sampleQ.isError && isNotFound(sampleQ.error))) return <NotFoundPage />;
   if (sampleQ.data && ds.data && sampleQ.data.dataset_full_name !== ds.data.full_name) return <NotFoundPage />;
   if (ds.isError || sampleQ.isError) return <p role="alert">Could not open the sample: {((ds.error || sampleQ.error) as Error).message}</p>;
