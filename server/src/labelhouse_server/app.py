@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from starlette.types import Receive, Scope, Send
+from starlette.concurrency import run_in_threadpool
 
 from .admin.routes import router as admin_router
 from .assets.routes import router as assets_router
@@ -59,28 +59,19 @@ here: its contract is the official Labelbox SDK's (see docs/labelbox-mapping.md)
 
 
 class LabelhouseApp(FastAPI):
-    """FastAPI, with the fast lane (``fastlane.py``) in front for the hottest single-item endpoints."""
-
-    fast_lane: FastLane | None = None
+    """FastAPI with the OpenAPI description trimmed to what is sent (the fast lane, ``fastlane.py``, is a
+    middleware: ``create_app``)."""
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
             self.openapi_schema = drop_unsent_validation_errors(super().openapi())
         return self.openapi_schema
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.fast_lane is not None and scope["type"] == "http":
-            found = self.fast_lane.match(scope)
-            if found is not None:
-                await self.fast_lane(self, scope, receive, send, found)
-                return
-        await super().__call__(scope, receive, send)
-
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     settings.prepare_data_dir()
-    engine = make_engine(settings.resolved_database_url())
+    engine = make_engine(settings.resolved_database_url(), lock_timeout=settings.lock_timeout_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -111,6 +102,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.embedding_indexes = IndexCache(app.state.store, settings.data_dir / "embedding-index-cache")
     app.router.redirect_slashes = False
     app.state.rate_limiter = RateLimiter(settings, engine)
+    if settings.fast_lane:
+        # First, so that it is the innermost middleware: every middleware added after it (here or later, by
+        # anyone) wraps the fast lane's responses too (fastlane.py).
+        app.add_middleware(FastLane, routes=[*samples_fast_lane, *labels_fast_lane])
     # Added last = outermost: request ids and bounded bodies, then rate limits (ratelimit.py).
     app.add_middleware(RateLimitMiddleware)
     app.add_middleware(RequestPlumbingMiddleware)
@@ -121,15 +116,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # (GraphQL schema in labelbox/sdl/, REST routes and errors as docs/labelbox-mapping.md says).
         app.include_router(router, include_in_schema=router not in labelbox)
     add_labelbox_rest_fallback(app)  # after every /api/v1 route
-    if settings.fast_lane:
-        app.fast_lane = FastLane()
-        for method, path, handler in [*samples_fast_lane, *labels_fast_lane]:
-            app.fast_lane.add(method, path, handler)
+
+    def probe() -> None:
+        # A read (``read_options``): never takes, or waits for, the write lock another request may hold.
+        with engine.connect() as conn:
+            conn.execution_options(**app.state.read_options).exec_driver_sql("SELECT 1")
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("SELECT 1")
+    async def healthz() -> dict:
+        # SQLite answers on the event loop (a WAL read never waits); PostgreSQL in a worker thread (network).
+        if app.state.inline_writes:
+            probe()
+        else:
+            await run_in_threadpool(probe)
         return {"status": "ok", "pid": os.getpid()}
 
     return app

@@ -46,7 +46,7 @@ def _migrated(settings: Settings):
     settings.prepare_data_dir()
     url = settings.resolved_database_url()
     upgrade(url)
-    engine = make_engine(url)
+    engine = make_engine(url, lock_timeout=settings.lock_timeout_seconds)
     return engine, make_sessionmaker(engine)
 
 

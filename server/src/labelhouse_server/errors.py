@@ -121,6 +121,31 @@ class UnsupportedMediaType(LabelhouseError):
     default_detail = "Unsupported content type."
 
 
+class DatabaseBusy(LabelhouseError):
+    """A write could not get its lock within the lock timeout (``Settings.lock_timeout_seconds``): another write
+    holds it. Nothing was changed; both SDKs retry 503 after ``Retry-After`` seconds."""
+
+    status_code = 503
+    code = "database_busy"
+    default_detail = "The database is busy with other writes; nothing was changed. Retry in a moment."
+    headers = {"Retry-After": "1"}  # noqa: RUF012
+
+
+# Lock waits that ran out (or were broken to resolve a conflict): the write did not happen and may be retried.
+# SQLite: SQLITE_BUSY / SQLITE_LOCKED (primary result codes); PostgreSQL SQLSTATEs lock_not_available,
+# deadlock_detected, serialization_failure.
+_SQLITE_BUSY_CODES = frozenset({5, 6})
+_PG_BUSY_STATES = frozenset({"55P03", "40P01", "40001"})
+
+
+def is_lock_timeout(orig: BaseException | None) -> bool:
+    """Whether a driver error is a lock wait that ran out (classified by error code, never by message)."""
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in _SQLITE_BUSY_CODES
+    return getattr(orig, "sqlstate", None) in _PG_BUSY_STATES
+
+
 def error_response(status_code: int, body: dict[str, Any], request: Request | None = None,
                    headers: dict[str, str] | None = None) -> Response:
     # The body names the request id; the ``X-Request-ID`` header is added to every response by the plumbing
@@ -148,6 +173,8 @@ def _loc(loc: Sequence[Any]) -> str:
 
 
 def _database_error_response(request: Request, exc: StatementError) -> Response:
+    if is_lock_timeout(exc.orig):
+        return _domain_error_response(request, DatabaseBusy())
     # PostgreSQL text cannot hold NUL characters: answer that as bad input instead of a driver failure.
     if "NUL" in str(exc.orig):
         return error_response(400, {"detail": "Text values cannot contain NUL (\\u0000) characters.",

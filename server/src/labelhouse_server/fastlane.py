@@ -3,11 +3,12 @@
 A label write or a sample read does well under 1 ms of real work (one indexed join, one upsert). In front of it
 FastAPI 0.16x adds its own layers: five middlewares, route matching that walks every included route, dependency
 solving with async exit stacks, and a response wrapper. Measured in-process on the benchmark machine, that
-machinery cost about as much as the work itself (bench/peer/analysis.md). The fast lane serves a short table of
-``(method, path)`` endpoints directly: it matches the path with one regular expression per endpoint, opens the
-request's session (``deps.request_session``), awaits the endpoint's handler and renders errors with
-``errors.exception_response``, the same rendering FastAPI's exception handlers use. The request-id and gzip
-plumbing wraps it as it wraps FastAPI.
+machinery cost about as much as the work itself (bench/peer/analysis.md). The fast lane, a pure ASGI middleware
+innermost in the app's stack, serves a short table of ``(method, path)`` endpoints directly: it matches the path
+with one regular expression per endpoint, opens the request's session (``deps.request_session``), awaits the
+endpoint's handler and renders errors with ``errors.exception_response``, the same rendering FastAPI's exception
+handlers use. Every middleware of the app (request ids and bounded bodies, rate limits, and whatever is added
+later) wraps it as it wraps the router (``tests/server/api/test_fast_lane_middleware.py``).
 
 Each endpoint stays declared on its FastAPI router too, as a thin wrapper calling the same handler: that is what
 documents it in the OpenAPI schema, and what serves it with ``LABELHOUSE_FAST_LANE=false``
@@ -22,16 +23,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .deps import request_session
 from .errors import exception_response
-from .http import RequestPlumbingMiddleware
-from .ratelimit import RateLimitMiddleware
 
 Handler = Callable[..., Awaitable[Response]]
 # A FastAPI path parameter without a converter matches one non-empty segment.
@@ -47,15 +45,18 @@ def compile_path(path: str) -> re.Pattern[str]:
 
 
 class FastLane:
-    """Dispatch for a few ``(method, path)`` endpoints; ``match`` is the only per-request cost for the rest."""
+    """ASGI middleware serving a few ``(method, path)`` endpoints itself; ``match`` is the only per-request cost
+    for the rest, which go on to FastAPI's router.
 
-    def __init__(self) -> None:
+    It is the innermost of the app's middlewares (``create_app`` adds it first, and Starlette wraps each later
+    ``add_middleware`` around the earlier ones), so every other middleware sees the fast lane's requests and
+    responses exactly like the router's."""
+
+    def __init__(self, app: ASGIApp, routes: list[tuple[str, str, Handler]]) -> None:
+        self.app = app
         self._routes: dict[str, list[tuple[re.Pattern[str], Handler]]] = {}
-        # The same middlewares as the app's stack (app.py), in the same order.
-        self._plumbed = RequestPlumbingMiddleware(RateLimitMiddleware(self._serve))
-
-    def add(self, method: str, path: str, handler: Handler) -> None:
-        self._routes.setdefault(method, []).append((compile_path(path), handler))
+        for method, path, handler in routes:
+            self._routes.setdefault(method, []).append((compile_path(path), handler))
 
     def match(self, scope: Scope) -> tuple[Handler, tuple[str, ...]] | None:
         routes = self._routes.get(scope["method"])
@@ -71,15 +72,12 @@ class FastLane:
                 return handler, m.groups()
         return None
 
-    async def __call__(self, app: Any, scope: Scope, receive: Receive, send: Send,
-                       found: tuple[Handler, tuple[str, ...]]) -> None:
-        scope["app"] = app
-        scope["labelhouse.fast_lane"] = found
-        await self._plumbed(scope, receive, send)
-
-    @staticmethod
-    async def _serve(scope: Scope, receive: Receive, send: Send) -> None:
-        handler, params = scope["labelhouse.fast_lane"]
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        found = self.match(scope) if scope["type"] == "http" else None
+        if found is None:
+            await self.app(scope, receive, send)
+            return
+        handler, params = found
         request = Request(scope, receive)
         try:
             with request_session(request) as session:

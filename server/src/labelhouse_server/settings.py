@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     embedding_index_threads: int = Field(default=2, description="Threads an index build uses.")
 
     # --- serving ---------------------------------------------------------------------------------
+    lock_timeout_seconds: float = Field(
+        default=30.0, gt=0,
+        description="Longest a write waits for a database lock (SQLite: the write lock; PostgreSQL: row and "
+        "table locks) before the request answers 503 with Retry-After (nothing is changed; clients retry).",
+    )
     fast_lane: bool = Field(
         default=True,
         description="Serve the hottest single-item endpoints (GET/PUT of a label, GET of a sample) without "

@@ -8,10 +8,12 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
-from labelhouse_server.db.engine import NOWAIT, WriteSlotBusy, make_engine, make_sessionmaker
+from labelhouse_server.db.engine import NOWAIT, WriteSlotBusy, make_engine, make_sessionmaker, read_options
 from labelhouse_server.db.migrate import upgrade
+from labelhouse_server.errors import DatabaseBusy
 
 INSERT = "INSERT INTO accounts (username, is_organization, is_admin, created_at) VALUES (?, 0, 0, 'now')"
 
@@ -103,3 +105,54 @@ def test_first_connection_waits_to_switch_to_wal(tmp_path):
     finally:
         other.wait(10)
     assert mode == "wal"
+
+
+def _hold_write_lock(path):
+    script = (f"import sqlite3, sys\ndb = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
+              "db.execute('BEGIN IMMEDIATE'); print('locked', flush=True); sys.stdin.readline()\n"
+              "db.execute('ROLLBACK')\n")
+    other = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True)
+    assert other.stdout.readline().strip() == "locked"
+    return other
+
+
+def test_a_write_past_the_lock_timeout_is_database_busy(tmp_path):
+    """Issue 10 §1: a write that cannot get the lock within ``lock_timeout`` raises ``DatabaseBusy`` (answered
+    503 with Retry-After) instead of a TimeoutError / OperationalError (500), whether the holder is another
+    process (SQLite's busy handler) or this one (the in-process write lock); reads go on meanwhile."""
+    path = tmp_path / "labelhouse.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    engine = make_engine(f"sqlite:///{path}", lock_timeout=1.0)
+    factory = make_sessionmaker(engine)
+    try:
+        other = _hold_write_lock(path)
+        try:
+            with factory() as s:  # a read neither takes nor waits for the lock (it would raise DatabaseBusy)
+                reader = s.connection(execution_options=read_options(engine))
+                assert reader.exec_driver_sql("SELECT count(*) FROM accounts").scalar() == 0
+            with factory() as s:
+                started = time.monotonic()
+                with pytest.raises(DatabaseBusy):
+                    s.connection().exec_driver_sql(INSERT, ("x",))
+                assert time.monotonic() - started > 0.8  # it waited the lock timeout
+        finally:
+            other.stdin.write("\n")
+            other.stdin.flush()
+            other.wait(10)
+        holder = factory()
+        holder.connection().exec_driver_sql(INSERT, ("held",))  # this process's write lock
+        try:
+            with factory() as s:
+                started = time.monotonic()
+                with pytest.raises(DatabaseBusy):
+                    s.connection().exec_driver_sql(INSERT, ("y",))
+                assert time.monotonic() - started > 0.8  # it waited the lock timeout
+        finally:
+            holder.rollback()
+            holder.close()
+        with factory() as s:  # nothing stayed locked
+            s.connection().exec_driver_sql(INSERT, ("z",))
+            s.commit()
+    finally:
+        engine.dispose()

@@ -5,6 +5,7 @@ signed policy authorises it)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ..contract import WRITE_ERRORS
@@ -66,14 +67,9 @@ async def upload(request: Request, session: DB) -> Response:
         if not service.content_matches(policy["key"], head):
             raise UnsupportedMediaType(f"file: the content is not a valid {policy['content_type']} file.",
                                        field="file")
-        await _put(store, policy, form.file)
-        service.mark_uploaded(session, policy["key"], size)
+        await run_in_threadpool(store.put, policy["key"], form.file, policy["content_type"])
+        # The record update takes the write lock: in a worker thread, never waiting on the event loop.
+        await run_in_threadpool(service.mark_uploaded, session, policy["key"], size)
     finally:
         form.close()
     return empty_response()
-
-
-async def _put(store, policy, fh) -> None:
-    from starlette.concurrency import run_in_threadpool
-
-    await run_in_threadpool(store.put, policy["key"], fh, policy["content_type"])

@@ -13,13 +13,14 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..errors import DatabaseBusy
+
 # One write lock per SQLite database file and process. SQLite lets one writer in at a time; others wait in its busy
 # handler, which polls with sleeps of up to 100 ms, so a queue of writers in one process spends most of its time
 # asleep while the lock is free. Writers of this process instead queue on this lock (woken the moment it is
 # released) and only then BEGIN IMMEDIATE; other processes (CLI, workers) still meet SQLite's busy handler.
 _WRITE_LOCKS: dict[str, threading.Lock] = {}
-_WRITE_LOCK_WAIT = 30.0
-_BUSY_TIMEOUT_MS = 30000
+DEFAULT_LOCK_TIMEOUT = 30.0
 
 
 class WriteSlotBusy(Exception):
@@ -78,12 +79,16 @@ def _locking_connection_class(lock: threading.Lock) -> type[sqlite3.Connection]:
     return LockingConnection
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, **kwargs: Any) -> Engine:
+    """``lock_timeout``: the longest a write waits for a lock (SQLite: this process's write lock, then SQLite's
+    busy handler for other processes; PostgreSQL: row and table locks, ``lock_timeout``) before it fails with
+    ``errors.DatabaseBusy`` (503 with ``Retry-After``; nothing was written)."""
+    busy_timeout_ms = int(lock_timeout * 1000)
     if url.startswith("sqlite"):
         write_lock = _WRITE_LOCKS.setdefault(url, threading.Lock())
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 30,
+            connect_args={"check_same_thread": False, "timeout": lock_timeout,
                           "factory": _locking_connection_class(write_lock)},
             pool_size=8,
             max_overflow=16,
@@ -96,7 +101,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+            cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
             cur.execute("PRAGMA cache_size=-65536")
             cur.execute("PRAGMA temp_store=MEMORY")
             cur.close()
@@ -121,8 +126,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             if nowait:
                 if not write_lock.acquire(blocking=False):
                     raise WriteSlotBusy()
-            elif not write_lock.acquire(timeout=_WRITE_LOCK_WAIT):
-                raise TimeoutError(f"no SQLite write slot within {_WRITE_LOCK_WAIT:.0f} s")
+            elif not write_lock.acquire(timeout=lock_timeout):
+                raise DatabaseBusy()
             dbapi_conn.holds_write_lock = True
             try:
                 if not nowait:
@@ -132,11 +137,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 try:
                     dbapi_conn.execute("BEGIN IMMEDIATE")
                 finally:
-                    dbapi_conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+                    dbapi_conn.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
             except BaseException as exc:
                 dbapi_conn.release_write_lock()
-                if nowait and isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode == sqlite3.SQLITE_BUSY:
-                    raise WriteSlotBusy() from exc
+                if isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+                    # another process holds SQLite's write lock (past the busy timeout, unless ``nowait``)
+                    raise (WriteSlotBusy() if nowait else DatabaseBusy()) from exc
                 raise
 
         # pysqlite's own implicit transaction handling must be off for the BEGIN above to be ours.
@@ -147,7 +153,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     # No pre-ping: it costs a round trip on every request. Connections are recycled instead, and one that died
     # with its server is invalidated by SQLAlchemy on first use (that request fails; the pool recovers).
-    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=600, **kwargs)
+    # ``lock_timeout`` bounds every wait for a row or table lock (then SQLSTATE 55P03, answered 503).
+    connect_args = {"options": f"-c lock_timeout={busy_timeout_ms}"} if url.startswith("postgresql") else {}
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=600, connect_args=connect_args,
+                         **kwargs)
 
 
 def json_field(dialect_name: str, column_sql: str, key_param: str) -> str:

@@ -10,7 +10,7 @@ names are memoised as they are met (their number grows with datasets and people,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -244,21 +244,26 @@ class ExportReader:
         return query.order_by(order).limit(PAGE)
 
     def pages(self, sessions: Any) -> Iterator[Page]:
-        """Every page of the export; the first carries the errors found while resolving the filters."""
+        """Every page of the export; the first carries the errors found while resolving the filters.
+
+        All pages are read on one pinned connection, each in its own short read transaction (no snapshot is held
+        across pages): a session per page would take the pool's next idle connection each time, and over a long
+        export every pooled SQLite connection would fill its own page cache."""
         first: Page | None = Page(errors=self.errors)
         after = -1
-        while True:
-            with sessions() as session:
-                session.connection(execution_options=READ_ONLY)
-                rows = session.execute(self._page_query(after)).all()
-                if not rows:
+        with sessions.kw["bind"].connect() as connection:
+            connection.execution_options(**READ_ONLY)
+            while True:
+                with connection.begin(), Session(bind=connection) as session:
+                    rows = session.execute(self._page_query(after)).all()
+                    page = self._build(session, rows, after) if rows else None
+                if page is None:
                     break
-                page = self._build(session, rows, after)
-            if first is not None:
-                page.errors[:0] = first.errors
-                first = None
-            yield page
-            after = rows[-1][0]
+                if first is not None:
+                    page.errors[:0] = first.errors
+                    first = None
+                yield page
+                after = rows[-1][0]
         if first is not None and first.errors:
             yield first
 
@@ -281,7 +286,7 @@ class ExportReader:
             self._users[user_id] = (account.email or account.username) if account is not None else None
         return self._users[user_id]
 
-    def _build(self, session: Session, rows: list[Any], after: int) -> Page:
+    def _build(self, session: Session, rows: Sequence[Any], after: int) -> Page:
         """The page's lines. Side tables are read by the page's id range (``after``, last id] — an index range
         scan, cheaper than a list of a thousand ids; rows of the range outside the page are simply not used."""
         spec = self.spec

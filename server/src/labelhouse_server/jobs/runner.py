@@ -56,7 +56,8 @@ class ThreadedRunner:
         self.settings = settings
         self.concurrency = max(1, concurrency)
         self._own_engine = engine is None
-        self.engine = engine or make_engine(settings.resolved_database_url())
+        self.engine = engine or make_engine(settings.resolved_database_url(),
+                                            lock_timeout=settings.lock_timeout_seconds)
         self.sessions: sessionmaker[Session] = make_sessionmaker(self.engine)
         self.poll_interval = poll_interval
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"

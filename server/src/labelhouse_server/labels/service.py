@@ -4,7 +4,7 @@ categories, stored as received (compact JSON text) and recorded as a workunit in
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy.orm import Session
@@ -27,6 +27,8 @@ from .schemas import (
     label_public,
     label_user_ids,
 )
+
+T = TypeVar("T")
 
 _LABEL_COLS = ("id, label_status, attributes, score, rating, created_by_id, updated_by_id, reviewed_by_id, "
                "created_at, updated_at, reviewed_at")  # ``label_columns()`` order, read by ``label_public``
@@ -132,13 +134,22 @@ def put_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) ->
     attributes = _attributes(sacc, body["attributes"])
     score = _score(body.get("score"))
     row, created = _write(session, sacc, labelset, status, attributes, score, action=None)
-    return _public(session, sacc, labelset, row), created
+    return _committed(session, _public(session, sacc, labelset, row)), created
+
+
+def _committed(session: Session, out: T) -> T:
+    """Commit the write transaction and pass ``out`` through. The answer is read before the commit, inside the
+    transaction that already holds the write lock: a read after it would begin a new transaction, and a request
+    session's transactions are writes (SQLite: ``BEGIN IMMEDIATE``), so it would wait for the write lock again —
+    on the event loop, for the inline writes of ``deps.run_write``."""
+    session.commit()
+    return out
 
 
 def _write(session: Session, sacc: SampleAccess, labelset: str, status: str, attributes: str, score: float | None,
            *, action: str | None) -> tuple[Any, bool]:
-    """Create-or-replace, its revision and workunit, committed. ``action``: the revision's action (None: created
-    or updated, whichever happened)."""
+    """Create-or-replace, its revision and workunit, not yet committed (``_committed``). ``action``: the
+    revision's action (None: created or updated, whichever happened)."""
     user_id = sacc.user.id
     now = now_iso()
     review = status in REVIEW_STATUSES
@@ -158,7 +169,6 @@ def _write(session: Session, sacc: SampleAccess, labelset: str, status: str, att
                             attributes=attributes, score=score, user_id=user_id, created_at=now)
     workunits.record(session, sacc, labelset=labelset, work_type=_work_type(status), next_label_status=status,
                      created_at=now)
-    session.commit()
     return row, created
 
 
@@ -195,8 +205,7 @@ def patch_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) 
                             user_id=sacc.user.id, created_at=now)
     workunits.record(session, sacc, labelset=labelset, work_type=_work_type(status), next_label_status=status,
                      created_at=now)
-    session.commit()
-    return _public(session, sacc, labelset, row)
+    return _committed(session, _public(session, sacc, labelset, row))
 
 
 def delete_label(session: Session, sacc: SampleAccess, labelset: str) -> None:
@@ -225,4 +234,4 @@ def restore_label(session: Session, sacc: SampleAccess, labelset: str, number: i
                        field="revision")
     require_write(sacc.role, current[1] if current is not None else None, status)
     row, _created = _write(session, sacc, labelset, status, attributes, score, action="restored")
-    return _public(session, sacc, labelset, row)
+    return _committed(session, _public(session, sacc, labelset, row))

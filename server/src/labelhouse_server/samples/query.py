@@ -1,24 +1,37 @@
 """Listing samples (``GET /datasets/{owner}/{dataset}/samples/``): filters, sorting, pagination, labels.
 
-Two queries per page, both index-driven: (1) the page's sample ids, walked in index order with OFFSET/LIMIT on
-(dataset_id, <sort key>) — index-only, so skipping earlier pages stays cheap; (2) those samples joined with their
-label in the chosen labelset (plain SQL on the driver cursor, rows rendered positionally, stored JSON text spliced
-into the response undecoded). Junk query values fall back to defaults (contract §4): the official SDK sends
-``per_page=desc``, ``sort=-None``, ``filters=UNLABELED`` and ``labelset=<owner>/<dataset>``.
+Two queries per page, both index-driven: (1) the page's sample ids, walked in index order on (dataset_id, <sort
+key>) — index-only; (2) those samples joined with their label in the chosen labelset (plain SQL on the driver
+cursor, rows rendered positionally, stored JSON text spliced into the response undecoded). Junk query values fall
+back to defaults (contract §4): the official SDK sends ``per_page=desc``, ``sort=-None``, ``filters=UNLABELED`` and
+``labelset=<owner>/<dataset>``.
+
+Continuation, correct for every caller and whatever process serves the next page, with nothing kept between
+requests (issue 10 §5; a per-process cache of page ends, shared by all callers, used to answer one caller's page 2
+from where another caller's page 1 ended):
+- ``page=N`` is the N-th slice of the listing as it is when asked (OFFSET over the index: what the Segments SDK
+  expects; it needs no state, so two callers or two server processes always agree).
+- Every full page also names its successor: a ``Link: <...&after=TOKEN>; rel="next"`` header. ``after=TOKEN``
+  seeks in the index to the row after the last one served (keyset pagination: the same cost at the end of a large
+  dataset as at its start, and no duplicates or gaps when rows are added or deleted meanwhile). The token is
+  stateless — the last row's sort key and id, and a fingerprint of the listing (dataset, filters, sort, page size)
+  so that a token of another listing is refused with 400 instead of answering the wrong rows.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import base64
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import and_, bindparam, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from ..datasets.permissions import DatasetAccess
 from ..db.engine import json_field
+from ..errors import Invalid
 from ..labels.schemas import LABEL_STATUSES, label_public, label_summary
 from . import schemas as s
 from .service import GROUND_TRUTH, LT, ST, find_labelset, full_name, usernames
@@ -49,6 +62,7 @@ class SampleQuery:
     statuses: tuple[str, ...] = ()
     sort: str = "name"
     descending: bool = False
+    after: str | None = None  # a continuation token (``Page.next_token``)
 
     @classmethod
     def from_params(cls, params: dict[str, str]) -> SampleQuery:
@@ -71,7 +85,7 @@ class SampleQuery:
             page=page, per_page=per_page, labelset=(params.get("labelset") or None),
             include_full_label=(params.get("include_full_label") or "").lower() in ("1", "true", "yes"),
             name_contains=params.get("name__contains") or None, metadata=tuple(metadata), statuses=statuses,
-            sort=sort, descending=descending,
+            sort=sort, descending=descending, after=params.get("after") or None,
         )
 
 
@@ -84,7 +98,13 @@ def _int(value: Any, default: int, low: int, high: int | None) -> int:
     return min(number, high) if high is not None else number
 
 
-def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_token: str | None  # continues the listing after this page; None after a short (last) page
+
+
+def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery) -> Page:
     dataset = acc.dataset
     dialect = session.get_bind().dialect.name
     shown = find_labelset(session, dataset.id, q.labelset)  # None for unknown / junk labelset names
@@ -112,19 +132,19 @@ def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery) -> list[d
         ids_q = ids_q.where(or_(*conditions))
     key = _sort_key(q)
     ids_q = ids_q.add_columns(key).order_by(*_directed(q, key, ST.c.id))
-    signature = (dataset.id, dataset.created_at, joined.id if joined else None, q.name_contains, q.metadata,
-                 q.statuses, q.sort, q.descending, q.per_page)
-    previous = _continuations.get(signature, q.page - 1) if q.page > 1 and q.sort != "label_updated_at" else None
-    if previous is not None:  # the caller is walking the pages: seek past the previous page, no OFFSET
-        ids_q = ids_q.where(_after(q, key, *previous))
+    fingerprint = _fingerprint(dataset.id, dataset.created_at, joined.id if joined else None, q)
+    if q.after is not None:  # a continuation: seek past the last row served, no OFFSET
+        if q.sort == "label_updated_at":
+            raise Invalid("after: listings sorted by label time continue by page number only.", field="after")
+        ids_q = ids_q.where(_after(q, key, *_read_token(q.after, fingerprint)))
     else:
         ids_q = ids_q.offset((q.page - 1) * q.per_page)
     page_keys = session.execute(ids_q.limit(q.per_page)).all()
     if not page_keys:
-        return []
+        return Page([], None)
     ids = [row[0] for row in page_keys]
-    if len(ids) == q.per_page and q.sort != "label_updated_at":
-        _continuations.put(signature, q.page, (page_keys[-1][1], page_keys[-1][0]))
+    more = len(ids) == q.per_page and q.sort != "label_updated_at"
+    next_token = _token(page_keys[-1][1], page_keys[-1][0], fingerprint) if more else None
     rows = _page_rows(session, ids, shown.id if shown is not None else None)
     user_ids: set[Any] = set()
     for r in rows:
@@ -136,7 +156,7 @@ def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery) -> list[d
     data_type = dataset.data_type
     public = s.sample_public
     if shown is None:
-        return [public(r, users, dataset_name, data_type) for r in rows]
+        return Page([public(r, users, dataset_name, data_type) for r in rows], next_token)
     out = []
     if q.include_full_label:
         task_type, labelset_name = dataset.task_type, shown.name
@@ -149,7 +169,7 @@ def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery) -> list[d
         for r in rows:
             lab = r[LABEL_AT:]
             out.append(public(r, users, dataset_name, data_type, None if lab[0] is None else label_summary(lab, users)))
-    return out
+    return Page(out, next_token)
 
 
 SAMPLE_SQL = ("s.id, s.uuid, s.name, s.attributes, s.metadata, s.priority, s.readme, s.embedding, "
@@ -194,31 +214,29 @@ def _page_rows(session: Session, ids: list[int], labelset_id: int | None) -> lis
     return rows
 
 
-class _Continuations:
-    """Where the last page served of each listing ended: (dataset, filters, sort, page size, page) -> (sort key,
-    id) of its last row. Bounded, per process. A request for the next page then seeks in the index instead of
-    skipping ``OFFSET`` rows, so walking all pages of a large dataset costs the same per page at the end as at the
-    start. (Between writes this returns exactly the OFFSET page; after inserts or deletes before the position it
-    continues where the caller left off, without the duplicates or gaps a shifted OFFSET would give.)"""
-
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self.items: OrderedDict[tuple[Any, ...], tuple[Any, int]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, signature: tuple[Any, ...], page: int) -> tuple[Any, int] | None:
-        with self.lock:
-            return self.items.get((*signature, page))
-
-    def put(self, signature: tuple[Any, ...], page: int, position: tuple[Any, int]) -> None:
-        with self.lock:
-            self.items[(*signature, page)] = position
-            self.items.move_to_end((*signature, page))
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
+def _fingerprint(dataset_id: int, dataset_created_at: Any, labelset_id: int | None, q: SampleQuery) -> str:
+    """What a continuation token is valid for: this listing of this dataset (a re-created dataset of the same name
+    is another one), whatever the page."""
+    what = orjson.dumps([dataset_id, str(dataset_created_at), labelset_id, q.name_contains, q.metadata, q.statuses,
+                         q.sort, q.descending, q.per_page])
+    return hashlib.blake2s(what, digest_size=6).hexdigest()
 
 
-_continuations = _Continuations()
+def _token(last_key: Any, last_id: int, fingerprint: str) -> str:
+    raw = orjson.dumps([fingerprint, last_key, last_id])
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _read_token(token: str, fingerprint: str) -> tuple[Any, int]:
+    try:
+        found, last_key, last_id = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        valid = found == fingerprint and type(last_id) is int and type(last_key) in (str, int, float)
+    except (ValueError, TypeError):
+        valid = False
+    if not valid:
+        raise Invalid("after: not a continuation token of this listing (take it from the Link header of the "
+                      "previous page, with the same filters, sort and per_page).", field="after")
+    return last_key, last_id
 
 
 def _after(q: SampleQuery, key: Any, last_key: Any, last_id: int) -> Any:
@@ -262,4 +280,4 @@ def _metadata_equals(dialect: str, i: int, key: str, value: str) -> Any:
     return text(sql).bindparams(bindparam(key_param, quoted), bindparam(value_param, value))
 
 
-__all__ = ["SampleQuery", "list_samples"]
+__all__ = ["Page", "SampleQuery", "list_samples"]

@@ -48,6 +48,8 @@ def get_samples(
     request: Request, acc: DatasetRead, session: DB,
     per_page: str = Query("1000", description="Page size, 1-1000"),
     page: str = Query("1", description="1-based page; past the last page the list is empty"),
+    after: str | None = Query(None, description="Continue after the page whose `Link: <...>; rel=\"next\"` header "
+                                                "gave this token (instead of `page`)"),
     labelset: str | None = Query(None, description="Include each sample's label in this labelset"),
     include_full_label: str | None = Query(None, description="1: full labels instead of summaries"),
     name__contains: str | None = Query(None, description="Substring of the sample name (case-sensitive)"),
@@ -59,7 +61,13 @@ def get_samples(
     query = SampleQuery.from_params(dict(request.query_params))
     check_page(query.page, request.app.state.settings)
     check_filters(len(query.metadata), request.app.state.settings)
-    return json_response(_dumps(list_samples(session, acc, query)))
+    listing = list_samples(session, acc, query)
+    response = json_response(_dumps(listing.items))
+    if listing.next_token is not None:  # a stateless continuation (samples/query.py): same answer from any process
+        params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "after")]
+        next_url = request.url.replace_query_params(**dict(params), after=listing.next_token)
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return response
 
 
 @route(router, "/datasets/{owner}/{dataset}/samples/", ["POST"], model=SamplePublic, errors=WRITE_ERRORS,
