@@ -14,6 +14,7 @@ import { readDraft, Saver, type SaveState } from "../editor/save";
 import { loadImage, prefetchImage, takeImage } from "../editor/images";
 import { imageFrames, SequenceLabel, type ImageFrame } from "../editor/sequence";
 import { gridSearch, parseGridParams } from "./DatasetPage";
+import { HistoryPanel } from "./HistoryPanel";
 import { NotFoundPage } from "./NotFound";
 import { pointcloudFrames } from "../pointcloud/cloud";
 import { categoryColor, rgb } from "../editor/colors";
@@ -536,6 +537,8 @@ function WorkspaceView({ dataset, sample, labelset, queue, search, loaded, onRel
             onSelect={(id) => { editor.selectedId = id; editor.changed(); }} />
         </section>
         <IssuesPanel sampleUuid={sample.uuid} dataset={dataset} />
+        <HistoryPanel sampleUuid={sample.uuid} labelset={labelset} canWrite={canLabel}
+          onRestored={async () => { await saver.discardDraft(); onReload(); }} />
       </aside>
       {rejectOpen && <RejectDialog onCancel={() => setRejectOpen(false)} onReject={reject} busy={busy} />}
       {helpOpen && <HelpDialog onClose={() => setHelpOpen(false)} />}
