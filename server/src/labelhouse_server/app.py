@@ -16,7 +16,7 @@ from .assets.routes import router as assets_router
 from .auth.routes import router as auth_router
 from .contract import drop_unsent_validation_errors
 from .datasets.routes import router as datasets_router
-from .db.engine import make_engine, make_sessionmaker, read_options
+from .db.engine import engine_for, make_sessionmaker, read_options
 from .embeddings.index import IndexCache
 from .embeddings.routes import router as embeddings_router
 from .errors import install_error_handlers
@@ -71,7 +71,7 @@ class LabelhouseApp(FastAPI):
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     settings.prepare_data_dir()
-    engine = make_engine(settings.resolved_database_url(), lock_timeout=settings.lock_timeout_seconds)
+    engine = engine_for(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

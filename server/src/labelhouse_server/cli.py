@@ -40,13 +40,13 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _migrated(settings: Settings):
-    from .db.engine import make_engine, make_sessionmaker
+    from .db.engine import engine_for, make_sessionmaker
     from .db.migrate import upgrade
 
     settings.prepare_data_dir()
     url = settings.resolved_database_url()
     upgrade(url)
-    engine = make_engine(url, lock_timeout=settings.lock_timeout_seconds)
+    engine = engine_for(settings, url)
     return engine, make_sessionmaker(engine)
 
 

@@ -74,6 +74,16 @@ class Settings(BaseSettings):
         description="Longest a write waits for a database lock (SQLite: the write lock; PostgreSQL: row and "
         "table locks) before the request answers 503 with Retry-After (nothing is changed; clients retry).",
     )
+    db_pool_size: int = Field(
+        default=10, ge=1, le=1000,
+        description="PostgreSQL: connections each process keeps open (SQLAlchemy pool_size). Every API process "
+        "and worker holds up to db_pool_size + db_max_overflow: keep their sum under PostgreSQL's "
+        "max_connections, or put PgBouncer in front (docs/scaling.md).",
+    )
+    db_max_overflow: int = Field(
+        default=20, ge=0, le=1000,
+        description="PostgreSQL: extra connections a process may open under load, closed when returned.",
+    )
     fast_lane: bool = Field(
         default=True,
         description="Serve the hottest single-item endpoints (GET/PUT of a label, GET of a sample) without "

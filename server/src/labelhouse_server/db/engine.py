@@ -79,10 +79,12 @@ def _locking_connection_class(lock: threading.Lock) -> type[sqlite3.Connection]:
     return LockingConnection
 
 
-def make_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, pool_size: int = 10,
+                max_overflow: int = 20, **kwargs: Any) -> Engine:
     """``lock_timeout``: the longest a write waits for a lock (SQLite: this process's write lock, then SQLite's
     busy handler for other processes; PostgreSQL: row and table locks, ``lock_timeout``) before it fails with
-    ``errors.DatabaseBusy`` (503 with ``Retry-After``; nothing was written)."""
+    ``errors.DatabaseBusy`` (503 with ``Retry-After``; nothing was written). ``pool_size`` and ``max_overflow``
+    size the PostgreSQL connection pool (settings ``db_pool_size``, ``db_max_overflow``); SQLite's is fixed."""
     busy_timeout_ms = int(lock_timeout * 1000)
     if url.startswith("sqlite"):
         write_lock = _WRITE_LOCKS.setdefault(url, threading.Lock())
@@ -155,8 +157,8 @@ def make_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, **kwarg
     # with its server is invalidated by SQLAlchemy on first use (that request fails; the pool recovers).
     # ``lock_timeout`` bounds every wait for a row or table lock (then SQLSTATE 55P03, answered 503).
     connect_args = {"options": f"-c lock_timeout={busy_timeout_ms}"} if url.startswith("postgresql") else {}
-    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=600, connect_args=connect_args,
-                         **kwargs)
+    return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_recycle=600,
+                         connect_args=connect_args, **kwargs)
 
 
 def json_field(dialect_name: str, column_sql: str, key_param: str) -> str:
@@ -176,6 +178,12 @@ def read_options(engine: Engine) -> dict[str, Any]:
     if engine.dialect.name == "sqlite":
         return {"sqlite_deferred": True}
     return {"isolation_level": "AUTOCOMMIT"}
+
+
+def engine_for(settings: Any, url: str | None = None) -> Engine:
+    """The engine a process builds from its settings (the server, workers and the CLI alike)."""
+    return make_engine(url or settings.resolved_database_url(), lock_timeout=settings.lock_timeout_seconds,
+                       pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

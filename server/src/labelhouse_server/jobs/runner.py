@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..db.engine import READ_ONLY, make_engine, make_sessionmaker
+from ..db.engine import READ_ONLY, engine_for, make_sessionmaker
 from ..settings import Settings
 from . import queue
 from .registry import JobContext, LeaseLost, PermanentJobError, handler_for
@@ -56,8 +56,7 @@ class ThreadedRunner:
         self.settings = settings
         self.concurrency = max(1, concurrency)
         self._own_engine = engine is None
-        self.engine = engine or make_engine(settings.resolved_database_url(),
-                                            lock_timeout=settings.lock_timeout_seconds)
+        self.engine = engine or engine_for(settings)
         self.sessions: sessionmaker[Session] = make_sessionmaker(self.engine)
         self.poll_interval = poll_interval
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
