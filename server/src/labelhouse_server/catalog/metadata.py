@@ -80,7 +80,12 @@ class Ontology:
 
 
 def ontology(session: Session, scope: OrgScope) -> Ontology:
-    custom = list(session.scalars(select(MetadataSchema).where(MetadataSchema.org_id == scope.org.id)
+    return org_ontology(session, scope.org.id)
+
+
+def org_ontology(session: Session, org_id: int) -> Ontology:
+    """The metadata schemas (reserved and custom) of organization ``org_id``."""
+    custom = list(session.scalars(select(MetadataSchema).where(MetadataSchema.org_id == org_id)
                                   .order_by(MetadataSchema.id)))
     options: dict[int, list[MetadataOption]] = {}
     if custom:

@@ -133,7 +133,7 @@ class ExportReader:
         self.run = self._model_run(session) if spec["kind"] == "model_run" else None
         if spec["kind"] == "model_run" and self.run is None:
             raise ExportGone("The model run was deleted before the export ran.")
-        self.onto = md.ontology(session, _Org(org_id)) if spec.get("metadata") else None  # type: ignore[arg-type]
+        self.onto = md.org_ontology(session, org_id) if spec.get("metadata") else None
         self.errors: list[bytes] = []
         self.only_samples: list[int] | None = self._selected_samples(session)
         self._datasets: dict[int, tuple[str, Any, str]] = {}
@@ -471,7 +471,7 @@ class ExportReader:
 
 @dataclass(frozen=True)
 class _Org:
-    """The slice of an OrgScope the metadata ontology reads."""
+    """The slice of an OrgScope a saved slice filter reads (`slices.sql_conditions`)."""
 
     id: int
 
