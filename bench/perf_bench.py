@@ -26,7 +26,6 @@ import argparse
 import gzip
 import json
 import os
-import platform
 import sqlite3
 import statistics
 import subprocess
@@ -41,14 +40,16 @@ import httpx
 import orjson
 
 ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT.parent / "tests")]
 
+import support  # tests/support.py: free ports
 from samples_bench import (
     CHUNK,
     bodies,
     bulk_add,
     label_everything,
     list_all,
+    machine,
     make_user,
     new_dataset,
     serve,
@@ -93,18 +94,10 @@ def rss_mib(pid: int) -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def bare_endpoint(body_file: Path):
     """The ceiling for single GETs: a Starlette app answering a stored JSON body, under the same uvicorn."""
-    port = free_port()
+    port = support.free_port()
     app_file = body_file.parent / "bare_app.py"
     app_file.write_text(_BARE_APP)
     proc = subprocess.Popen(
@@ -184,7 +177,7 @@ def start_time(tmp: Path) -> float:
     """Seconds from launching `labelhouse serve` on an empty data dir to its first /healthz answer."""
     data = tmp
     data.mkdir()
-    port = free_port()
+    port = support.free_port()
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "labelhouse_server.cli", "serve", "--port", str(port),
                              "--data-dir", str(data), "--log-level", "warning"],
@@ -287,16 +280,10 @@ def _median_run(runs: list[Any]) -> dict[str, float]:
 
 
 def _machine() -> dict[str, Any]:
-    def sh(cmd: str) -> str:
-        try:
-            return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=10,
-                                  check=False).stdout.strip()
-        except (OSError, subprocess.TimeoutExpired):
-            return ""
-
-    return {"cpu": sh("lscpu | sed -n 's/^Model name: *//p'"), "cores": os.cpu_count(),
-            "python": platform.python_version(), "sqlite": sqlite3.sqlite_version, "wrk": sh("wrk -v | head -1"),
-            "load_average": os.getloadavg(), "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    """samples_bench's machine facts, plus wrk's version and the load average at the end of the run."""
+    version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False).stdout.splitlines()
+    return {**machine(), "wrk": version[0] if version else "?", "load_average": os.getloadavg(),
+            "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
 
 
 def table(r: dict[str, Any]) -> str:
@@ -326,7 +313,7 @@ def table(r: dict[str, Any]) -> str:
          "≤ 80 / ≤ 150 MiB |"),
     ]
     m = r["machine"]
-    head = (f"{SECTION}\n\nRun {m['at']} on {m['cpu']} ({m['cores']} cores, shared; load average "
+    head = (f"{SECTION}\n\nRun {m['at']} on {m['cpu'].strip()} ({m['nproc']} cores, shared; load average "
             f"{m['load_average'][0]:.1f} at the end), Python {m['python']}, SQLite {m['sqlite']}, {m['wrk']}; "
             f"N = {n}; wrk rows: medians of {r['rounds']} rounds of {r['seconds']} s, labelhouse and ceiling "
             f"alternating; embedded default (one process, SQLite).\n\n    .venv/bin/python bench/perf_bench.py "
