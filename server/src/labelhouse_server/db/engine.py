@@ -1,12 +1,21 @@
-"""Engine and session factory. Database differences (SQLite pragmas, PostgreSQL JSON casts) live here."""
+"""Engine and session factory. Database differences (SQLite pragmas and locking, PostgreSQL JSON casts and lock
+timeouts) live here.
+
+Transactions come in two modes, chosen by execution options:
+- read (``READ_ONLY``; ``REQUEST_READ`` for request sessions): SQLite ``BEGIN`` (deferred: a WAL snapshot that
+  never waits for writers; request sessions also run with ``PRAGMA query_only``, so that a write outside a write
+  transaction fails loudly instead of taking the write lock); PostgreSQL autocommit (``read_engine``);
+- write (``WRITE``, ``NOWAIT``, the plain engine's default): SQLite ``BEGIN IMMEDIATE`` after taking this
+  process's write lock (bounded wait, then ``DatabaseBusy``, a 503); PostgreSQL an ordinary READ COMMITTED
+  transaction (row locks bounded by ``lock_timeout``).
+Request sessions read by default (``read_engine``); a service that writes opens its write transaction explicitly
+with ``db.transaction.write_transaction``. Sessions of the plain engine (CLI, jobs) write by default."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import create_engine, event
@@ -27,9 +36,15 @@ class WriteSlotBusy(Exception):
     """A write transaction asked not to wait (``NOWAIT``) and another writer holds SQLite's write lock."""
 
 
-# Execution options of a write transaction that must not wait for the write lock: it raises ``WriteSlotBusy``
-# instead (used to run short writes on the event loop only when that cannot block it; see ``deps.run_write``).
-NOWAIT = {"sqlite_nowait": True}
+# Execution options choosing a transaction's mode (see the module docstring). ``READ_ONLY``: one consistent
+# snapshot that may not write (jobs: a release build). ``REQUEST_READ``: the same, and SQLite refuses writes in it
+# (``PRAGMA query_only``). ``NOWAIT``: a write transaction that must not wait for the write lock: it raises
+# ``WriteSlotBusy`` instead (used to run short writes on the event loop only when that cannot block it; see
+# ``deps.run_write``).
+READ_ONLY = {"sqlite_deferred": True}
+REQUEST_READ = {"sqlite_deferred": True, "sqlite_query_only": True}
+WRITE = {"sqlite_deferred": False, "sqlite_nowait": False}
+NOWAIT = {"sqlite_deferred": False, "sqlite_nowait": True}
 
 
 def ensure_wal(dbapi_conn: Any, wait: float = 30.0) -> None:
@@ -52,6 +67,7 @@ def ensure_wal(dbapi_conn: Any, wait: float = 30.0) -> None:
 def _locking_connection_class(lock: threading.Lock) -> type[sqlite3.Connection]:
     class LockingConnection(sqlite3.Connection):
         holds_write_lock = False
+        query_only = False  # this connection's ``PRAGMA query_only`` (see ``_sqlite_begin``)
 
         def release_write_lock(self) -> None:
             if self.holds_write_lock:
@@ -111,12 +127,17 @@ def make_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, pool_si
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
             # Writers take the write lock up front (BEGIN IMMEDIATE): a deferred transaction that reads and then
-            # writes fails at once with SQLITE_BUSY when another writer got in between. Read-only work opts out
-            # (execution option ``sqlite_deferred``) so readers never queue behind writers (WAL snapshot reads).
-            # BEGIN runs on the driver connection: every request opens a transaction, and SQLAlchemy's execution
-            # machinery costs several times what SQLite does for it.
+            # writes fails at once with SQLITE_BUSY when another writer got in between. Reads (execution option
+            # ``sqlite_deferred``: request sessions by default, see ``read_engine``) begin deferred, so readers
+            # never queue behind writers (WAL snapshot reads). BEGIN and the pragma run on the driver connection:
+            # every request opens a transaction, and SQLAlchemy's execution machinery costs several times what
+            # SQLite does for it.
             dbapi_conn = conn.connection.dbapi_connection
             options = conn.get_execution_options()
+            query_only = bool(options.get("sqlite_query_only"))
+            if dbapi_conn.query_only != query_only:
+                dbapi_conn.execute("PRAGMA query_only=1" if query_only else "PRAGMA query_only=0")
+                dbapi_conn.query_only = query_only
             if options.get("sqlite_deferred"):
                 dbapi_conn.execute("BEGIN")
                 return
@@ -168,16 +189,33 @@ def json_field(dialect_name: str, column_sql: str, key_param: str) -> str:
     return f"json_extract({column_sql}, '$.' || {key_param})"
 
 
-# A read-only transaction that must stay one consistent snapshot (e.g. a release build): deferred on SQLite.
-READ_ONLY = {"sqlite_deferred": True}
-
-
-def read_options(engine: Engine) -> dict[str, Any]:
-    """Execution options for read-only requests: a deferred SQLite transaction (WAL snapshot, never waits for
-    writers); on PostgreSQL autocommit, which saves the BEGIN/ROLLBACK round trips of every read."""
+def read_engine(engine: Engine) -> Engine:
+    """``engine`` (the same pool) whose transactions read by default: on SQLite a deferred transaction (WAL
+    snapshot, never waits for writers) that may not write (``REQUEST_READ``); on PostgreSQL autocommit, which saves
+    the BEGIN/ROLLBACK round trips of every read. ``write_options`` turns one of its transactions into a write
+    transaction (``db.transaction.write_transaction``)."""
     if engine.dialect.name == "sqlite":
-        return {"sqlite_deferred": True}
-    return {"isolation_level": "AUTOCOMMIT"}
+        return engine.execution_options(**REQUEST_READ)
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def read_options(dialect_name: str) -> dict[str, Any]:
+    """Execution options for one read transaction on the plain engine (``/healthz``, and the Labelbox GraphQL
+    queries): SQLite deferred, PostgreSQL autocommit."""
+    return dict(READ_ONLY) if dialect_name == "sqlite" else {"isolation_level": "AUTOCOMMIT"}
+
+
+_PG_WRITE = {"isolation_level": "READ COMMITTED"}
+_SQLITE_WRITE = {**WRITE, "sqlite_query_only": False}
+_SQLITE_NOWAIT = {**NOWAIT, "sqlite_query_only": False}
+
+
+def write_options(dialect_name: str, nowait: bool = False) -> dict[str, Any]:
+    """Execution options that begin a write transaction on a connection of ``engine`` or ``read_engine``
+    (``nowait``: SQLite raises ``WriteSlotBusy`` rather than wait for the write lock)."""
+    if dialect_name == "sqlite":
+        return _SQLITE_NOWAIT if nowait else _SQLITE_WRITE
+    return _PG_WRITE
 
 
 def engine_for(settings: Any, url: str | None = None) -> Engine:
@@ -188,17 +226,3 @@ def engine_for(settings: Any, url: str | None = None) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
-
-
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back everything on any error."""
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
