@@ -1,6 +1,6 @@
 """``db.transaction.write_transaction`` on a request session (reads by default, ``db.engine.read_engine``), on a
 real database in both lanes: reads never take SQLite's write lock; the block commits once, joins an enclosing one,
-rolls back when it raises; a write outside it fails (SQLite) instead of taking the lock behind the service's back;
+rolls back when it raises; a write outside it fails instead of taking the lock behind the service's back;
 sessions of the plain engine (CLI, jobs) keep their own transaction, which the block commits."""
 
 from __future__ import annotations
@@ -15,8 +15,15 @@ from labelhouse_server.db import Account
 from labelhouse_server.db.engine import make_engine, make_sessionmaker, read_engine
 from labelhouse_server.db.migrate import upgrade
 from labelhouse_server.db.sql import run
-from labelhouse_server.db.transaction import READS, end_read, in_write_transaction, write_transaction
-from sqlalchemy.exc import DBAPIError
+from labelhouse_server.db.transaction import (
+    READS,
+    WriteOutsideTransaction,
+    end_read,
+    guard_writes,
+    in_write_transaction,
+    write_transaction,
+)
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from support import backends, fresh_database, unique
 
@@ -34,7 +41,9 @@ def engines(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
 
 
 def _request_session(engine: Any) -> Session:
-    session = make_sessionmaker(read_engine(engine))()
+    factory = make_sessionmaker(read_engine(engine))
+    guard_writes(factory)
+    session = factory()
     session.info[READS] = True
     return session
 
@@ -97,7 +106,7 @@ def test_orm_changes_belong_inside_the_block(engines: Any) -> None:
     name = unique("orm")
     with _request_session(engines) as session:
         session.add(Account(username=name, is_organization=False, is_admin=False, created_at="now"))
-        with pytest.raises(RuntimeError, match="inside the block"):
+        with pytest.raises(WriteOutsideTransaction, match="inside the block"):
             end_read(session)
         session.expunge_all()
         with write_transaction(session):
@@ -105,15 +114,20 @@ def test_orm_changes_belong_inside_the_block(engines: Any) -> None:
         assert _count(engines, name) == 1
 
 
-def test_a_write_outside_the_block_fails_on_sqlite(engines: Any) -> None:
-    if engines.dialect.name != "sqlite":
-        pytest.skip("PRAGMA query_only is SQLite's; PostgreSQL reads run in autocommit")
+def test_a_write_outside_the_block_fails(engines: Any) -> None:
+    """A request session refuses writes outside ``write_transaction`` (on PostgreSQL it would commit at once, on
+    SQLite take the write lock behind the service's back): prebuilt SQL, Core DML and ORM flushes alike."""
     name = unique("out")
     with _request_session(engines) as session:
-        with pytest.raises(DBAPIError, match="readonly"):
+        with pytest.raises(WriteOutsideTransaction):
             run(session, INSERT, (name, False, False))
-        session.rollback()
-        with write_transaction(session):  # the same connection writes inside the block
+        with pytest.raises(WriteOutsideTransaction):
+            session.execute(update(Account).where(Account.username == name).values(email="x"))
+        session.add(Account(username=name, is_organization=False, is_admin=False, created_at="now"))
+        with pytest.raises(WriteOutsideTransaction):
+            session.flush()
+        session.expunge_all()
+        with write_transaction(session):  # the same session writes inside the block
             run(session, INSERT, (name, False, False))
         run(session, COUNT, (name,))  # and reads again afterwards
     assert _count(engines, name) == 1

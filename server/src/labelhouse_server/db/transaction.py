@@ -22,8 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from .engine import write_options
 
@@ -35,13 +37,39 @@ _WRITING = "labelhouse.writing"
 NOWAIT_KEY = "labelhouse.write_nowait"
 
 
+class WriteOutsideTransaction(RuntimeError):
+    """A request session wrote outside ``write_transaction`` (a bug: on PostgreSQL the write would commit at once,
+    on SQLite it would take the write lock behind the service's back)."""
+
+
+def writes_outside(session: Session) -> bool:
+    """Whether a write in ``session`` now would be outside a write transaction of a read-by-default session."""
+    info = session.info
+    return bool(info.get(READS)) and not info.get(_WRITING)
+
+
+def guard_writes(factory: sessionmaker[Session]) -> None:
+    """Make the sessions of ``factory`` (request sessions) refuse writes outside ``write_transaction``: ORM
+    flushes and Core DML through ``session.execute`` here, statements run with ``db.sql.run`` there."""
+
+    @event.listens_for(factory, "before_flush")
+    def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+        if writes_outside(session) and (session.new or session.dirty or session.deleted):
+            raise WriteOutsideTransaction("ORM changes flushed outside write_transaction()")
+
+    @event.listens_for(factory, "do_orm_execute")
+    def _do_orm_execute(state: ORMExecuteState) -> None:
+        if (state.is_insert or state.is_update or state.is_delete) and writes_outside(state.session):
+            raise WriteOutsideTransaction(f"{state.statement} outside write_transaction()")
+
+
 def end_read(session: Session) -> None:
     """End the session's read transaction, if any, and give its connection back to the pool. Nothing expires:
     loaded objects stay usable."""
     if session.info.get(_WRITING):
         raise RuntimeError("end_read() inside a write transaction")
     if session.new or session.dirty or session.deleted:
-        raise RuntimeError("ORM changes made outside write_transaction(): make them inside the block")
+        raise WriteOutsideTransaction("ORM changes made outside write_transaction(): make them inside the block")
     if session.in_transaction():
         session.commit()  # nothing to flush (checked above); commit, unlike rollback, expires nothing
 
@@ -53,13 +81,7 @@ def write_transaction(session: Session) -> Iterator[Session]:
         yield session
         return
     if session.info.get(READS):
-        end_read(session)
-        options = write_options(session.get_bind().dialect.name, nowait=bool(session.info.get(NOWAIT_KEY)))
-        try:
-            session.connection(execution_options=options)
-        except BaseException:
-            session.rollback()  # no write lock stays held; the caller may retry (e.g. in a worker thread)
-            raise
+        _begin_write(session, nowait=bool(session.info.get(NOWAIT_KEY)))
     session.info[_WRITING] = True
     try:
         try:
@@ -70,6 +92,25 @@ def write_transaction(session: Session) -> Iterator[Session]:
             raise
     finally:
         session.info.pop(_WRITING, None)
+
+
+def _begin_write(session: Session, nowait: bool) -> None:
+    """End the session's read transaction and begin a write transaction. SQLite: on the same connection, at the
+    driver (no pool round trip; ``db.engine``'s ``read_to_write``). PostgreSQL: the read ran in autocommit; the
+    write runs on a connection checked out with ``write_options``."""
+    dialect = session.get_bind().dialect.name
+    try:
+        if dialect == "sqlite" and session.in_transaction():
+            if session.new or session.dirty or session.deleted:
+                raise WriteOutsideTransaction("ORM changes made outside write_transaction(): make them inside "
+                                              "the block")
+            session.connection().connection.dbapi_connection.read_to_write(nowait)  # type: ignore[union-attr]
+            return
+        end_read(session)
+        session.connection(execution_options=write_options(dialect, nowait=nowait))
+    except BaseException:
+        session.rollback()  # no write lock stays held; the caller may retry (e.g. in a worker thread)
+        raise
 
 
 def in_write_transaction(session: Session) -> bool:
