@@ -18,7 +18,7 @@ label history, one copy per dataset and content).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -28,7 +28,6 @@ from ..datasets.permissions import DatasetAccess
 from ..db.engine import READ_ONLY
 from ..db.sql import for_paramstyle, run
 from ..errors import Conflict, Invalid
-from ..labels.history import content_hash
 from .service import get_release
 
 BATCH = 5000
