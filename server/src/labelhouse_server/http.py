@@ -48,14 +48,20 @@ T = TypeVar("T")
 # The body the plumbing middleware parsed for this request (see ``parse_json``).
 _parsed_body: ContextVar[tuple[bytes, Any] | None] = ContextVar("labelhouse_parsed_body", default=None)
 _INT64 = (-(2 ** 63), 2 ** 63 - 1)
-_LONG_DIGITS = re.compile(rb"\d{19,}")
+# An integer literal of 19+ digits (not a fraction's digits, as in 0.0012345678901234567, nor a mantissa) ...
+_LONG_DIGITS = re.compile(rb"(?<![\d.])\d{19,}(?![\d.eE])")
+# ... looked for only where the body has a run of 19 digits at all, which ``bytes.translate`` (every digit -> 0,
+# everything else -> space) and a substring search find ~10x faster than the regular expression scans a
+# multi-megabyte body (a packed vector upload is one long base64 string).
+_DIGITS_AS_ZEROS = bytes(48 if 48 <= c <= 57 else 32 for c in range(256))
+_NINETEEN_DIGITS = b"0" * 19
 
 
 def parse_json(raw: bytes) -> Any:
     """The JSON document in ``raw``, a request body. The plumbing middleware has already checked and parsed it
     (strictly: no NaN, no lone surrogates, integers within 64 bits, the depth limit); that parse is reused."""
     parsed = _parsed_body.get()
-    if parsed is not None and parsed[0] is raw:
+    if parsed is not None and (parsed[0] is raw or parsed[0] == raw):  # Request.body() may hand over a copy
         return parsed[1]
     if not raw:
         raise Invalid("Request body is empty; a JSON document was expected.", field="body")
@@ -70,7 +76,8 @@ def strict_json(raw: bytes) -> Any:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise Invalid(f"Request body is not valid JSON: {exc}", field="body") from None
-    if _LONG_DIGITS.search(raw) is not None:  # rare: only then is the exact check worth a second parse
+    if _NINETEEN_DIGITS in raw.translate(_DIGITS_AS_ZEROS) and _LONG_DIGITS.search(raw) is not None:
+        # rare: only then is the exact check worth a second parse
         _check_integers(json.loads(raw), "")
     return value
 
