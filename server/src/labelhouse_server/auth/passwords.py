@@ -50,14 +50,14 @@ def check_password(session: Session, username: str, password: str) -> Account | 
         .join(Password, Password.account_id == Account.id)
         .where(Account.username == username, Account.is_organization.is_(False))
     ).first()
-    stored = row[1] if row is not None else _DUMMY_HASH
+    stored = row.password_hash if row is not None else _DUMMY_HASH
     try:
         _hasher.verify(stored, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     if row is None:
         return None
-    account: Account = row[0]
+    account: Account = row.Account
     if _hasher.check_needs_rehash(stored):
         session.get(Password, account.id).password_hash = _hasher.hash(password)  # type: ignore[union-attr]
     return account

@@ -11,11 +11,11 @@ import orjson
 from sqlalchemy import Table, Text, delete, select, type_coerce, update
 from sqlalchemy.orm import Session
 
+from ..access import SampleAccess
 from ..datasets.permissions import DatasetAccess, access_with_role, effective_role
 from ..db import Account, Dataset, Issue, Sample
 from ..errors import Invalid, NotFound
-from ..samples.deps import SampleAccess
-from ..samples.service import usernames
+from ..lookups import usernames
 from ..timeutil import now_iso
 
 IT = cast(Table, Issue.__table__)

@@ -118,10 +118,10 @@ LABEL_NOT_FOUND = "Label not found: this sample is unlabeled in this labelset."
 
 
 def labelset_id(session: Session, dataset_id: int, name: str) -> int:
-    row = run(session, _LABELSET_ID, (dataset_id, name)).first()
-    if row is None:
+    found = run(session, _LABELSET_ID, (dataset_id, name)).scalar()
+    if found is None:
         raise NotFound(f"Labelset not found: {name}.")
-    return row[0]
+    return int(found)
 
 
 def _positive(value: str | None, name: str, default: int, maximum: int | None = None) -> int:
