@@ -24,8 +24,6 @@ from . import schemas as s
 from .permissions import COLLABORATOR_ROLES, DatasetAccess, effective_role, effective_roles
 
 GROUND_TRUTH = "ground-truth"
-LABEL_STATUSES = ("REVIEWED", "REVIEWING_IN_PROGRESS", "LABELED", "LABELING_IN_PROGRESS", "REJECTED",
-                  "PRELABELED", "SKIPPED", "VERIFIED")
 
 
 # ---------------------------------------------------------------------------------------------------- reading

@@ -123,7 +123,7 @@ def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery) -> Page:
         position = func.strpos if dialect == "postgresql" else func.instr
         ids_q = ids_q.where(position(ST.c.name, q.name_contains) > 0)
     for i, (key, value) in enumerate(q.metadata):
-        ids_q = ids_q.where(_metadata_equals(dialect, i, key, value))
+        ids_q = ids_q.where(metadata_equals(dialect, i, key, value))
     if q.statuses:
         real = [st for st in q.statuses if st != "UNLABELED"]
         conditions = []
@@ -264,7 +264,7 @@ def _directed(q: SampleQuery, key: Any, tie: Any) -> list[Any]:
     return [key.asc(), tie.asc()]
 
 
-def _metadata_equals(dialect: str, i: int, key: str, value: str) -> Any:
+def metadata_equals(dialect: str, i: int, key: str, value: str) -> Any:
     """``metadata[key]`` compared as text: ``camera_id:3`` matches 3 and "3"; booleans as ``true``/``false``."""
     key_param = f"mk{i}"
     value_param = f"mv{i}"
