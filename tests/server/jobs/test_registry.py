@@ -13,6 +13,7 @@ from labelhouse_server.exports.builder import EXPORT_JOB
 from labelhouse_server.jobs.registry import handler_for, handler_modules
 from labelhouse_server.labelimports.service import IMPORT_JOB
 from labelhouse_server.releases.service import BUILD_JOB
+from labelhouse_server.storage.cleanup import DELETE_FILES_JOB
 
 ROOT = Path(labelhouse_server.__file__).parent
 
@@ -36,7 +37,7 @@ def test_handlers_live_in_feature_jobs_modules_and_are_found() -> None:
 
 
 def test_every_enqueued_kind_has_a_handler() -> None:
-    for kind in (BUILD_JOB, INDEX_JOB, UPSERT_JOB, EXPORT_JOB, IMPORT_JOB):
+    for kind in (BUILD_JOB, INDEX_JOB, UPSERT_JOB, EXPORT_JOB, IMPORT_JOB, DELETE_FILES_JOB):
         handler = handler_for(kind)
         assert handler is not None, kind
         assert callable(handler.run) and callable(handler.on_failed), kind
