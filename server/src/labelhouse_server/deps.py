@@ -27,6 +27,9 @@ T = TypeVar("T")
 EXPLICIT_WRITES = frozenset({
     "labelhouse_server.samples.routes",
     "labelhouse_server.labels.routes",
+    "labelhouse_server.issues.routes",
+    "labelhouse_server.assets.routes",
+    "labelhouse_server.datasets.routes",
 })
 
 
