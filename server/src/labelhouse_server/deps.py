@@ -30,6 +30,9 @@ EXPLICIT_WRITES = frozenset({
     "labelhouse_server.issues.routes",
     "labelhouse_server.assets.routes",
     "labelhouse_server.datasets.routes",
+    "labelhouse_server.releases.routes",
+    "labelhouse_server.users.routes",
+    "labelhouse_server.admin.routes",
 })
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ..datasets.permissions import ROLE_RANK, role_from
 from ..db import Account, Collaborator, Dataset, Embedding, Job, OrganizationMember
 from ..db.integrity import violated_constraint
-from ..db.sql import for_paramstyle, in_list, run
+from ..db.sql import in_list, run, run_many
 from ..errors import AlreadyExists, Forbidden, Invalid, NotFound
 from ..jobs import enqueue
 from ..settings import Settings
@@ -231,14 +231,7 @@ def write_vectors(session: Session, acc: EmbeddingAccess, vectors: dict[int, np.
     seq = session.execute(text("UPDATE embeddings SET vector_seq = vector_seq + 1, updated_at = :now WHERE id = :e "
                                "RETURNING vector_seq"), {"now": now_iso(), "e": embedding.id}).scalar_one()
     # One executemany on the driver's cursor (SQLAlchemy's per-row parameter processing cost more than SQLite).
-    conn = session.connection()
-    driver: Any = conn.connection.driver_connection
-    cursor = driver.cursor()
-    try:
-        cursor.executemany(for_paramstyle(_UPSERT, conn.dialect.paramstyle),
-                           [(embedding.id, sid, datasets[sid], seq, pack(vec)) for sid, vec in vectors.items()])
-    finally:
-        cursor.close()
+    run_many(session, _UPSERT, [(embedding.id, sid, datasets[sid], seq, pack(vec)) for sid, vec in vectors.items()])
     if settings is not None:
         schedule_rebuild(session, embedding.id, settings, on_commit)
     return len(vectors)
