@@ -20,6 +20,7 @@ from ..datasets.permissions import ROLE_RANK, role_from
 from ..db import Account, Collaborator, Dataset, Embedding, Job, OrganizationMember
 from ..db.integrity import violated_constraint
 from ..db.sql import in_list, run, run_many
+from ..db.transaction import write_transaction
 from ..errors import AlreadyExists, Forbidden, Invalid, NotFound
 from ..jobs import enqueue
 from ..settings import Settings
@@ -154,15 +155,13 @@ def create_embedding(session: Session, user: Account, name: Any, dims: Any, metr
                           vector_seq=0, index_version=0, index_seq=0, index_count=0, created_by_id=user.id,
                           created_at=now, updated_at=now)
     embedding.owner = owner
-    session.add(embedding)
     try:
-        session.flush()
+        with write_transaction(session):
+            session.add(embedding)
     except IntegrityError as exc:
-        session.rollback()
         if violated_constraint(exc) == "uq_embeddings_owner_id_name":
             raise AlreadyExists(taken, field="name") from None
         raise
-    session.commit()
     return access(session, user, embedding)
 
 
@@ -170,9 +169,9 @@ def delete_embedding(session: Session, acc: EmbeddingAccess) -> str | None:
     """Delete the embedding and its vectors; returns the index file's key for the caller to remove after."""
     acc.require_write()
     key = acc.embedding.index_key
-    session.execute(text("DELETE FROM embedding_vectors WHERE embedding_id = :e"), {"e": acc.embedding.id})
-    session.execute(text("DELETE FROM embeddings WHERE id = :e"), {"e": acc.embedding.id})
-    session.commit()
+    with write_transaction(session):
+        run(session, "DELETE FROM embedding_vectors WHERE embedding_id = ?", (acc.embedding.id,))
+        run(session, "DELETE FROM embeddings WHERE id = ?", (acc.embedding.id,))
     return key
 
 
@@ -215,9 +214,8 @@ def put_vectors(session: Session, acc: EmbeddingAccess, vectors: dict[int, np.nd
     """Insert or replace the vectors of samples (``sample id -> vector``; ``datasets``: sample id -> dataset id)
     as one batch with the embedding's next ``seq``; schedules an index rebuild when enough has changed.
     Committed."""
-    written = write_vectors(session, acc, vectors, datasets, settings, on_commit)
-    session.commit()
-    return written
+    with write_transaction(session):
+        return write_vectors(session, acc, vectors, datasets, settings, on_commit)
 
 
 def write_vectors(session: Session, acc: EmbeddingAccess, vectors: dict[int, np.ndarray], datasets: dict[int, int],
