@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 import zlib
 from collections.abc import Callable
@@ -52,17 +53,22 @@ _INT64 = (-(2 ** 63), 2 ** 63 - 1)
 # digits (names, URLs): 19-digit runs are searched as runs of one byte in the translated copy.
 _DIGITS_AS_NINES = bytes(0x39 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))
 _LONG_RUN = b"9" * 19
+# Of those, an integer literal: not a fraction's digits (0.0012345678901234567, as float32 vectors written as
+# JSON have) nor a mantissa. Searched only in the rare bodies the screening lets through.
+_LONG_INTEGER = re.compile(rb"(?<![\d.])\d{19,}(?![\d.eE])")
 
 
 def _may_hold_long_integers(raw: bytes) -> bool:
-    return raw.translate(_DIGITS_AS_NINES).find(_LONG_RUN) != -1
+    return raw.translate(_DIGITS_AS_NINES).find(_LONG_RUN) != -1 and _LONG_INTEGER.search(raw) is not None
 
 
 def parse_json(raw: bytes) -> Any:
     """The JSON document in ``raw``, a request body. The plumbing middleware has already checked and parsed it
     (strictly: no NaN, no lone surrogates, integers within 64 bits, the depth limit); that parse is reused."""
     parsed = _parsed_body.get()
-    if parsed is not None and parsed[0] is raw:
+    # Starlette's ``Request.body()`` joins the replayed body with a final empty chunk, which makes a copy: the
+    # same bytes, another object. Equal bytes (a memcmp, cheap next to a parse) are the same body.
+    if parsed is not None and (parsed[0] is raw or parsed[0] == raw):
         return parsed[1]
     if not raw:
         raise Invalid("Request body is empty; a JSON document was expected.", field="body")

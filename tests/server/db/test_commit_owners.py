@@ -18,6 +18,7 @@ OWN_SESSIONS = {
     "jobs/queue.py", "jobs/runner.py",
     "catalog/jobs.py", "embeddings/jobs.py", "exports/jobs.py", "labelimports/jobs.py", "releases/jobs.py",
     "releases/builder.py", "releases/diff.py", "catalog/upserts.py",  # run by the jobs above
+    "assets/sweep.py",  # the job runner's look for S3 uploads that arrived
     "auth/routes.py",  # GET /auth/session pushes the session's expiry back in a session of its own
 }
 NOT_YET_PORTED = {  # the Labelbox API (GraphQL endpoint and deps.LEGACY_WRITES): their services still commit

@@ -29,6 +29,7 @@ from ..errors import DatabaseBusy
 # released) and only then BEGIN IMMEDIATE; other processes (CLI, workers) still meet SQLite's busy handler.
 _WRITE_LOCKS: dict[str, threading.Lock] = {}
 DEFAULT_LOCK_TIMEOUT = 30.0
+SQLITE_CACHE_KIB = 8192  # page cache per SQLite connection (PRAGMA cache_size, in KiB when negative)
 
 
 class WriteSlotBusy(Exception):
@@ -153,7 +154,10 @@ def make_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, pool_si
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
-            cur.execute("PRAGMA cache_size=-65536")
+            # Each pooled connection keeps its own page cache: 64 MiB each made the server's peak RSS grow with
+            # the number of connections a run had used (424-471 MiB at 100,000 samples). 8 MiB holds the hot
+            # index pages of a request; the rest comes from the OS page cache, shared by every connection.
+            cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
             cur.execute("PRAGMA temp_store=MEMORY")
             cur.close()
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..jobs import JobContext, PermanentJobError, register
 from .builder import _load_release, drop_snapshot, release_key, sweep_snapshots, write_release_file
-from .diff import clear_digests, record_digests
+from .diff import DigestRecorder, clear_digests
 from .service import BUILD_JOB
 
 log = logging.getLogger("labelhouse.releases")
@@ -43,8 +43,9 @@ class BuildRelease:
                     ctx.progress = n
                     ctx.check()
 
-                count, checksum, size = write_release_file(ctx.sessionmaker, release, payload, fh, check)
-            record_digests(ctx.sessionmaker, release["id"], release["dataset_id"], payload["labelsets"], check)
+                digests = DigestRecorder(ctx.sessionmaker, release["id"], release["dataset_id"], payload["labelsets"])
+                count, checksum, size = write_release_file(ctx.sessionmaker, release, payload, fh, check,
+                                                           digests.add)
             ctx.check()
             store.put(key, tmp, "application/json")
         finally:

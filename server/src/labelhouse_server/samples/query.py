@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from ..datasets.permissions import DatasetAccess
 from ..db.engine import json_field
 from ..db.rows import LABEL, SAMPLE
-from ..db.sql import in_list, run
+from ..db.sql import run
 from ..errors import Invalid
 from ..labels.schemas import LABEL_STATUSES, label_public, label_summary
 from ..lookups import usernames
@@ -182,31 +182,37 @@ _label_id = LABEL.getter("id", offset=SAMPLE.width)
 _label_users = LABEL.getter("created_by_id", "updated_by_id", "reviewed_by_id", offset=SAMPLE.width)
 
 
+_PAGE_PG = f"SELECT {SAMPLE.sql('s')} FROM samples s WHERE s.id = ANY(?::int[])"
+# LATERAL ... LIMIT 1 (never flattened into a join): one (sample_id, labelset_id) index probe per sample whatever
+# the statistics say; right after a bulk import the planner underestimates the labelset's labels and would hash
+# all of them for every page.
+_PAGE_LABELS_PG = (f"SELECT {SAMPLE.sql('s')}, {LABEL.sql('l')} FROM samples s LEFT JOIN LATERAL (SELECT * FROM "
+                   "labels WHERE labels.sample_id = s.id AND labels.labelset_id = ? LIMIT 1) l ON true "
+                   "WHERE s.id = ANY(?::int[])")
+_PAGE_SQLITE = f"SELECT {SAMPLE.sql('s')} FROM json_each(?) j JOIN samples s ON s.id = j.value"
+_PAGE_LABELS_SQLITE = (f"SELECT {SAMPLE.sql('s')}, {LABEL.sql('l')} FROM json_each(?) j JOIN samples s "
+                       "ON s.id = j.value LEFT JOIN labels l ON l.sample_id = s.id AND l.labelset_id = ?")
+
+
 def _page_rows(session: Session, ids: list[int], labelset_id: int | None) -> list[tuple[Any, ...]]:
     """The page's rows (``db.rows.SAMPLE``, then ``db.rows.LABEL`` when a labelset is shown) in ``ids`` order.
 
     Plain SQL on the driver cursor (``db.sql.run``): no statement compilation for a 1,000-value IN list and no
     result-row objects — on a full page that overhead is larger than the database's own work."""
-    params: tuple[Any, ...]
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    if postgresql:  # one array parameter (psycopg parses statement text in Python)
-        where, params = "s.id = ANY(?::int[])", (ids,)
+    if session.get_bind().dialect.name == "postgresql":  # one array parameter (psycopg parses statement text)
+        if labelset_id is None:
+            rows: list[tuple[Any, ...]] = run(session, _PAGE_PG, (ids,), binary=True)
+        else:
+            rows = run(session, _PAGE_LABELS_PG, (labelset_id, ids), binary=True)
     else:
-        where, params = f"s.id IN ({in_list(len(ids))})", tuple(ids)
-    if labelset_id is None:
-        sql = f"SELECT {SAMPLE.sql('s')} FROM samples s WHERE {where}"
-    elif postgresql:
-        # LATERAL ... LIMIT 1 (never flattened into a join): one (sample_id, labelset_id) index probe per sample
-        # whatever the statistics say; right after a bulk import the planner underestimates the labelset's
-        # labels and would hash all of them for every page.
-        sql = (f"SELECT {SAMPLE.sql('s')}, {LABEL.sql('l')} FROM samples s LEFT JOIN LATERAL (SELECT * FROM labels "
-               f"WHERE labels.sample_id = s.id AND labels.labelset_id = ? LIMIT 1) l ON true WHERE {where}")
-        params = (labelset_id, *params)
-    else:
-        sql = (f"SELECT {SAMPLE.sql('s')}, {LABEL.sql('l')} FROM samples s LEFT JOIN labels l "
-               f"ON l.sample_id = s.id AND l.labelset_id = ? WHERE {where}")
-        params = (labelset_id, *params)
-    rows: list[tuple[Any, ...]] = run(session, sql, params, binary=postgresql)
+        # SQLite: the ids as one JSON array parameter walked by json_each. With a 1,000-value IN list instead,
+        # the label join cost ~4x as much (same plan on paper; 15 against 3.5 ms a page) and every page bound
+        # 1,000 parameters.
+        id_list = "[" + ",".join(map(str, ids)) + "]"
+        if labelset_id is None:
+            rows = run(session, _PAGE_SQLITE, (id_list,))
+        else:
+            rows = run(session, _PAGE_LABELS_SQLITE, (id_list, labelset_id))
     position = {sample_id: i for i, sample_id in enumerate(ids)}
     sample_id = _sample_id
     rows.sort(key=lambda r: position[sample_id(r)])
