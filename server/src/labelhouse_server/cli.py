@@ -8,7 +8,7 @@
     labelhouse apikey list USER
     labelhouse org create ORG --admin USER        labelhouse org add-member ORG USER [--role R]
     labelhouse org remove-member ORG USER
-    labelhouse worker                              (background-job worker for production deployments)
+    labelhouse worker [--public-url URL]           (background-job worker for production deployments)
     labelhouse backup DEST                         (a consistent copy while the server keeps running)
     labelhouse restore SRC --data-dir NEW [--database-url URL]
 
@@ -72,11 +72,8 @@ def bootstrap_admin(settings: Settings) -> str | None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    if args.public_url:
-        os.environ["LABELHOUSE_PUBLIC_URL"] = args.public_url
-    elif "LABELHOUSE_PUBLIC_URL" not in os.environ:
-        host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-        os.environ["LABELHOUSE_PUBLIC_URL"] = f"http://{host}:{args.port}"
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    _resolve_public_url(args, derived=f"http://{host}:{args.port}")
     if args.data_dir:
         os.environ["LABELHOUSE_DATA_DIR"] = str(Path(args.data_dir).resolve())
     if args.database_url:
@@ -91,6 +88,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     uvicorn.run("labelhouse_server.asgi:app", host=args.host, port=args.port, workers=args.workers,
                 log_level=args.log_level, access_log=args.access_log, proxy_headers=True)
     return 0
+
+
+PUBLIC_URL_ENV = "LABELHOUSE_PUBLIC_URL"
+
+
+def _resolve_public_url(args: argparse.Namespace, derived: str | None = None) -> bool:
+    """The one rule for the public URL (the base of the links written into asset and release records), shared by
+    every process that writes such links — ``serve`` and ``worker``: ``--public-url``, else
+    ``LABELHOUSE_PUBLIC_URL``, else what the process can derive (``serve``: ``http://HOST:PORT`` of the address it
+    listens on; a worker listens nowhere and derives nothing). The result goes into the environment, so the
+    settings of this process and of uvicorn's worker processes read the same value. False when nothing gave one."""
+    if getattr(args, "public_url", None):
+        os.environ[PUBLIC_URL_ENV] = args.public_url
+    elif PUBLIC_URL_ENV not in os.environ and derived is not None:
+        os.environ[PUBLIC_URL_ENV] = derived
+    return PUBLIC_URL_ENV in os.environ
 
 
 def _redact(url: str) -> str:
@@ -236,7 +249,16 @@ def cmd_worker(args: argparse.Namespace) -> int:
     except ImportError:
         print("error: the job worker is not available in this build", file=sys.stderr)
         return 1
-    return run_worker(_settings(args), concurrency=args.concurrency)
+    has_public_url = _resolve_public_url(args)
+    settings = _settings(args)
+    if not has_public_url and settings.storage_backend == "local":
+        # Release links of the local store point at the API server; a guess (the default port) writes links
+        # that lead nowhere, so the worker needs the server's URL, exactly as the server uses it.
+        print(f"error: set {PUBLIC_URL_ENV} (or --public-url) to the URL clients reach the API server at, the "
+              "same value the server uses: with the local object store the worker writes it into release links.",
+              file=sys.stderr)
+        return 2
+    return run_worker(settings, concurrency=args.concurrency)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -331,6 +353,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = sub.add_parser("worker", parents=[common], help="run background jobs (production)")
     worker.add_argument("--concurrency", type=int, default=1)
+    worker.add_argument("--public-url", help="URL clients use to reach the API server (default "
+                        "LABELHOUSE_PUBLIC_URL; required with the local object store)")
     worker.set_defaults(func=cmd_worker)
 
     bk = sub.add_parser("backup", parents=[common], help="write a consistent backup (database and stored files) "

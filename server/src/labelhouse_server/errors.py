@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -136,6 +136,9 @@ class DatabaseBusy(LabelhouseError):
 # deadlock_detected, serialization_failure.
 _SQLITE_BUSY_CODES = frozenset({5, 6})
 _PG_BUSY_STATES = frozenset({"55P03", "40P01", "40001"})
+# PostgreSQL SQLSTATEs untranslatable_character, character_not_in_repertoire; SQLite's SQLITE_TOOBIG.
+_PG_UNSTORABLE_TEXT_STATES = frozenset({"22P05", "22021"})
+_SQLITE_TOOBIG = 18
 
 
 def is_lock_timeout(orig: BaseException | None) -> bool:
@@ -172,13 +175,31 @@ def _loc(loc: Sequence[Any]) -> str:
     return "".join(parts) or "body"
 
 
+def is_unstorable_text(exc: StatementError) -> bool:
+    """Whether a driver refused a text value the database cannot hold (PostgreSQL: NUL characters), classified by
+    exception class and SQLSTATE, never by message: psycopg refuses a NUL in a text parameter itself (a
+    ``DataError`` without a SQLSTATE, raised before anything is sent); the server refuses ``\\u0000`` in json/jsonb
+    and characters outside the database encoding with ``untranslatable_character`` /
+    ``character_not_in_repertoire``."""
+    if not isinstance(exc, DataError):
+        return False
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return sqlstate is None or sqlstate in _PG_UNSTORABLE_TEXT_STATES
+
+
+def is_too_big(orig: BaseException | None) -> bool:
+    """SQLite's ``SQLITE_TOOBIG`` (a string or blob over its length limit), by error code."""
+    code = getattr(orig, "sqlite_errorcode", None)
+    return code is not None and (code & 0xFF) == _SQLITE_TOOBIG
+
+
 def _database_error_response(request: Request, exc: StatementError) -> Response:
     if is_lock_timeout(exc.orig):
         return _domain_error_response(request, DatabaseBusy())
-    # PostgreSQL text cannot hold NUL characters: answer that as bad input instead of a driver failure.
-    if "NUL" in str(exc.orig):
-        return error_response(400, {"detail": "Text values cannot contain NUL (\\u0000) characters.",
-                                    "code": "invalid"}, request)
+    if is_unstorable_text(exc):  # bad input, not a server failure
+        return _domain_error_response(request, Invalid("Text values cannot contain NUL (\\u0000) characters."))
+    if is_too_big(exc.orig):
+        return _domain_error_response(request, PayloadTooLarge("A value is too large to store."))
     log.exception("database error on %s %s", request.method, request.url.path)
     return error_response(500, {"detail": "Internal server error.", "code": "internal_error"}, request)
 

@@ -59,6 +59,14 @@ class Settings(BaseSettings):
     job_heartbeat_seconds: float = Field(default=2.0, gt=0, description="How often a running job proves it lives.")
     job_stale_seconds: float = Field(default=30.0, gt=0, description="A running job silent this long is reaped.")
     job_max_attempts: int = Field(default=3, ge=1, description="Attempts before a job is failed for good.")
+    job_retention_hours: float = Field(
+        default=168.0, ge=0,
+        description="Finished job rows (succeeded or failed) older than this are deleted by the job runner (the "
+        "server's in-process runner or `labelhouse worker`); 0 keeps them forever. What a job produced (a "
+        "release, an export, a task's status) lives on its own rows and is kept.",
+    )
+    job_prune_interval_seconds: float = Field(
+        default=3600.0, gt=0, description="How often a job runner deletes finished job rows past retention.")
 
     # --- embeddings --------------------------------------------------------------------------------
     embedding_index_min_pending: int = Field(

@@ -113,6 +113,9 @@ def test_every_operation_succeeds_once_with_a_body_that_matches_its_model(server
                      json={"description": "car missing", "anchor": {"type": "location", "frame": 0,
                                                                   "location": {"type": "2d", "x": 1.2, "y": 3.5}}})
         call("PATCH", "/issues/{issue_uuid}/", f"/issues/{issue['uuid']}/", 200, json={"status": "CLOSED"})
+        call("POST", "/issues/{issue_uuid}/comments/", f"/issues/{issue['uuid']}/comments/", 201,
+             json={"text": "left edge"})
+        call("GET", "/issues/{issue_uuid}/comments/", f"/issues/{issue['uuid']}/comments/", 200)
         call("GET", D + "issues/", f"/datasets/{full}/issues/", 200)
         call("GET", D + "workunits/", f"/datasets/{full}/workunits/", 200,
              params={"include_session_time_metrics": "true"})

@@ -372,6 +372,18 @@ def send_to_annotate(session: Session, scope: OrgScope, project_pk: int | None, 
     return batch, failed
 
 
+def labeled_samples(session: Session, project: Project, sample_ids: Sequence[int]) -> set[int]:
+    """The samples among ``sample_ids`` with a label (not a pre-label) in the project."""
+    labelsets = list(_labelset_ids(session, project).values())
+    out: set[int] = set()
+    if not labelsets:
+        return out
+    for chunk in _chunks(list(sample_ids)):
+        out.update(session.scalars(select(Label.sample_id).where(
+            Label.sample_id.in_(chunk), Label.labelset_id.in_(labelsets), Label.label_status != "PRELABELED")))
+    return out
+
+
 def _labelset_ids(session: Session, project: Project) -> dict[int, int]:
     """dataset id -> the project's labelset for it."""
     return dict(session.execute(select(ProjectLabelset.dataset_id, ProjectLabelset.labelset_id)

@@ -113,7 +113,7 @@ class AnnotationImport(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(8))  # label | mal
+    kind: Mapped[str] = mapped_column(String(8))  # label | mal | meamal (a model run's predictions as pre-labels)
     name: Mapped[str] = mapped_column(String(255))
     state: Mapped[str] = mapped_column(String(16))  # RUNNING | FINISHED | FAILED
     total_lines: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,4 +1,5 @@
-"""Issue routes (Segments API rows 30-33). Labelers and above may raise, update and close issues."""
+"""Issue routes (Segments API rows 30-33) and their comments. Labelers and above may raise, update, close and
+comment on issues; whoever can read the dataset may read them."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ..deps import DB, CurrentUser
 from ..http import empty_response, json_response, route
 from ..samples.deps import SampleLabel
 from . import service
-from .schemas import IssuePublic
+from .schemas import IssueCommentCreate, IssueCommentPublic, IssuePublic
 from .service import IssueAccess
 
 router = APIRouter(tags=["issues"])
@@ -24,7 +25,12 @@ def _issue_label(issue_uuid: str, user: CurrentUser, session: DB) -> IssueAccess
     return service.issue_access(session, user, issue_uuid, "label")
 
 
+def _issue_read(issue_uuid: str, user: CurrentUser, session: DB) -> IssueAccess:
+    return service.issue_access(session, user, issue_uuid, "read")
+
+
 IssueLabel = Annotated[IssueAccess, Depends(_issue_label)]
+IssueRead = Annotated[IssueAccess, Depends(_issue_read)]
 IssueBody = Body(default=None, examples=[{"description": "car missing on the left", "status": "OPEN",
                                           "anchor": {"type": "location", "frame": 0, "sensor": "Lidar",
                                                      "location": {"type": "2d", "x": 1.2, "y": 3.5}}}])
@@ -53,3 +59,15 @@ def update_issue(iacc: IssueLabel, session: DB, body: dict | None = IssueBody) -
 def delete_issue(iacc: IssueLabel, session: DB) -> Response:
     service.delete_issue(session, iacc)
     return empty_response()
+
+
+@route(router, "/issues/{issue_uuid}/comments/", ["GET"], model=list[IssueCommentPublic],
+       summary="The comments of an issue, oldest first")
+def get_issue_comments(iacc: IssueRead, session: DB) -> Response:
+    return json_response(service.list_comments(session, iacc))
+
+
+@route(router, "/issues/{issue_uuid}/comments/", ["POST"], model=IssueCommentPublic, errors=WRITE_ERRORS,
+       status_code=201, summary="Comment on an issue")
+def add_issue_comment(iacc: IssueLabel, body: IssueCommentCreate, session: DB) -> Response:
+    return json_response(orjson.dumps(service.add_comment(session, iacc, body.text)), status_code=201)

@@ -21,3 +21,16 @@ class IssuePublic(BaseModel):
     updated_by: str
     sample_uuid: str
     sample_name: str
+
+
+class IssueCommentCreate(BaseModel):
+    text: str = Field(min_length=1, max_length=10_000, description="The comment (1 to 10,000 characters)",
+                      examples=["fixed in the latest labels"])
+
+
+class IssueCommentPublic(BaseModel):
+    """The Segments ``IssueComment``: an item of an issue's ``comments``."""
+
+    text: str
+    created_by: str = Field(description="Username of the author")
+    created_at: str = Field(description=TIME)

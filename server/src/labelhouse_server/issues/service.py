@@ -1,4 +1,5 @@
-"""Issues: created on a sample, listed per dataset, updated, deleted. Each write is one transaction."""
+"""Issues: created on a sample, listed per dataset, updated, deleted, commented on. Each write is one
+transaction."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, Text, delete, select, type_coerce, update
+from sqlalchemy import Table, Text, delete, select, text, type_coerce, update
 from sqlalchemy.orm import Session
 
 from ..datasets.permissions import DatasetAccess, access_with_role, effective_role
@@ -167,3 +168,27 @@ def update_issue(session: Session, iacc: IssueAccess, body: Any) -> dict[str, An
 def delete_issue(session: Session, iacc: IssueAccess) -> None:
     session.execute(delete(IT).where(IT.c.id == iacc.issue.id))
     session.commit()
+
+
+# ------------------------------------------------------------------------------------------------- comments
+def list_comments(session: Session, iacc: IssueAccess) -> bytes:
+    """The issue's comments, oldest first (as stored: JSON text)."""
+    stored = session.execute(select(type_coerce(IT.c.comments, Text)).where(IT.c.id == iacc.issue.id)).scalar()
+    return stored.encode() if stored else b"[]"
+
+
+def add_comment(session: Session, iacc: IssueAccess, comment_text: str) -> dict[str, Any]:
+    """Append a comment ``{text, created_by, created_at}``. One UPDATE that appends in the database (SQLite
+    ``json_insert``, PostgreSQL ``jsonb ||``), so concurrent comments on one issue never overwrite each other."""
+    if not comment_text.strip():
+        raise Invalid("text: a non-empty string is required.", field="text")
+    comment = {"text": comment_text, "created_by": iacc.access.user.username, "created_at": now_iso()}
+    item = orjson.dumps(comment).decode()
+    if session.get_bind().dialect.name == "postgresql":
+        appended = "(COALESCE(comments, '[]')::jsonb || jsonb_build_array(CAST(:item AS jsonb)))::text"
+    else:
+        appended = "json_insert(COALESCE(comments, '[]'), '$[#]', json(:item))"
+    session.execute(text(f"UPDATE issues SET comments = {appended} WHERE id = :id"),
+                    {"item": item, "id": iacc.issue.id})
+    session.commit()
+    return comment

@@ -123,3 +123,20 @@ def reap_stale(session: Session, stale_seconds: float) -> list[tuple[int, str, d
                             {"e": f"{silence} on attempt {attempts}; re-queued.", "id": job_id})
             log.warning("job %s re-queued: %s", job_id, silence)
     return failed
+
+
+PRUNE_BATCH = 1000
+
+
+def prune_finished(session: Session, retention_seconds: float, batch: int = PRUNE_BATCH) -> int:
+    """Delete up to ``batch`` finished jobs (succeeded or failed) that finished more than ``retention_seconds``
+    ago; the rows that referred to them keep their own state (their ``job_id`` is set to NULL by the foreign
+    key). One short transaction per call: the caller repeats while a full batch was deleted. Commits."""
+    # PostgreSQL: two runners pruning at once skip each other's rows instead of waiting on them.
+    lock = " FOR UPDATE SKIP LOCKED" if session.bind.dialect.name == "postgresql" else ""  # type: ignore[union-attr]
+    n = cast(CursorResult[Any], session.execute(text(
+        "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status IN ('succeeded', 'failed') "
+        f"AND finished_at < :cutoff ORDER BY id LIMIT :batch{lock})"
+    ), {"cutoff": stale_cutoff(retention_seconds), "batch": batch})).rowcount
+    session.commit()
+    return n

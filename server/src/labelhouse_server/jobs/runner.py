@@ -134,11 +134,18 @@ class ThreadedRunner:
 
     def _reaper_loop(self) -> None:
         interval = max(0.5, min(self.settings.job_stale_seconds / 3, 30.0))
+        next_prune = time.monotonic()  # at start, then every job_prune_interval_seconds
         while not self._stopping.wait(interval):
             try:
                 self.reap()
             except Exception:
                 log.exception("reaper error")
+            if time.monotonic() >= next_prune:
+                next_prune = time.monotonic() + self.settings.job_prune_interval_seconds
+                try:
+                    self.prune()
+                except Exception:
+                    log.exception("job prune error")
 
     # --- one step of each ---------------------------------------------------------------------------------
     def _any(self, sql: str, params: dict[str, Any] | None = None) -> bool:
@@ -161,6 +168,26 @@ class ThreadedRunner:
         if failed:
             self._wake.set()
         return len(failed)
+
+    def prune(self) -> int:
+        """Delete finished jobs past ``job_retention_hours`` (0: keep them), in short batches; returns how many."""
+        retention = self.settings.job_retention_hours * 3600
+        if retention <= 0:
+            return 0
+        cutoff = {"cutoff": queue.stale_cutoff(retention)}
+        if not self._any("SELECT 1 FROM jobs WHERE status IN ('succeeded', 'failed') AND finished_at < :cutoff "
+                         "LIMIT 1", cutoff):
+            return 0
+        total = 0
+        while not self._stopping.is_set():
+            with self.sessions() as session:
+                n = queue.prune_finished(session, retention)
+            total += n
+            if n < queue.PRUNE_BATCH:
+                break
+        if total:
+            log.info("pruned %d finished job(s) older than %g h", total, self.settings.job_retention_hours)
+        return total
 
     def run_one(self) -> bool:
         """Claim and run one job; False when the queue is empty."""

@@ -63,7 +63,9 @@ from ..validation import validate_label_attributes
 log = logging.getLogger("labelhouse.labelimports")
 
 IMPORT_JOB = "labelbox.annotation_import"
-KINDS = {"label": "LABELED", "mal": "PRELABELED"}  # import kind -> the status its labels get
+# import kind -> the status its labels get; ``meamal``: a model run's predictions sent to the project as pre-labels
+# (``upsert_predictions_and_send_to_project``), named apart from the project's own MAL imports.
+KINDS = {"label": "LABELED", "mal": "PRELABELED", "meamal": "PRELABELED"}
 RUNNING, FINISHED, FAILED = "RUNNING", "FINISHED", "FAILED"
 # Dataset task types whose labels take Segments ``vector`` annotations ("" = no task yet: it becomes "vector").
 VECTOR_TASK_TYPES = ("", "vector")

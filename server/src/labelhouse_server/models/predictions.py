@@ -24,7 +24,7 @@ from ..catalog import files
 from ..catalog.orgs import OrgScope
 from ..db import DataRowInfo, Model, ModelRunDataRow, ModelRunImport, Sample
 from ..db.integrity import violated_constraint
-from ..errors import AlreadyExists, Invalid
+from ..errors import AlreadyExists, Invalid, NotFound
 from ..labelbox import annotations as A
 from ..labelbox import ids
 from ..labelimports.service import split_lines, store_ndjson
@@ -244,3 +244,50 @@ def import_public(store: ObjectStore, imp: ModelRunImport) -> dict[str, Any]:
 def predictions_of(row: ModelRunDataRow) -> list[dict[str, Any]]:
     """The stored prediction and metric lines of a model-run data row (for exports)."""
     return list((row.predictions or {}).values())
+
+
+# ------------------------------------------------------------------------------------ predictions to a project
+def _remap(value: Any, mapping: dict[str, str]) -> Any:
+    """A prediction line with every ``schemaId`` in ``mapping`` (model feature schema id -> the destination
+    project's) replaced, in nested classifications and answers too."""
+    if isinstance(value, dict):
+        return {k: (mapping.get(v, v) if k == "schemaId" and isinstance(v, str) else _remap(v, mapping))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_remap(v, mapping) for v in value]
+    return value
+
+
+def _confidence_ok(line: dict[str, Any], low: float, high: float) -> bool:
+    confidence: Any = line.get("confidence")
+    return not _number(confidence) or bool(low <= confidence <= high)
+
+
+def annotation_lines(session: Session, scope: OrgScope, run_pk: int | None, sample_ids: list[int], *,
+                     mapping: dict[str, str] | None = None, min_confidence: Any = None,
+                     max_confidence: Any = None) -> list[bytes]:
+    """The model run's stored prediction lines (annotations, not metrics) of ``sample_ids``, as annotation-import
+    NDJSON lines for a project (``dataRow.id``, the prediction's uuid kept: re-sending is idempotent), with feature
+    schema ids mapped and predictions outside the confidence range left out."""
+    run = get_run(session, scope, run_pk)
+    if run is None:
+        raise NotFound("Model run not found.")
+    if mapping is not None and not (isinstance(mapping, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in mapping.items())):
+        raise Invalid("featureSchemaIdsMapping must map feature schema ids to feature schema ids.",
+                      field="featureSchemaIdsMapping")
+    low: Any = 0.0 if min_confidence is None else min_confidence
+    high: Any = 1.0 if max_confidence is None else max_confidence
+    if not (_number(low) and _number(high)):
+        raise Invalid("minConfidence and maxConfidence must be numbers.", field="minConfidence")
+    out: list[bytes] = []
+    for i in range(0, len(sample_ids), IN_CHUNK):
+        for row in session.scalars(select(ModelRunDataRow).where(
+                ModelRunDataRow.model_run_id == run.id, ModelRunDataRow.sample_id.in_(sample_ids[i:i + IN_CHUNK]))
+                .order_by(ModelRunDataRow.sample_id)):
+            for line in predictions_of(row):
+                if not isinstance(line, dict) or "metricValue" in line or not _confidence_ok(line, low, high):
+                    continue
+                line = {**line, "dataRow": {"id": ids.encode("data_row", row.sample_id)}}
+                out.append(orjson.dumps(_remap(line, mapping) if mapping else line))
+    return out

@@ -10,10 +10,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from ariadne import ObjectType, QueryType
+from sqlalchemy import select
 
 from ...batches import service
-from ...db import Batch
+from ...db import Batch, ModelRunDataRow
 from ...errors import LabelhouseError, NotFound
+from ...labelimports import service as imports
+from ...models import predictions
+from ...models import service as models
 from ...tasks import service as tasks
 from .. import ids
 from ..context import Context, ctx
@@ -190,26 +194,30 @@ def resolve_move_to_queue(parent: dict[str, Any], info: Any, data: dict[str, Any
                             failed_status=bool(wanted) and len(failed) == len(wanted))}
 
 
+def _search_rows(c: Context, queries: Any) -> service.Rows:
+    """The rows of a send-to-annotate ``searchQuery``: one ``{type: data_row_id | global_key, operator: is, ids}``
+    (the only query the SDK builds; a slice's rows are sent by their ids: ``slice.get_data_row_ids()``)."""
+    if not isinstance(queries, list) or len(queries) != 1 or not isinstance(queries[0], dict) \
+            or queries[0].get("operator") != "is" or queries[0].get("type") not in ("data_row_id", "global_key"):
+        raise InvalidInput("searchQuery.query must be one {type: data_row_id | global_key, operator: is, ids}.")
+    keys = [k for k in queries[0].get("ids") or [] if isinstance(k, str)]
+    by_id = queries[0]["type"] == "data_row_id"
+    return rows(c, keys if by_id else None, None if by_id else keys)
+
+
 @mutation.field("sendToAnnotateFromCatalog")
 def resolve_send_to_annotate(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
     c = ctx(info)
     from .projects import writable
 
     project = writable(c, input.get("destinationProjectId"))
-    queries = (input.get("searchQuery") or {}).get("query") or []
-    if len(queries) != 1 or not isinstance(queries[0], dict) or queries[0].get("operator") != "is" \
-            or queries[0].get("type") not in ("data_row_id", "global_key"):
-        raise InvalidInput("searchQuery.query must be one {type: data_row_id | global_key, operator: is, ids}.")
-    keys = [k for k in queries[0].get("ids") or [] if isinstance(k, str)]
-    by_id = queries[0]["type"] == "data_row_id"
-    wanted = rows(c, keys if by_id else None, None if by_id else keys)
+    wanted = _search_rows(c, (input.get("searchQuery") or {}).get("query"))
     destination = input.get("destinationTaskQueue") or {"type": "done"}
     to_done = destination.get("type") == "done"
     queue_pk = None if to_done else _pk("task_queue", destination.get("value"))
     batch_input = input.get("batchInput") or {}
     if input.get("predictionsInput"):
-        raise InvalidInput("Sending a model run's predictions is not supported yet; use annotationsInput "
-                           "(source_project_id).")
+        return _send_predictions(c, project, wanted, input, (input.get("predictionsInput") or {}).get("modelRunId"))
     source = (input.get("annotationsInput") or {}).get("projectId")
     source_pk = _pk("project", source) if source is not None else None
     override = input.get("conflictLabelsResolutionStrategy") in ("OVERRIDE_WITH_ANNOTATIONS",
@@ -228,6 +236,76 @@ def resolve_send_to_annotate(_: Any, info: Any, input: dict[str, Any]) -> dict[s
     extra = {"batchId": ids.encode("batch", batch.id) if batch is not None else None}
     return {"taskId": _task(c, name, type_, failed, extra,
                             failed_status=bool(wanted) and len(failed) == len(wanted))}
+
+
+@mutation.field("sendToAnnotateFromMea")
+def resolve_send_to_annotate_from_model(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+    """``model_run.send_to_annotate_from_model``: ``searchQuery`` is the query list itself here."""
+    c = ctx(info)
+    from .projects import writable
+
+    project = writable(c, input.get("destinationProjectId"))
+    wanted = _search_rows(c, input.get("searchQuery"))
+    return _send_predictions(c, project, wanted, input, input.get("sourceModelRunId"))
+
+
+def _send_predictions(c: Context, project: Any, wanted: service.Rows, input: dict[str, Any],
+                      run_id: Any) -> dict[str, Any]:
+    """A batch of the rows in the destination project, with the model run's predictions of those rows imported
+    into it: as ground truth (a LabelImport) into Done, as pre-labels (a MAL import) into a task queue. Rows not
+    in the model run fail; with KEEP_EXISTING a row that already has a label keeps it (its predictions are not
+    sent). The prediction import's outcome (per-line status file) is named in the task's result."""
+    predictions_input = input.get("predictionsInput") or {}
+    if not isinstance(predictions_input, dict):
+        raise InvalidInput("predictionsInput must be an object.")
+    run_pk = _pk("model_run", run_id)
+    if predictions_input.get("modelRunId") not in (None, run_id):
+        raise InvalidInput("predictionsInput.modelRunId must be the model run the predictions are sent from.")
+    run = models.get_run(c.session, c.scope, run_pk)
+    if run is None:
+        raise Unauthorized()
+    in_run = set(c.session.scalars(select(ModelRunDataRow.sample_id).where(
+        ModelRunDataRow.model_run_id == run.id,
+        ModelRunDataRow.sample_id.in_([s for _, s in wanted if s is not None] or [-1]))))
+    not_in_run = [identifier for identifier, sample in wanted if sample is not None and sample not in in_run]
+    wanted = [(identifier, sample) for identifier, sample in wanted if sample is None or sample in in_run]
+    name, type_ = "Send to annotate", "send-to-annotate"
+    if not_in_run and not wanted:  # nothing to send: no batch
+        return {"taskId": _task(c, name, type_, not_in_run, {"batchId": None}, failed_status=True)}
+    destination = input.get("destinationTaskQueue") or {"type": "done"}
+    to_done = destination.get("type") == "done"
+    queue_pk = None if to_done else _pk("task_queue", destination.get("value"))
+    batch_input = input.get("batchInput") or {}
+    strategy = input.get("conflictLabelsResolutionStrategy") or "KEEP_EXISTING"
+    try:
+        batch, failed = service.send_to_annotate(
+            c.session, c.scope, project.id, batch_input.get("batchName"), wanted,
+            priority=batch_input.get("batchPriority"), queue_pk=queue_pk, to_done=to_done,
+            exclude_rows_in_project=bool(input.get("excludeDataRowsInProject")))
+        samples = service.batch_sample_ids(c.session, batch) if batch is not None else []
+        if strategy == "KEEP_EXISTING":
+            kept = service.labeled_samples(c.session, project, samples)
+            samples = [s for s in samples if s not in kept]
+        lines = predictions.annotation_lines(
+            c.session, c.scope, run.id, samples, mapping=predictions_input.get("featureSchemaIdsMapping") or None,
+            min_confidence=predictions_input.get("minConfidence"),
+            max_confidence=predictions_input.get("maxConfidence"))
+        imp = None
+        if lines:
+            assert batch is not None
+            imp = imports.create_import(c.session, c.scope, project.id, "label" if to_done else "mal",
+                                        f"send-to-annotate {ids.encode('batch', batch.id)}",
+                                        content=b"\n".join(lines), url=None, store=c.store, settings=c.settings,
+                                        runner=c.job_runner)
+    except NotFound:
+        raise Unauthorized() from None
+    except LabelhouseError as exc:  # e.g. a batch name already used: the task reports it
+        return {"taskId": _failed_task(c, name, type_, exc)}
+    failed = not_in_run + failed
+    extra = {"batchId": ids.encode("batch", batch.id) if batch is not None else None,
+             "predictionImport": None if imp is None else imports.import_public(c.store, imp)["statusFileUrl"]}
+    requested = len(wanted) + len(not_in_run)
+    return {"taskId": _task(c, name, type_, failed, extra, failed_status=bool(requested) and len(failed) == requested)}
 
 
 BINDABLES = [query, mutation, project_type, project_mutations]

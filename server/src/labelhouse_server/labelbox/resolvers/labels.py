@@ -12,6 +12,7 @@ from ...db import Account, Project
 from ...errors import NotFound
 from ...labelimports import labels as service
 from ...labelimports import service as imports
+from ...models import predictions
 from ...projects import service as projects
 from .. import ids
 from ..context import Context, ctx
@@ -26,6 +27,7 @@ project_type = ObjectType("Project")
 label_type = ObjectType("Label")
 label_import_type = ObjectType("LabelImport")
 mal_import_type = ObjectType("ModelAssistedLabelingPredictionImport")
+mea_mal_import_type = ObjectType("MEAToMALPredictionImport")
 
 KIND_OF_ROOT = {"labelImport": "label", "labelImports": "label", "modelAssistedLabelingPredictionImport": "mal",
                 "modelAssistedLabelingPredictionImports": "mal"}
@@ -119,6 +121,33 @@ def _import_project(parent: dict[str, Any], info: Any) -> dict[str, Any] | None:
 
 label_import_type.set_field("project", _import_project)
 mal_import_type.set_field("project", _import_project)
+mea_mal_import_type.set_field("project", _import_project)
+
+
+@mutation.field("createMalPredictionImportForModelRunDataRows")
+def resolve_create_mea_to_mal_import(_: Any, info: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """The run's stored predictions of ``dataRowIds`` become a MAL import (kind ``meamal``) of the project: the
+    same checks and outcome files as any MAL import."""
+    c = ctx(info)
+    project = find(c, data.get("projectId"))
+    if project is None:
+        raise Unauthorized()
+    try:
+        lines = predictions.annotation_lines(c.session, c.scope, ids.decode("model_run", data.get("modelRunId")),
+                                             ids.decode_many("data_row", list(data.get("dataRowIds") or [])))
+    except NotFound:
+        raise Unauthorized() from None
+    if not lines:
+        raise InvalidInput("The model run has no predictions (annotations) for these data rows.")
+    imp = imports.create_import(c.session, c.scope, project.id, "meamal", data.get("name"),
+                                content=b"\n".join(lines), url=None, store=c.store, settings=c.settings,
+                                runner=c.job_runner)
+    return imports.import_public(c.store, imp)
+
+
+@query.field("meaToMalPredictionImport")
+def resolve_mea_to_mal_import(_: Any, info: Any, where: dict[str, Any]) -> dict[str, Any]:
+    return _one(info, where, "meamal")
 
 
 # ----------------------------------------------------------------------------------------------------- labels
@@ -201,4 +230,4 @@ def resolve_upsert_feedback(_: Any, info: Any, input: dict[str, Any]) -> dict[st
                                    input.get("scores"))
 
 
-BINDABLES = [query, mutation, project_type, label_type, label_import_type, mal_import_type]
+BINDABLES = [query, mutation, project_type, label_type, label_import_type, mal_import_type, mea_mal_import_type]
