@@ -14,7 +14,8 @@ one process). Each round runs, on one server and then the other (the order alter
 - bulk import of ``--bulk`` samples, 1,000 per gzip ``samples_bulk`` request, one connection (samples/s).
 
 Reported: medians over rounds per server and the ratio after/before (> 1 = after is faster for rates), with the
-load average. The after server runs with its rate limiter on and buckets no benchmark empties (samples_bench's
+load average, and the server process's CPU time per request (per sample for the import) from /proc/<pid>/stat,
+which a shared machine disturbs far less than rates and latencies. The after server runs with its rate limiter on and buckets no benchmark empties (samples_bench's
 ``BENCH_RATE_LIMITS``), so the limiter's cost is in every request measured.
 """
 
@@ -38,7 +39,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT), str(ROOT.parent / "tests")]
 
 from perf_bench import _PUT_SCRIPT
-from samples_bench import bodies, bulk_add, machine, new_dataset, serve
+from samples_bench import bodies, bulk_add, cpu_seconds, machine, new_dataset, serve
 from wrk import wrk
 
 _MAKE_USER = """
@@ -104,14 +105,21 @@ def main() -> int:
             for which in order:
                 s = servers[which]
                 r = results[which]
+                cpu0 = cpu_seconds(s["pid"])
                 get = wrk(f"{s['url']}/samples/{s['uuids'][0]}/", seconds=args.seconds, connections=1,
                           headers=s["headers"])
+                cpu1 = cpu_seconds(s["pid"])
                 put = wrk(s["url"], seconds=args.seconds, connections=1, script=s["script"],
                           headers={**s["headers"], "Content-Type": "application/json"})
+                cpu2 = cpu_seconds(s["pid"])
                 seconds = bulk_add(s["http"], s["dataset"], payload_sets[i])
+                cpu3 = cpu_seconds(s["pid"])
                 for name, value in (("get_rate", get.rate), ("get_p50_ms", get.p50_ms), ("get_p99_ms", get.p99_ms),
+                                    ("get_cpu_us", (cpu1 - cpu0) / get.requests * 1e6),
                                     ("put_rate", put.rate), ("put_p50_ms", put.p50_ms), ("put_p99_ms", put.p99_ms),
-                                    ("bulk_per_s", args.bulk / seconds)):
+                                    ("put_cpu_us", (cpu2 - cpu1) / put.requests * 1e6),
+                                    ("bulk_per_s", args.bulk / seconds),
+                                    ("bulk_cpu_us_per_sample", (cpu3 - cpu2) / args.bulk * 1e6)):
                     r.setdefault(name, []).append(value)
             load.append(os.getloadavg()[0])
             print(f"round {i + 1}/{args.rounds} done, load {load[-1]:.1f}", file=sys.stderr, flush=True)

@@ -597,6 +597,37 @@ def test_import_then_export_round_trip_and_the_served_files(lb_client, setup):
                     [c["answer"] for c in line.get("classifications", [])]
 
 
+def test_feedback_appears_in_export_rows(lb_client, setup):
+    """import -> upsert_label_feedback -> export: ``labels[].label_details`` carries the feedback text and scores
+    (null and [] on a label without feedback); a second upsert replaces the first. (Model-run exports have no
+    label_details parameter in the SDK.)"""
+    LabelImport.create_from_objects(lb_client, setup.project.uid, unique("fb"),
+                                    image_lines(setup.keys[0]) + image_lines(setup.keys[1])).wait_till_done()
+    by_key = {label.data_row().global_key: label for label in setup.project.labels()}
+    scored = by_key[setup.keys[0]]
+    lb_client.upsert_label_feedback(scored.uid, "Box too loose.", {"iou": 0.5})
+    lb_client.upsert_label_feedback(scored.uid, "Looks right.", {"iou": 0.9, "precision": 1})
+
+    def details(task) -> dict[str, dict]:
+        task.wait_till_done()
+        out = {}
+        for row in task.get_buffered_stream():
+            for label in row.json["projects"][setup.project.uid]["labels"]:
+                out[label["id"]] = label["label_details"]
+        return out
+
+    got = details(setup.project.export(params={"label_details": True}))
+    assert got[scored.uid]["feedback"] == "Looks right."
+    assert got[scored.uid]["scores"] == [{"name": "iou", "score": 0.9}, {"name": "precision", "score": 1.0}]
+    plain = by_key[setup.keys[1]].uid
+    assert (got[plain]["feedback"], got[plain]["scores"]) == (None, [])
+    # without label_details the label carries no details at all
+    bare = setup.project.export()
+    bare.wait_till_done()
+    assert all("label_details" not in label for row in bare.get_buffered_stream()
+               for label in row.json["projects"][setup.project.uid]["labels"])
+
+
 def test_malformed_imports_are_clear_client_errors(tmp_path, server, user, lb_client, setup):
     from lbsupport import gql
 

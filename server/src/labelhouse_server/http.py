@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import uuid
 import zlib
 from collections.abc import Callable
@@ -48,7 +47,15 @@ T = TypeVar("T")
 # The body the plumbing middleware parsed for this request (see ``parse_json``).
 _parsed_body: ContextVar[tuple[bytes, Any] | None] = ContextVar("labelhouse_parsed_body", default=None)
 _INT64 = (-(2 ** 63), 2 ** 63 - 1)
-_LONG_DIGITS = re.compile(rb"\d{19,}")
+# Screening for integers that may not fit 64 bits: a run of 19 or more digits. ``bytes.translate`` + ``find`` (C
+# loops) instead of a regular expression, which costs as much as the JSON parse itself on a bulk body full of
+# digits (names, URLs): 19-digit runs are searched as runs of one byte in the translated copy.
+_DIGITS_AS_NINES = bytes(0x39 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))
+_LONG_RUN = b"9" * 19
+
+
+def _may_hold_long_integers(raw: bytes) -> bool:
+    return raw.translate(_DIGITS_AS_NINES).find(_LONG_RUN) != -1
 
 
 def parse_json(raw: bytes) -> Any:
@@ -70,7 +77,7 @@ def strict_json(raw: bytes) -> Any:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise Invalid(f"Request body is not valid JSON: {exc}", field="body") from None
-    if _LONG_DIGITS.search(raw) is not None:  # rare: only then is the exact check worth a second parse
+    if _may_hold_long_integers(raw):  # rare: only then is the exact check worth a second parse
         _check_integers(json.loads(raw), "")
     return value
 

@@ -22,7 +22,6 @@ from ..datasets.service import GROUND_TRUTH, delete_dataset
 from ..db import Dataset, Labelset, Sample
 from ..db.integrity import violated_constraint
 from ..errors import Invalid
-from ..storage import ObjectStore
 from ..timeutil import now_iso
 from .orgs import OrgScope
 
@@ -127,6 +126,7 @@ def update_dataset(session: Session, dataset: Dataset, fields: dict[str, Any]) -
     return dataset
 
 
-def remove_dataset(session: Session, scope: OrgScope, dataset: Dataset, store: ObjectStore) -> None:
-    """Deleted for real, with every data row (which frees their global keys), as the Segments API does."""
-    delete_dataset(session, DatasetAccess(dataset, scope.user, scope.role), store)
+def remove_dataset(session: Session, scope: OrgScope, dataset: Dataset, on_commit: Any = None) -> None:
+    """Deleted for real, with every data row (which frees their global keys), as the Segments API does; its
+    stored files go in a background job (``storage.cleanup``)."""
+    delete_dataset(session, DatasetAccess(dataset, scope.user, scope.role), on_commit)

@@ -86,7 +86,7 @@ def update_dataset(body: s.DatasetUpdate, acc: DatasetAdmin, session: DB) -> dic
 @route(router, "/datasets/{owner}/{dataset}/", ["DELETE"], errors=WRITE_ERRORS,
        status_code=204, summary="Delete a dataset")
 def delete_dataset(acc: DatasetDelete, session: DB, request: Request) -> None:
-    service.delete_dataset(session, acc, request.app.state.store)
+    service.delete_dataset(session, acc, request.app.state.job_runner.notify)
 
 
 @route(router, "/datasets/{owner}/{dataset}/clone/", ["POST"], model=s.DatasetPublic, errors=WRITE_ERRORS,

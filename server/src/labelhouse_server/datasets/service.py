@@ -3,6 +3,7 @@ committed here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 import orjson
@@ -14,8 +15,7 @@ from ..db import Account, Collaborator, Dataset, Label, Labelset, OrganizationMe
 from ..db.integrity import violated_constraint
 from ..errors import AlreadyExists, CollaboratorInvalid, Invalid, NotFound
 from ..labels.history import record_created
-from ..releases.service import delete_release_files
-from ..storage import ObjectStore
+from ..storage.cleanup import enqueue_file_deletion
 from ..timeutil import now_iso
 from ..users.permissions import org_access
 from ..users.schemas import owner_public, user_public
@@ -212,14 +212,14 @@ def update_dataset(session: Session, acc: DatasetAccess, body: s.DatasetUpdate) 
     return dataset
 
 
-def delete_dataset(session: Session, acc: DatasetAccess, store: ObjectStore) -> None:
-    """Delete the dataset with everything in it (rows cascade), then its release files from the object store
-    (after the commit, best effort; a release still building notices its row is gone and removes what it
-    wrote)."""
+def delete_dataset(session: Session, acc: DatasetAccess, on_commit: Callable[[], None] | None = None) -> None:
+    """Delete the dataset with everything in it (rows cascade) and, in the same transaction, enqueue the removal of
+    its release files from the object store (``storage.cleanup``: a job, retried, after the commit). A release
+    still building notices its row is gone and removes what it wrote."""
     file_keys = list(session.scalars(select(Release.file_key).where(Release.dataset_id == acc.dataset.id)))
     session.delete(acc.dataset)
+    enqueue_file_deletion(session, file_keys, on_commit=on_commit)
     session.commit()
-    delete_release_files(store, file_keys)
 
 
 def clone_dataset(session: Session, acc: DatasetAccess, body: s.DatasetClone) -> Dataset:

@@ -29,6 +29,7 @@ from ..db import (
     DataRowMetadata,
     Dataset,
     Label,
+    LabelFeedback,
     Model,
     ModelRun,
     ModelRunDataRow,
@@ -138,6 +139,7 @@ class ExportReader:
         self.only_samples: list[int] | None = self._selected_samples(session)
         self._datasets: dict[int, tuple[str, Any, str]] = {}
         self._users: dict[int | None, str | None] = {None: None}
+        self._feedback: dict[int, tuple[str, Any]] = {}  # the page's labels' feedback (label_details)
 
     # ------------------------------------------------------------------------------------------ set-up
     def _projects(self, session: Session) -> list[ProjectInfo]:
@@ -318,6 +320,14 @@ class ExportReader:
             wanted = [r[10] for r in rows if r[10] is not None]
             if wanted:
                 run_labels = {lab[2]: lab for lab in session.execute(_label_select().where(LT.c.id.in_(wanted)))}
+        self._feedback = {}
+        if spec.get("label_details"):
+            label_pks = [lab[2] for by_set in labels.values() for lab in by_set.values()] + list(run_labels)
+            for i in range(0, len(label_pks), PAGE):
+                for label_pk, text, scores in session.execute(
+                        select(LabelFeedback.label_id, LabelFeedback.feedback, LabelFeedback.scores)
+                        .where(LabelFeedback.label_id.in_(label_pks[i:i + PAGE]))):
+                    self._feedback[label_pk] = (text, scores)
         page = Page()
         dumps, loads = orjson.dumps, orjson.loads
         for sid, dataset_id, attrs, created_at, updated_at, created_by, gkey, ext_id, media, *run_row in rows:
@@ -461,8 +471,11 @@ class ExportReader:
                                "annotations": annotations}
         if self.spec.get("label_details"):
             who = self._user(session, created_by)
+            feedback, scores = self._feedback.get(label_pk, (None, None))
             out["label_details"] = {"created_at": created_at, "updated_at": updated_at, "created_by": who,
-                                    "content_last_updated_at": updated_at, "reviews": []}
+                                    "content_last_updated_at": updated_at, "reviews": [],
+                                    "feedback": feedback,
+                                    "scores": [{"name": s["name"], "score": s["score"]} for s in scores or []]}
         if self.spec.get("performance_details"):
             out["performance_details"] = {"seconds_to_create": 0, "seconds_to_review": 0,
                                           "skipped": status == "SKIPPED", "consensus_score": None}

@@ -15,7 +15,7 @@ from ..settings import Settings
 # Modules that register handlers when imported (kept here so a worker process loads every kind).
 HANDLER_MODULES = ("labelhouse_server.releases.builder", "labelhouse_server.embeddings.builder",
                    "labelhouse_server.catalog.upserts", "labelhouse_server.exports.builder",
-                   "labelhouse_server.labelimports.service")
+                   "labelhouse_server.labelimports.service", "labelhouse_server.storage.cleanup")
 
 
 class PermanentJobError(Exception):

@@ -46,7 +46,7 @@ async def add_release(request: Request, acc: DatasetManage, session: DB) -> Resp
        status_code=204,
        summary="Delete a release (also while it is being built)")
 def delete_release(request: Request, name: str, acc: DatasetManage, session: DB) -> Response:
-    service.delete_release(session, acc, name, request.app.state.store)
+    service.delete_release(session, acc, name, request.app.state.job_runner.notify)
     return empty_response()
 
 

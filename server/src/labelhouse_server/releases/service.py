@@ -17,7 +17,6 @@ from ..db import Labelset, Release
 from ..errors import AlreadyExists, NotFound
 from ..jobs import enqueue
 from ..settings import Settings
-from ..storage import ObjectStore
 from ..timeutil import now_iso
 
 log = logging.getLogger("labelhouse.releases")
@@ -91,23 +90,13 @@ def create_release(session: Session, acc: DatasetAccess, name: str, description:
     return release
 
 
-def delete_release(session: Session, acc: DatasetAccess, name: str, store: ObjectStore) -> None:
-    """Delete at any status. A build still running notices (its final, conditional update finds no row) and
-    removes what it wrote."""
+def delete_release(session: Session, acc: DatasetAccess, name: str, on_commit: Any = None) -> None:
+    """Delete at any status; its file goes in a background job (``storage.cleanup``) enqueued in the same
+    transaction. A build still running notices (its final, conditional update finds no row) and removes what it
+    wrote."""
+    from ..storage.cleanup import enqueue_file_deletion  # storage.cleanup -> jobs -> ... -> releases
+
     release = get_release(session, acc, name)
-    file_key = release.file_key
     session.execute(delete(Release).where(Release.id == release.id))
+    enqueue_file_deletion(session, [release.file_key], on_commit=on_commit)
     session.commit()
-    delete_release_files(store, [file_key])
-
-
-def delete_release_files(store: ObjectStore, keys: list[str | None]) -> None:
-    """Remove the files of releases whose rows are already deleted and committed: best effort, a file that
-    cannot be deleted is logged (its release is gone either way)."""
-    for key in keys:
-        if not key:
-            continue
-        try:
-            store.delete(key)
-        except Exception:
-            log.exception("could not delete release file %s", key)

@@ -93,7 +93,7 @@ def resolve_update_dataset(_: Any, info: Any, where: dict[str, Any], data: dict[
         raise Unauthorized()
     public = dataset_public(dataset, None)
     if data.get("deleted"):
-        service.remove_dataset(c.session, c.scope, dataset, c.store)
+        service.remove_dataset(c.session, c.scope, dataset, getattr(c.job_runner, "notify", None))
         return public
     return dataset_public(service.update_dataset(c.session, dataset, data), None)
 
