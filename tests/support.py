@@ -5,6 +5,7 @@ on free ports (``LiveServer``). Nothing of ours is mocked."""
 from __future__ import annotations
 
 import contextvars
+import io
 import logging
 import os
 import secrets
@@ -20,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import requests
+import requests.adapters
+import urllib3
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -285,6 +289,44 @@ class _PortalTransport(httpx.BaseTransport):
         return response.status_code, response.headers, content, errors
 
 
+class _InProcessAdapter(requests.adapters.HTTPAdapter):
+    """A ``requests`` adapter that sends to an in-process app (through its ``httpx.ASGITransport`` client), for
+    tools that speak ``requests`` (schemathesis' ``case.call``)."""
+
+    def __init__(self, app: InProcessApp) -> None:
+        super().__init__()
+        self.app = app
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        body = request.body.encode() if isinstance(request.body, str) else request.body
+        with self.app.client() as http:
+            answer = http.request(request.method or "GET", request.url or "/", headers=dict(request.headers),
+                                  content=body)
+        # httpx has decoded the body already: the urllib3 response requests builds on gets it as it is now
+        headers = urllib3.HTTPHeaderDict()
+        for name, value in answer.headers.multi_items():
+            if name not in ("content-encoding", "content-length"):
+                headers.add(name, value)
+        headers["content-length"] = str(len(answer.content))
+        raw = urllib3.HTTPResponse(body=io.BytesIO(answer.content), headers=headers, status=answer.status_code,
+                                   version=11, reason=answer.reason_phrase, preload_content=False,
+                                   decode_content=False)
+        return self.build_response(request, raw)
+
+
+class _AsyncPortalTransport(httpx.AsyncBaseTransport):
+    """:class:`_PortalTransport` for async clients: the caller's loop waits in a thread for the app's loop."""
+
+    def __init__(self, sync: _PortalTransport) -> None:
+        self.sync = sync
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        import anyio.to_thread
+
+        await request.aread()
+        return await anyio.to_thread.run_sync(self.sync.handle_request, request)
+
+
 class InProcessApp(Accounts):
     """``create_app(Settings(...))`` on its own fresh database, served without a process or a socket: the
     default for HTTP tests where process behaviour is not the point (the ``app`` fixture). The app runs on one
@@ -339,7 +381,21 @@ class InProcessApp(Accounts):
         raises that failure here, with its traceback (``raise_server_errors=False``: the 500 response instead)."""
         headers = {"Authorization": f"APIKey {key}"} if key else {}
         return httpx.Client(base_url=self.url, headers={**headers, **kwargs.pop("headers", {})},
-                            transport=_PortalTransport(self.portal, self.app, raise_server_errors), **kwargs)
+                            transport=self.transport(raise_server_errors=raise_server_errors), **kwargs)
+
+    def transport(self, *, raise_server_errors: bool = True) -> httpx.BaseTransport:
+        """The transport of :meth:`client`, for clients made elsewhere (our SDK's ``transport=``)."""
+        return _PortalTransport(self.portal, self.app, raise_server_errors)
+
+    def async_transport(self, *, raise_server_errors: bool = True) -> httpx.AsyncBaseTransport:
+        """The same for async clients on any event loop (the request is handed to the app's loop)."""
+        return _AsyncPortalTransport(self.transport(raise_server_errors=raise_server_errors))
+
+    def requests_session(self) -> requests.Session:
+        """A ``requests`` session whose requests to :attr:`url` reach this app (for schemathesis' ``case.call``)."""
+        session = requests.Session()
+        session.mount(self.url, _InProcessAdapter(self))
+        return session
 
 
 @contextmanager
