@@ -16,7 +16,8 @@ from .assets.routes import router as assets_router
 from .auth.routes import router as auth_router
 from .contract import drop_unsent_validation_errors
 from .datasets.routes import router as datasets_router
-from .db.engine import engine_for, make_sessionmaker, read_options
+from .db.engine import engine_for, make_sessionmaker, read_engine, read_options
+from .db.transaction import guard_writes
 from .embeddings.index import IndexCache
 from .embeddings.routes import router as embeddings_router
 from .errors import install_error_handlers
@@ -94,8 +95,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessionmaker = make_sessionmaker(engine)
-    app.state.read_options = read_options(engine)
+    app.state.sessionmaker = make_sessionmaker(engine)  # writes by default (what jobs and the CLI use)
+    app.state.read_sessionmaker = make_sessionmaker(read_engine(engine))  # request sessions (deps.request_session)
+    guard_writes(app.state.read_sessionmaker)
+    app.state.read_options = read_options(engine.dialect.name)
     app.state.inline_writes = engine.dialect.name == "sqlite"  # see deps.run_write
     app.state.store = make_store(settings)
     app.state.job_runner = make_app_runner(settings, engine)

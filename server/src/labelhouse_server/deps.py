@@ -13,24 +13,44 @@ from starlette.concurrency import run_in_threadpool
 from .auth.keys import account_for_key
 from .auth.sessions import COOKIE_NAME, CSRF_HEADER, find_session
 from .db import Account
-from .db.engine import NOWAIT, WriteSlotBusy
+from .db.engine import WriteSlotBusy
+from .db.transaction import NOWAIT_KEY, READS
 from .errors import CsrfFailed, InvalidApiKey, NotAuthenticated
-from .settings import Settings
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 T = TypeVar("T")
 
 
+# Route modules whose services open their own write transactions (``db.transaction.write_transaction``): their
+# requests read by default, whatever the method. The other routes' non-GET requests still begin a write
+# transaction on their first query (issue 10 §1, being ported package by package; docs/architecture.md).
+EXPLICIT_WRITES = frozenset({
+    "labelhouse_server.samples.routes",
+    "labelhouse_server.labels.routes",
+})
+
+
+def _reads_by_default(request: Request) -> bool:
+    if request.method in READ_METHODS:
+        return True
+    endpoint = request.scope.get("endpoint")
+    return endpoint is None or getattr(endpoint, "__module__", None) in EXPLICIT_WRITES
+
+
 @contextmanager
 def request_session(request: Request) -> Iterator[Session]:
-    """A session per request. Services commit their own unit of work; anything uncommitted is rolled back.
+    """A session per request; anything left uncommitted is rolled back when the request ends.
 
-    Reads run with ``db.engine.read_options`` (SQLite: a deferred WAL-snapshot transaction; PostgreSQL:
-    autocommit); writes take SQLite's write lock up front."""
+    It reads by default (``db.engine.read_engine``: SQLite WAL snapshots that never wait for writers and may not
+    write; PostgreSQL autocommit). The service that writes opens its own short write transaction
+    (``db.transaction.write_transaction``), after the body has been parsed and validated. Requests served by the
+    fast lane (no FastAPI endpoint) are all ported; see ``EXPLICIT_WRITES`` for the routes."""
     state = request.app.state
-    session = state.sessionmaker()
-    if request.method in READ_METHODS:
-        session.connection(execution_options=state.read_options)
+    if _reads_by_default(request):
+        session = state.read_sessionmaker()
+        session.info[READS] = True
+    else:
+        session = state.sessionmaker()  # its first query begins a write transaction
     try:
         yield session
     finally:
@@ -39,19 +59,21 @@ def request_session(request: Request) -> Iterator[Session]:
 
 
 async def run_write(request: Request, session: Session, work: Callable[[], T]) -> T:
-    """Run ``work``, one whole synchronous unit of work that writes through ``session`` (it commits or raises).
+    """Run ``work``: a synchronous unit of work whose writes happen in one ``write_transaction``.
 
     On SQLite it runs right here on the event loop when the write slot is free: SQLite is in-process, so the work
-    is CPU that a worker thread would only serialise behind the GIL, plus a thread hop. When another writer holds
-    the slot, and always on PostgreSQL (network waits), it runs in a worker thread: waiting must never block the
-    event loop."""
-    if request.app.state.inline_writes and not session.in_transaction():
+    is CPU that a worker thread would only serialise behind the GIL, plus a thread hop. Its write transaction may
+    not wait (``NOWAIT``): when another writer holds the slot it fails before writing anything, and the whole unit
+    runs again in a worker thread, where waiting (up to the lock timeout, then 503) blocks nobody else. On
+    PostgreSQL (network waits, row locks) it always runs in a worker thread."""
+    if request.app.state.inline_writes:
+        session.info[NOWAIT_KEY] = True
         try:
-            session.connection(execution_options=NOWAIT)
-        except WriteSlotBusy:
-            session.rollback()
-        else:
             return work()
+        except WriteSlotBusy:
+            pass
+        finally:
+            session.info.pop(NOWAIT_KEY, None)
     return await run_in_threadpool(work)
 
 
@@ -63,13 +85,6 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 DB = Annotated[Session, Depends(get_session)]
-
-
-def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
-AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
 def _api_key_from(request: Request) -> str | None:
@@ -109,18 +124,12 @@ def authenticate(request: Request, session: Session) -> Account:
 
 
 async def current_account(request: Request, session: DB) -> Account:
-    """The caller. Async: one indexed lookup is cheaper than a thread hop."""
-    if request.method in READ_METHODS:
+    """The caller. Async: one indexed read, which never waits for a lock, is cheaper than a thread hop."""
+    if session.info.get(READS):
         return authenticate(request, session)
     # A write request's first query takes SQLite's write lock (BEGIN IMMEDIATE), which may wait for another
     # writer; waiting on the event loop would stall that writer's own awaits and deadlock both.
     return await run_in_threadpool(authenticate, request, session)
-
-
-async def optional_account(request: Request, session: DB) -> Account | None:
-    if request.headers.get("authorization") is None and COOKIE_NAME not in request.cookies:
-        return None
-    return await current_account(request, session)
 
 
 CurrentUser = Annotated[Account, Depends(current_account)]

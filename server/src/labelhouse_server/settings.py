@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     )
     job_prune_interval_seconds: float = Field(
         default=3600.0, gt=0, description="How often a job runner deletes finished job rows past retention.")
+    asset_check_interval_seconds: float = Field(
+        default=15.0, gt=0,
+        description="S3 store: how often a job runner looks for uploads that arrived in the bucket (clients post "
+        "them straight to S3) to record their size and `uploaded_at` (assets/sweep.py).")
 
     # --- embeddings --------------------------------------------------------------------------------
     embedding_index_min_pending: int = Field(

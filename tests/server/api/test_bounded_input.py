@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from server.samples.payloads import TASK_ATTRIBUTES, sample_attributes
-from support import LiveServer, live_server, unique
+from support import LiveServer, backends, live_server, unique
 
 MiB = 1024 * 1024
 
@@ -251,8 +251,9 @@ def _peak_rss(pid: int) -> int:
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) * 1024
 
 
-def test_bombs_leave_peak_memory_within_100_mib_of_idle(tmp_path):
-    backend = "sqlite"  # memory is the server process's, whatever the database
+@pytest.mark.parametrize("backend", backends())
+def test_bombs_leave_peak_memory_within_100_mib_of_idle(backend, tmp_path):
+    """The real server process's peak RSS (``VmHWM`` in /proc), idle after warm-up and after the bombs."""
     with live_server(backend, tmp_path) as srv:
         _, key = srv.create_user(unique("u"))
         with srv.client(key) as http:

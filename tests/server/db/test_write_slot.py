@@ -129,7 +129,7 @@ def test_a_write_past_the_lock_timeout_is_database_busy(tmp_path):
         other = _hold_write_lock(path)
         try:
             with factory() as s:  # a read neither takes nor waits for the lock (it would raise DatabaseBusy)
-                reader = s.connection(execution_options=read_options(engine))
+                reader = s.connection(execution_options=read_options(engine.dialect.name))
                 assert reader.exec_driver_sql("SELECT count(*) FROM accounts").scalar() == 0
             with factory() as s:
                 started = time.monotonic()

@@ -186,3 +186,33 @@ def test_concurrent_writer(server: LiveServer, world: dict[str, Any]) -> None:
         assert http.get(label_path).json()["label_status"] == "LABELED"  # the 503 changed nothing
         r = http.put(label_path, json=label)  # and the retry, with the lock gone, goes through
         assert r.status_code == 200 and r.json()["label_status"] == "REJECTED"
+
+
+def test_writes_validate_before_taking_the_lock(server: LiveServer, world: dict[str, Any]) -> None:
+    """Services open their write transaction only after the body was parsed and checked (issue 10 §1): while
+    another writer holds the lock, writes that fail authentication, access or validation answer at once (they used
+    to wait for the lock first, then answer 503), and a valid write of the same routes waits its turn."""
+    label_path = f"/labels/{world['sample']}/ground-truth/"
+    sample_path = f"/samples/{world['sample']}/"
+    samples_path = f"/datasets/{world['dataset']}/samples/"
+    held = HeldLock(server)
+    try:
+        with server.client(world["key"]) as http:
+            checks = [
+                ("PUT", label_path, {"json": {"label_status": "LABELED", "attributes": {"format_version": 9}}}, 400),
+                ("PUT", label_path, {"json": {"label_status": "NOT-A-STATUS", "attributes": {}}}, 400),
+                ("PUT", label_path, {"content": b"{not json"}, 400),
+                ("PUT", label_path, {"json": [], "headers": {"Authorization": "APIKey wrong"}}, 401),
+                ("PATCH", label_path, {"json": {"score": "high"}}, 400),
+                ("PATCH", sample_path, {"json": {"priority": "urgent"}}, 400),
+                ("PATCH", sample_path, {"json": {"assigned_labeler": unique("nobody")}}, 400),
+                ("POST", samples_path, {"json": {"name": unique("s"), "attributes": {"image": 7}}}, 400),
+                ("POST", f"/datasets/{world['dataset']}/samples_bulk/", {"json": {"not": "a list"}}, 400),
+                ("DELETE", f"/datasets/{world['dataset']}/samples_bulk/", {"json": {"uuids": "x"}}, 400),
+            ]
+            for method, path, kwargs, status in checks:
+                r, seconds = _timed(http, method, path, **kwargs)
+                assert r.status_code == status, (method, path, r.text)
+                assert seconds < QUICK, (method, path, seconds)
+    finally:
+        held.release()

@@ -1,12 +1,20 @@
-"""Engine and session factory. Database differences (SQLite pragmas, PostgreSQL JSON casts) live here."""
+"""Engine and session factory. Database differences (SQLite pragmas and locking, PostgreSQL JSON casts and lock
+timeouts) live here.
+
+Transactions come in two modes, chosen by execution options:
+- read (``READ_ONLY``): SQLite ``BEGIN`` (deferred: a WAL snapshot that never waits for writers); PostgreSQL
+  autocommit (``read_engine``);
+- write (``WRITE``, ``NOWAIT``, the plain engine's default): SQLite ``BEGIN IMMEDIATE`` after taking this
+  process's write lock (bounded wait, then ``DatabaseBusy``, a 503); PostgreSQL an ordinary READ COMMITTED
+  transaction (row locks bounded by ``lock_timeout``).
+Request sessions read by default (``read_engine``); a service that writes opens its write transaction explicitly
+with ``db.transaction.write_transaction``. Sessions of the plain engine (CLI, jobs) write by default."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import create_engine, event
@@ -21,15 +29,21 @@ from ..errors import DatabaseBusy
 # released) and only then BEGIN IMMEDIATE; other processes (CLI, workers) still meet SQLite's busy handler.
 _WRITE_LOCKS: dict[str, threading.Lock] = {}
 DEFAULT_LOCK_TIMEOUT = 30.0
+SQLITE_CACHE_KIB = 8192  # page cache per SQLite connection (PRAGMA cache_size, in KiB when negative)
 
 
 class WriteSlotBusy(Exception):
     """A write transaction asked not to wait (``NOWAIT``) and another writer holds SQLite's write lock."""
 
 
-# Execution options of a write transaction that must not wait for the write lock: it raises ``WriteSlotBusy``
-# instead (used to run short writes on the event loop only when that cannot block it; see ``deps.run_write``).
-NOWAIT = {"sqlite_nowait": True}
+# Execution options choosing a transaction's mode (see the module docstring). ``READ_ONLY``: one consistent
+# snapshot that reads (request sessions by default; jobs: a release build). ``NOWAIT``: a write transaction that
+# must not wait for the write lock: it raises ``WriteSlotBusy`` instead (used to run short writes on the event loop
+# only when that cannot block it; see ``deps.run_write``). (Not ``PRAGMA query_only`` for reads: switching it
+# expires every prepared statement of the connection, which doubled the cost of the statements after it.)
+READ_ONLY = {"sqlite_deferred": True}
+WRITE = {"sqlite_deferred": False, "sqlite_nowait": False}
+NOWAIT = {"sqlite_deferred": False, "sqlite_nowait": True}
 
 
 def ensure_wal(dbapi_conn: Any, wait: float = 30.0) -> None:
@@ -49,9 +63,45 @@ def ensure_wal(dbapi_conn: Any, wait: float = 30.0) -> None:
             time.sleep(0.05)
 
 
-def _locking_connection_class(lock: threading.Lock) -> type[sqlite3.Connection]:
+def _locking_connection_class(lock: threading.Lock, lock_timeout: float) -> type[sqlite3.Connection]:
+    busy_timeout_ms = int(lock_timeout * 1000)
+
     class LockingConnection(sqlite3.Connection):
         holds_write_lock = False
+
+        def begin_write(self, nowait: bool) -> None:
+            """BEGIN IMMEDIATE behind this process's write lock. ``nowait``: neither this process's writers (the
+            lock) nor another process's (SQLite's busy handler, off for this one BEGIN) may make it wait; it
+            raises ``WriteSlotBusy`` instead. Past ``lock_timeout``: ``DatabaseBusy``."""
+            if nowait:
+                if not lock.acquire(blocking=False):
+                    raise WriteSlotBusy()
+            elif not lock.acquire(timeout=lock_timeout):
+                raise DatabaseBusy()
+            self.holds_write_lock = True
+            try:
+                if not nowait:
+                    self.execute("BEGIN IMMEDIATE")
+                    return
+                self.execute("PRAGMA busy_timeout=0")
+                try:
+                    self.execute("BEGIN IMMEDIATE")
+                finally:
+                    self.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+            except BaseException as exc:
+                self.release_write_lock()
+                if isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+                    # another process holds SQLite's write lock (past the busy timeout, unless ``nowait``)
+                    raise (WriteSlotBusy() if nowait else DatabaseBusy()) from exc
+                raise
+
+        def read_to_write(self, nowait: bool) -> None:
+            """End this connection's read transaction and begin a write transaction on the same connection
+            (``db.transaction.write_transaction``: cheaper than giving the connection back to the pool and
+            checking one out again). The snapshot ends: a write must re-read what it depends on."""
+            if self.in_transaction:
+                self.execute("COMMIT")
+            self.begin_write(nowait)
 
         def release_write_lock(self) -> None:
             if self.holds_write_lock:
@@ -91,7 +141,7 @@ def make_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, pool_si
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": lock_timeout,
-                          "factory": _locking_connection_class(write_lock)},
+                          "factory": _locking_connection_class(write_lock, lock_timeout)},
             pool_size=8,
             max_overflow=16,
             **kwargs,
@@ -104,48 +154,27 @@ def make_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, pool_si
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
-            cur.execute("PRAGMA cache_size=-65536")
+            # Each pooled connection keeps its own page cache: 64 MiB each made the server's peak RSS grow with
+            # the number of connections a run had used (424-471 MiB at 100,000 samples). 8 MiB holds the hot
+            # index pages of a request; the rest comes from the OS page cache, shared by every connection.
+            cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
             cur.execute("PRAGMA temp_store=MEMORY")
             cur.close()
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
             # Writers take the write lock up front (BEGIN IMMEDIATE): a deferred transaction that reads and then
-            # writes fails at once with SQLITE_BUSY when another writer got in between. Read-only work opts out
-            # (execution option ``sqlite_deferred``) so readers never queue behind writers (WAL snapshot reads).
-            # BEGIN runs on the driver connection: every request opens a transaction, and SQLAlchemy's execution
-            # machinery costs several times what SQLite does for it.
+            # writes fails at once with SQLITE_BUSY when another writer got in between. Reads (execution option
+            # ``sqlite_deferred``: request sessions by default, see ``read_engine``) begin deferred, so readers
+            # never queue behind writers (WAL snapshot reads). BEGIN runs on the driver connection:
+            # every request opens a transaction, and SQLAlchemy's execution machinery costs several times what
+            # SQLite does for it.
             dbapi_conn = conn.connection.dbapi_connection
             options = conn.get_execution_options()
             if options.get("sqlite_deferred"):
                 dbapi_conn.execute("BEGIN")
                 return
-            _begin_write(dbapi_conn, nowait=bool(options.get("sqlite_nowait")))
-
-        def _begin_write(dbapi_conn: Any, nowait: bool) -> None:
-            # ``nowait``: neither this process's writers (the lock) nor another process's (SQLite's busy handler,
-            # off for this one BEGIN) may make it wait; it raises WriteSlotBusy instead.
-            if nowait:
-                if not write_lock.acquire(blocking=False):
-                    raise WriteSlotBusy()
-            elif not write_lock.acquire(timeout=lock_timeout):
-                raise DatabaseBusy()
-            dbapi_conn.holds_write_lock = True
-            try:
-                if not nowait:
-                    dbapi_conn.execute("BEGIN IMMEDIATE")
-                    return
-                dbapi_conn.execute("PRAGMA busy_timeout=0")
-                try:
-                    dbapi_conn.execute("BEGIN IMMEDIATE")
-                finally:
-                    dbapi_conn.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
-            except BaseException as exc:
-                dbapi_conn.release_write_lock()
-                if isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode == sqlite3.SQLITE_BUSY:
-                    # another process holds SQLite's write lock (past the busy timeout, unless ``nowait``)
-                    raise (WriteSlotBusy() if nowait else DatabaseBusy()) from exc
-                raise
+            dbapi_conn.begin_write(bool(options.get("sqlite_nowait")))
 
         # pysqlite's own implicit transaction handling must be off for the BEGIN above to be ours.
         @event.listens_for(engine, "connect", insert=True)
@@ -168,16 +197,31 @@ def json_field(dialect_name: str, column_sql: str, key_param: str) -> str:
     return f"json_extract({column_sql}, '$.' || {key_param})"
 
 
-# A read-only transaction that must stay one consistent snapshot (e.g. a release build): deferred on SQLite.
-READ_ONLY = {"sqlite_deferred": True}
-
-
-def read_options(engine: Engine) -> dict[str, Any]:
-    """Execution options for read-only requests: a deferred SQLite transaction (WAL snapshot, never waits for
-    writers); on PostgreSQL autocommit, which saves the BEGIN/ROLLBACK round trips of every read."""
+def read_engine(engine: Engine) -> Engine:
+    """``engine`` (the same pool) whose transactions read by default: on SQLite a deferred transaction (WAL
+    snapshot, never waits for writers); on PostgreSQL autocommit, which saves the BEGIN/ROLLBACK round trips of
+    every read. ``write_options`` turns one of its transactions into a write
+    transaction (``db.transaction.write_transaction``)."""
     if engine.dialect.name == "sqlite":
-        return {"sqlite_deferred": True}
-    return {"isolation_level": "AUTOCOMMIT"}
+        return engine.execution_options(**READ_ONLY)
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def read_options(dialect_name: str) -> dict[str, Any]:
+    """Execution options for one read transaction on the plain engine (``/healthz``, and the Labelbox GraphQL
+    queries): SQLite deferred, PostgreSQL autocommit."""
+    return dict(READ_ONLY) if dialect_name == "sqlite" else {"isolation_level": "AUTOCOMMIT"}
+
+
+_PG_WRITE = {"isolation_level": "READ COMMITTED"}
+
+
+def write_options(dialect_name: str, nowait: bool = False) -> dict[str, Any]:
+    """Execution options that begin a write transaction on a connection of ``engine`` or ``read_engine``
+    (``nowait``: SQLite raises ``WriteSlotBusy`` rather than wait for the write lock)."""
+    if dialect_name == "sqlite":
+        return NOWAIT if nowait else WRITE
+    return _PG_WRITE
 
 
 def engine_for(settings: Any, url: str | None = None) -> Engine:
@@ -188,17 +232,3 @@ def engine_for(settings: Any, url: str | None = None) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
-
-
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back everything on any error."""
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()

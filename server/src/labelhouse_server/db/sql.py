@@ -19,11 +19,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
+from .transaction import WriteOutsideTransaction, writes_outside
 from .users import Account
 
 _T = TypeVar("_T")
 
 _rewritten: dict[tuple[str, str], str] = {}
+_writes: dict[str, bool] = {}
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 def for_paramstyle(sql: str, paramstyle: str) -> str:
@@ -52,6 +55,11 @@ class Rows(list[Any]):
 
 def run(session: Session, sql: str, params: Sequence[Any] = ()) -> Rows:
     """Execute ``sql`` (``?`` placeholders, positional ``params``) in the session's transaction; every row."""
+    writes = _writes.get(sql)
+    if writes is None:
+        writes = _writes.setdefault(sql, sql.lstrip()[:7].upper().startswith(_WRITE_VERBS))
+    if writes and writes_outside(session):
+        raise WriteOutsideTransaction(f"{sql[:60]}... outside write_transaction()")
     conn = session.connection()
     dialect = conn.dialect
     stmt = for_paramstyle(sql, dialect.paramstyle)

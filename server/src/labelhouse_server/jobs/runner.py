@@ -134,18 +134,24 @@ class ThreadedRunner:
 
     def _reaper_loop(self) -> None:
         interval = max(0.5, min(self.settings.job_stale_seconds / 3, 30.0))
-        next_prune = time.monotonic()  # at start, then every job_prune_interval_seconds
+        # Upkeep on this loop, each at its own interval: pruning finished jobs, and (S3) noticing uploads.
+        upkeep = [(self.prune, self.settings.job_prune_interval_seconds)]
+        if self.settings.storage_backend == "s3":
+            upkeep.append((self.mark_uploads, self.settings.asset_check_interval_seconds))
+            interval = min(interval, self.settings.asset_check_interval_seconds)
+        due = [time.monotonic()] * len(upkeep)  # at start, then every interval
         while not self._stopping.wait(interval):
             try:
                 self.reap()
             except Exception:
                 log.exception("reaper error")
-            if time.monotonic() >= next_prune:
-                next_prune = time.monotonic() + self.settings.job_prune_interval_seconds
-                try:
-                    self.prune()
-                except Exception:
-                    log.exception("job prune error")
+            for i, (task, every) in enumerate(upkeep):
+                if time.monotonic() >= due[i]:
+                    due[i] = time.monotonic() + every
+                    try:
+                        task()
+                    except Exception:
+                        log.exception("%s error", task.__name__)
 
     # --- one step of each ---------------------------------------------------------------------------------
     def _any(self, sql: str, params: dict[str, Any] | None = None) -> bool:
@@ -188,6 +194,12 @@ class ThreadedRunner:
         if total:
             log.info("pruned %d finished job(s) older than %g h", total, self.settings.job_retention_hours)
         return total
+
+    def mark_uploads(self) -> int:
+        """S3: record the uploads that arrived in the bucket since the last look (``assets/sweep.py``)."""
+        from ..assets.sweep import mark_arrived_uploads
+
+        return mark_arrived_uploads(self.sessions, self.store, READ_ONLY)
 
     def run_one(self) -> bool:
         """Claim and run one job; False when the queue is empty."""

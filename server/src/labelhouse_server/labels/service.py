@@ -4,13 +4,14 @@ categories, stored as received (compact JSON text) and recorded as a workunit in
 from __future__ import annotations
 
 import math
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 from sqlalchemy.orm import Session
 
 from ..datasets.permissions import can
 from ..db.sql import run
+from ..db.transaction import write_transaction
 from ..errors import Conflict, Invalid, NotFound
 from ..samples.deps import SampleAccess
 from ..samples.service import usernames
@@ -27,8 +28,6 @@ from .schemas import (
     label_public,
     label_user_ids,
 )
-
-T = TypeVar("T")
 
 _LABEL_COLS = ("id, label_status, attributes, score, rating, created_by_id, updated_by_id, reviewed_by_id, "
                "created_at, updated_at, reviewed_at")  # ``label_columns()`` order, read by ``label_public``
@@ -133,22 +132,15 @@ def put_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) ->
         raise Invalid("attributes: this field is required.", field="attributes")
     attributes = _attributes(sacc, body["attributes"])
     score = _score(body.get("score"))
-    row, created = _write(session, sacc, labelset, status, attributes, score, action=None)
-    return _committed(session, _public(session, sacc, labelset, row)), created
-
-
-def _committed(session: Session, out: T) -> T:
-    """Commit the write transaction and pass ``out`` through. The answer is read before the commit, inside the
-    transaction that already holds the write lock: a read after it would begin a new transaction, and a request
-    session's transactions are writes (SQLite: ``BEGIN IMMEDIATE``), so it would wait for the write lock again —
-    on the event loop, for the inline writes of ``deps.run_write``."""
-    session.commit()
-    return out
+    with write_transaction(session):
+        row, created = _write(session, sacc, labelset, status, attributes, score, action=None)
+        # The answer is read inside the write transaction: a read after it would begin (and end) one more.
+        return _public(session, sacc, labelset, row), created
 
 
 def _write(session: Session, sacc: SampleAccess, labelset: str, status: str, attributes: str, score: float | None,
            *, action: str | None) -> tuple[Any, bool]:
-    """Create-or-replace, its revision and workunit, not yet committed (``_committed``). ``action``: the
+    """Create-or-replace, its revision and workunit, inside the caller's write transaction. ``action``: the
     revision's action (None: created or updated, whichever happened)."""
     user_id = sacc.user.id
     now = now_iso()
@@ -197,15 +189,17 @@ def patch_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) 
     if sql is None:
         sql = _patch_sql.setdefault(columns, "UPDATE labels SET " + ", ".join(f"{c} = ?" for c in columns)
                                     + f" WHERE id = ? AND label_status = ? RETURNING {_LABEL_COLS}")
-    row = run(session, sql, (*(values[c] for c in columns), existing[0], existing[1])).first()
-    if row is None:
-        raise Conflict("The label changed while it was being written; retry.")
-    history.record_revision(session, dataset_id=sacc.dataset_id, sample_id=sacc.sample_id, labelset_id=ls_id,
-                            action="updated", label_status=row[1], attributes=row[2], score=row[3],
-                            user_id=sacc.user.id, created_at=now)
-    workunits.record(session, sacc, labelset=labelset, work_type=_work_type(status), next_label_status=status,
-                     created_at=now)
-    return _committed(session, _public(session, sacc, labelset, row))
+    # The status read before is part of the statement's condition: a label changed meanwhile is not overwritten.
+    with write_transaction(session):
+        row = run(session, sql, (*(values[c] for c in columns), existing[0], existing[1])).first()
+        if row is None:
+            raise Conflict("The label changed while it was being written; retry.")
+        history.record_revision(session, dataset_id=sacc.dataset_id, sample_id=sacc.sample_id, labelset_id=ls_id,
+                                action="updated", label_status=row[1], attributes=row[2], score=row[3],
+                                user_id=sacc.user.id, created_at=now)
+        workunits.record(session, sacc, labelset=labelset, work_type=_work_type(status), next_label_status=status,
+                         created_at=now)
+        return _public(session, sacc, labelset, row)
 
 
 def delete_label(session: Session, sacc: SampleAccess, labelset: str) -> None:
@@ -213,14 +207,15 @@ def delete_label(session: Session, sacc: SampleAccess, labelset: str) -> None:
     if existing is None:
         raise NotFound("Label not found: this sample is unlabeled in this labelset.")
     require_write(sacc.role, existing[1], None)
-    if run(session, _DELETE, (existing[0], existing[1])).first() is None:
-        raise Conflict("The label changed while it was being deleted; retry.")
-    now = now_iso()
-    history.record_revision(session, dataset_id=sacc.dataset_id, sample_id=sacc.sample_id, labelset_id=ls_id,
-                            action="deleted", label_status=None, attributes=None, score=None,
-                            user_id=sacc.user.id, created_at=now)
-    workunits.record(session, sacc, labelset=labelset, work_type="delete", next_label_status=None, created_at=now)
-    session.commit()
+    with write_transaction(session):
+        if run(session, _DELETE, (existing[0], existing[1])).first() is None:
+            raise Conflict("The label changed while it was being deleted; retry.")
+        now = now_iso()
+        history.record_revision(session, dataset_id=sacc.dataset_id, sample_id=sacc.sample_id, labelset_id=ls_id,
+                                action="deleted", label_status=None, attributes=None, score=None,
+                                user_id=sacc.user.id, created_at=now)
+        workunits.record(session, sacc, labelset=labelset, work_type="delete", next_label_status=None,
+                         created_at=now)
 
 
 def restore_label(session: Session, sacc: SampleAccess, labelset: str, number: int) -> dict[str, Any]:
@@ -233,5 +228,6 @@ def restore_label(session: Session, sacc: SampleAccess, labelset: str, number: i
         raise Conflict(f"Revision {number} records the label's deletion; restore a revision before it.",
                        field="revision")
     require_write(sacc.role, current[1] if current is not None else None, status)
-    row, _created = _write(session, sacc, labelset, status, attributes, score, action="restored")
-    return _committed(session, _public(session, sacc, labelset, row))
+    with write_transaction(session):
+        row, _created = _write(session, sacc, labelset, status, attributes, score, action="restored")
+        return _public(session, sacc, labelset, row)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..db.engine import READ_ONLY
 from ..jobs import JobContext, PermanentJobError, register
-from .diff import clear_digests, record_digests
+from .diff import DigestRecorder, clear_digests
 from .service import BUILD_JOB
 
 log = logging.getLogger("labelhouse.releases")
@@ -87,9 +87,11 @@ def _frag(raw: Any, empty: orjson.Fragment = _NULL) -> Any:
 
 
 def write_release_file(sessions: sessionmaker[Session], release: dict[str, Any], payload: dict[str, Any],
-                       out: BinaryIO, check: Callable[[int], None] = lambda n: None) -> tuple[int, str, int]:
+                       out: BinaryIO, check: Callable[[int], None] = lambda n: None,
+                       on_batch: Callable[[list[tuple], list[tuple]], None] | None = None) -> tuple[int, str, int]:
     """Write the release file for ``release`` (a dict of its row) to ``out``. Returns (samples, sha256, bytes).
-    ``check(samples_written)`` is called between batches (progress, and a chance to abort)."""
+    ``check(samples_written)`` is called between batches (progress, and a chance to abort); ``on_batch(samples,
+    labels)`` with each batch's snapshot rows as read (the release's digests, ``diff.DigestRecorder``)."""
     w = _HashingWriter(out)
     ds = payload["dataset"]
     labelsets = payload["labelsets"]
@@ -123,6 +125,8 @@ def write_release_file(sessions: sessionmaker[Session], release: dict[str, Any],
                 label_rows = cur.fetchall()
             finally:
                 cur.close()
+        if on_batch is not None:
+            on_batch(samples, label_rows)
         labels: dict[int, dict[str, Any]] = {}
         for (sid, lsid, status, attrs, score, cby, uby, rby, cat, uat) in label_rows:
             name = names.get(lsid)
@@ -132,16 +136,15 @@ def write_release_file(sessions: sessionmaker[Session], release: dict[str, Any],
                 "label_status": status, "attributes": _frag(attrs), "score": score,
                 "created_at": cat, "created_by": cby, "updated_at": uat, "updated_by": uby, "reviewed_by": rby,
             }
-        dumps = orjson.dumps
         parts = []
         for sid, uuid, name, attrs, meta, created_at in samples:
             own = labels.get(sid)
-            parts.append(dumps({
+            parts.append({
                 "uuid": uuid, "name": name, "attributes": _frag(attrs), "metadata": _frag(meta, _EMPTY_OBJ),
                 "created_at": created_at,
                 "labels": {n: own.get(n) for n in ls_names} if own else dict.fromkeys(ls_names),
-            }))
-        chunk = b",".join(parts)
+            })
+        chunk = orjson.dumps(parts)[1:-1]  # the batch in one call, without its brackets
         w.write(chunk if first else b"," + chunk)
         first = False
         count += len(samples)
@@ -181,8 +184,9 @@ class BuildRelease:
                     ctx.progress = n
                     ctx.check()
 
-                count, checksum, size = write_release_file(ctx.sessionmaker, release, payload, fh, check)
-            record_digests(ctx.sessionmaker, release["id"], release["dataset_id"], payload["labelsets"], check)
+                digests = DigestRecorder(ctx.sessionmaker, release["id"], release["dataset_id"], payload["labelsets"])
+                count, checksum, size = write_release_file(ctx.sessionmaker, release, payload, fh, check,
+                                                           digests.add)
             ctx.check()
             store.put(key, tmp, "application/json")
         finally:

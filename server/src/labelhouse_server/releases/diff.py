@@ -18,7 +18,7 @@ label history, one copy per dataset and content).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -28,7 +28,6 @@ from ..datasets.permissions import DatasetAccess
 from ..db.engine import READ_ONLY
 from ..db.sql import for_paramstyle, run
 from ..errors import Conflict, Invalid
-from ..labels.history import content_hash
 from .service import get_release
 
 BATCH = 5000
@@ -54,10 +53,6 @@ def label_digest(status: str, score: float | None, attributes: str | None) -> by
 
 
 # --------------------------------------------------------------------------------------------- writing digests
-_SNAP_SAMPLES = ("SELECT sample_id, uuid, name, attributes, metadata FROM release_samples WHERE release_id = ? "
-                 "AND sample_id > ? ORDER BY sample_id LIMIT ?")
-_SNAP_LABELS = ("SELECT sample_id, labelset_id, label_status, attributes, score FROM release_labels "
-                "WHERE release_id = ? AND sample_id > ? AND sample_id <= ?")
 _PUT_SAMPLE = "INSERT INTO release_sample_digests (release_id, sample_id, uuid, name, digest) VALUES (?, ?, ?, ?, ?)"
 _PUT_LABEL = ("INSERT INTO release_label_digests (release_id, sample_id, labelset, digest, attributes_hash) "
               "VALUES (?, ?, ?, ?, ?)")
@@ -81,42 +76,48 @@ def clear_digests(session: Session, release_id: int) -> None:
         run(session, f"DELETE FROM {table} WHERE release_id = ?", (release_id,))
 
 
-def record_digests(sessions: sessionmaker[Session], release_id: int, dataset_id: int,
-                   labelsets: list[dict[str, Any]], check: Callable[[int], None] = lambda n: None) -> int:
-    """Digests of a release's snapshot (``release_samples``/``release_labels``), in short transactions, before
-    the release turns SUCCEEDED. Rows of an earlier attempt are cleared first. Returns the samples digested."""
-    names = {ls["id"]: ls["name"] for ls in labelsets}
-    with sessions() as session:
-        clear_digests(session, release_id)
-        session.commit()
-    after, count = -1, 0
-    while True:
-        check(count)
+class DigestRecorder:
+    """Digests of a release's snapshot, recorded batch by batch as the build reads it (one pass over the snapshot
+    for the file and the digests), each batch in its own short write transaction, before the release turns
+    SUCCEEDED. Rows of an earlier attempt are cleared first.
+
+    ``add(samples, labels)`` takes the build's rows as read: samples ``(sample_id, uuid, name, attributes,
+    metadata, ...)`` and labels ``(sample_id, labelset_id, label_status, attributes, score, ...)``."""
+
+    def __init__(self, sessions: sessionmaker[Session], release_id: int, dataset_id: int,
+                 labelsets: list[dict[str, Any]]) -> None:
+        self.sessions = sessions
+        self.release_id = release_id
+        self.dataset_id = dataset_id
+        self.names = {ls["id"]: ls["name"] for ls in labelsets}
         with sessions() as session:
-            session.connection(execution_options=READ_ONLY)
-            samples = run(session, _SNAP_SAMPLES, (release_id, after, BATCH))
-            if not samples:
-                return count
-            hi = samples[-1][0]
-            labels = run(session, _SNAP_LABELS, (release_id, after, hi))
-        sample_rows = [(release_id, sid, uuid, name, sample_digest(name, attrs, meta))
-                       for sid, uuid, name, attrs, meta in samples]
+            clear_digests(session, release_id)
+            session.commit()
+
+    def add(self, samples: list[tuple[Any, ...]], labels: list[tuple[Any, ...]]) -> None:
+        # sample_digest and label_digest inlined (same bytes): this runs for every sample and label of a release.
+        loads, dumps, blake2b, sort = orjson.loads, orjson.dumps, hashlib.blake2b, _SORTED
+        rid, names = self.release_id, self.names
+        sample_rows = [(rid, row[0], row[1], row[2], blake2b(dumps(
+            [row[2], None if row[3] is None else loads(row[3]), {} if row[4] is None else loads(row[4])],
+            option=sort), digest_size=16).digest()) for row in samples]
         label_rows, contents = [], {}
-        for sid, lsid, status, attrs, score in labels:
-            name = names.get(lsid)
+        for row in labels:
+            name = names.get(row[1])
             if name is None:
                 continue  # a labelset created after the snapshot (not in the release file either)
+            attrs = row[3]
             text = attrs if attrs is not None else "null"
-            key = content_hash(text)
+            key = blake2b(text.encode(), digest_size=16).digest()  # history.content_hash
             contents[key] = text
-            label_rows.append((release_id, sid, name, label_digest(status, score, attrs), key))
-        with sessions() as session:
+            digest = blake2b(dumps([row[2], row[4], None if attrs is None else loads(attrs)], option=sort),
+                             digest_size=16).digest()
+            label_rows.append((rid, row[0], name, digest, key))
+        with self.sessions() as session:
             _run_many(session, _PUT_SAMPLE, sample_rows)
             _run_many(session, _PUT_LABEL, label_rows)
-            _run_many(session, _PUT_CONTENT, [(dataset_id, k, t) for k, t in contents.items()])
+            _run_many(session, _PUT_CONTENT, [(self.dataset_id, k, t) for k, t in contents.items()])
             session.commit()
-        count += len(samples)
-        after = hi
 
 
 # ------------------------------------------------------------------------------------------------------ diffing

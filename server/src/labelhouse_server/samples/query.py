@@ -186,22 +186,26 @@ def _page_rows(session: Session, ids: list[int], labelset_id: int | None) -> lis
     connection = session.connection()
     params: tuple[Any, ...]
     if connection.dialect.name == "postgresql":  # one array parameter (psycopg parses statement text in Python)
-        mark, where, params = "%s", "s.id = ANY(%b::int[])", (ids,)
+        if labelset_id is None:
+            sql, params = f"SELECT {SAMPLE_SQL} FROM samples s WHERE s.id = ANY(%b::int[])", (ids,)
+        else:
+            # LATERAL ... LIMIT 1 (never flattened into a join): one (sample_id, labelset_id) index probe per
+            # sample whatever the statistics say; right after a bulk import the planner underestimates the
+            # labelset's labels and would hash all of them for every page.
+            sql = (f"SELECT {SAMPLE_SQL}, {LABEL_SQL} FROM samples s LEFT JOIN LATERAL (SELECT * FROM labels "
+                   f"WHERE labels.sample_id = s.id AND labels.labelset_id = %s LIMIT 1) l ON true "
+                   f"WHERE s.id = ANY(%b::int[])")
+            params = (labelset_id, ids)
     else:
-        mark, where, params = "?", "s.id IN (" + ", ".join(["?"] * len(ids)) + ")", tuple(ids)
-    if labelset_id is None:
-        sql = f"SELECT {SAMPLE_SQL} FROM samples s WHERE {where}"
-    elif mark == "%s":
-        # LATERAL ... LIMIT 1 (never flattened into a join): one (sample_id, labelset_id) index probe per sample
-        # whatever the statistics say; right after a bulk import the planner underestimates the labelset's
-        # labels and would hash all of them for every page.
-        sql = (f"SELECT {SAMPLE_SQL}, {LABEL_SQL} FROM samples s LEFT JOIN LATERAL (SELECT * FROM labels "
-               f"WHERE labels.sample_id = s.id AND labels.labelset_id = %s LIMIT 1) l ON true WHERE {where}")
-        params = (labelset_id, *params)
-    else:
-        sql = (f"SELECT {SAMPLE_SQL}, {LABEL_SQL} FROM samples s LEFT JOIN labels l "
-               f"ON l.sample_id = s.id AND l.labelset_id = ? WHERE {where}")
-        params = (labelset_id, *params)
+        # SQLite: the ids as one JSON array parameter walked by json_each. With a 1,000-value IN list instead,
+        # the label join cost ~4x as much (same plan on paper; 15 against 3.5 ms a page) and every page bound
+        # 1,000 parameters.
+        sql = f"SELECT {SAMPLE_SQL} FROM json_each(?) j JOIN samples s ON s.id = j.value"
+        params = ("[" + ",".join(map(str, ids)) + "]",)
+        if labelset_id is not None:
+            sql = (f"SELECT {SAMPLE_SQL}, {LABEL_SQL} FROM json_each(?) j JOIN samples s ON s.id = j.value "
+                   "LEFT JOIN labels l ON l.sample_id = s.id AND l.labelset_id = ?")
+            params = (*params, labelset_id)
     driver: Any = connection.connection.driver_connection
     cursor = driver.cursor()
     try:

@@ -1,4 +1,5 @@
-"""Sample writes and single reads. Each write is one transaction, committed here.
+"""Sample writes and single reads. Each write is one short write transaction (``write_transaction``), opened here
+after the body has been parsed and validated.
 
 The bulk path is built for throughput: one JSON parse, validation without per-sample models, one SELECT per chunk
 for names that already exist, one Core ``executemany`` insert, and JSON documents stored as the text they arrived
@@ -23,6 +24,7 @@ from ..datasets.service import GROUND_TRUTH
 from ..db import Account, Dataset, Label, Labelset, Sample
 from ..db.integrity import violated_constraint
 from ..db.sql import in_list, run
+from ..db.transaction import write_transaction
 from ..errors import AlreadyExists, Conflict, Invalid, NotFound
 from ..labels.schemas import label_public, label_user_ids
 from ..timeutil import now_iso
@@ -164,8 +166,8 @@ def add_samples(session: Session, acc: DatasetAccess, items: Any, *, single: boo
         try:
             return _insert_new(session, acc, parsed, single)
         except IntegrityError as exc:
-            # A concurrent request added one of these names first: start over and return it as existing.
-            session.rollback()
+            # A concurrent request added one of these names first (the write transaction was rolled back): start
+            # over and return it as existing.
             if violated_constraint(exc) != NAME_CONSTRAINT:
                 raise
             if attempt == 2:
@@ -250,26 +252,26 @@ def _insert_new(session: Session, acc: DatasetAccess, parsed: list[dict[str, Any
     name_of_dataset = full_name(acc.dataset)
     data_type = acc.dataset.data_type
     names = list(dict.fromkeys(p["name"] for p in parsed))
-    existing = _existing_by_name(session, dataset_id, names)
-    if single and existing:
-        raise AlreadyExists(f"Sample with this name already exists: {parsed[0]['name']}.", field="name")
-    now = now_iso()
     user_id = acc.user.id
-    by_name: dict[str, Any] = dict(existing)
-    new_rows: list[tuple[Any, ...]] = []
-    fresh = [p for p in parsed if p["name"] not in existing]
-    uuids = iter(new_uuids(len(fresh)))
-    for p in fresh:
-        name = p["name"]
-        if name in by_name:  # the same name twice in one request: the first one wins
-            continue
-        row = (next(uuids), dataset_id, name, p["attributes"], p["metadata"], p["priority"], p["readme"],
-               p["embedding"], p["assigned_labeler"], p["assigned_reviewer"], user_id, now, now)
-        new_rows.append(row)
-        by_name[name] = (None, *row[:1], *row[2:])  # SAMPLE_COLUMNS order: id first, no dataset_id
-    if new_rows:
-        _insert_rows(session, new_rows)
-    session.commit()
+    with write_transaction(session):  # which names exist, and the insert of the others: one unit
+        existing = _existing_by_name(session, dataset_id, names)
+        if single and existing:
+            raise AlreadyExists(f"Sample with this name already exists: {parsed[0]['name']}.", field="name")
+        now = now_iso()
+        by_name: dict[str, Any] = dict(existing)
+        new_rows: list[tuple[Any, ...]] = []
+        fresh = [p for p in parsed if p["name"] not in existing]
+        uuids = iter(new_uuids(len(fresh)))
+        for p in fresh:
+            name = p["name"]
+            if name in by_name:  # the same name twice in one request: the first one wins
+                continue
+            row = (next(uuids), dataset_id, name, p["attributes"], p["metadata"], p["priority"], p["readme"],
+                   p["embedding"], p["assigned_labeler"], p["assigned_reviewer"], user_id, now, now)
+            new_rows.append(row)
+            by_name[name] = (None, *row[:1], *row[2:])  # SAMPLE_COLUMNS order: id first, no dataset_id
+        if new_rows:
+            _insert_rows(session, new_rows)
     ids: set[int | None] = {user_id}
     for row in existing.values():
         ids.update(s.sample_user_ids(row))
@@ -358,10 +360,9 @@ def update_sample(session: Session, sacc: SampleAccess, body: Any) -> dict[str, 
                 values[f"{key}_id"] = found[username]
     values["updated_at"] = now_iso()
     try:
-        session.execute(update(ST).where(ST.c.id == sample.id).values(**values))
-        session.commit()
+        with write_transaction(session):
+            session.execute(update(ST).where(ST.c.id == sample.id).values(**values))
     except IntegrityError as exc:
-        session.rollback()
         if violated_constraint(exc) != NAME_CONSTRAINT:
             raise
         raise AlreadyExists("Sample with this name already exists.", field="name") from None
@@ -372,8 +373,8 @@ def update_sample(session: Session, sacc: SampleAccess, body: Any) -> dict[str, 
 
 # ------------------------------------------------------------------------------------------------- deleting
 def delete_sample(session: Session, sacc: SampleAccess) -> None:
-    session.execute(delete(ST).where(ST.c.id == sacc.sample.id))
-    session.commit()
+    with write_transaction(session):
+        session.execute(delete(ST).where(ST.c.id == sacc.sample_id))
 
 
 def delete_samples(session: Session, acc: DatasetAccess, body: Any) -> int:
@@ -383,11 +384,11 @@ def delete_samples(session: Session, acc: DatasetAccess, body: Any) -> int:
     if len(uuids) > MAX_BULK_DELETE:
         raise Invalid(f"uuids: at most {MAX_BULK_DELETE} per request.", field="uuids")
     deleted = 0
-    for chunk in _chunks(list(dict.fromkeys(uuids))):
-        result = cast(CursorResult[Any], session.execute(
-            delete(ST).where(ST.c.dataset_id == acc.dataset.id, ST.c.uuid.in_(chunk))))
-        deleted += result.rowcount or 0
-    session.commit()
+    with write_transaction(session):
+        for chunk in _chunks(list(dict.fromkeys(uuids))):
+            result = cast(CursorResult[Any], session.execute(
+                delete(ST).where(ST.c.dataset_id == acc.dataset.id, ST.c.uuid.in_(chunk))))
+            deleted += result.rowcount or 0
     return deleted
 
 
