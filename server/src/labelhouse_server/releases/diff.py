@@ -25,7 +25,6 @@ import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..datasets.permissions import DatasetAccess
-from ..db.engine import READ_ONLY
 from ..db.sql import for_paramstyle, run
 from ..errors import Conflict, Invalid
 from .service import get_release
