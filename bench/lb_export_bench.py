@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -110,6 +111,16 @@ def setup(server: support.LiveServer, key: str, username: str, n: int) -> dict[s
     return {"dataset": f"{username}/{dataset.name}", "project": project.uid}
 
 
+def cpu_s(pid: int) -> float:
+    """The process's CPU time so far (user + system), from /proc: a figure the machine's load does not inflate."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load() -> float:
+    return round(os.getloadavg()[0], 1)
+
+
 def restart(server: support.LiveServer) -> int:
     server.stop()
     server.start()
@@ -123,6 +134,7 @@ def release_phase(server: support.LiveServer, key: str, target: dict[str, Any]) 
 
     pid = restart(server)
     rss_before = proc_kb(pid, "VmRSS")
+    cpu0, load0 = cpu_s(pid), load()
     segments = server.segments(key)
     name = f"r-{uuid.uuid4().hex[:6]}"
     t0 = time.perf_counter()
@@ -133,13 +145,15 @@ def release_phase(server: support.LiveServer, key: str, target: dict[str, Any]) 
             break
         time.sleep(0.2)
     build_s = time.perf_counter() - t0
+    build_cpu = cpu_s(pid) - cpu0
     assert release.status == "SUCCEEDED", release
     t1 = time.perf_counter()
     size = len(httpx.get(release.attributes.url, timeout=600).content)
     download_s = time.perf_counter() - t1
     peak = proc_kb(pid, "VmHWM")
     segments.close()
-    return {"phase": "release", "build_s": round(build_s, 2), "download_s": round(download_s, 2),
+    return {"phase": "release", "build_s": round(build_s, 2), "server_cpu_s": round(build_cpu, 2),
+            "load": [load0, load()], "download_s": round(download_s, 2),
             "file_mb": round(size / 1e6, 1), "server_rss_before_mb": round(rss_before / 1024, 1),
             "server_peak_mb": round(peak / 1024, 1)}
 
@@ -157,6 +171,7 @@ def export_phase(server: support.LiveServer, key: str, target: dict[str, Any], n
     rss_before = proc_kb(pid, "VmRSS")
     client = lb.Client(api_key=key, endpoint=server.url + "/graphql", rest_endpoint=server.url + "/api/v1")
     project = client.get_project(target["project"])
+    cpu0, load0 = cpu_s(pid), load()
     t0 = time.perf_counter()
     task = project.export(params=PARAMS[params])
     task.wait_till_done()
@@ -167,10 +182,12 @@ def export_phase(server: support.LiveServer, key: str, target: dict[str, Any], n
         rows += 1
         objects += len(output.json["projects"][target["project"]]["labels"][0]["annotations"]["objects"])
     total_s = time.perf_counter() - t0
+    server_cpu = cpu_s(pid) - cpu0
     assert rows == n and objects == 2 * n, (rows, objects)
     job_s = (_parse(task.updated_at) - _parse(task.created_at))
     return {"phase": f"export-{params}", "sdk_total_s": round(total_s, 2), "until_complete_s": round(done_s, 2),
-            "server_job_s": round(job_s, 2), "stream_mb": round(task.get_total_file_size(StreamType.RESULT) / 1e6, 1),
+            "server_job_s": round(job_s, 2), "server_cpu_s": round(server_cpu, 2), "load": [load0, load()],
+            "stream_mb": round(task.get_total_file_size(StreamType.RESULT) / 1e6, 1),
             "rows": rows, "server_rss_before_mb": round(rss_before / 1024, 1),
             "server_peak_mb": round(proc_kb(pid, "VmHWM") / 1024, 1)}
 
@@ -210,6 +227,7 @@ def main() -> int:
             release_s = statistics.median(r["build_s"] for r in releases)
             summary: dict[str, Any] = {
                 "n": n, "runs": args.runs, "median_release_build_s": release_s,
+                "median_release_server_cpu_s": statistics.median(r["server_cpu_s"] for r in releases),
                 "median_release_server_peak_mb": statistics.median(r["server_peak_mb"] for r in releases)}
             for variant, outs in exports.items():
                 export_s = statistics.median(e["sdk_total_s"] for e in outs)
@@ -217,6 +235,7 @@ def main() -> int:
                     "median_export_sdk_total_s": export_s,
                     "median_export_server_job_s": statistics.median(e["server_job_s"] for e in outs),
                     "export_over_release": round(export_s / release_s, 2),
+                    "median_export_server_cpu_s": statistics.median(e["server_cpu_s"] for e in outs),
                     "median_export_server_peak_mb": statistics.median(e["server_peak_mb"] for e in outs)}
             print(json.dumps(summary), flush=True)
     return 0

@@ -4,10 +4,12 @@ background index build, and k-NN queries through raw HTTP and through our SDK, c
 Steps (one backend per run; default the embedded SQLite):
 1. starts ``labelhouse serve`` on a temporary data directory; N samples straight into the table (direct SQL, as
    bench/samples_bench.py's prefill: the sample import is benchmarked there);
-2. creates an embedding (cosine) and PUTs N vectors of D dimensions, 1,000 per request (clustered: C centres,
-   Gaussian spread, so neighbours are meaningful and not all equidistant);
+2. creates an embedding (cosine) and uploads N vectors of D dimensions with ``SegmentsClient.add_vectors``
+   (packed float32 bodies, 10,000 per request; clustered: C centres, Gaussian spread, so neighbours are
+   meaningful and not all equidistant);
 3. waits for the ``embedding.index`` job (one build: the rebuild threshold is set to N for this run) and reads its
-   duration from the job row; the server's peak RSS (VmHWM) and the index file size are recorded;
+   duration from the job row and the server's CPU time meanwhile (the build runs in the server's job threads);
+   the server's peak RSS (VmHWM) before and after the build and the index file size are recorded;
 4. Q queries (each a data vector plus noise) one at a time through ``POST /embeddings/.../similar-samples/`` with
    k=10: latency p50/p99 and recall@10 against exact (NumPy) search; then the same queries through
    ``labelhouse.SegmentsClient.similar_samples``.
@@ -72,6 +74,11 @@ def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def note(what: str) -> None:
+    """Progress on stderr (a 1M run takes a while); the figures go to stdout / --json at the end."""
+    print(f"{time.strftime('%H:%M:%S')} load {load()}: {what}", file=sys.stderr, flush=True)
+
+
 def vm_hwm(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -99,26 +106,34 @@ def run(args: argparse.Namespace, database_url: str, data_dir: Path) -> dict:
         data = clustered(args.n, args.dims, args.clusters)
         emb = http.post("/user/embeddings/", json={"name": "bench", "dims": args.dims}).json()["full_name"]
 
+        from labelhouse import SegmentsClient
+
+        # Upload through the SDK (packed float32 bodies, 10,000 vectors per request), encoding included.
+        out["load_before_upload"] = load()
+        note(f"{args.n} samples prefilled; uploading vectors")
         t = time.perf_counter()
         cpu_at_upload = sb.cpu_seconds(pid)
-        for start in range(0, args.n, 1000):
-            body = orjson.dumps({"vectors": [{"sample_uuid": u, "vector": v} for u, v in
-                                             zip(sample_ids[start:start + 1000], data[start:start + 1000].tolist())]})
-            r = http.put(f"/embeddings/{emb}/vectors/", content=body, headers={"Content-Type": "application/json"})
-            r.raise_for_status()
+        with SegmentsClient(key, api_url=url) as client:
+            written = client.add_vectors(emb, list(zip(sample_ids, data)))
+        assert written == args.n, written
         out["upload_vectors_s"] = round(time.perf_counter() - t, 1)
         out["upload_vectors_per_s"] = round(args.n / (time.perf_counter() - t))
         out["upload_server_cpu_s"] = round(sb.cpu_seconds(pid) - cpu_at_upload, 1)
+        out["upload_server_cpu_us_per_vector"] = round(out["upload_server_cpu_s"] * 1e6 / args.n, 1)
         out["load_after_upload"] = load()
+        out["server_peak_rss_mib_before_build"] = round(vm_hwm(pid) / 2**20)
+        note(f"uploaded in {out['upload_vectors_s']} s; waiting for the index build")
 
         t = time.perf_counter()
+        cpu_at_build = sb.cpu_seconds(pid)
         while True:
             info = http.get(f"/embeddings/{emb}/").json()
             if info["index"]["vectors"] == args.n and not info["index"]["rebuilding"]:
                 break
             if time.perf_counter() - t > args.build_timeout:
                 raise RuntimeError(f"index not built within {args.build_timeout} s: {info}")
-            time.sleep(1)
+            time.sleep(3)
+        out["index_build_server_cpu_s"] = round(sb.cpu_seconds(pid) - cpu_at_build, 1)
         with engine.connect() as conn:
             started, finished = conn.execute(text(
                 "SELECT started_at, finished_at FROM jobs WHERE kind = 'embedding.index' AND status = 'succeeded' "
@@ -132,6 +147,7 @@ def run(args: argparse.Namespace, database_url: str, data_dir: Path) -> dict:
         out["index_file_mib"] = round(sum(f.stat().st_size for f in files) / 2**20, 1)
         out["load_after_build"] = load()
 
+        note(f"index built in {out['index_build_s']} s; exact search for the truth")
         rng = np.random.default_rng(11)
         picks = rng.integers(0, args.n, args.queries)
         queries = (data[picks] + 0.05 * rng.normal(size=(args.queries, args.dims))).astype(np.float32)
@@ -145,6 +161,7 @@ def run(args: argparse.Namespace, database_url: str, data_dir: Path) -> dict:
         http.post(f"/embeddings/{emb}/similar-samples/", json={"vector": queries[0].tolist(), "k": 10})
         out["first_search_s"] = round(time.perf_counter() - t, 2)
 
+        note("queries through HTTP")
         latencies, hits = [], 0
         bodies = [orjson.dumps({"vector": q.tolist(), "k": 10}) for q in queries]
         cpu_before = sb.cpu_seconds(pid)
@@ -162,16 +179,18 @@ def run(args: argparse.Namespace, database_url: str, data_dir: Path) -> dict:
         out["server_rss_mib_serving"] = round(int(Path(f"/proc/{pid}/statm").read_text().split()[1])
                                               * os.sysconf("SC_PAGE_SIZE") / 2**20)
 
-        from labelhouse import SegmentsClient
-
+        note("queries through the SDK")
         with SegmentsClient(key, api_url=url) as client:
             latencies, hits = [], 0
+            cpu_before = sb.cpu_seconds(pid)
             for q, want in zip(queries, truth):
                 t = time.perf_counter()
                 results = client.similar_samples(emb, vector=q.tolist(), k=10)
                 latencies.append(time.perf_counter() - t)
                 hits += len({uuid_index[h.sample.uuid] for h in results} & set(want.tolist()))
+        server_cpu_ms = (sb.cpu_seconds(pid) - cpu_before) * 1000 / args.queries
         out["sdk"] = {"p50_ms": round(pct(latencies, 50), 2), "p99_ms": round(pct(latencies, 99), 2),
+                      "server_cpu_ms_per_query": round(server_cpu_ms, 2),
                       "recall_at_10": round(hits / (10 * args.queries), 4), "load": load()}
         engine.dispose()
         http.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from tqdm.auto import tqdm
@@ -45,7 +45,7 @@ class AsyncSegmentsClient(AsyncAPIClient, _Resources):
                  limit: int | None) -> AsyncIterator[T]:
         return aiterate_pages(self._call, make_call, per_page, page, limit)
 
-    async def _call_many(self, calls: list[Call[list[Any]]], *, progress: bool, total: int, unit: str,
+    async def _call_many(self, calls: Iterable[Call[list[Any]]], *, progress: bool, total: int, unit: str,
                          desc: str, combine: Callable[[list[Any]], Any] | None = None) -> Any:
         results: list[Any] = []
         with tqdm(total=total, unit=unit, desc=desc, disable=not progress) as bar:

@@ -159,7 +159,8 @@ class AsyncResources:
         progress: bool = False,
     ) -> int:
         """Set the vectors of samples (``{sample_uuid: vector}`` or ``(sample_uuid, vector)`` pairs; NumPy arrays
-        are fine), 1,000 per request; a sample's new vector replaces its old one. Returns how many were written.
+        are fine); a sample's new vector replaces its old one. Returns how many were written. Sent packed (float32
+        bytes, base64), up to 10,000 vectors or 6 MB of them per request.
 
         >>> client.add_vectors("jane/clip", {sample.uuid: model(sample) for sample in client.iter_samples(ds)})"""
 

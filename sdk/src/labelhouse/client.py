@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, TypeVar
 
 from tqdm.auto import tqdm
@@ -42,7 +42,7 @@ class SegmentsClient(SyncAPIClient, AllResources):
                  limit: int | None) -> Iterator[T]:
         return iterate_pages(self._call, make_call, per_page, page, limit)
 
-    def _call_many(self, calls: list[Call[list[Any]]], *, progress: bool, total: int, unit: str, desc: str,
+    def _call_many(self, calls: Iterable[Call[list[Any]]], *, progress: bool, total: int, unit: str, desc: str,
                    combine: Callable[[list[Any]], Any] | None = None) -> Any:
         results: list[Any] = []
         with tqdm(total=total, unit=unit, desc=desc, disable=not progress) as bar:

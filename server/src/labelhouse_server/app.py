@@ -19,6 +19,7 @@ from .datasets.routes import router as datasets_router
 from .db.engine import engine_for, make_sessionmaker, read_engine, read_options
 from .db.transaction import guard_writes
 from .embeddings.index import IndexCache
+from .embeddings.routes import FAST_LANE as embeddings_fast_lane
 from .embeddings.routes import router as embeddings_router
 from .errors import install_error_handlers
 from .exports.routes import router as exports_router
@@ -108,7 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.fast_lane:
         # First, so that it is the innermost middleware: every middleware added after it (here or later, by
         # anyone) wraps the fast lane's responses too (fastlane.py).
-        app.add_middleware(FastLane, routes=[*samples_fast_lane, *labels_fast_lane])
+        app.add_middleware(FastLane, routes=[*samples_fast_lane, *labels_fast_lane, *embeddings_fast_lane])
     # Added last = outermost: request ids and bounded bodies, then rate limits (ratelimit.py).
     app.add_middleware(RateLimitMiddleware)
     app.add_middleware(RequestPlumbingMiddleware)

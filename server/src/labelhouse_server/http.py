@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 import zlib
 from collections.abc import Callable
@@ -52,10 +53,13 @@ _INT64 = (-(2 ** 63), 2 ** 63 - 1)
 # digits (names, URLs): 19-digit runs are searched as runs of one byte in the translated copy.
 _DIGITS_AS_NINES = bytes(0x39 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))
 _LONG_RUN = b"9" * 19
+# Of those, an integer literal: not a fraction's digits (0.0012345678901234567, as float32 vectors written as
+# JSON have) nor a mantissa. Searched only in the rare bodies the screening lets through.
+_LONG_INTEGER = re.compile(rb"(?<![\d.])\d{19,}(?![\d.eE])")
 
 
 def _may_hold_long_integers(raw: bytes) -> bool:
-    return raw.translate(_DIGITS_AS_NINES).find(_LONG_RUN) != -1
+    return raw.translate(_DIGITS_AS_NINES).find(_LONG_RUN) != -1 and _LONG_INTEGER.search(raw) is not None
 
 
 def parse_json(raw: bytes) -> Any:

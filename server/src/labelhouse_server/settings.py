@@ -98,8 +98,8 @@ class Settings(BaseSettings):
     )
     fast_lane: bool = Field(
         default=True,
-        description="Serve the hottest single-item endpoints (GET/PUT of a label, GET of a sample) without "
-        "FastAPI's per-request machinery (same responses; off: every request goes through FastAPI).",
+        description="Serve the hottest single-item endpoints (GET/PUT of a label, GET of a sample, a similarity "
+        "search) without FastAPI's per-request machinery (same responses; off: every request goes through FastAPI).",
     )
 
     # --- Labelbox API ----------------------------------------------------------------------------

@@ -72,7 +72,7 @@ def world(server: LiveServer) -> dict[str, Any]:
         public_uuid = r.json()["uuid"]
     return {"keys": {"owner": owner_key, "labeler": labeler_key, "reviewer": reviewer_key,
                      "outsider": outsider_key, "revoked": revoked_key},
-            "revoked_key_id": key_id, "uuids": uuids, "public_uuid": public_uuid}
+            "revoked_key_id": key_id, "uuids": uuids, "public_uuid": public_uuid, "dataset": full}
 
 
 def _normalized(body: bytes, strip: bool) -> Any:
@@ -217,3 +217,39 @@ def test_other_methods_and_paths_fall_through(server, plain, world):
     for method, path in [("POST", f"/labels/{uuid}/ground-truth/"), ("HEAD", f"/samples/{uuid}/"),
                          ("GET", f"/labels/{uuid}/ground-truth/extra/"), ("GET", "/samples/")]:
         _both(server, plain, method, path, key=key)
+
+
+def test_similarity_search_answers_identically(server, plain, world):
+    keys, uuids = world["keys"], world["uuids"]
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"APIKey {keys['owner']}"}) as http:
+        r = http.post("/user/embeddings/", json={"name": unique("fl-emb"), "dims": 4})
+        assert r.status_code == 201, r.text
+        emb = r.json()["full_name"]
+        r = http.put(f"/embeddings/{emb}/vectors/", json={"vectors": [
+            {"sample_uuid": u, "vector": [1.0, i, i % 3, -i]} for i, u in enumerate(uuids)]})
+        assert r.status_code == 200, r.text
+    dataset = world["dataset"]
+    path = f"/embeddings/{emb}/similar-samples/"
+    json_h = {"Content-Type": "application/json"}
+    cases: list[tuple[str | None, bytes, int]] = [
+        (keys["owner"], orjson.dumps({"vector": [1, 2, 0, -2], "k": 3}), 200),
+        (keys["owner"], orjson.dumps({"sample_uuid": uuids[4], "k": 5, "dataset": dataset}), 200),
+        (keys["owner"], orjson.dumps({"vector": [1, 2, 0, -2], "metadata": {"i": 7}}), 200),
+        (keys["owner"], orjson.dumps({"vector": [1, 2, 0]}), 400),
+        (keys["owner"], orjson.dumps({"vector": [1, 2, 0, -2], "k": 0}), 400),
+        (keys["owner"], orjson.dumps({"vector": [1, 2, 0, -2], "sample_uuid": uuids[1]}), 400),
+        (keys["owner"], orjson.dumps({"vector": [1, 2, 0, -2], "extra": 1}), 400),
+        (keys["owner"], orjson.dumps({"sample_uuid": unique("missing")}), 404),
+        (keys["owner"], b"", 400),
+        (keys["owner"], b"{not json", 400),
+        (keys["labeler"], orjson.dumps({"vector": [1, 2, 0, -2]}), 404),
+        (None, orjson.dumps({"vector": [1, 2, 0, -2]}), 401),
+        ("lh_not-a-key", orjson.dumps({"vector": [1, 2, 0, -2]}), 401),
+    ]
+    for key, content, expected in cases:
+        for p in (path, path.rstrip("/")):
+            r = _both(server, plain, "POST", p, key=key, headers=json_h, content=content)
+            assert r.status_code == expected, (content[:80], r.text)
+    hits = _both(server, plain, "POST", path, key=keys["owner"], headers=json_h,
+                 content=orjson.dumps({"vector": [1, 2, 0, -2], "k": 3})).json()["results"]
+    assert [h["sample"]["uuid"] for h in hits] == [uuids[3], uuids[6], uuids[4]]  # cosine 0.994, 0.975, 0.972

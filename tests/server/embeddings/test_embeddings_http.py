@@ -1,9 +1,10 @@
-"""Embeddings and similarity search over HTTP (the app in-process), on SQLite and PostgreSQL: results are checked against exact
-(NumPy) search on small sets, before and after the background index build, with filters, permissions, updates
-and deletes."""
+"""Embeddings and similarity search over HTTP (the app in-process), on SQLite and PostgreSQL: results are
+checked against exact (NumPy) search on small sets, before and after the background index build, with filters,
+permissions, updates and deletes."""
 
 from __future__ import annotations
 
+import base64
 import time
 
 import numpy as np
@@ -110,6 +111,64 @@ def test_create_get_list_delete(owner, app):
         assert emb not in [e["full_name"] for e in other.get("/user/embeddings/").json()]
     assert http.delete(f"/embeddings/{emb}/").status_code == 204
     assert http.get(f"/embeddings/{emb}/").status_code == 404
+
+
+def packed(uuids: list[str], vectors: np.ndarray) -> dict:
+    return {"sample_uuids": uuids, "vectors_base64": base64.b64encode(vectors.astype("<f4").tobytes()).decode()}
+
+
+def test_packed_vectors(owner):
+    """The packed upload form (float32 bytes, base64) writes what the JSON form writes, and refuses bad input
+    naming the field and the row."""
+    _, http = owner
+    emb = make_embedding(http)
+    _ds, uuids = make_dataset(http, 40)
+    vectors = clustered(40)
+    r = http.put(f"/embeddings/{emb}/vectors/", json=packed(uuids, vectors))
+    assert r.status_code == 200 and r.json() == {"written": 40}
+    # the stored vectors are the packed ones: searching by a sample's own vector finds its exact neighbours
+    hits = search(http, emb, sample_uuid=uuids[3], k=5)
+    assert [h["sample"]["uuid"] for h in hits] == [uuids[i] for i in exact(vectors[3], vectors, 6)[1:]]
+    # a uuid given twice: its last vector wins
+    again = np.stack([vectors[5], -vectors[5]])
+    assert http.put(f"/embeddings/{emb}/vectors/", json=packed([uuids[0], uuids[0]], again)).json() == {"written": 1}
+    top = search(http, emb, vector=(-vectors[5]).tolist(), k=1)[0]
+    assert top["sample"]["uuid"] == uuids[0] and top["distance"] == pytest.approx(0, abs=1e-5)
+    zero = vectors[:2].copy()
+    zero[1] = 0
+    nan = vectors[:2].copy()
+    nan[0, 3] = np.nan
+    for body, field, words in [
+        (packed(uuids[:2], vectors[:3]), "vectors_base64", "2 vectors of 16 float32 are 128 bytes, got 192"),
+        ({"sample_uuids": uuids[:1], "vectors_base64": "not base64!"}, "vectors_base64", "base64"),
+        ({"sample_uuids": uuids[:1]}, "vectors_base64", "required"),
+        ({"sample_uuids": [1], "vectors_base64": ""}, "sample_uuids", "sample uuids"),
+        (packed(uuids[:2], zero), "vectors_base64", f"vector 1 ({uuids[1]}): an all-zero vector"),
+        (packed(uuids[:2], nan), "vectors_base64", "vector 0"),
+        ({**packed(uuids[:1], vectors[:1]), "vectors": []}, "vectors", "either"),
+    ]:
+        r = http.put(f"/embeddings/{emb}/vectors/", json=body)
+        assert r.status_code == 400 and r.json()["field"] == field and words in r.json()["detail"], r.text
+    r = http.put(f"/embeddings/{emb}/vectors/", json=packed(["nope"], vectors[:1]))
+    assert r.status_code == 404 and "nope" in r.json()["detail"]
+    assert http.get(f"/embeddings/{emb}/").json()["vectors_count"] == 40
+
+
+def test_search_body_validation(owner):
+    _, http = owner
+    emb = make_embedding(http)
+    _ds, uuids = make_dataset(http, 2)
+    http.put(f"/embeddings/{emb}/vectors/", json=packed(uuids, clustered(2)))
+    v = [1.0] * DIMS
+    for body, field in [({"vector": v, "kk": 3}, "kk"), ({"vector": v, "k": True}, "k"), ({"vector": v, "k": 1001}, "k"),
+                        ({"vector": ["1"] * DIMS}, "vector"), ({"vector": v, "dataset": 3}, "dataset"),
+                        ({"vector": v, "dataset": "nameonly"}, "dataset"), ({"vector": v, "metadata": [1]}, "metadata"),
+                        ({"sample_uuid": 5}, "sample_uuid"), ({}, "vector")]:
+        r = http.post(f"/embeddings/{emb}/similar-samples/", json=body)
+        assert r.status_code == 400 and r.json()["field"] == field, (body, r.text)
+    r = http.post(f"/embeddings/{emb}/similar-samples/", json=[1, 2])
+    assert r.status_code == 400
+    assert len(search(http, emb, vector=v, k=5)) == 2
 
 
 def test_vectors_validation_and_permissions(owner, app):

@@ -7,7 +7,7 @@ each method serves both.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import TypeAdapter
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
         def _iterate(self, make_call: Callable[[int, int], Call[list[T]]], per_page: int, page: int,
                      limit: int | None) -> Iterator[T]: ...
 
-        def _call_many(self, calls: list[Call[list[Any]]], *, progress: bool, total: int, unit: str, desc: str,
+        def _call_many(self, calls: Iterable[Call[list[Any]]], *, progress: bool, total: int, unit: str, desc: str,
                        combine: Callable[[list[Any]], Any] | None = None) -> Any: ...
 
         def _wait_release(self, make_call: Callable[[], Call[Any]], timeout: float, poll_interval: float) -> Any: ...

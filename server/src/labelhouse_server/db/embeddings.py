@@ -25,6 +25,10 @@ class Embedding(Base):
     metric: Mapped[str] = mapped_column(String(16), default="cosine")  # cosine | euclidean | dot
     # The last write batch's number (``EmbeddingVector.seq``).
     vector_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Rows written in all (each insert or replace counts), and that count as the current index's build read it:
+    # the difference is what a rebuild would add (``embeddings.service.schedule_rebuild``).
+    vectors_written: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    index_written: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     # The current approximate-nearest-neighbour index: a file in the object store, built from every vector with
     # seq <= index_seq. ``index_version`` grows with each build; API processes reload when it changes.
     index_version: Mapped[int] = mapped_column(Integer, default=0)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from ..db.engine import READ_ONLY
 from ..jobs import JobContext, register
 from ..timeutil import now_iso
-from .index import new_index
+from .index import for_index, new_index
 from .service import INDEX_JOB, delete_index_file, schedule_rebuild
 from .vectors import unpack_many
 
@@ -41,11 +41,11 @@ class BuildIndex:
         embedding_id = int(payload["embedding_id"])
         with ctx.sessionmaker() as session:
             session.connection(execution_options=READ_ONLY)
-            row = session.execute(text("SELECT dims, metric, vector_seq, index_key, index_seq FROM embeddings "
-                                       "WHERE id = :e"), {"e": embedding_id}).first()
+            row = session.execute(text("SELECT dims, metric, vector_seq, index_key, index_seq, vectors_written "
+                                       "FROM embeddings WHERE id = :e"), {"e": embedding_id}).first()
             if row is None:
                 return {"skipped": "embedding deleted"}
-            dims, metric, upto, old_key, old_seq = row
+            dims, metric, upto, old_key, old_seq, written = row
             live = session.execute(text("SELECT count(*) FROM embedding_vectors WHERE embedding_id = :e "
                                         "AND seq <= :q"), {"e": embedding_id, "q": upto}).scalar_one()
         fd, path = tempfile.mkstemp(suffix=".usearch", dir=ctx.settings.data_dir)
@@ -55,7 +55,7 @@ class BuildIndex:
             mode = "incremental" if index is not None else "full"
             if index is None:
                 index = new_index(dims, metric)
-            self._fill(ctx, index, embedding_id, dims, old_seq if mode == "incremental" else 0, upto)
+            self._fill(ctx, index, embedding_id, dims, metric, old_seq if mode == "incremental" else 0, upto)
             count = len(index)
             index.save(path)
             key = f"embeddings/{embedding_id}/index-{ctx.job_id}-{secrets.token_hex(16)}.usearch"
@@ -68,8 +68,10 @@ class BuildIndex:
                                       {"e": embedding_id, "j": ctx.job_id}).first()
             flipped = current is not None and cast(CursorResult[Any], session.execute(text(
                 "UPDATE embeddings SET index_version = index_version + 1, index_key = :k, index_seq = :q, "
-                "index_count = :n, index_built_at = :now, index_job_id = NULL WHERE id = :e AND index_job_id = :j"),
-                {"k": key, "q": upto, "n": count, "now": now_iso(), "e": embedding_id, "j": ctx.job_id})).rowcount == 1
+                "index_count = :n, index_written = :w, index_built_at = :now, index_job_id = NULL "
+                "WHERE id = :e AND index_job_id = :j"),
+                {"k": key, "q": upto, "n": count, "w": written, "now": now_iso(), "e": embedding_id,
+                 "j": ctx.job_id})).rowcount == 1
             result = {"embedding_id": embedding_id, "vectors": count, "live": live, "seq": upto, "key": key,
                       "mode": mode}
             if not flipped or not ctx.complete_in(session, result):
@@ -101,7 +103,8 @@ class BuildIndex:
             return None
         return index
 
-    def _fill(self, ctx: JobContext, index: Any, embedding_id: int, dims: int, after_seq: int, upto: int) -> None:
+    def _fill(self, ctx: JobContext, index: Any, embedding_id: int, dims: int, metric: str, after_seq: int,
+              upto: int) -> None:
         """Add every vector with ``after_seq < seq <= upto``, replacing entries of the same samples."""
         last = 0
         threads = max(1, ctx.settings.embedding_index_threads)
@@ -119,7 +122,7 @@ class BuildIndex:
                 present = keys[np.asarray(index.contains(keys), dtype=bool)]
                 if len(present):
                     index.remove(present)
-            index.add(keys, unpack_many([bytes(r[1]) for r in rows], dims), threads=threads)
+            index.add(keys, for_index(metric, unpack_many([bytes(r[1]) for r in rows], dims)), threads=threads)
             last = rows[-1][0]
             ctx.progress += len(rows)
             ctx.check()

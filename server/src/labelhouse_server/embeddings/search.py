@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ..db import Account, Collaborator, Dataset, EmbeddingVector, OrganizationMember, Sample
 from ..db.sql import Rows, in_list, run
 from ..samples.query import _metadata_equals
-from .index import IndexCache, read_state
+from .index import EmbeddingState, IndexCache, read_state
 from .vectors import nearest, unpack, unpack_many
 
 EV = EmbeddingVector.__table__
@@ -66,9 +66,11 @@ def query_vector_of(session: Session, embedding_id: int, sample_id: int, dims: i
 
 
 def nearest_samples(session: Session, cache: IndexCache, embedding_id: int, query: np.ndarray, k: int,
-                    scope: Scope) -> list[tuple[int, float]]:
-    """(sample id, exact distance) of the ``k`` nearest samples in ``scope``, closest first."""
-    state = read_state(session, embedding_id)
+                    scope: Scope, state: EmbeddingState | None = None) -> list[tuple[int, float]]:
+    """(sample id, exact distance) of the ``k`` nearest samples in ``scope``, closest first. ``state``: the
+    embedding row as the caller read it in this transaction (else it is read here)."""
+    if state is None:
+        state = read_state(session, embedding_id)
     if state is None:
         return []
     dialect = session.bind.dialect.name  # type: ignore[union-attr]

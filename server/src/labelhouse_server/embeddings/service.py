@@ -25,7 +25,8 @@ from ..jobs import enqueue
 from ..settings import Settings
 from ..timeutil import now_iso
 from ..users.service import member_role
-from .vectors import MAX_DIMS, METRICS, pack
+from .index import EmbeddingState
+from .vectors import DTYPE, MAX_DIMS, METRICS
 
 INDEX_JOB = "embedding.index"
 MAX_NAME = 150
@@ -80,18 +81,21 @@ class SearchTarget:
     dims: int
     metric: str
     full_name: str
+    state: EmbeddingState  # the index pointer, read in the same statement (the search needs no second read)
 
 
-_SEARCH_TARGET = ("SELECT e.id, e.dims, e.metric, e.owner_id, a.is_organization, m.role FROM embeddings e "
+_SEARCH_TARGET = ("SELECT e.id, e.dims, e.metric, e.vector_seq, e.index_version, e.index_key, e.index_seq, "
+                  "e.index_count, e.owner_id, a.is_organization, m.role FROM embeddings e "
                   "JOIN accounts a ON a.id = e.owner_id LEFT JOIN organization_members m "
                   "ON m.organization_id = e.owner_id AND m.user_id = ? WHERE a.username = ? AND e.name = ?")
 
 
 def search_target(session: Session, user: Account, owner: str, name: str) -> SearchTarget:
     row = run(session, _SEARCH_TARGET, (user.id, owner, name)).first()
-    if row is None or not (row[3] == user.id or (row[4] and row[5] is not None)):
+    if row is None or not (row[8] == user.id or (row[9] and row[10] is not None)):
         raise NotFound("Embedding not found.")
-    return SearchTarget(id=row[0], dims=row[1], metric=row[2], full_name=f"{owner}/{name}")
+    return SearchTarget(id=row[0], dims=row[1], metric=row[2], full_name=f"{owner}/{name}",
+                        state=EmbeddingState(*row[:8]))
 
 
 def list_embeddings(session: Session, user: Account, owner: Account | None = None) -> list[Embedding]:
@@ -151,7 +155,8 @@ def create_embedding(session: Session, user: Account, name: Any, dims: Any, metr
         raise AlreadyExists(taken, field="name")
     now = now_iso()
     embedding = Embedding(owner_id=owner.id, name=name, description=description or "", dims=dims, metric=metric,
-                          vector_seq=0, index_version=0, index_seq=0, index_count=0, created_by_id=user.id,
+                          vector_seq=0, vectors_written=0, index_written=0, index_version=0, index_seq=0,
+                          index_count=0, created_by_id=user.id,
                           created_at=now, updated_at=now)
     embedding.owner = owner
     session.add(embedding)
@@ -183,6 +188,12 @@ def samples_for_write(session: Session, user: Account, sample_ids: list[int]) ->
     for start in range(0, len(sample_ids), 500):
         chunk = sample_ids[start:start + 500]
         found.update(run(session, f"SELECT id, dataset_id FROM samples WHERE id IN ({in_list(len(chunk))})", chunk))
+    return writable_samples(session, user, found)
+
+
+def writable_samples(session: Session, user: Account, found: dict[int, int]) -> dict[int, int]:
+    """``found`` (sample id -> dataset id, as read) less the samples of datasets the caller cannot see; a visible
+    dataset without the manager role raises 403."""
     roles: dict[int, str | None] = {}
     for dataset_id in set(found.values()):
         roles[dataset_id] = dataset_role(session, user, dataset_id)
@@ -210,56 +221,68 @@ _UPSERT = ("INSERT INTO embedding_vectors (embedding_id, sample_id, dataset_id, 
            "vector = excluded.vector")
 
 
-def put_vectors(session: Session, acc: EmbeddingAccess, vectors: dict[int, np.ndarray], datasets: dict[int, int],
+# ``sample id -> vector``, or (sample ids, their vectors as the rows of one matrix): no per-vector objects.
+Vectors = dict[int, np.ndarray] | tuple[list[int], np.ndarray]
+
+
+def put_vectors(session: Session, acc: EmbeddingAccess, vectors: Vectors, datasets: dict[int, int],
                 settings: Settings, on_commit: Any = None) -> int:
-    """Insert or replace the vectors of samples (``sample id -> vector``; ``datasets``: sample id -> dataset id)
-    as one batch with the embedding's next ``seq``; schedules an index rebuild when enough has changed.
+    """Insert or replace the vectors of samples (``vectors``, each sample once; ``datasets``: sample id ->
+    dataset id) as one batch with the embedding's next ``seq``; schedules an index rebuild when enough has changed.
     Committed."""
     written = write_vectors(session, acc, vectors, datasets, settings, on_commit)
     session.commit()
     return written
 
 
-def write_vectors(session: Session, acc: EmbeddingAccess, vectors: dict[int, np.ndarray], datasets: dict[int, int],
+def write_vectors(session: Session, acc: EmbeddingAccess, vectors: Vectors, datasets: dict[int, int],
                   settings: Settings | None, on_commit: Any = None) -> int:
     """``put_vectors`` in the caller's transaction (not committed); without ``settings`` no rebuild is
     scheduled here (the next write or build does)."""
     acc.require_write()
     embedding = acc.embedding
-    if not vectors:
+    if isinstance(vectors, dict):
+        sample_ids = list(vectors)
+        matrix = np.stack(list(vectors.values())) if vectors else np.empty((0, embedding.dims), DTYPE)
+    else:
+        sample_ids, matrix = vectors
+    if not sample_ids:
         return 0
-    seq = session.execute(text("UPDATE embeddings SET vector_seq = vector_seq + 1, updated_at = :now WHERE id = :e "
-                               "RETURNING vector_seq"), {"now": now_iso(), "e": embedding.id}).scalar_one()
-    # One executemany on the driver's cursor (SQLAlchemy's per-row parameter processing cost more than SQLite).
+    seq = session.execute(text("UPDATE embeddings SET vector_seq = vector_seq + 1, vectors_written = "
+                               "vectors_written + :n, updated_at = :now WHERE id = :e RETURNING vector_seq"),
+                          {"n": len(sample_ids), "now": now_iso(), "e": embedding.id}).scalar_one()
+    # One executemany on the driver's cursor (SQLAlchemy's per-row parameter processing cost more than SQLite);
+    # each row's bytes are a slice of the matrix's.
+    blob = np.ascontiguousarray(matrix, dtype=DTYPE).tobytes()
+    width = len(blob) // len(sample_ids)
+    e = embedding.id
     conn = session.connection()
     driver: Any = conn.connection.driver_connection
     cursor = driver.cursor()
     try:
         cursor.executemany(for_paramstyle(_UPSERT, conn.dialect.paramstyle),
-                           [(embedding.id, sid, datasets[sid], seq, pack(vec)) for sid, vec in vectors.items()])
+                           [(e, sid, datasets[sid], seq, blob[i * width:(i + 1) * width])
+                            for i, sid in enumerate(sample_ids)])
     finally:
         cursor.close()
     if settings is not None:
         schedule_rebuild(session, embedding.id, settings, on_commit)
-    return len(vectors)
+    return len(sample_ids)
 
 
 def schedule_rebuild(session: Session, embedding_id: int, settings: Settings, on_commit: Any = None) -> int | None:
-    """Queue an index build when the vectors written since the last one reach the threshold (the larger of
+    """Queue an index build when the vectors written since the last one (``vectors_written - index_written``: two
+    counters, so deciding costs nothing however many are pending) reach the threshold (the larger of
     ``embedding_index_min_pending`` and 10 % of the indexed count) and no build is queued or running. In the
     caller's transaction: the job commits with the vectors it will index."""
-    row = session.execute(text("SELECT index_seq, index_count, index_job_id FROM embeddings WHERE id = :e"),
-                          {"e": embedding_id}).first()
+    row = session.execute(text("SELECT vectors_written - index_written, index_count, index_job_id FROM embeddings "
+                               "WHERE id = :e"), {"e": embedding_id}).first()
     if row is None:
         return None
-    index_seq, index_count, job_id = row
-    if job_id is not None and session.scalar(select(Job.status).where(Job.id == job_id)) in ("queued", "running"):
+    pending, index_count, job_id = row
+    if pending < max(settings.embedding_index_min_pending, index_count // 10):
         return None
-    threshold = max(settings.embedding_index_min_pending, index_count // 10)
-    pending = session.execute(text(
-        "SELECT count(*) FROM (SELECT 1 FROM embedding_vectors WHERE embedding_id = :e AND seq > :q LIMIT :n) p"),
-        {"e": embedding_id, "q": index_seq, "n": threshold}).scalar_one()
-    if pending < threshold:
+    if job_id is not None and session.scalar(select(Job.status).where(Job.id == job_id)) in ("queued", "running"):
         return None
     job = enqueue(session, INDEX_JOB, {"embedding_id": embedding_id}, max_attempts=settings.job_max_attempts,
                   on_commit=on_commit)

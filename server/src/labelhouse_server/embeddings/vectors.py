@@ -40,6 +40,18 @@ def check_vector(value: Any, dims: int, metric: str, field: str = "vector") -> n
     return vector
 
 
+def check_rows(matrix: np.ndarray, metric: str) -> tuple[int, str] | None:
+    """The first row of ``matrix`` that is not a valid vector, and why; None when all are (vectorised)."""
+    finite = np.isfinite(matrix).all(axis=1)
+    if not finite.all():
+        return int(np.argmin(finite)), "every component must be a finite number."
+    if metric == "cosine":
+        nonzero = matrix.any(axis=1)
+        if not nonzero.all():
+            return int(np.argmin(nonzero)), "an all-zero vector has no direction (cosine metric)."
+    return None
+
+
 def pack(vector: np.ndarray) -> bytes:
     return vector.astype(DTYPE, copy=False).tobytes()
 

@@ -212,7 +212,9 @@ class ExportReader:
             order = MRT.c.sample_id
         elif self.project_export:
             project = self.projects[0]
-            query = (select(*_ROW_COLUMNS)
+            # the row's membership comes with it (``_project_rows`` then reads no membership table)
+            query = (select(*_ROW_COLUMNS, PDR.c.sample_id, PDR.c.project_id, PDR.c.batch_id, PDR.c.task_queue_id,
+                            PDR.c.priority)
                      .select_from(PDR.join(ST, ST.c.id == PDR.c.sample_id).outerjoin(DT, DT.c.sample_id == ST.c.id))
                      .where(PDR.c.project_id == project.pk, PDR.c.sample_id > after))
             if self.keys.get("batch_ids") is not None:
@@ -314,7 +316,7 @@ class ExportReader:
             activity = dict(session.execute(select(LT.c.sample_id, func.max(LT.c.updated_at))
                                             .where(LT.c.sample_id > after, LT.c.sample_id <= hi)
                                             .group_by(LT.c.sample_id)).all())
-        memberships, labels = self._project_rows(session, after, hi)
+        memberships, labels = self._project_rows(session, after, hi, rows)
         run_labels: dict[int, Any] = {}
         if self.run is not None:
             wanted = [r[10] for r in rows if r[10] is not None]
@@ -330,6 +332,7 @@ class ExportReader:
                     self._feedback[label_pk] = (text, scores)
         page = Page()
         dumps, loads = orjson.dumps, orjson.loads
+        # ``run_row``: a model-run row's run columns (a project export's membership columns are not used here)
         for sid, dataset_id, attrs, created_at, updated_at, created_by, gkey, ext_id, media, *run_row in rows:
             attributes = loads(attrs) if attrs else None
             row_data = row_data_of(attributes)
@@ -352,11 +355,12 @@ class ExportReader:
                 row["metadata_fields"] = metadata.get(sid, [])
             if spec.get("embeddings"):
                 row["embeddings"] = []
+            video = media == "VIDEO"
             if self.run is not None:
-                row["experiments"] = self._experiments_of(session, dataset_id, run_row, run_labels, page)
+                row["experiments"] = self._experiments_of(session, dataset_id, run_row, run_labels, page, video)
             else:
                 row["projects"] = self._projects_of(session, sid, dataset_id, memberships.get(sid, {}),
-                                                    labels.get(sid, {}), page)
+                                                    labels.get(sid, {}), page, video)
             page.lines.append(dumps(row) + b"\n")
         return page
 
@@ -373,28 +377,37 @@ class ExportReader:
             value = {"schema_id": option.id, "schema_name": option.name}
         return {"schema_id": schema.id, "schema_name": schema.name, "schema_kind": schema.kind, "value": value}
 
-    def _project_rows(self, session: Session, after: int, hi: int) -> tuple[dict[int, dict[int, Any]],
-                                                                          dict[int, dict[int, Any]]]:
-        """(sample -> project -> membership row, sample -> labelset -> label row) for the projects in scope."""
+    def _project_rows(self, session: Session, after: int, hi: int, rows: Sequence[Any]) -> tuple[
+            dict[int, dict[int, Any]], dict[int, dict[int, Any]]]:
+        """(sample -> project -> membership row, sample -> labelset -> label row) for the projects in scope. A
+        project export's page rows carry their membership (``_page_query``)."""
         if not self.projects:
             return {}, {}
         memberships: dict[int, dict[int, Any]] = {}
-        for m in session.execute(select(PDR.c.sample_id, PDR.c.project_id, PDR.c.batch_id, PDR.c.task_queue_id,
-                                        PDR.c.priority)
-                                 .where(PDR.c.project_id.in_([p.pk for p in self.projects]),
-                                        PDR.c.sample_id > after, PDR.c.sample_id <= hi)):
-            memberships.setdefault(m[0], {})[m[1]] = m
+        if self.project_export:
+            n_row = len(_ROW_COLUMNS)
+            for r in rows:
+                memberships[r[0]] = {r[n_row + 1]: r[n_row:]}
+        else:
+            for m in session.execute(select(PDR.c.sample_id, PDR.c.project_id, PDR.c.batch_id, PDR.c.task_queue_id,
+                                            PDR.c.priority)
+                                     .where(PDR.c.project_id.in_([p.pk for p in self.projects]),
+                                            PDR.c.sample_id > after, PDR.c.sample_id <= hi)).all():
+                memberships.setdefault(m[0], {})[m[1]] = m
         labelsets = [ls for p in self.projects for ls in p.labelsets.values()]
         labels: dict[int, dict[int, Any]] = {}
         if labelsets:
+            # ``labelset_id + 0``: no index on labelset_id may drive this query. SQLite's planner otherwise picks
+            # (labelset_id, updated_at) and reads every label of the labelset for every page (quadratic in the
+            # export's size); the page's sample-id range on the (sample_id, labelset_id) key reads only its own.
             for lab in session.execute(_label_select().where(LT.c.sample_id > after, LT.c.sample_id <= hi,
-                                                             LT.c.labelset_id.in_(labelsets),
-                                                             LT.c.label_status != "PRELABELED")):  # not labels
+                                                             (LT.c.labelset_id + 0).in_(labelsets),
+                                                             LT.c.label_status != "PRELABELED")).all():  # not labels
                 labels.setdefault(lab[0], {})[lab[1]] = lab
         return memberships, labels
 
     def _projects_of(self, session: Session, sid: int, dataset_id: int, memberships: dict[int, Any],
-                     labels: dict[int, Any], page: Page) -> dict[str, Any]:
+                     labels: dict[int, Any], page: Page, video: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {}
         spec = self.spec
         for project in self.projects:
@@ -405,7 +418,7 @@ class ExportReader:
             label = labels.get(labelset) if labelset is not None else None
             exported = []
             if label is not None:
-                exported.append(self._label(session, project.converter, dataset_id, label, page))
+                exported.append(self._label(session, project.converter, dataset_id, label, page, video))
             entry: dict[str, Any] = {"name": project.name, "labels": exported}
             if spec.get("project_details"):
                 queue = project.queues.get(member[3]) if member[3] is not None else None
@@ -426,7 +439,7 @@ class ExportReader:
         return out
 
     def _experiments_of(self, session: Session, dataset_id: int, run_row: list[Any], run_labels: dict[int, Any],
-                        page: Page) -> dict[str, Any]:
+                        page: Page, video: bool = False) -> dict[str, Any]:
         """``experiments.<model id>.runs.<run id>`` of a model-run row: its split, registered label and (when
         asked for) its predictions."""
         run = self.run
@@ -435,7 +448,8 @@ class ExportReader:
         label = run_labels.get(label_pk) if label_pk is not None else None
         entry: dict[str, Any] = {
             "name": run.name, "run_data_row_id": ids.encode("model_run_data_row", run_row_pk), "split": split,
-            "labels": [self._label(session, run.converter, dataset_id, label, page)] if label is not None else []}
+            "labels": [self._label(session, run.converter, dataset_id, label, page, video)] if label is not None
+            else []}
         if self.spec.get("predictions"):
             entry["predictions"] = self._predictions(run, run_row_pk, predictions, page)
         return {run.model_public_id: {"name": run.model_name, "runs": {run.public_id: entry}}}
@@ -457,7 +471,7 @@ class ExportReader:
         return [{"label_kind": "Default", "version": "1.0.0", "id": prediction_id, "annotations": annotations}]
 
     def _label(self, session: Session, converter: LabelConverter, dataset_id: int, label: Any,
-               page: Page) -> dict[str, Any]:
+               page: Page, video: bool = False) -> dict[str, Any]:
         _sid, _ls, label_pk, status, attrs, created_by, created_at, updated_at = label
         label_id = ids.encode("label", label_pk)
         try:
@@ -467,6 +481,11 @@ class ExportReader:
             page.errors.append(orjson.dumps({"data_row_id": ids.encode("data_row", label[0]), "label_id": label_id,
                                              "error": f"The label could not be converted: {exc}"}) + b"\n")
             annotations = {"objects": [], "classifications": [], "relationships": []}
+        if video:
+            # §3.4's video shape. Key frames and frame-range classifications are refused at import (not stored),
+            # so a video label holds global classifications only; image objects cannot be on a video row.
+            annotations = {"frames": {}, "segments": {}, "key_frame_feature_map": {},
+                           "classifications": annotations["classifications"]}
         out: dict[str, Any] = {"label_kind": "Default", "version": "1.0.0", "id": label_id,
                                "annotations": annotations}
         if self.spec.get("label_details"):

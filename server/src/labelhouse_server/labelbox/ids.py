@@ -53,17 +53,21 @@ assert len(set(KINDS.values())) == len(KINDS)
 _OFFSET = {k: int.from_bytes(hashlib.sha256(k.encode()).digest(), "big") % _MOD for k in KINDS}
 
 
-# Three base-36 digits at a time (exports encode several ids per row: this is on their hot path).
+# Three base-36 digits at a time (exports encode several ids per row: this is on their hot path). The number
+# (< 36**23) is first split into two halves below 36**12 (< 2**63), so the other divisions are on small ints.
 _TRIPLES = [a + b + c for a in ALPHABET for b in ALPHABET for c in ALPHABET]
-_GROUPS = -(-_DIGITS // 3)
+_T1 = 46656  # 36**3
+_T2 = _T1 * _T1
 
 
 def _render(kind: str, n: int) -> str:
-    groups = []
-    for _ in range(_GROUPS):
-        n, r = divmod(n, 46656)
-        groups.append(_TRIPLES[r])
-    return "c" + KINDS[kind] + "".join(reversed(groups))[3 * _GROUPS - _DIGITS:]
+    hi, lo = divmod(n, _T2 * _T2)
+    h1, h0 = divmod(hi, _T2)
+    l1, l0 = divmod(lo, _T2)
+    t = _TRIPLES
+    digits = (t[h1 // _T1] + t[h1 % _T1] + t[h0 // _T1] + t[h0 % _T1]
+              + t[l1 // _T1] + t[l1 % _T1] + t[l0 // _T1] + t[l0 % _T1])
+    return "c" + KINDS[kind] + digits[24 - _DIGITS:]
 
 
 def encode(kind: str, pk: int) -> str:
