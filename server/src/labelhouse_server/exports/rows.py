@@ -397,8 +397,11 @@ class ExportReader:
         labelsets = [ls for p in self.projects for ls in p.labelsets.values()]
         labels: dict[int, dict[int, Any]] = {}
         if labelsets:
+            # ``labelset_id + 0``: no index on labelset_id may drive this query. SQLite's planner otherwise picks
+            # (labelset_id, updated_at) and reads every label of the labelset for every page (quadratic in the
+            # export's size); the page's sample-id range on the (sample_id, labelset_id) key reads only its own.
             for lab in session.execute(_label_select().where(LT.c.sample_id > after, LT.c.sample_id <= hi,
-                                                             LT.c.labelset_id.in_(labelsets),
+                                                             (LT.c.labelset_id + 0).in_(labelsets),
                                                              LT.c.label_status != "PRELABELED")).all():  # not labels
                 labels.setdefault(lab[0], {})[lab[1]] = lab
         return memberships, labels
