@@ -171,7 +171,7 @@ class IndexCache:
         path = self._local_copy(state)
         from usearch.index import Index
 
-        index = Index.restore(str(path), view=True)
+        index: Any = Index.restore(str(path), view=True)  # Any: usearch's property setter is invisible to mypy
         if index is None or index.ndim != state.dims:
             raise StoreError(f"index file {state.index_key} is not a {state.dims}-dimension usearch index")
         index.expansion_search = EXPANSION_SEARCH
