@@ -25,7 +25,6 @@ import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..datasets.permissions import DatasetAccess
-from ..db.engine import READ_ONLY
 from ..db.sql import run, run_many
 from ..errors import Conflict, Invalid
 from .service import get_release
@@ -142,7 +141,7 @@ def _counts(session: Session, table: str, a: int, b: int) -> dict[str, int]:
 
 
 def diff_summary(session: Session, acc: DatasetAccess, from_name: str, to_name: str) -> dict[str, Any]:
-    session.connection(execution_options=READ_ONLY)
+    # A GET: the request session reads already (deps.request_session), one read transaction per request.
     a, _ = _diffable(session, acc, from_name)
     b, _ = _diffable(session, acc, to_name)
     return {"from": from_name, "to": to_name, "samples": _counts(session, _SAMPLES, a, b),
@@ -224,7 +223,7 @@ def _document(session: Session, dataset_id: int, key: bytes) -> Any:
 
 def diff_changes(session: Session, acc: DatasetAccess, from_name: str, to_name: str, page: int,
                  per_page: int) -> list[dict[str, Any]]:
-    session.connection(execution_options=READ_ONLY)
+    # A GET: the request session reads already (deps.request_session), one read transaction per request.
     a, _ = _diffable(session, acc, from_name)
     b, _ = _diffable(session, acc, to_name)
     conn = session.connection()
