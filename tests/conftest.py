@@ -1,5 +1,11 @@
-"""Shared fixtures. ``server`` is a real labelhouse process per test module and per database backend
-(SQLite always; PostgreSQL when LABELHOUSE_TEST_DATABASE_URL is set). Each test makes its own users and data."""
+"""Shared fixtures, per test module and per database backend (SQLite always; PostgreSQL when
+LABELHOUSE_TEST_DATABASE_URL is set), each on a fresh database. Each test makes its own users and data.
+
+- ``app``: the default for HTTP tests: ``create_app(Settings(...))`` in this process, called through
+  ``httpx.ASGITransport`` (no socket); a request that fails on the server fails the test with the server's
+  traceback. ``app.client(key)`` is an ``httpx.Client``.
+- ``server``: a real ``labelhouse serve`` process, only where process behaviour is the point (uvicorn, the fast
+  lane's parity over a socket, SIGKILL, multi-process locking, the CLI, the official SDKs, the browser tests)."""
 
 from __future__ import annotations
 
@@ -10,13 +16,19 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import LiveServer, backends, free_port, live_server, unique
+from support import InProcessApp, LiveServer, backends, free_port, in_process_app, live_server, unique
 
 
 @pytest.fixture(scope="module", params=backends())
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> LiveServer:
     with live_server(request.param, tmp_path_factory.mktemp(f"server-{request.param}")) as srv:
         yield srv
+
+
+@pytest.fixture(scope="module", params=backends())
+def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> InProcessApp:
+    with in_process_app(request.param, tmp_path_factory.mktemp(f"app-{request.param}")) as application:
+        yield application
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,6 @@
-"""Every SDK method against a real labelhouse server process (SQLite, and PostgreSQL when configured).
+"""Every SDK method against the real app, in-process (SQLite, and PostgreSQL when configured): the SDK's own
+``transport=`` is the app's ``httpx.ASGITransport`` (``tests/support.py``). Over a socket: test_transport.py, and
+the parity test with the official SDK.
 
 Each test builds its own users and data; nothing of the server is mocked.
 """
@@ -6,6 +8,7 @@ Each test builds its own users and data; nothing of the server is mocked.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 
 import labelhouse
 import pytest
@@ -23,25 +26,42 @@ from labelhouse.models import (
     Sample,
     TaskType,
 )
+from support import InProcessApp
+
+
+def client(app: InProcessApp, key: str) -> SegmentsClient:
+    return SegmentsClient(key, api_url=app.url, max_retries=1, transport=app.transport())
+
+
+@pytest.fixture
+def user(app: InProcessApp) -> tuple[str, str]:
+    return app.create_user()
+
+
+@pytest.fixture
+def lh(app: InProcessApp, user: tuple[str, str]) -> Iterator[SegmentsClient]:
+    with client(app, user[1]) as sdk:
+        yield sdk
+
 
 IMAGE = {"image": {"url": "https://example.com/a.jpg"}}
 BBOX = {"format_version": "0.1", "annotations": [
     {"id": 1, "category_id": 1, "type": "bbox", "points": [[1.0, 2.0], [30.0, 40.0]]}]}
 
 
-def test_users(lh: SegmentsClient, user: tuple[str, str], server) -> None:
+def test_users(lh: SegmentsClient, user: tuple[str, str], app) -> None:
     me = lh.get_user()
     assert me.username == user[0] and me["username"] == user[0] and me.is_organization is False
-    other, _ = server.create_user()
+    other, _ = app.create_user()
     assert lh.get_user(other).username == other
     with pytest.raises(exc.NotFoundError) as info:
         lh.get_user("nobody-" + user[0])
     assert info.value.status == 404 and info.value.code == "not_found" and info.value.request_id
 
 
-def test_wrong_key_is_an_authentication_error(server) -> None:
-    with SegmentsClient("not-a-key", api_url=server.url) as client, pytest.raises(exc.AuthenticationError) as info:
-        client.get_user()
+def test_wrong_key_is_an_authentication_error(app) -> None:
+    with client(app, "not-a-key") as sdk, pytest.raises(exc.AuthenticationError) as info:
+        sdk.get_user()
     assert info.value.status == 401
 
 
@@ -85,22 +105,22 @@ def test_clone_dataset(lh: SegmentsClient, user: tuple[str, str], name: str) -> 
     assert other.task_type == "vector" and other.public is False
 
 
-def test_collaborators(lh: SegmentsClient, user: tuple[str, str], name: str, server) -> None:
+def test_collaborators(lh: SegmentsClient, user: tuple[str, str], name: str, app) -> None:
     lh.add_dataset(name)
     full = f"{user[0]}/{name}"
-    john, john_key = server.create_user()
+    john, john_key = app.create_user()
     collaborator = lh.add_dataset_collaborator(full, john, "reviewer")
     assert isinstance(collaborator, Collaborator) and collaborator.role == Role.REVIEWER
     assert collaborator.user.username == john
     assert lh.get_dataset_collaborator(full, john).role == "reviewer"
     assert lh.update_dataset_collaborator(full, john, Role.MANAGER).role == Role.MANAGER
     assert john in [c.user.username for c in lh.get_dataset_collaborators(full)]
-    with SegmentsClient(john_key, api_url=server.url) as as_john:
+    with client(app, john_key) as as_john:
         assert as_john.get_dataset(full).name == name
     lh.delete_dataset_collaborator(full, john)
     with pytest.raises(exc.NotFoundError):
         lh.get_dataset_collaborator(full, john)
-    with SegmentsClient(john_key, api_url=server.url) as as_john, pytest.raises(exc.NotFoundError):
+    with client(app, john_key) as as_john, pytest.raises(exc.NotFoundError):
         as_john.get_dataset(full)  # invisible datasets are 404, not 403
 
 
@@ -118,10 +138,10 @@ def test_labelsets(lh: SegmentsClient, user: tuple[str, str], name: str) -> None
         lh.get_labelset(full, "predictions")
 
 
-def test_samples(lh: SegmentsClient, user: tuple[str, str], name: str, server) -> None:
+def test_samples(lh: SegmentsClient, user: tuple[str, str], name: str, app) -> None:
     lh.add_dataset(name)
     full = f"{user[0]}/{name}"
-    labeler, _ = server.create_user()
+    labeler, _ = app.create_user()
     lh.add_dataset_collaborator(full, labeler, "labeler")
     sample = lh.add_sample(full, "violet.jpg", IMAGE, metadata={"weather": "sunny"}, priority=5,
                            assigned_labeler=labeler, embedding=[0.1, 0.2])
@@ -246,9 +266,9 @@ def test_every_public_method_is_exercised_by_a_live_test() -> None:
     assert not missing, f"no live test calls {sorted(missing)}"
 
 
-def test_async_client_against_the_server(server, user: tuple[str, str], name: str) -> None:
+def test_async_client_against_the_app(app, user: tuple[str, str], name: str) -> None:
     async def main() -> None:
-        async with AsyncSegmentsClient(user[1], api_url=server.url) as client:
+        async with AsyncSegmentsClient(user[1], api_url=app.url, transport=app.async_transport()) as client:
             dataset = await client.add_dataset(name, task_type="vector")
             await client.add_samples(dataset.full_name, [{"name": f"{i}.jpg", "attributes": IMAGE} for i in range(12)])
             names = [s.name async for s in client.iter_samples(dataset.full_name, per_page=5)]

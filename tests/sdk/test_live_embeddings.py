@@ -1,16 +1,29 @@
-"""Embeddings and similarity search through our SDK (sync and async) against a real server, checked against
+"""Embeddings and similarity search through our SDK (sync and async) against the app in-process, checked against
 exact NumPy search on a small set."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
 from labelhouse import AsyncSegmentsClient, Embedding, SegmentsClient, SimilarSample
 from labelhouse import exceptions as exc
 from server.samples.payloads import TASK_ATTRIBUTES, sample_attributes
-from support import unique
+from support import InProcessApp, unique
+
+
+# In-process (tests/support.py): our SDK's own ``transport=`` is the app's httpx.ASGITransport.
+@pytest.fixture
+def user(app: InProcessApp) -> tuple[str, str]:
+    return app.create_user()
+
+
+@pytest.fixture
+def lh(app: InProcessApp, user: tuple[str, str]) -> Iterator[SegmentsClient]:
+    with SegmentsClient(user[1], api_url=app.url, max_retries=1, transport=app.transport()) as sdk:
+        yield sdk
 
 DIMS = 8
 
@@ -59,11 +72,11 @@ def test_embeddings_and_search_sync(lh: SegmentsClient, populated) -> None:
         lh.get_embedding(emb.full_name)
 
 
-def test_embeddings_and_search_async(server, user, populated) -> None:
+def test_embeddings_and_search_async(app, user, populated) -> None:
     _, uuids, vectors, emb = populated
 
     async def run() -> list[SimilarSample]:
-        async with AsyncSegmentsClient(user[1], api_url=server.url, max_retries=1) as client:
+        async with AsyncSegmentsClient(user[1], api_url=app.url, transport=app.async_transport(), max_retries=1) as client:
             assert await client.add_vectors(emb.full_name, list(zip(uuids, vectors.tolist()))) == 150
             assert (await client.get_embedding(emb.full_name)).vectors_count == 150
             return await client.similar_samples(emb.full_name, vector=vectors[9].tolist(), k=5)

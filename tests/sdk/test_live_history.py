@@ -1,12 +1,26 @@
-"""Label history through our SDK (sync and async) against a real server: every page, restore, errors."""
+"""Label history through our SDK (sync and async) against the app in-process: every page, restore, errors."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 
 import pytest
 from labelhouse import AsyncSegmentsClient, LabelRevision, SegmentsClient
 from labelhouse import exceptions as exc
+from support import InProcessApp
+
+
+# In-process (tests/support.py): our SDK's own ``transport=`` is the app's httpx.ASGITransport.
+@pytest.fixture
+def user(app: InProcessApp) -> tuple[str, str]:
+    return app.create_user()
+
+
+@pytest.fixture
+def lh(app: InProcessApp, user: tuple[str, str]) -> Iterator[SegmentsClient]:
+    with SegmentsClient(user[1], api_url=app.url, max_retries=1, transport=app.transport()) as sdk:
+        yield sdk
 
 TASK = {"format_version": "0.1", "categories": [{"id": 1, "name": "car"}]}
 
@@ -47,11 +61,11 @@ def test_history_every_page_and_restore(lh: SegmentsClient, user: tuple[str, str
         list(lh.get_label_history(uuid, "no-such-labelset"))
 
 
-def test_async_history_and_restore(server, user: tuple[str, str], name: str, lh: SegmentsClient) -> None:
+def test_async_history_and_restore(app, user: tuple[str, str], name: str, lh: SegmentsClient) -> None:
     uuid = _labeled_sample(lh, user, name, 3)
 
     async def main() -> tuple[list[int], float | None]:
-        async with AsyncSegmentsClient(user[1], api_url=server.url, max_retries=1) as client:
+        async with AsyncSegmentsClient(user[1], api_url=app.url, transport=app.async_transport(), max_retries=1) as client:
             revisions = [r.revision async for r in client.get_label_history(uuid, "ground-truth", per_page=1)]
             label = await client.restore_label(uuid, "ground-truth", 1)
             return revisions, label.score
@@ -61,7 +75,7 @@ def test_async_history_and_restore(server, user: tuple[str, str], name: str, lh:
     assert next(iter(lh.get_label_history(uuid, "ground-truth"))).action == "restored"
 
 
-def test_diff_releases(lh: SegmentsClient, user: tuple[str, str], name: str) -> None:
+def test_diff_releases(app: InProcessApp, lh: SegmentsClient, user: tuple[str, str], name: str) -> None:
     uuid = _labeled_sample(lh, user, name, 1)
     full = f"{user[0]}/{name}"
     lh.wait_for_release(full, lh.add_release(full, "v1").name, poll_interval=0.1)
@@ -79,7 +93,8 @@ def test_diff_releases(lh: SegmentsClient, user: tuple[str, str], name: str) -> 
         lh.diff_releases(full, "v1", "v9")
 
     async def main() -> int:
-        async with AsyncSegmentsClient(user[1], api_url=lh.api_url, max_retries=1) as client:
+        async with AsyncSegmentsClient(user[1], api_url=app.url, max_retries=1,
+                                       transport=app.async_transport()) as client:
             return (await client.diff_releases(full, "v2", "v1")).samples.removed
 
     assert asyncio.run(main()) == 1

@@ -1,5 +1,5 @@
-"""Every route answers what docs/openapi.json says it answers: real responses of a real server (both database
-lanes, fast lane included) are validated against the published description with schemathesis — status codes
+"""Every route answers what docs/openapi.json says it answers: real responses of the app (in-process, both
+database lanes, fast lane included) are validated against the published description with schemathesis — status codes
 documented, content types, and bodies matching the success models and the shared error body.
 
 Two passes: a scripted tour that makes every operation succeed at least once (so every success model is checked
@@ -31,8 +31,9 @@ LABEL = {"format_version": "0.1", "annotations": [{"id": 1, "category_id": 1, "t
 
 
 @pytest.fixture(scope="module")
-def schema(server):
-    return schemathesis.openapi.from_url(server.url + "/openapi.json")
+def schema(app):
+    with app.client() as http:  # the description the app serves
+        return schemathesis.openapi.from_dict(http.get("/openapi.json").json())
 
 
 def _validate(schema, method: str, template: str, response: httpx.Response, seen: set[tuple[str, str]]) -> None:
@@ -45,12 +46,12 @@ def _validate(schema, method: str, template: str, response: httpx.Response, seen
     seen.add((method.upper(), template))
 
 
-def test_every_operation_succeeds_once_with_a_body_that_matches_its_model(server, schema) -> None:
-    owner, key = server.create_user()
-    other, other_key = server.create_user()
-    org = server.create_org(unique("org"), owner)
+def test_every_operation_succeeds_once_with_a_body_that_matches_its_model(app, schema) -> None:
+    owner, key = app.create_user()
+    other, other_key = app.create_user()
+    org = app.create_org(unique("org"), owner)
     seen: set[tuple[str, str]] = set()
-    with server.client(key) as http:
+    with app.client(key) as http:
 
         def call(method: str, template: str, path: str, expect: int, **kw: Any) -> Any:
             response = http.request(method, path, **kw)
@@ -150,14 +151,14 @@ def test_every_operation_succeeds_once_with_a_body_that_matches_its_model(server
         call("DELETE", E, f"/embeddings/{owner}/{emb}/", 204)
         asset = call("POST", "/assets/", "/assets/", 201, json={"filename": "mask.png"})
         post = asset["presignedPostFields"]
-        with httpx.Client() as plain:
+        with app.client() as plain:  # the signed upload form and the stored file's URL: no key
             request = plain.build_request("POST", post["url"], data=post["fields"],
                                           files={"file": ("mask.png", PNG, "image/png")})
             request.read()  # (schemathesis reads the request of the response it validates)
             upload = plain.send(request)
+            download = plain.get(asset["url"])
         assert upload.status_code == 204, upload.text
         _validate(schema, "POST", "/uploads/", upload, seen)
-        download = httpx.get(asset["url"])
         assert download.status_code == 200 and download.content == PNG
         _validate(schema, "GET", "/files/{key}", download, seen)
         call("GET", "/organizations/{org}/members/", f"/organizations/{org}/members/", 200)
@@ -178,7 +179,7 @@ def test_every_operation_succeeds_once_with_a_body_that_matches_its_model(server
         call("DELETE", D + "labelsets/{name}/", f"/datasets/{full}/labelsets/predictions/", 204)
         call("DELETE", D + "collaborators/{username}", f"/datasets/{full}/collaborators/{other}", 204)
         call("DELETE", D, f"/datasets/{full}/", 204)
-    with httpx.Client(base_url=server.url) as browser:  # the web app's sign-in: session cookie + CSRF token
+    with app.client() as browser:  # the web app's sign-in: session cookie + CSRF token
         signed_in = browser.post("/auth/login", json={"api_key": key})
         assert signed_in.status_code == 200, signed_in.text
         _validate(schema, "POST", "/auth/login", signed_in, seen)
@@ -189,7 +190,7 @@ def test_every_operation_succeeds_once_with_a_body_that_matches_its_model(server
         assert out.status_code == 204
         _validate(schema, "POST", "/auth/logout", out, seen)
         assert browser.get("/auth/session").status_code == 401
-    with server.client(other_key) as http:  # not a server administrator
+    with app.client(other_key) as http:  # not a server administrator
         response = http.post("/admin/users/", json={"username": unique("u")})
         assert response.status_code == 403
         _validate(schema, "POST", "/admin/users/", response, seen)
@@ -197,9 +198,9 @@ def test_every_operation_succeeds_once_with_a_body_that_matches_its_model(server
     assert seen == every, f"not exercised: {sorted(every - seen)}"
 
 
-def test_generated_requests_get_documented_answers(server, schema) -> None:
-    username, key = server.create_user()
-    with server.client(key) as http:
+def test_generated_requests_get_documented_answers(app, schema) -> None:
+    username, key = app.create_user()
+    with app.client(key) as http:
         http.post("/user/datasets/", json={"name": "contract", "task_type": "vector"})
         sample = http.post(f"/datasets/{username}/contract/samples/",
                            json={"name": "s.jpg", "attributes": {"image": {"url": "https://example.com/s.jpg"}}})
@@ -210,6 +211,7 @@ def test_generated_requests_get_documented_answers(server, schema) -> None:
     # DELETEs last, so the objects the other operations are steered to still exist
     operations.sort(key=lambda op: op.method.upper() == "DELETE")
     calls = [0]
+    session = app.requests_session()
     for operation in operations:
 
         @given(case=operation.as_strategy())
@@ -221,7 +223,7 @@ def test_generated_requests_get_documented_answers(server, schema) -> None:
             if calls[0] % 2 and case.method != "DELETE":  # half the cases on objects that exist
                 params.update({k: v for k, v in {"owner": username, "dataset": "contract", "username": username,
                                                  "sample_uuid": sample_uuid}.items() if k in params})
-            response = case.call(base_url=server.url, headers=headers, timeout=30)
+            response = case.call(base_url=app.url, headers=headers, session=session)
             try:
                 case.validate_response(response, checks=CHECKS)
             except Exception as exc:  # noqa: BLE001 - collected, reported together below

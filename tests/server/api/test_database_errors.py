@@ -12,12 +12,12 @@ from sqlalchemy.exc import DBAPIError
 from support import backends, fresh_database, unique
 
 
-def test_nul_in_a_text_field_is_a_client_error_or_stored_exactly(server):
-    username, key = server.create_user()
+def test_nul_in_a_text_field_is_a_client_error_or_stored_exactly(app):
+    username, key = app.create_user()
     name = unique("nul")
-    with server.client(key) as http:
+    with app.client(key) as http:
         r = http.post("/user/datasets/", json={"name": name, "task_type": "vector", "description": "a\u0000b"})
-        if server.backend == "postgresql":  # PostgreSQL text cannot hold NUL: the request is refused, not a 500
+        if app.backend == "postgresql":  # PostgreSQL text cannot hold NUL: the request is refused, not a 500
             assert r.status_code == 400, r.text
             assert r.json()["code"] == "invalid"
             assert "NUL" in r.json()["detail"]

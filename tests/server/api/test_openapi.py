@@ -17,8 +17,8 @@ def test_snapshot_is_current():
     )
 
 
-def test_served_spec_and_docs(server):
-    with server.client("unused") as http:
+def test_served_spec_and_docs(app):
+    with app.client("unused") as http:
         spec = http.get("/openapi.json").json()
         assert spec["info"]["title"] == "labelhouse"
         assert "/datasets/{owner}/{dataset}/" in spec["paths"]

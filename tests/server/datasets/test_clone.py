@@ -7,9 +7,9 @@ from server.samples.payloads import TASK_ATTRIBUTES, label_attributes, sample_at
 from support import CountingApp, unique
 
 
-def test_clone_copies_exactly_with_one_insert_per_batch(server, tmp_path):
-    _, key = server.create_user(unique("owner"))
-    with server.client(key) as http:
+def test_clone_copies_exactly_with_one_insert_per_batch(app, tmp_path):
+    _, key = app.create_user(unique("owner"))
+    with app.client(key) as http:
         full = http.post("/user/datasets/", json={"name": unique("src"), "task_type": "vector",
                                                   "task_attributes": TASK_ATTRIBUTES}).json()["full_name"]
         r = http.post(f"/datasets/{full}/samples_bulk/", json=[
@@ -19,19 +19,19 @@ def test_clone_copies_exactly_with_one_insert_per_batch(server, tmp_path):
             assert http.put(f"/labels/{sample['uuid']}/ground-truth/",
                             json={"attributes": label_attributes("vector"), "label_status": "LABELED",
                                   "score": int(sample["name"][1:])}).status_code == 201
-    app = CountingApp(server, tmp_path)
+    counting = CountingApp(app, tmp_path)
     try:
-        r = app.request("POST", f"/datasets/{full}/clone/", key, json={"name": unique("copy"), "clone_labels": True})
+        r = counting.request("POST", f"/datasets/{full}/clone/", key, json={"name": unique("copy"), "clone_labels": True})
         assert r.status_code == 201, r.text
-        sample_inserts = [s for s in app.statements if s.lstrip().upper().startswith("INSERT INTO SAMPLES")]
+        sample_inserts = [s for s in counting.statements if s.lstrip().upper().startswith("INSERT INTO SAMPLES")]
     finally:
-        app.close()
+        counting.close()
     assert len(sample_inserts) == 1, sample_inserts
     copy = r.json()["full_name"]
-    with server.client(key) as http:
+    with app.client(key) as http:
         copied = http.get(f"/datasets/{copy}/samples/?per_page=1000&labelset=ground-truth").json()
     assert sorted((s["name"], s["metadata"]["i"]) for s in copied) == sorted((f"s{i}", i) for i in range(40))
-    with server.client(key) as http:
+    with app.client(key) as http:
         labels = {s["name"]: http.get(f"/labels/{s['uuid']}/ground-truth/") for s in copied}
     assert sorted(n for n, r in labels.items() if r.status_code == 200) == sorted(f"s{i}" for i in range(10))
     for name, r in labels.items():

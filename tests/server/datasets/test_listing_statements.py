@@ -1,8 +1,9 @@
 """``GET /user/datasets/`` runs a constant number of SQL statements per page, whatever the number of datasets on
 it (it used to run ~5 per dataset), and still renders each dataset's counts and the caller's role correctly.
 
-The statements are counted on an in-process app built on the live server's database (same code, same real
-database; the engine's ``before_cursor_execute`` event sees every statement the listing runs)."""
+The statements are counted on a second in-process app built on the ``app`` fixture's database (same code, same
+real database, no job runner polling; the engine's ``before_cursor_execute`` event sees every statement the
+listing runs)."""
 
 from __future__ import annotations
 
@@ -10,18 +11,18 @@ from server.samples.payloads import TASK_ATTRIBUTES, label_attributes, sample_at
 from support import CountingApp, unique
 
 
-def test_listing_runs_constant_statements_per_page(server, tmp_path):
-    me, key = server.create_user(unique("me"))
-    other, other_key = server.create_user(unique("other"))
-    org = server.create_org(unique("org"), other, {me: "reviewer"})
-    app = CountingApp(server, tmp_path)
+def test_listing_runs_constant_statements_per_page(app, tmp_path):
+    me, key = app.create_user(unique("me"))
+    other, other_key = app.create_user(unique("other"))
+    org = app.create_org(unique("org"), other, {me: "reviewer"})
+    counting = CountingApp(app, tmp_path)
 
     def count() -> tuple[int, list[dict]]:
-        r = app.request("GET", "/user/datasets/?per_page=1000", key)
+        r = counting.request("GET", "/user/datasets/?per_page=1000", key)
         assert r.status_code == 200, r.text
-        return len(app.statements), r.json()
+        return len(counting.statements), r.json()
 
-    with server.client(key) as http, server.client(other_key) as theirs:
+    with app.client(key) as http, app.client(other_key) as theirs:
         def make(owner_http, path: str, samples: int) -> str:
             full = owner_http.post(path, json={"name": unique("d"), "task_type": "vector",
                                                "task_attributes": TASK_ATTRIBUTES}).json()["full_name"]
@@ -42,7 +43,7 @@ def test_listing_runs_constant_statements_per_page(server, tmp_path):
         for _ in range(12):
             make(http, "/user/datasets/", 1)
         many, listing = count()
-    app.close()
+    counting.close()
 
     assert len(listing) == 15
     assert many == few, f"{few} statements for 1 dataset, {many} for 15"

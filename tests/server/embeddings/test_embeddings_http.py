@@ -1,6 +1,6 @@
-"""Embeddings and similarity search over real HTTP, on SQLite and PostgreSQL: results are checked against exact
-(NumPy) search on small sets, before and after the background index build, with filters, permissions, updates
-and deletes."""
+"""Embeddings and similarity search over HTTP (the app in-process), on SQLite and PostgreSQL: results are
+checked against exact (NumPy) search on small sets, before and after the background index build, with filters,
+permissions, updates and deletes."""
 
 from __future__ import annotations
 
@@ -10,24 +10,24 @@ import time
 import numpy as np
 import pytest
 from server.samples.payloads import TASK_ATTRIBUTES, sample_attributes
-from support import backends, live_server, unique
+from support import backends, in_process_app, unique
 
 IMAGE = sample_attributes("vector")
 DIMS = 16
-REBUILD_AT = 300  # LABELHOUSE_EMBEDDING_INDEX_MIN_PENDING for this module's server
+REBUILD_AT = 300  # Settings.embedding_index_min_pending for this module's app
 
 
 @pytest.fixture(scope="module", params=backends())
-def server(request, tmp_path_factory):
-    env = {"LABELHOUSE_EMBEDDING_INDEX_MIN_PENDING": str(REBUILD_AT)}
-    with live_server(request.param, tmp_path_factory.mktemp(f"emb-{request.param}"), env=env) as srv:
-        yield srv
+def app(request, tmp_path_factory):
+    with in_process_app(request.param, tmp_path_factory.mktemp(f"emb-{request.param}"),
+                        embedding_index_min_pending=REBUILD_AT) as application:
+        yield application
 
 
 @pytest.fixture
-def owner(server):
-    username, key = server.create_user()
-    with server.client(key) as http:
+def owner(app):
+    username, key = app.create_user()
+    with app.client(key) as http:
         yield username, http
 
 
@@ -87,7 +87,7 @@ def wait_for_index(http, emb: str, version: int = 1, timeout: float = 60) -> dic
     raise AssertionError(f"index of {emb} not built: {info}")
 
 
-def test_create_get_list_delete(owner, server):
+def test_create_get_list_delete(owner, app):
     username, http = owner
     emb = make_embedding(http, metric="euclidean", description="clip")
     info = http.get(f"/embeddings/{emb}/").json()
@@ -103,8 +103,8 @@ def test_create_get_list_delete(owner, server):
         r = http.post("/user/embeddings/", json=bad)
         assert r.status_code == 400 and r.json()["field"] == field, (bad, r.text)
     # someone else's embedding is missing for an outsider: every route answers 404
-    _, other_key = server.create_user()
-    with server.client(other_key) as other:
+    _, other_key = app.create_user()
+    with app.client(other_key) as other:
         assert other.get(f"/embeddings/{emb}/").status_code == 404
         assert other.post(f"/embeddings/{emb}/similar-samples/", json={"vector": [0.0] * DIMS}).status_code == 404
         assert other.delete(f"/embeddings/{emb}/").status_code == 404
@@ -171,7 +171,7 @@ def test_search_body_validation(owner):
     assert len(search(http, emb, vector=v, k=5)) == 2
 
 
-def test_vectors_validation_and_permissions(owner, server):
+def test_vectors_validation_and_permissions(owner, app):
     username, http = owner
     emb = make_embedding(http)
     _ds, uuids = make_dataset(http, 3)
@@ -192,11 +192,11 @@ def test_vectors_validation_and_permissions(owner, server):
     r = http.post(f"/embeddings/{emb}/similar-samples/", json={"vector": [1.0] * DIMS, "k": 0})
     assert r.status_code == 400 and r.json()["field"] == "k"
     # an organization embedding: a labeler member may search but not write; an outsider's sample is "not found"
-    labeler, labeler_key = server.create_user()
-    org = server.create_org(unique("org"), username, {labeler: "labeler"})
+    labeler, labeler_key = app.create_user()
+    org = app.create_org(unique("org"), username, {labeler: "labeler"})
     r = http.post(f"/organizations/{org}/embeddings/", json={"name": "org-emb", "dims": DIMS})
     assert r.status_code == 201 and r.json()["full_name"] == f"{org}/org-emb"
-    with server.client(labeler_key) as lab:
+    with app.client(labeler_key) as lab:
         assert lab.get(f"/embeddings/{org}/org-emb/").json()["role"] == "labeler"
         r = lab.put(f"/embeddings/{org}/org-emb/vectors/", json={"vectors": []})
         assert r.status_code == 403
@@ -262,11 +262,11 @@ def test_search_matches_exact_before_and_after_index_build(owner):
     assert uuids[3] not in [r["sample"]["uuid"] for r in search(http, emb, vector=far.tolist(), k=10)]
 
 
-def test_results_respect_dataset_visibility(owner, server):
+def test_results_respect_dataset_visibility(owner, app):
     username, http = owner
-    emb_owner, emb_key = server.create_user()
-    org = server.create_org(unique("org"), emb_owner, {username: "manager"})
-    with server.client(emb_key) as boss:
+    emb_owner, emb_key = app.create_user()
+    org = app.create_org(unique("org"), emb_owner, {username: "manager"})
+    with app.client(emb_key) as boss:
         r = boss.post(f"/organizations/{org}/embeddings/", json={"name": "shared", "dims": DIMS})
         assert r.status_code == 201
         _boss_ds, boss_uuids = make_dataset(boss, 20)
@@ -277,7 +277,7 @@ def test_results_respect_dataset_visibility(owner, server):
     r = http.put(f"/embeddings/{org}/shared/vectors/", json={"vectors": [{"sample_uuid": boss_uuids[0],
                                                                           "vector": vectors[20].tolist()}]})
     assert r.status_code == 404
-    with server.client(emb_key) as boss:
+    with app.client(emb_key) as boss:
         upload(boss, f"{org}/shared", boss_uuids, vectors[20:])
         # the organization's owner sees its own dataset's samples only: the manager's private ones stay hidden
         got = search(boss, f"{org}/shared", vector=vectors[0].tolist(), k=40)

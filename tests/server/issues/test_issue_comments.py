@@ -13,11 +13,11 @@ from support import unique
 
 
 @pytest.fixture(scope="module")
-def world(server):
-    owner, owner_key = server.create_user(unique("owner"))
-    labeler, labeler_key = server.create_user(unique("labeler"))
-    _, reader_key = server.create_user(unique("reader"))
-    with server.client(owner_key) as http:
+def world(app):
+    owner, owner_key = app.create_user(unique("owner"))
+    labeler, labeler_key = app.create_user(unique("labeler"))
+    _, reader_key = app.create_user(unique("reader"))
+    with app.client(owner_key) as http:
         full = http.post("/user/datasets/", json={"name": unique("ic"), "task_type": "vector", "public": True,
                                                   "task_attributes": TASK_ATTRIBUTES}).json()["full_name"]
         assert http.post(f"/datasets/{full}/collaborators/", json={"user": labeler, "role": "labeler"}
@@ -33,20 +33,20 @@ def world(server):
             "full": full, "sample": sample, "private_issue": private_issue}
 
 
-def test_add_and_list_comments(server, world):
+def test_add_and_list_comments(app, world):
     owner, owner_key = world["owner"]
     labeler, labeler_key = world["labeler"]
-    with server.client(owner_key) as http:
+    with app.client(owner_key) as http:
         issue = http.post(f"/samples/{world['sample']}/issues/", json={"description": "car missing"}).json()
         assert issue["comments"] == []
         first = http.post(f"/issues/{issue['uuid']}/comments/", json={"text": "where exactly?"})
         assert first.status_code == 201, first.text
         assert first.json()["text"] == "where exactly?" and first.json()["created_by"] == owner
         assert first.json()["created_at"].endswith("Z")
-    with server.client(labeler_key) as http:
+    with app.client(labeler_key) as http:
         r = http.post(f"/issues/{issue['uuid']}/comments", json={"text": "left edge, frame 3 ✓"})
         assert r.status_code == 201, r.text
-    with server.client(world["reader_key"]) as http:  # a public dataset: anyone reads, nobody else writes
+    with app.client(world["reader_key"]) as http:  # a public dataset: anyone reads, nobody else writes
         listed = http.get(f"/issues/{issue['uuid']}/comments/")
         assert listed.status_code == 200
         assert [(c["text"], c["created_by"]) for c in listed.json()] == [("where exactly?", owner),
@@ -55,13 +55,13 @@ def test_add_and_list_comments(server, world):
         assert refused.status_code == 403
         issues = {i["uuid"]: i for i in http.get(f"/datasets/{world['full']}/issues/").json()}
         assert issues[issue["uuid"]]["comments"] == listed.json()
-    with server.client(owner_key) as http:
+    with app.client(owner_key) as http:
         assert len(http.get(f"/issues/{issue['uuid']}/comments/").json()) == 2  # the refused one was not added
 
 
-def test_bad_comments_are_refused(server, world):
+def test_bad_comments_are_refused(app, world):
     _, owner_key = world["owner"]
-    with server.client(owner_key) as http:
+    with app.client(owner_key) as http:
         issue = http.post(f"/samples/{world['sample']}/issues/", json={"description": "d"}).json()["uuid"]
         for body in ({}, {"text": ""}, {"text": "   "}, {"text": 5}, {"text": "x" * 10_001}, [], {"text": None}):
             r = http.post(f"/issues/{issue}/comments/", json=body)
@@ -70,8 +70,8 @@ def test_bad_comments_are_refused(server, world):
         assert http.get(f"/issues/{issue}/comments/").json() == []
 
 
-def test_invisible_issue_comments_answer_like_a_missing_issue(server, world):
-    with server.client(world["reader_key"]) as http:
+def test_invisible_issue_comments_answer_like_a_missing_issue(app, world):
+    with app.client(world["reader_key"]) as http:
         for method, kwargs in (("GET", {}), ("POST", {"json": {"text": "hi"}})):
             hidden = http.request(method, f"/issues/{world['private_issue']}/comments/", **kwargs)
             missing = http.request(method, f"/issues/{uuid.uuid4()}/comments/", **kwargs)
@@ -80,17 +80,17 @@ def test_invisible_issue_comments_answer_like_a_missing_issue(server, world):
                 {k: v for k, v in missing.json().items() if k != "request_id"}
 
 
-def test_concurrent_comments_are_all_kept(server, world):
+def test_concurrent_comments_are_all_kept(app, world):
     _, owner_key = world["owner"]
-    with server.client(owner_key) as http:
+    with app.client(owner_key) as http:
         issue = http.post(f"/samples/{world['sample']}/issues/", json={"description": "busy"}).json()["uuid"]
 
     def comment(i: int) -> int:
-        with server.client(owner_key) as http:
+        with app.client(owner_key) as http:
             return http.post(f"/issues/{issue}/comments/", json={"text": f"c{i}"}).status_code
 
     with ThreadPoolExecutor(8) as pool:
         assert set(pool.map(comment, range(24))) == {201}
-    with server.client(owner_key) as http:
+    with app.client(owner_key) as http:
         texts = [c["text"] for c in http.get(f"/issues/{issue}/comments/").json()]
     assert sorted(texts) == sorted(f"c{i}" for i in range(24))

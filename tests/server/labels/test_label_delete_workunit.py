@@ -6,9 +6,9 @@ from server.samples.payloads import TASK_ATTRIBUTES, label_attributes, sample_at
 from support import unique
 
 
-def test_label_delete_writes_a_workunit(server):
-    _, key = server.create_user(unique("owner"))
-    with server.client(key) as http:
+def test_label_delete_writes_a_workunit(app):
+    _, key = app.create_user(unique("owner"))
+    with app.client(key) as http:
         full = http.post("/user/datasets/", json={"name": unique("wu"), "task_type": "vector",
                                                   "task_attributes": TASK_ATTRIBUTES}).json()["full_name"]
         sample = http.post(f"/datasets/{full}/samples/", json={"name": "s", "attributes":

@@ -20,9 +20,9 @@ IMAGE = {"image": {"url": "https://example.com/a.png"}}
 
 
 @pytest.fixture
-def owner(server):
-    username, key = server.create_user()
-    with server.client(key) as http:
+def owner(app):
+    username, key = app.create_user()
+    with app.client(key) as http:
         yield username, http
 
 
@@ -85,7 +85,7 @@ def test_pages_and_bad_paging(owner):
         assert r.status_code == 400 and r.json()["field"] in params, (params, r.text)
 
 
-def test_missing_things_answer_404(owner, server):
+def test_missing_things_answer_404(owner, app):
     _, http = owner
     _, s = _sample(http)
     # never labeled: like a missing label
@@ -97,9 +97,9 @@ def test_missing_things_answer_404(owner, server):
         r = http.post(f"/labels/{s}/ground-truth/history/{revision}/restore/")
         assert r.status_code == 404 and r.json()["code"] == "not_found", (revision, r.text)
     # a stranger: exactly like a sample that does not exist
-    _, key = server.create_user()
+    _, key = app.create_user()
     missing = str(uuid.uuid4())
-    with server.client(key) as stranger:
+    with app.client(key) as stranger:
         for path in ("history/", "history/1/restore/"):
             method = stranger.get if path == "history/" else stranger.post
             theirs, nothing = method(f"/labels/{s}/ground-truth/{path}"), method(f"/labels/{missing}/ground-truth/{path}")
@@ -119,16 +119,16 @@ def test_restoring_a_deletion_is_a_conflict(owner):
     assert r.status_code == 409 and "deletion" in r.json()["detail"]
 
 
-def test_restore_needs_the_label_write_permission(owner, server):
+def test_restore_needs_the_label_write_permission(owner, app):
     _, http = owner
     ds, s = _sample(http, public=True)
     url = f"/labels/{s}/ground-truth/"
     http.put(url, json={"label_status": "REVIEWED", "attributes": BOX})
     http.put(url, json={"label_status": "LABELED", "attributes": BOX2})
-    labeler, lkey = server.create_user()
-    _viewer, vkey = server.create_user()
+    labeler, lkey = app.create_user()
+    _viewer, vkey = app.create_user()
     assert http.post(f"/datasets/{ds}/collaborators/", json={"user": labeler, "role": "labeler"}).status_code == 201
-    with server.client(lkey) as lab, server.client(vkey) as view:
+    with app.client(lkey) as lab, app.client(vkey) as view:
         assert len(_history(view, s)) == 2  # readable by whoever may read the label (public dataset)
         assert view.post(f"{url}history/2/restore/").status_code == 403
         r = lab.post(f"{url}history/1/restore/")  # revision 1 is REVIEWED: a review decision

@@ -44,14 +44,14 @@ def test_may_write_matches_the_documented_rule_for_every_role_and_transition():
 
 
 @pytest.fixture(scope="module")
-def world(server) -> dict[str, Any]:
-    _, owner_key = server.create_user(unique("owner"))
+def world(app) -> dict[str, Any]:
+    _, owner_key = app.create_user(unique("owner"))
     keys = {"owner": owner_key}
-    with server.client(owner_key) as http:
+    with app.client(owner_key) as http:
         full = http.post("/user/datasets/", json={"name": unique("rp"), "task_type": "vector",
                                                   "task_attributes": TASK_ATTRIBUTES}).json()["full_name"]
         for role in ("labeler", "reviewer", "manager"):
-            name, keys[role] = server.create_user(unique(role))
+            name, keys[role] = app.create_user(unique(role))
             assert http.post(f"/datasets/{full}/collaborators/", json={"user": name, "role": role}).status_code == 201
         samples = {}
         for role in keys:
@@ -71,12 +71,12 @@ def _set_old(owner, path: str, old: str | None) -> None:
 
 
 @pytest.mark.parametrize("role", ["labeler", "reviewer", "manager", "owner"])
-def test_every_transition_through_put_patch_and_delete(server, world, role):
+def test_every_transition_through_put_patch_and_delete(app, world, role):
     path = f"/labels/{world['samples'][role]}/ground-truth/"
     attrs = label_attributes("vector")
     rule = EXPECTED[role]
     failures = []
-    with server.client(world["keys"]["owner"]) as owner, server.client(world["keys"][role]) as http:
+    with app.client(world["keys"]["owner"]) as owner, app.client(world["keys"][role]) as http:
         for old in OLD:
             for new in NEW:
                 attempts = []
@@ -108,11 +108,11 @@ def test_every_transition_through_put_patch_and_delete(server, world, role):
     assert not failures, "\n".join(failures)
 
 
-def test_labeler_put_over_a_review_keeps_the_review(server, world):
+def test_labeler_put_over_a_review_keeps_the_review(app, world):
     """The reproduction from the issue: a labeler's PUT with LABELED over a REVIEWED label used to answer 200 and
     keep the reviewer's ``reviewed_by`` on a label nobody reviewed."""
     path = f"/labels/{world['samples']['labeler']}/ground-truth/"
-    with server.client(world["keys"]["reviewer"]) as reviewer, server.client(world["keys"]["labeler"]) as labeler:
+    with app.client(world["keys"]["reviewer"]) as reviewer, app.client(world["keys"]["labeler"]) as labeler:
         assert reviewer.put(path, json={"attributes": label_attributes("vector"),
                                         "label_status": "REVIEWED"}).status_code in (200, 201)
         r = labeler.put(path, json={"attributes": label_attributes("vector"), "label_status": "LABELED"})

@@ -22,9 +22,9 @@ def _label(*annotations) -> dict:
 
 
 @pytest.fixture
-def owner(server):
-    username, key = server.create_user()
-    with server.client(key) as http:
+def owner(app):
+    username, key = app.create_user()
+    with app.client(key) as http:
         yield username, http
 
 
@@ -110,14 +110,14 @@ def test_diff_counts_and_changes(owner):
         assert r.status_code == 400 and r.json()["field"] in params
 
 
-def test_not_succeeded_is_409_unknown_is_404_strangers_get_404(owner, server):
+def test_not_succeeded_is_409_unknown_is_404_strangers_get_404(owner, app):
     _, http = owner
     ds = http.post("/user/datasets/", json={"name": unique("ds"), "task_type": "vector",
                                            "task_attributes": TASK}).json()["full_name"]
     http.post(f"/datasets/{ds}/samples/", json={"name": "x", "attributes": IMAGE})
     _release(http, ds, "v1")
     _release(http, ds, "v2")
-    engine = create_engine(server.database_url)
+    engine = create_engine(app.database_url)
     try:
         with engine.begin() as conn:
             conn.execute(text("UPDATE releases SET status = 'FAILED' WHERE name = 'v2' AND dataset_id = "
@@ -130,8 +130,8 @@ def test_not_succeeded_is_409_unknown_is_404_strangers_get_404(owner, server):
     r = http.get(f"/datasets/{ds}/releases/v1/diff/nope/")
     assert r.status_code == 404 and "nope" in r.json()["detail"]
     assert http.get(f"/datasets/{ds}/releases/nope/diff/v1/changes/").status_code == 404
-    _, key = server.create_user()
-    with server.client(key) as stranger:
+    _, key = app.create_user()
+    with app.client(key) as stranger:
         theirs = stranger.get(f"/datasets/{ds}/releases/v1/diff/v1/")
         missing = stranger.get(f"/datasets/{ds}-missing/releases/v1/diff/v1/")
         assert theirs.status_code == missing.status_code == 404

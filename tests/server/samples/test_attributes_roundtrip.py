@@ -1,4 +1,4 @@
-"""Property tests over HTTP against a real server: random valid label (and sample) attributes round-trip byte for
+"""Property tests over HTTP against the real app (in-process): random valid label (and sample) attributes round-trip byte for
 byte; random invalid ones are rejected with a 400 naming the exact field, and nothing changes in storage (the
 previous label, the workunit log and the sample list stay as they were)."""
 
@@ -25,9 +25,9 @@ ALL_LABEL_TASK_TYPES = LABEL_TASK_TYPES + TEXT_TASK_TYPES
 
 
 @pytest.fixture(scope="module")
-def http(server):
-    _, key = server.create_user()
-    with server.client(key) as client:
+def http(app):
+    _, key = app.create_user()
+    with app.client(key) as client:
         yield client
 
 

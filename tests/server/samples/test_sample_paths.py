@@ -27,21 +27,21 @@ IMAGE = sample_attributes("vector")
 
 
 @pytest.fixture(scope="module")
-def world(server):
-    owner, owner_key = server.create_user(unique("owner"))
+def world(app):
+    owner, owner_key = app.create_user(unique("owner"))
     keys = {"owner": owner_key}
     members, collaborators = {}, {}
     for role in ROLES:
-        collaborators[role], keys[f"collab-{role}"] = server.create_user(unique(f"c-{role}"))
-        member, keys[f"org-{role}"] = server.create_user(unique(f"m-{role}"))
+        collaborators[role], keys[f"collab-{role}"] = app.create_user(unique(f"c-{role}"))
+        member, keys[f"org-{role}"] = app.create_user(unique(f"m-{role}"))
         members[member] = role
-    _, keys["outsider"] = server.create_user(unique("out"))
-    org = server.create_org(unique("org"), owner, members)
+    _, keys["outsider"] = app.create_user(unique("out"))
+    org = app.create_org(unique("org"), owner, members)
     return {"owner": owner, "org": org, "keys": keys, "collaborators": collaborators}
 
 
-def _sample(server, world, *, org_owned: bool, public: bool) -> tuple[str, str]:
-    with server.client(world["keys"]["owner"]) as http:
+def _sample(app, world, *, org_owned: bool, public: bool) -> tuple[str, str]:
+    with app.client(world["keys"]["owner"]) as http:
         path = f"/organizations/{world['org']}/datasets/" if org_owned else "/user/datasets/"
         r = http.post(path, json={"name": unique("sp"), "public": public, "task_type": "vector",
                                   "task_attributes": TASK_ATTRIBUTES})
@@ -81,18 +81,18 @@ SUBJECTS = ["owner"] + [f"collab-{r}" for r in ROLES] + [f"org-{r}" for r in ROL
 
 
 @pytest.mark.parametrize("org_owned, public", list(itertools.product([False, True], [False, True])))
-def test_matrix_on_sample_paths(server, world, org_owned, public):
-    _full, uuid = _sample(server, world, org_owned=org_owned, public=public)
-    with server.client(world["keys"]["owner"]) as http:
+def test_matrix_on_sample_paths(app, world, org_owned, public):
+    _full, uuid = _sample(app, world, org_owned=org_owned, public=public)
+    with app.client(world["keys"]["owner"]) as http:
         missing = http.get(f"/samples/{unique('no-such-uuid')}/").json()
     failures = []
     for subject in SUBJECTS:
         # Each subject starts from a LABELED label: a labeler may label over LABELED, never over REVIEWED
         # (labels/policy.py), and the previous subject may have left a review behind.
-        with server.client(world["keys"]["owner"]) as http:
+        with app.client(world["keys"]["owner"]) as http:
             assert _do(http, "label", uuid).status_code < 300
         role = _expected_role(subject, org_owned=org_owned, public=public)
-        with server.client(world["keys"][subject]) as http:
+        with app.client(world["keys"][subject]) as http:
             for action in ACTIONS:
                 r = _do(http, action, uuid)
                 if action in ALLOWED[role]:
@@ -108,14 +108,14 @@ def test_matrix_on_sample_paths(server, world, org_owned, public):
     assert not failures, "\n".join(failures)
 
 
-def test_upsert_created_replaced_and_authors(server, world):
-    full, uuid = _sample(server, world, org_owned=False, public=False)
+def test_upsert_created_replaced_and_authors(app, world):
+    full, uuid = _sample(app, world, org_owned=False, public=False)
     labeler_name = world["collaborators"]["labeler"]
     reviewer_name = world["collaborators"]["reviewer"]
     label = {"label_status": "LABELED", "attributes": label_attributes("vector"), "score": 0.25}
-    with server.client(world["keys"]["collab-labeler"]) as labeler, \
-            server.client(world["keys"]["collab-reviewer"]) as reviewer, \
-            server.client(world["keys"]["owner"]) as owner:
+    with app.client(world["keys"]["collab-labeler"]) as labeler, \
+            app.client(world["keys"]["collab-reviewer"]) as reviewer, \
+            app.client(world["keys"]["owner"]) as owner:
         r = labeler.put(f"/labels/{uuid}/no-such-labelset/", json=label)
         assert r.status_code == 404 and "Labelset not found" in r.json()["detail"]
         assert owner.get(f"/datasets/{full}/workunits/").json() == []  # nothing recorded for the failed write
@@ -160,18 +160,18 @@ def test_upsert_created_replaced_and_authors(server, world):
         assert {w["sample_uuid"] for w in works} == {uuid} and {w["labelset"] for w in works} == {"ground-truth"}
 
 
-def test_concurrent_creates_of_one_label(server, world):
-    full, uuid = _sample(server, world, org_owned=False, public=False)
+def test_concurrent_creates_of_one_label(app, world):
+    full, uuid = _sample(app, world, org_owned=False, public=False)
     label = {"label_status": "LABELED", "attributes": label_attributes("vector")}
 
     def put(_: int) -> int:
-        with server.client(world["keys"]["owner"]) as http:
+        with app.client(world["keys"]["owner"]) as http:
             return http.put(f"/labels/{uuid}/ground-truth/", json=label).status_code
 
     with ThreadPoolExecutor(4) as pool:
         codes = sorted(pool.map(put, range(8)))
     assert codes == [200] * 7 + [201]
-    with server.client(world["keys"]["owner"]) as http:
+    with app.client(world["keys"]["owner"]) as http:
         assert len(http.get(f"/datasets/{full}/workunits/").json()) == 8
         assert http.get(f"/datasets/{full}/samples/", params={"labelset": "ground-truth"}).json()[0]["label"][
             "label_status"] == "LABELED"

@@ -16,9 +16,9 @@ IMAGE = sample_attributes("vector")
 
 
 @pytest.fixture
-def owner(server):
-    username, key = server.create_user()
-    with server.client(key) as http:
+def owner(app):
+    username, key = app.create_user()
+    with app.client(key) as http:
         yield username, http
 
 
@@ -139,18 +139,18 @@ def test_bad_bodies_are_400_never_500(owner):
     assert r.status_code == 400
 
 
-def test_roles_on_samples_and_labels(server, owner):
+def test_roles_on_samples_and_labels(app, owner):
     _, http = owner
     ds = _dataset(http)
     uuid = http.post(f"/datasets/{ds}/samples/", json={"name": "a", "attributes": IMAGE}).json()["uuid"]
     label = {"label_status": "LABELED", "attributes": label_attributes("vector")}
     keys = {}
     for role in ("labeler", "reviewer", "manager"):
-        username, key = server.create_user()
+        username, key = app.create_user()
         assert http.post(f"/datasets/{ds}/collaborators/", json={"user": username, "role": role}).status_code == 201
         keys[role] = key
-    with server.client(keys["labeler"]) as labeler, server.client(keys["reviewer"]) as reviewer, \
-            server.client(keys["manager"]) as manager:
+    with app.client(keys["labeler"]) as labeler, app.client(keys["reviewer"]) as reviewer, \
+            app.client(keys["manager"]) as manager:
         assert labeler.get(f"/datasets/{ds}/samples/").status_code == 200
         assert labeler.post(f"/datasets/{ds}/samples/", json={"name": "x", "attributes": IMAGE}).status_code == 403
         assert labeler.patch(f"/samples/{uuid}/", json={"priority": 3}).status_code == 403
@@ -165,8 +165,8 @@ def test_roles_on_samples_and_labels(server, owner):
                                json={"uuids": [uuid]}).json() == {"deleted_count": 1}
     public = _dataset(http, public=True)
     puuid = http.post(f"/datasets/{public}/samples/", json={"name": "p", "attributes": IMAGE}).json()["uuid"]
-    _, viewer_key = server.create_user()
-    with server.client(viewer_key) as viewer:
+    _, viewer_key = app.create_user()
+    with app.client(viewer_key) as viewer:
         assert viewer.get(f"/samples/{puuid}/").status_code == 200
         assert viewer.put(f"/labels/{puuid}/ground-truth/", json=label).status_code == 403
         assert viewer.get(f"/samples/{uuid}/").status_code == 404

@@ -7,20 +7,20 @@ import os
 import stat
 from pathlib import Path
 
-import httpx
 from support import live_server, unique
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
 
-def test_files_are_served_with_nosniff(server):
-    _, key = server.create_user(unique("u"))
-    with server.client(key) as http:
+def test_files_are_served_with_nosniff(app):
+    _, key = app.create_user(unique("u"))
+    with app.client(key) as http:
         asset = http.post("/assets/", json={"filename": "a.png"}).json()
     post = asset["presignedPostFields"]
-    r = httpx.post(post["url"], data=post["fields"], files={"file": ("a.png", PNG, "image/png")})
-    assert r.status_code == 204, r.text
-    got = httpx.get(asset["url"])
+    with app.client() as anyone:  # the signed upload form and the stored file's URL: no key
+        r = anyone.post(post["url"], data=post["fields"], files={"file": ("a.png", PNG, "image/png")})
+        assert r.status_code == 204, r.text
+        got = anyone.get(asset["url"])
     assert got.status_code == 200 and got.content == PNG
     assert got.headers["x-content-type-options"] == "nosniff"
     assert got.headers["content-type"] == "image/png"

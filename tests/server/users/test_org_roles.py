@@ -11,24 +11,24 @@ ROLES = ("labeler", "reviewer", "manager", "admin")
 
 
 @pytest.fixture(scope="module")
-def org(server):
-    admin, admin_key = server.create_user(unique("admin"))
+def org(app):
+    admin, admin_key = app.create_user(unique("admin"))
     people = {"admin": admin_key}
     members = {}
     for role in ROLES[:-1]:
-        name, people[role] = server.create_user(unique(role))
+        name, people[role] = app.create_user(unique(role))
         members[name] = role
-    _, people["outsider"] = server.create_user(unique("out"))
-    return {"name": server.create_org(unique("org"), admin, members), "keys": people}
+    _, people["outsider"] = app.create_user(unique("out"))
+    return {"name": app.create_org(unique("org"), admin, members), "keys": people}
 
 
 @pytest.mark.parametrize("role", [*ROLES, "outsider"])
-def test_org_actions_by_role(server, org, role):
+def test_org_actions_by_role(app, org, role):
     name = org["name"]
-    with server.client(org["keys"][role]) as http:
+    with app.client(org["keys"][role]) as http:
         missing = http.get(f"/organizations/{unique('nope')}/members/")
         listing = http.get(f"/organizations/{name}/members/")
-        newbie, _ = server.create_user(unique("newbie"))
+        newbie, _ = app.create_user(unique("newbie"))
         add = http.post(f"/organizations/{name}/members/", json={"user": newbie, "role": "labeler"})
         remove = http.delete(f"/organizations/{name}/members/{newbie}")
         create = http.post(f"/organizations/{name}/datasets/", json={"name": unique("d")})

@@ -25,8 +25,7 @@ import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..datasets.permissions import DatasetAccess
-from ..db.engine import READ_ONLY
-from ..db.sql import for_paramstyle, run
+from ..db.sql import run, run_many
 from ..errors import Conflict, Invalid
 from .service import get_release
 
@@ -60,15 +59,8 @@ _PUT_CONTENT = "INSERT INTO label_contents (dataset_id, hash, attributes) VALUES
 
 
 def _run_many(session: Session, sql: str, rows: list[tuple[Any, ...]]) -> None:
-    if not rows:
-        return
-    conn = session.connection()
-    driver: Any = conn.connection.driver_connection
-    cursor = driver.cursor()
-    try:
-        cursor.executemany(for_paramstyle(sql, conn.dialect.paramstyle), rows)
-    finally:
-        cursor.close()
+    if rows:
+        run_many(session, sql, rows)
 
 
 def clear_digests(session: Session, release_id: int) -> None:
@@ -149,7 +141,7 @@ def _counts(session: Session, table: str, a: int, b: int) -> dict[str, int]:
 
 
 def diff_summary(session: Session, acc: DatasetAccess, from_name: str, to_name: str) -> dict[str, Any]:
-    session.connection(execution_options=READ_ONLY)
+    # A GET: the request session reads already (deps.request_session), one read transaction per request.
     a, _ = _diffable(session, acc, from_name)
     b, _ = _diffable(session, acc, to_name)
     return {"from": from_name, "to": to_name, "samples": _counts(session, _SAMPLES, a, b),
@@ -231,7 +223,7 @@ def _document(session: Session, dataset_id: int, key: bytes) -> Any:
 
 def diff_changes(session: Session, acc: DatasetAccess, from_name: str, to_name: str, page: int,
                  per_page: int) -> list[dict[str, Any]]:
-    session.connection(execution_options=READ_ONLY)
+    # A GET: the request session reads already (deps.request_session), one read transaction per request.
     a, _ = _diffable(session, acc, from_name)
     b, _ = _diffable(session, acc, to_name)
     conn = session.connection()

@@ -1,6 +1,6 @@
 """Every listing runs a constant number of SQL statements per page, whatever the number of rows on the page
 (``GET /user/datasets/`` has its own test in tests/server/datasets/test_listing_statements.py): each listing is
-counted with one row and again with many, on an in-process app built on the live server's database."""
+counted with one row and again with many, on a second in-process app built on the ``app`` fixture's database."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from support import CountingApp, unique
 MANY = 12
 
 
-def test_every_listing_is_constant_in_statements(server, tmp_path):
-    me, key = server.create_user(unique("me"))
-    org = server.create_org(unique("org"), me)
-    app = CountingApp(server, tmp_path)
-    with server.client(key) as http:
+def test_every_listing_is_constant_in_statements(app, tmp_path):
+    me, key = app.create_user(unique("me"))
+    org = app.create_org(unique("org"), me)
+    counting = CountingApp(app, tmp_path)
+    with app.client(key) as http:
         full = http.post("/user/datasets/", json={"name": unique("ls"), "task_type": "vector",
                                                   "task_attributes": TASK_ATTRIBUTES}).json()["full_name"]
         http.post(f"/organizations/{org}/datasets/", json={"name": unique("o"), "task_type": "vector"})
@@ -34,7 +34,7 @@ def test_every_listing_is_constant_in_statements(server, tmp_path):
                 http.post(f"/issues/{first['issue']}/comments/", json={"text": "c"})
                 http.post(f"/datasets/{full}/labelsets/", json={"name": unique("set")})
                 http.post(f"/datasets/{full}/releases/", json={"name": unique("v")})
-                name, _ = server.create_user(unique("c"))
+                name, _ = app.create_user(unique("c"))
                 assert http.post(f"/datasets/{full}/collaborators/", json={"user": name, "role": "labeler"}
                                  ).status_code == 201
                 assert http.post(f"/organizations/{org}/members/", json={"user": name, "role": "labeler"}
@@ -52,16 +52,16 @@ def test_every_listing_is_constant_in_statements(server, tmp_path):
             out = {}
             for path in [*listings, f"/issues/{first['issue']}/comments/",
                          f"/labels/{first['sample']}/ground-truth/history/"]:
-                r = app.request("GET", path, key)
+                r = counting.request("GET", path, key)
                 assert r.status_code == 200, (path, r.text)
-                out[path] = (len(app.statements), len(r.json()))
+                out[path] = (len(counting.statements), len(r.json()))
             return out
 
         add(1)
         few = counts()
         add(MANY)
         many = counts()
-    app.close()
+    counting.close()
     grown = {p for p in many if many[p][1] > few[p][1]}
     assert grown == set(many), f"listings that did not grow (test set-up): {set(many) - grown}"
     changed = {p: (few[p][0], many[p][0]) for p in many if few[p][0] != many[p][0]}
