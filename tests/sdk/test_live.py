@@ -18,6 +18,7 @@ from labelhouse.models import (
     Collaborator,
     Dataset,
     Issue,
+    IssueComment,
     IssueStatus,
     Label,
     LabelStatus,
@@ -212,6 +213,14 @@ def test_issues(lh: SegmentsClient, user: tuple[str, str], name: str) -> None:
     assert [i.uuid for i in lh.get_issues(full)] == [issue.uuid]
     closed = lh.update_issue(issue.uuid, status=IssueStatus.CLOSED, description="fixed")
     assert (closed.status, closed.description) == (IssueStatus.CLOSED, "fixed")
+    assert lh.get_issue_comments(issue.uuid) == []
+    first = lh.add_issue_comment(issue.uuid, "Fixed in the latest labels.")
+    assert isinstance(first, IssueComment) and first.text == "Fixed in the latest labels."
+    assert first.created_by == user[0] and first.created_at is not None
+    lh.add_issue_comment(issue.uuid, "Checked.")
+    assert [c.text for c in lh.get_issue_comments(issue.uuid)] == ["Fixed in the latest labels.", "Checked."]
+    with pytest.raises(exc.ValidationError):
+        lh.add_issue_comment(issue.uuid, "")  # the server's 400: 1 to 10,000 characters
     lh.delete_issue(issue.uuid)
     assert lh.get_issues(full) == []
 

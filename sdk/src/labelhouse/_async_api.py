@@ -17,7 +17,7 @@ from labelhouse.models.datasets import Collaborator, Dataset, Labelset, TaskAttr
 from labelhouse.models.embeddings import Embedding, SimilarSample
 from labelhouse.models.enums import Category, IssueStatus, LabelStatus, Role, TaskType
 from labelhouse.models.history import LabelRevision, ReleaseDiff, ReleaseDiffChange
-from labelhouse.models.issues import Issue
+from labelhouse.models.issues import Issue, IssueComment
 from labelhouse.models.releases import Release
 from labelhouse.models.samples import DeleteSamplesResponse, Label, Sample
 from labelhouse.models.users import User
@@ -94,6 +94,11 @@ class AsyncResources:
         """Raise an issue on a sample; ``anchor`` optionally points at a location, track or frame.
 
         >>> client.add_issue(uuid, "The car on the left is missing.")"""
+
+    async def add_issue_comment(self, uuid: str, text: str) -> IssueComment:
+        """Comment on an issue (1 to 10,000 characters).
+
+        >>> client.add_issue_comment(issue.uuid, "Fixed in the latest labels.")"""
 
     async def add_label(
         self,
@@ -274,6 +279,11 @@ class AsyncResources:
         """The embeddings you can use: your own and your organizations'.
 
         >>> [e.full_name for e in client.get_embeddings()]"""
+
+    async def get_issue_comments(self, uuid: str) -> list[IssueComment]:
+        """The comments of an issue, oldest first.
+
+        >>> [c.text for c in client.get_issue_comments(issue.uuid)]"""
 
     async def get_issues(self, dataset_identifier: str) -> list[Issue]:
         """All issues of a dataset.

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._base import Call, dataset_path, segment
-from ..models import Issue, IssueStatus
+from ..models import Issue, IssueComment, IssueStatus
 from ._common import ClientPrimitives, list_of, model
 
 
@@ -42,3 +42,18 @@ class IssuesMixin(ClientPrimitives):
         >>> client.delete_issue(issue.uuid)
         """
         return self._call(Call[None]("DELETE", f"/issues/{segment(uuid)}/"))
+
+    def get_issue_comments(self, uuid: str) -> list[IssueComment]:
+        """The comments of an issue, oldest first.
+
+        >>> [c.text for c in client.get_issue_comments(issue.uuid)]
+        """
+        return self._call(Call("GET", f"/issues/{segment(uuid)}/comments/", parse=list_of(IssueComment)))
+
+    def add_issue_comment(self, uuid: str, text: str) -> IssueComment:
+        """Comment on an issue (1 to 10,000 characters).
+
+        >>> client.add_issue_comment(issue.uuid, "Fixed in the latest labels.")
+        """
+        return self._call(Call("POST", f"/issues/{segment(uuid)}/comments/", body={"text": text},
+                               parse=model(IssueComment)))
