@@ -96,10 +96,10 @@ def _size(engine) -> int:
 
 # ----------------------------------------------------------------------------------------------------- writes
 def writes(url: str, rounds: int, block: int) -> dict:
+    from labelhouse_server.access import sample_access
     from labelhouse_server.auth.keys import account_for_key  # noqa: F401  (warm imports)
     from labelhouse_server.db import Account
     from labelhouse_server.labels import history, service
-    from labelhouse_server.samples.deps import sample_access
 
     engine, sessions, ids = _setup(url, 2000)
     with sessions() as s:

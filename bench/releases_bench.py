@@ -72,7 +72,7 @@ def build(db: Path) -> dict:
     from labelhouse_server.db.engine import make_engine, make_sessionmaker
     from labelhouse_server.jobs import queue
     from labelhouse_server.jobs.registry import JobContext
-    from labelhouse_server.releases.builder import BuildRelease
+    from labelhouse_server.releases.jobs import BuildRelease
     from labelhouse_server.releases.service import create_release
     from labelhouse_server.settings import Settings
     from labelhouse_server.storage import make_store

@@ -30,13 +30,9 @@ def set_password(server: Any, username: str, password: str = PASSWORD) -> None:
     from labelhouse_server.auth.passwords import set_password as set_pw
     from labelhouse_server.users.service import get_account
 
-    engine, session = server._session()
-    try:
+    with server._session() as session:
         set_pw(session, get_account(session, username), password)
         session.commit()
-    finally:
-        session.close()
-        engine.dispose()
 
 
 def photo(width: int, height: int, seed: int = 0, fmt: str = "JPEG", quality: int = 85) -> bytes:

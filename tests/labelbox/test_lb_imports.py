@@ -82,16 +82,12 @@ def sample_of(server, global_key: str) -> tuple[str, str]:
     from labelhouse_server.db.catalog import DataRowInfo
     from sqlalchemy import select
 
-    engine, session = server._session()
-    try:
+    with server._session() as session:
         sample = session.scalars(select(Sample).join(DataRowInfo, DataRowInfo.sample_id == Sample.id)
                                  .where(DataRowInfo.global_key == global_key)).one()
         dataset = session.get(Dataset, sample.dataset_id)
         owner = session.get(Account, dataset.owner_id)
         return sample.uuid, f"{owner.username}/{dataset.name}"
-    finally:
-        session.close()
-        engine.dispose()
 
 
 def segments_label(server, key: str, setup: Setup, global_key: str) -> tuple[dict | None, str, str]:

@@ -30,13 +30,9 @@ def test_revoked_key_is_rejected(server):
     from labelhouse_server.users.service import get_account
 
     username, key = server.create_user()
-    engine, session = server._session()
-    try:
+    with server._session() as session:
         revoke_key(session, get_account(session, username), "default")
         session.commit()
-    finally:
-        session.close()
-        engine.dispose()
     with pytest.raises(AuthenticationError):
         SegmentsClient(key, api_url=server.url + "/")
 

@@ -9,7 +9,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
 
 from .admin.routes import router as admin_router
 from .assets.routes import router as assets_router
@@ -64,6 +66,24 @@ class LabelhouseApp(FastAPI):
     """FastAPI with the OpenAPI description trimmed to what is sent (the fast lane, ``fastlane.py``, is a
     middleware: ``create_app``)."""
 
+    # Whether FastAPI's native OpenTelemetry bridge has a provider to report to. FastAPI asks on every request
+    # (three global-provider look-ups, each reading os.environ): ~3 % of a fast-lane GET (bench/RESULTS.md, issue
+    # 10). Providers are configured before the app serves (``opentelemetry-instrument``, or code run at import), so
+    # the answer is taken once when the app is built and again when it starts (lifespan).
+    telemetry_configured = True
+
+    def check_telemetry(self) -> None:
+        native = getattr(self, "_native_telemetry", None)
+        self.telemetry_configured = native is None or bool(native.enabled())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self.telemetry_configured:
+            if self.root_path:
+                scope["root_path"] = self.root_path
+            await Starlette.__call__(self, scope, receive, send)  # FastAPI's own, minus the telemetry check
+            return
+        await super().__call__(scope, receive, send)
+
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
             self.openapi_schema = drop_unsent_validation_errors(super().openapi())
@@ -76,9 +96,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = engine_for(settings)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: LabelhouseApp) -> AsyncIterator[None]:
         # Background jobs start with the app (in-process runner, embedded default; reaps jobs of a killed server
         # first) and stop with it; running jobs are handed back to the queue.
+        app.check_telemetry()
         app.state.job_runner.start()
         try:
             yield
@@ -94,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=JSONBytesResponse,
         redirect_slashes=False,
     )
+    app.check_telemetry()
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)  # writes by default (what jobs and the CLI use)

@@ -39,24 +39,13 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)
 
 
-def _migrated(settings: Settings):
-    from .db.engine import engine_for, make_sessionmaker
-    from .db.migrate import upgrade
-
-    settings.prepare_data_dir()
-    url = settings.resolved_database_url()
-    upgrade(url)
-    engine = engine_for(settings, url)
-    return engine, make_sessionmaker(engine)
-
-
 def bootstrap_admin(settings: Settings) -> str | None:
     """Migrate; then, on an empty database and if enabled, create user 'admin' and return its API key."""
     from .auth.keys import issue_key
     from .db import Account
+    from .db.migrate import migrated
     from .users.service import create_user
-
-    engine, factory = _migrated(settings)
+    engine, factory = migrated(settings)
     try:
         with factory() as session:
             if not settings.bootstrap_admin or session.scalar(select(func.count()).select_from(Account)):
@@ -114,16 +103,17 @@ def _redact(url: str) -> str:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    engine, _ = _migrated(_settings(args))
+    from .db.migrate import migrated
+    engine, _ = migrated(_settings(args))
     engine.dispose()
     print("database is up to date")
     return 0
 
 
 def _with_session(args: argparse.Namespace, fn) -> int:
+    from .db.migrate import migrated
     from .errors import LabelhouseError
-
-    engine, factory = _migrated(_settings(args))
+    engine, factory = migrated(_settings(args))
     try:
         with factory() as session:
             try:

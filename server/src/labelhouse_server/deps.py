@@ -21,12 +21,15 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 T = TypeVar("T")
 
 
-# Route modules whose services open their own write transactions (``db.transaction.write_transaction``): their
-# requests read by default, whatever the method. The other routes' non-GET requests still begin a write
-# transaction on their first query (issue 10 §1, being ported package by package; docs/architecture.md).
-EXPLICIT_WRITES = frozenset({
-    "labelhouse_server.samples.routes",
-    "labelhouse_server.labels.routes",
+# Route modules whose services still commit by themselves: the Labelbox API's REST routes (its GraphQL endpoint
+# opens its own session, ``labelbox/endpoint.py``). Their non-GET requests begin a write transaction on their first
+# query, as all did before issue 10 §1; ``write_transaction`` there joins it and commits. Every other route reads
+# by default and its services open their own write transactions.
+LEGACY_WRITES = frozenset({
+    "labelhouse_server.labelbox.adv",
+    "labelhouse_server.labelbox.rest",
+    "labelhouse_server.labelbox.rest_ontologies",
+    "labelhouse_server.exports.routes",
 })
 
 
@@ -34,7 +37,7 @@ def _reads_by_default(request: Request) -> bool:
     if request.method in READ_METHODS:
         return True
     endpoint = request.scope.get("endpoint")
-    return endpoint is None or getattr(endpoint, "__module__", None) in EXPLICIT_WRITES
+    return endpoint is None or getattr(endpoint, "__module__", None) not in LEGACY_WRITES
 
 
 @contextmanager
@@ -43,8 +46,8 @@ def request_session(request: Request) -> Iterator[Session]:
 
     It reads by default (``db.engine.read_engine``: SQLite WAL snapshots that never wait for writers and may not
     write; PostgreSQL autocommit). The service that writes opens its own short write transaction
-    (``db.transaction.write_transaction``), after the body has been parsed and validated. Requests served by the
-    fast lane (no FastAPI endpoint) are all ported; see ``EXPLICIT_WRITES`` for the routes."""
+    (``db.transaction.write_transaction``), after the body has been parsed and validated. Only the routes of
+    ``LEGACY_WRITES`` still get a session whose first query begins a write transaction."""
     state = request.app.state
     if _reads_by_default(request):
         session = state.read_sessionmaker()

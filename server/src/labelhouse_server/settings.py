@@ -202,10 +202,6 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'labelhouse.sqlite3').resolve()}"
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.resolved_database_url().startswith("sqlite")
-
 
 def describe_invalid_settings(error: ValidationError) -> str:
     """One line per wrong setting, named as the user sets it (``LABELHOUSE_STORAGE_BACKEND``)."""

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..auth.keys import issue_key, revoke_key
 from ..db import ApiKey
+from ..db.transaction import write_transaction
 from ..deps import DB, CurrentUser
 from ..errors import Forbidden
 from ..http import route
@@ -60,16 +61,16 @@ def list_keys(user: CurrentUser, session: DB) -> list[dict[str, Any]]:
 @route(router, "/user/api-keys/", ["POST"], model=ApiKeyCreated, errors=(400, 401, 413),
        status_code=201, summary="Issue a new API key (shown once)")
 def create_key(body: ApiKeyCreate, user: CurrentUser, session: DB) -> dict[str, Any]:
-    row, plain = issue_key(session, user, body.name)
-    session.commit()
+    with write_transaction(session):
+        row, plain = issue_key(session, user, body.name)
     return {**_key_public(row), "key": plain}
 
 
 @route(router, "/user/api-keys/{key_id}", ["DELETE"], errors=(400, 401, 404),
        status_code=204, summary="Revoke one of the caller's keys")
 def delete_key(key_id: str, user: CurrentUser, session: DB) -> None:
-    revoke_key(session, user, key_id)
-    session.commit()
+    with write_transaction(session):
+        revoke_key(session, user, key_id)
 
 
 @route(router, "/admin/users/", ["POST"], model=UserCreated, errors=(400, 401, 403, 413),
@@ -77,7 +78,7 @@ def delete_key(key_id: str, user: CurrentUser, session: DB) -> None:
 def admin_create_user(body: UserCreate, user: CurrentUser, session: DB) -> dict[str, Any]:
     if not user.is_admin:
         raise Forbidden()
-    account = create_user(session, body.username, body.email, is_admin=body.is_admin)
-    _, plain = issue_key(session, account, "default")
-    session.commit()
+    with write_transaction(session):
+        account = create_user(session, body.username, body.email, is_admin=body.is_admin)
+        _, plain = issue_key(session, account, "default")
     return {**user_public(account, include_email=True), "api_key": plain}

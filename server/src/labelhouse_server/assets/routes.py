@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ..contract import WRITE_ERRORS
-from ..deps import DB, CurrentUser
+from ..deps import DB, CurrentUser, run_write
 from ..errors import Forbidden, Invalid, NotFound, PayloadTooLarge, UnsupportedMediaType
 from ..http import empty_response, json_response, parse_json, route
 from ..limits import FORM_OVERHEAD
@@ -30,8 +30,12 @@ ASSET_BODY_DOC = {"requestBody": {"required": True, "content": {"application/jso
        openapi_extra=ASSET_BODY_DOC)
 async def create_asset(request: Request, user: CurrentUser, session: DB) -> Response:
     body = parse_json(await request.body())
-    out = service.create_asset(session, user, body, request.app.state.store, request.app.state.settings)
-    return json_response(out, status_code=201)
+
+    def work() -> dict:
+        return service.create_asset(session, user, body, request.app.state.store, request.app.state.settings)
+
+    # ``run_write``: on the event loop only when the write lock is free (SQLite), else in a worker thread.
+    return json_response(await run_write(request, session, work), status_code=201)
 
 
 @route(router, "/uploads/", ["POST"], errors=(400, 403, 404, 413, 415),

@@ -6,10 +6,11 @@ import posixpath
 import uuid
 from typing import Any, BinaryIO
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ..db import Account, Asset
+from ..db.sql import run
+from ..db.transaction import write_transaction
 from ..errors import Invalid, UnsupportedMediaType
 from ..settings import Settings
 from ..storage import ObjectStore
@@ -68,8 +69,8 @@ def create_asset(session: Session, user: Account, body: Any, store: ObjectStore,
     asset = Asset(uuid=asset_uuid, owner_id=user.id, filename=filename, key=key, content_type=content_type,
                   url=store.public_url(key), upload_token=post.fields["x-amz-signature"][:64],
                   created_at=now_iso())
-    session.add(asset)
-    session.commit()
+    with write_transaction(session):
+        session.add(asset)
     return {"uuid": asset.uuid, "filename": asset.filename, "url": asset.url, "created_at": asset.created_at,
             "presignedPostFields": {"url": post.url, "fields": post.fields}}
 
@@ -82,6 +83,5 @@ def file_size(fh: BinaryIO) -> int:
 
 
 def mark_uploaded(session: Session, key: str, size: int) -> None:
-    session.execute(text("UPDATE assets SET uploaded_at = :now, size = :size WHERE key = :key"),
-                    {"now": now_iso(), "size": size, "key": key})
-    session.commit()
+    with write_transaction(session):
+        run(session, "UPDATE assets SET uploaded_at = ?, size = ? WHERE key = ?", (now_iso(), size, key))

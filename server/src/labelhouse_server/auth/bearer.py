@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from ..db import Account
-from ..deps import DB, READ_METHODS, authenticate
+from ..db.transaction import READS
+from ..deps import DB, authenticate
 
 
 def authenticate_bearer(request: Request, session: Session) -> Account:
@@ -25,9 +26,9 @@ def authenticate_bearer(request: Request, session: Session) -> Account:
 
 
 async def bearer_account(request: Request, session: DB) -> Account:
-    if request.method in READ_METHODS:
+    if session.info.get(READS):  # a read: never waits for a lock
         return authenticate_bearer(request, session)
-    # a write request's first query may wait for SQLite's write lock: never on the event loop (see deps.py)
+    # a write session's first query may wait for SQLite's write lock: never on the event loop (see deps.py)
     return await run_in_threadpool(authenticate_bearer, request, session)
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db import Account, ApiKey
-from ..db.sql import ACCOUNT_COLUMNS, attached_account, run
+from ..db.rows import ACCOUNT
+from ..db.sql import attached_account, run
 from ..errors import NotFound
 from ..timeutil import now_iso
 
@@ -38,7 +39,7 @@ def revoke_key(session: Session, account: Account, key_id_or_prefix: str) -> Api
 
 
 _ACCOUNT_BY_KEY = (
-    f"SELECT {ACCOUNT_COLUMNS.format(a='a')} "
+    f"SELECT {ACCOUNT.sql('a')} "
     "FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = ? AND k.revoked_at IS NULL"
 )
 

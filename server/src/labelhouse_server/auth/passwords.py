@@ -8,7 +8,7 @@ import functools
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ..db import Account, Password, WebSession
@@ -51,21 +51,26 @@ def set_password(session: Session, account: Account, password: str) -> None:
     session.flush()
 
 
-def check_password(session: Session, username: str, password: str) -> Account | None:
-    """The user whose password this is, or None (same work whether the user or the password was wrong)."""
+def check_password(session: Session, username: str, password: str) -> tuple[Account | None, str | None]:
+    """The user whose password this is, or None (same work whether the user or the password was wrong), and a new
+    hash of the password to store (``store_rehash``) when the stored one uses outdated parameters. It only reads:
+    the hashing (tens of milliseconds) happens before the caller's write transaction."""
     row = session.execute(
         select(Account, Password.password_hash)
         .join(Password, Password.account_id == Account.id)
         .where(Account.username == username, Account.is_organization.is_(False))
     ).first()
-    stored = row[1] if row is not None else _dummy_hash()
+    stored = row.password_hash if row is not None else _dummy_hash()
     try:
         _hasher.verify(stored, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return None
+        return None, None
     if row is None:
-        return None
-    account: Account = row[0]
-    if _hasher.check_needs_rehash(stored):
-        session.get(Password, account.id).password_hash = _hasher.hash(password)  # type: ignore[union-attr]
-    return account
+        return None, None
+    account: Account = row.Account
+    return account, (_hasher.hash(password) if _hasher.check_needs_rehash(stored) else None)
+
+
+def store_rehash(session: Session, account_id: int, password_hash: str) -> None:
+    """Store ``check_password``'s new hash (in the caller's write transaction)."""
+    session.execute(update(Password).where(Password.account_id == account_id).values(password_hash=password_hash))

@@ -7,12 +7,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ..contract import responses
+from ..db.transaction import write_transaction
 from ..deps import DB, authenticate
 from ..errors import CsrfFailed, Invalid, LabelhouseError, NotAuthenticated
 from ..http import json_response
 from . import login_limit
 from .keys import account_for_key
-from .passwords import check_password
+from .passwords import check_password, store_rehash
 from .schemas import LoginRequest, SessionPublic
 from .sessions import (
     COOKIE_NAME,
@@ -50,20 +51,22 @@ def login(body: LoginRequest, request: Request, session: DB) -> Response:
     if not by_key and (body.username is None or body.password is None):
         raise Invalid("Send 'username' and 'password', or 'api_key'.", field="body")
     login_limit.check_login_allowed(request, body.username)
+    new_hash: str | None = None
     if by_key:
         account = account_for_key(session, body.api_key or "")
         key_id = api_key_id_for(session, body.api_key or "") if account is not None else None
         if account is not None and account.is_organization:
             account = None
     else:
-        account = check_password(session, body.username or "", body.password or "")
+        account, new_hash = check_password(session, body.username or "", body.password or "")
         key_id = None
     if account is None:
-        session.rollback()
         login_limit.record_login_failure(request, body.username)
         raise BadCredentials()
-    token, csrf = open_session(session, account, key_id)
-    session.commit()
+    with write_transaction(session):
+        if new_hash is not None:
+            store_rehash(session, account.id, new_hash)
+        token, csrf = open_session(session, account, key_id)
     response = json_response({"username": account.username, "csrf_token": csrf})
     _set_cookie(response, request, token)
     response.headers["Cache-Control"] = "no-store"
@@ -99,8 +102,8 @@ def logout(request: Request, session: DB) -> Response:
     if browser is not None:
         if not browser.csrf_ok(request.headers.get(CSRF_HEADER)):
             raise CsrfFailed()
-        close_session(session, token or "")
-        session.commit()
+        with write_transaction(session):
+            close_session(session, token or "")
     response = Response(status_code=204)
     response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax")
     return response

@@ -17,7 +17,8 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from ..db import Account, WebSession
-from ..db.sql import ACCOUNT_COLUMNS, attached_account, run
+from ..db.rows import ACCOUNT, split
+from ..db.sql import attached_account, run
 from ..timeutil import now_iso
 
 COOKIE_NAME = "lh_session"
@@ -59,7 +60,7 @@ def open_session(session: Session, account: Account, api_key_id: int | None = No
 
 
 _SESSION_BY_TOKEN = (
-    f"SELECT {ACCOUNT_COLUMNS.format(a='a')}, s.id, s.csrf_token, s.expires_at "
+    f"SELECT {ACCOUNT.sql('a')}, s.id, s.csrf_token, s.expires_at "
     "FROM web_sessions s JOIN accounts a ON a.id = s.account_id "
     "LEFT JOIN api_keys k ON k.id = s.api_key_id "
     "WHERE s.token_hash = ? AND (s.api_key_id IS NULL OR k.revoked_at IS NULL)"
@@ -69,9 +70,13 @@ _SESSION_BY_TOKEN = (
 def find_session(session: Session, token: str) -> BrowserSession | None:
     """The live session of cookie ``token``, or None (unknown, expired, or its API key revoked)."""
     row = run(session, _SESSION_BY_TOKEN, (_hash(token),)).first()
-    if row is None or row[8] <= now_iso():
+    if row is None:
         return None
-    return BrowserSession(id=row[6], account=attached_account(session, row), csrf_token=row[7], expires_at=row[8])
+    account, (session_id, csrf_token, expires_at) = split(row, ACCOUNT)
+    if expires_at <= now_iso():
+        return None
+    return BrowserSession(id=session_id, account=attached_account(session, account), csrf_token=csrf_token,
+                          expires_at=expires_at)
 
 
 def touch_session(session: Session, session_id: int) -> None:
@@ -88,5 +93,5 @@ def close_session(session: Session, token: str) -> None:
 def api_key_id_for(session: Session, plain: str) -> int | None:
     from .keys import hash_key
 
-    row = run(session, "SELECT id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", (hash_key(plain),)).first()
-    return None if row is None else row[0]
+    return run(session, "SELECT id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+               (hash_key(plain),)).scalar()

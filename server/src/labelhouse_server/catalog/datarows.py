@@ -43,7 +43,7 @@ MAX_ROW_DATA = 64 * 1024
 MAX_EXTERNAL_ID = 1024
 IN_CHUNK = 500
 
-_EXT_MEDIA = {
+EXT_MEDIA = {
     ".jpg": ("IMAGE", "image/jpeg"), ".jpeg": ("IMAGE", "image/jpeg"), ".png": ("IMAGE", "image/png"),
     ".gif": ("IMAGE", "image/gif"), ".bmp": ("IMAGE", "image/bmp"), ".webp": ("IMAGE", "image/webp"),
     ".tif": ("IMAGE", "image/tiff"), ".tiff": ("IMAGE", "image/tiff"),
@@ -53,7 +53,7 @@ _EXT_MEDIA = {
     ".html": ("HTML", "text/html"), ".htm": ("HTML", "text/html"), ".pdf": ("PDF", "application/pdf"),
     ".json": ("CONVERSATIONAL", "application/json"),
 }
-_ASSET_TYPE = {"IMAGE": "image", "VIDEO": "video", "TEXT": "text", "AUDIO": "audio", "HTML": "html", "PDF": "pdf",
+ASSET_TYPE = {"IMAGE": "image", "VIDEO": "video", "TEXT": "text", "AUDIO": "audio", "HTML": "html", "PDF": "pdf",
                "CONVERSATIONAL": "conversational"}
 
 
@@ -77,7 +77,7 @@ def media_type_for(row_data: Any, explicit: str | None) -> str:
         return explicit
     if not isinstance(row_data, str):
         return "CONVERSATIONAL" if isinstance(row_data, dict) and "messages" in row_data else "GEOSPATIAL_TILE"
-    return _EXT_MEDIA.get(_extension(row_data), ("IMAGE", None))[0]
+    return EXT_MEDIA.get(_extension(row_data), ("IMAGE", None))[0]
 
 
 def attributes_for(row_data: Any, media_type: str) -> dict[str, Any]:
@@ -106,8 +106,8 @@ def row_data_of(attributes: Any) -> str | None:
 
 def media_attributes(row_data: str | None, media_type: str | None) -> dict[str, Any]:
     kind = media_type or (media_type_for(row_data, None) if row_data else "IMAGE")
-    mime = _EXT_MEDIA.get(_extension(row_data or ""), (None, None))[1]
-    out: dict[str, Any] = {"assetType": _ASSET_TYPE.get(kind, kind.lower())}
+    mime = EXT_MEDIA.get(_extension(row_data or ""), (None, None))[1]
+    out: dict[str, Any] = {"assetType": ASSET_TYPE.get(kind, kind.lower())}
     if mime:
         out["mimeType"] = mime
     return out

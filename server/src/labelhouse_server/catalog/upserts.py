@@ -14,16 +14,16 @@ from typing import Any
 import orjson
 from sqlalchemy.orm import Session
 
-from ..db import Account, Task
+from ..db import Task
 from ..errors import Invalid, LabelhouseError
-from ..jobs import JobContext, enqueue, register
+from ..jobs import enqueue
 from ..settings import Settings
 from ..storage import ObjectStore
 from ..tasks import service as tasks
 from . import files
 from . import metadata as md
 from .datarows import failure_spec, upsert_chunk
-from .orgs import OrgScope, scope_for
+from .orgs import OrgScope
 
 log = logging.getLogger("labelhouse.catalog")
 
@@ -93,36 +93,3 @@ def start_upsert(session: Session, scope: OrgScope, manifest_url: Any, store: Ob
     return task
 
 
-@register(UPSERT_JOB)
-class UpsertDataRows:
-    """The background half of ``start_upsert``. One attempt: chunks already written stay written, so a retry
-    would report their rows as duplicates; a crashed run fails the task with the reason instead."""
-
-    def run(self, ctx: JobContext, payload: dict[str, Any]) -> Any:
-        with ctx.sessionmaker() as session:
-            task = session.get(Task, payload["task_id"])
-            if task is None:
-                return {"skipped": "task was deleted"}
-            user = session.get(Account, task.created_by_id)
-            assert user is not None
-            scope = scope_for(session, user)
-            if scope.org.id != payload["org_id"]:
-                scope = OrgScope(user=user, org=session.get(Account, payload["org_id"]) or user, role="owner")
-
-            def progress(n: int) -> None:
-                ctx.progress = n
-                ctx.check()
-
-            details = process(session, scope, payload["manifest"], ctx.store, ctx.settings, progress)
-            task = session.get(Task, payload["task_id"])
-            if task is None:
-                return {"skipped": "task was deleted"}
-            tasks.finish(session, task, details=details)
-            if ctx.complete_in(session, {"written": len(details["written"]), "failed": len(details["failed"])}):
-                session.commit()
-        return None
-
-    def on_failed(self, session: Session, payload: dict[str, Any], reason: str) -> None:
-        task = session.get(Task, payload["task_id"])
-        if task is not None:
-            tasks.finish(session, task, status=tasks.FAILED, errors=reason)

@@ -25,7 +25,6 @@ def require_dataset(action: str) -> Any:
 
 
 DatasetRead = require_dataset("read")
-DatasetLabel = require_dataset("label")
 DatasetReview = require_dataset("review")
 DatasetManage = require_dataset("manage")
 DatasetAdmin = require_dataset("administer")

@@ -83,7 +83,7 @@ def require_role(role: str, action: str) -> None:
 def role_from(*, is_owner: bool, collaborator_role: str | None, owner_is_organization: bool,
               member_role: str | None, public: bool) -> str | None:
     """The effective-role rule on already-fetched facts (one query may fetch them all: see
-    ``samples/deps.py``). ``member_role`` counts only when the dataset's owner is an organization."""
+    ``access.py``). ``member_role`` counts only when the dataset's owner is an organization."""
     if is_owner:
         return "owner"
     best = collaborator_role or None

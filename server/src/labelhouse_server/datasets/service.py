@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..db import Account, Collaborator, Dataset, Label, Labelset, OrganizationMember, Release, Sample
 from ..db.integrity import violated_constraint
+from ..db.transaction import write_transaction
 from ..errors import AlreadyExists, CollaboratorInvalid, Invalid, NotFound
 from ..labels.history import record_created
 from ..storage.cleanup import enqueue_file_deletion
@@ -24,8 +25,6 @@ from . import schemas as s
 from .permissions import COLLABORATOR_ROLES, DatasetAccess, effective_role, effective_roles
 
 GROUND_TRUTH = "ground-truth"
-LABEL_STATUSES = ("REVIEWED", "REVIEWING_IN_PROGRESS", "LABELED", "LABELING_IN_PROGRESS", "REJECTED",
-                  "PRELABELED", "SKIPPED", "VERIFIED")
 
 
 # ---------------------------------------------------------------------------------------------------- reading
@@ -192,11 +191,11 @@ def create_dataset(session: Session, user: Account, body: s.DatasetCreate, organ
                       metadata_={}, options={}, created_by_id=user.id, created_at=now, updated_at=now)
     _apply_fields(dataset, fields)
     _ensure_free_name(session, owner, body.name)
-    session.add(dataset)
-    _flush_unique(session, owner, body.name)
-    session.add(Labelset(dataset_id=dataset.id, name=GROUND_TRUTH, description="", is_groundtruth=True,
-                         created_at=now))
-    session.commit()
+    with write_transaction(session):
+        session.add(dataset)
+        _flush_unique(session, owner, body.name)
+        session.add(Labelset(dataset_id=dataset.id, name=GROUND_TRUTH, description="", is_groundtruth=True,
+                             created_at=now))
     session.refresh(dataset)
     return dataset
 
@@ -205,9 +204,9 @@ def update_dataset(session: Session, acc: DatasetAccess, body: s.DatasetUpdate) 
     fields = body.model_dump(exclude_unset=True)
     fields = {k: v for k, v in fields.items() if v is not None or k == "region_of_interest"}
     dataset = acc.dataset
-    _apply_fields(dataset, fields)
-    dataset.updated_at = now_iso()
-    session.commit()
+    with write_transaction(session):  # the checks of _apply_fields are CPU only: no reads under the lock
+        _apply_fields(dataset, fields)
+        dataset.updated_at = now_iso()
     session.refresh(dataset)
     return dataset
 
@@ -216,10 +215,10 @@ def delete_dataset(session: Session, acc: DatasetAccess, on_commit: Callable[[],
     """Delete the dataset with everything in it (rows cascade) and, in the same transaction, enqueue the removal of
     its release files from the object store (``storage.cleanup``: a job, retried, after the commit). A release
     still building notices its row is gone and removes what it wrote."""
-    file_keys = list(session.scalars(select(Release.file_key).where(Release.dataset_id == acc.dataset.id)))
-    session.delete(acc.dataset)
-    enqueue_file_deletion(session, file_keys, on_commit=on_commit)
-    session.commit()
+    with write_transaction(session):  # the file keys are read in it: no release added meanwhile is missed
+        file_keys = list(session.scalars(select(Release.file_key).where(Release.dataset_id == acc.dataset.id)))
+        session.delete(acc.dataset)
+        enqueue_file_deletion(session, file_keys, on_commit=on_commit)
 
 
 def clone_dataset(session: Session, acc: DatasetAccess, body: s.DatasetClone) -> Dataset:
@@ -237,17 +236,18 @@ def clone_dataset(session: Session, acc: DatasetAccess, body: s.DatasetClone) ->
         metadata_=src.metadata_, options=src.options, cloned_from=f"{src.owner.username}/{src.name}",
         created_by_id=user.id, created_at=now, updated_at=now,
     )
-    session.add(clone)
-    _flush_unique(session, owner, name)
-    labelset_ids: dict[int, int] = {}
-    for ls in src.labelsets:
-        new_ls = Labelset(dataset_id=clone.id, name=ls.name, description=ls.description,
-                          is_groundtruth=ls.is_groundtruth, attributes=ls.attributes, created_at=now)
-        session.add(new_ls)
-        session.flush()
-        labelset_ids[ls.id] = new_ls.id
-    _copy_samples(session, src.id, clone.id, labelset_ids if body.clone_labels else None, user.id, now)
-    session.commit()
+    source_labelsets = list(src.labelsets)
+    with write_transaction(session):
+        session.add(clone)
+        _flush_unique(session, owner, name)
+        labelset_ids: dict[int, int] = {}
+        for ls in source_labelsets:
+            new_ls = Labelset(dataset_id=clone.id, name=ls.name, description=ls.description,
+                              is_groundtruth=ls.is_groundtruth, attributes=ls.attributes, created_at=now)
+            session.add(new_ls)
+            session.flush()
+            labelset_ids[ls.id] = new_ls.id
+        _copy_samples(session, src.id, clone.id, labelset_ids if body.clone_labels else None, user.id, now)
     session.refresh(clone)
     return clone
 
@@ -324,8 +324,8 @@ def add_collaborator(session: Session, acc: DatasetAccess, username: str, role: 
     if existing is not None:
         raise CollaboratorInvalid(f"User '{username}' is already a collaborator on this dataset.", field="user")
     collab = Collaborator(dataset_id=acc.dataset.id, user_id=user.id, role=role, created_at=now_iso())
-    session.add(collab)
-    session.commit()
+    with write_transaction(session):
+        session.add(collab)
     session.refresh(collab)
     return collab
 
@@ -333,15 +333,15 @@ def add_collaborator(session: Session, acc: DatasetAccess, username: str, role: 
 def update_collaborator(session: Session, acc: DatasetAccess, username: str, role: str) -> Collaborator:
     _check_role(role)
     collab = get_collaborator(session, acc.dataset, username)
-    collab.role = role
-    session.commit()
+    with write_transaction(session):
+        collab.role = role
     return collab
 
 
 def delete_collaborator(session: Session, acc: DatasetAccess, username: str) -> None:
     collab = get_collaborator(session, acc.dataset, username)
-    session.delete(collab)
-    session.commit()
+    with write_transaction(session):
+        session.delete(collab)
 
 
 # ---------------------------------------------------------------------------------------------------- labelsets
@@ -367,8 +367,8 @@ def add_labelset(session: Session, acc: DatasetAccess, body: s.LabelsetCreate) -
             raise Invalid("attributes must be a JSON object (or a string holding one).", field="attributes")
     ls = Labelset(dataset_id=acc.dataset.id, name=body.name, description=body.description or "",
                   is_groundtruth=False, attributes=attributes, created_at=now_iso())
-    session.add(ls)
-    session.commit()
+    with write_transaction(session):
+        session.add(ls)
     return ls
 
 
@@ -376,9 +376,9 @@ def delete_labelset(session: Session, acc: DatasetAccess, name: str) -> None:
     ls = get_labelset(session, acc.dataset, name)
     if ls.is_groundtruth:
         raise Invalid("The ground-truth labelset cannot be deleted.", field="name")
-    session.execute(delete(Label).where(Label.labelset_id == ls.id))
-    session.delete(ls)
-    session.commit()
+    with write_transaction(session):
+        session.execute(delete(Label).where(Label.labelset_id == ls.id))
+        session.delete(ls)
 
 
 def role_of(session: Session, user: Account, dataset: Dataset) -> str | None:

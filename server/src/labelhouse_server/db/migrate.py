@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, pool
 
-from .engine import ensure_wal
+from .engine import engine_for, ensure_wal, make_sessionmaker
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from ..settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -54,3 +61,14 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def downgrade(url: str, revision: str = "base") -> None:
     _run(url, command.downgrade, revision)
+
+
+def migrated(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
+    """Bring the database of ``settings`` to the newest schema (creating ``data_dir`` and, on SQLite, the file
+    with mode 0600 first), then an engine and a session factory on it: how the CLI and ``labelhouse worker`` (which
+    may be the first process to touch a new database) open it."""
+    settings.prepare_data_dir()
+    url = settings.resolved_database_url()
+    upgrade(url)
+    engine = engine_for(settings, url)
+    return engine, make_sessionmaker(engine)

@@ -1,13 +1,17 @@
-"""Prebuilt SQL for the hottest single-item paths.
+"""The one way to run SQL written as text: ``run`` (and ``run_many``).
 
-Statements are written once with ``?`` placeholders and run on the driver's own cursor, inside the session's
-transaction: no SQLAlchemy statement construction, compilation, execution context or result wrapping per
-statement (on the benchmark machine ``exec_driver_sql`` alone cost ~150 µs per statement; the cursor ~10 µs).
-Driver errors are re-raised as SQLAlchemy's (``IntegrityError``, ...), like every other statement's. The
-placeholder rewrite for the connection's dialect (SQLite ``qmark`` as written; psycopg ``pyformat``/``format`` ->
-``%s``) happens once per statement and dialect and is cached, so use it for a fixed set of statements (module
-constants, or variants built from a bounded set of parts), never for SQL containing values. Write ``?`` only as
-a placeholder, never inside a string literal. ``attached`` turns such a row into a persistent ORM object.
+Queries are built either with SQLAlchemy's ORM/Core expressions (composed queries: filters, sorting) or written
+as text and run here (no ``exec_driver_sql`` or raw driver cursors elsewhere). Text SQL uses one placeholder
+style, ``?``, and runs on the driver's own cursor inside the session's transaction: no SQLAlchemy statement
+construction, compilation, execution context or result wrapping per statement (on the benchmark machine
+``exec_driver_sql`` alone cost ~150 µs per statement; the cursor ~10 µs). Driver errors are re-raised as
+SQLAlchemy's (``IntegrityError``, ...), like every other statement's, so one error handler and ``db.integrity``
+translate them. The placeholder rewrite for the connection's dialect (SQLite ``qmark`` as written; psycopg
+``%s``, or ``%b`` with ``binary=True`` for large array parameters) happens once per statement and is cached, so
+use it for a fixed set of statements (module constants, or variants built from a bounded set of parts), never for
+SQL containing values. Write ``?`` only as a placeholder, never inside a string literal. Rows are the driver's
+tuples: read them by column name with ``db.rows``. ``attached`` turns such a row into a persistent ORM object.
+A request session refuses writes here outside ``db.transaction.write_transaction``.
 """
 
 from __future__ import annotations
@@ -19,24 +23,25 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
+from .rows import ACCOUNT
 from .transaction import WriteOutsideTransaction, writes_outside
 from .users import Account
 
 _T = TypeVar("_T")
 
-_rewritten: dict[tuple[str, str], str] = {}
+_rewritten: dict[tuple[str, str, bool], str] = {}
 _writes: dict[str, bool] = {}
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
-def for_paramstyle(sql: str, paramstyle: str) -> str:
-    key = (sql, paramstyle)
+def for_paramstyle(sql: str, paramstyle: str, binary: bool = False) -> str:
+    key = (sql, paramstyle, binary)
     out = _rewritten.get(key)
     if out is None:
         if paramstyle == "qmark":
             out = sql
         elif paramstyle in ("format", "pyformat"):
-            out = sql.replace("%", "%%").replace("?", "%s")
+            out = sql.replace("%", "%%").replace("?", "%b" if binary else "%s")
         else:
             raise NotImplementedError(f"paramstyle {paramstyle!r}")
         _rewritten[key] = out
@@ -52,17 +57,26 @@ class Rows(list[Any]):
     def all(self) -> list[Any]:
         return self
 
+    def scalar(self) -> Any:
+        """The first column of the first row (None without rows)."""
+        return self[0][0] if self else None
 
-def run(session: Session, sql: str, params: Sequence[Any] = ()) -> Rows:
-    """Execute ``sql`` (``?`` placeholders, positional ``params``) in the session's transaction; every row."""
+
+def _check_write(session: Session, sql: str) -> None:
     writes = _writes.get(sql)
     if writes is None:
         writes = _writes.setdefault(sql, sql.lstrip()[:7].upper().startswith(_WRITE_VERBS))
     if writes and writes_outside(session):
         raise WriteOutsideTransaction(f"{sql[:60]}... outside write_transaction()")
+
+
+def run(session: Session, sql: str, params: Sequence[Any] = (), *, binary: bool = False) -> Rows:
+    """Execute ``sql`` (``?`` placeholders, positional ``params``) in the session's transaction; every row.
+    ``binary``: PostgreSQL gets the parameters in binary format (large arrays: no text rendering and parsing)."""
+    _check_write(session, sql)
     conn = session.connection()
     dialect = conn.dialect
-    stmt = for_paramstyle(sql, dialect.paramstyle)
+    stmt = for_paramstyle(sql, dialect.paramstyle, binary)
     params = tuple(params)
     driver: Any = conn.connection.driver_connection
     cursor = driver.cursor()
@@ -71,6 +85,22 @@ def run(session: Session, sql: str, params: Sequence[Any] = ()) -> Rows:
         return Rows(cursor.fetchall() if cursor.description is not None else ())
     except dialect.loaded_dbapi.Error as exc:
         raise DBAPIError.instance(stmt, params, exc, dialect.loaded_dbapi.Error, dialect=dialect) from exc
+    finally:
+        cursor.close()
+
+
+def run_many(session: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Execute ``sql`` once per parameter row (the driver's ``executemany``) in the session's transaction."""
+    _check_write(session, sql)
+    conn = session.connection()
+    dialect = conn.dialect
+    stmt = for_paramstyle(sql, dialect.paramstyle)
+    driver: Any = conn.connection.driver_connection
+    cursor = driver.cursor()
+    try:
+        cursor.executemany(stmt, rows)
+    except dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(stmt, None, exc, dialect.loaded_dbapi.Error, dialect=dialect) from exc
     finally:
         cursor.close()
 
@@ -92,12 +122,12 @@ def attached(session: Session, cls: type[_T], obj_id: int, build: Callable[[], _
     return obj
 
 
-# The columns ``attached_account`` reads, in this order.
-ACCOUNT_COLUMNS = "{a}.id, {a}.username, {a}.email, {a}.is_organization, {a}.is_admin, {a}.created_at"
+_account_fields = ACCOUNT.getter("id", "username", "email", "is_organization", "is_admin", "created_at")
 
 
 def attached_account(session: Session, row: Sequence[Any]) -> Account:
-    """The persistent ``Account`` of ``row`` (``ACCOUNT_COLUMNS`` order)."""
-    return attached(session, Account, row[0], lambda: Account(
-        id=row[0], username=row[1], email=row[2], is_organization=bool(row[3]), is_admin=bool(row[4]),
-        created_at=row[5]))
+    """The persistent ``Account`` of ``row``: a ``db.rows.ACCOUNT`` row, or one that starts with its columns."""
+    account_id, username, email, is_organization, is_admin, created_at = _account_fields(row)
+    return attached(session, Account, account_id, lambda: Account(
+        id=account_id, username=username, email=email, is_organization=bool(is_organization),
+        is_admin=bool(is_admin), created_at=created_at))

@@ -42,11 +42,14 @@ log = logging.getLogger("labelhouse.embeddings")
 # index holds half-precision copies of the unit vectors (f16: half the memory and file size, ~30 % less build CPU
 # than f32 at the same recall; unit vectors stay well inside f16's range); it only proposes candidates, which the
 # search re-ranks by the exact float32 vectors of the database, so f16 rounding never reaches a returned distance.
-# Euclidean and dot indexes stay f32 (their vectors' magnitudes matter and may exceed f16's range). expansion_add 64 instead of 128 halves the build's CPU; at
-# fetch >= 40 candidates for k = 10 the true top 10 is still found (recall@10 in bench/RESULTS.md).
+# Euclidean and dot indexes stay f32 (their vectors' magnitudes matter and may exceed f16's range).
+# expansion_add 64 instead of 128 halves the build's CPU at the same recall (50,000 vectors, docs/embeddings.md).
 CONNECTIVITY = 16
 EXPANSION_ADD = 64
-EXPANSION_SEARCH = 64
+# expansion_search is not stored in the file: usearch restores every index with its default (64), so
+# ``IndexCache`` sets it on each index it loads. 256, not 64: at 1,000,000 clustered vectors 64 gave recall@10
+# 0.91 (bench/RESULTS.md); 256 costs ~0.3 ms more CPU per search at 200,000.
+EXPANSION_SEARCH = 256
 
 
 def new_index(dims: int, metric: str) -> Any:
@@ -168,9 +171,10 @@ class IndexCache:
         path = self._local_copy(state)
         from usearch.index import Index
 
-        index = Index.restore(str(path), view=True)
+        index: Any = Index.restore(str(path), view=True)  # Any: usearch's property setter is invisible to mypy
         if index is None or index.ndim != state.dims:
             raise StoreError(f"index file {state.index_key} is not a {state.dims}-dimension usearch index")
+        index.expansion_search = EXPANSION_SEARCH
         return _Loaded(state=state, index=index, delta_seq=state.index_seq)
 
     def _local_copy(self, state: EmbeddingState) -> Path:

@@ -17,13 +17,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ..datasets.permissions import dataset_access
+from ..db.rows import SAMPLE, split
 from ..db.sql import in_list, run
 from ..deps import DB, CurrentUser, authenticate
 from ..errors import Invalid, NotFound
 from ..fastlane import Handler
 from ..http import empty_response, json_response, parse_json, route
+from ..lookups import usernames
 from ..samples import schemas as sample_schemas
-from ..samples.service import SAMPLE_COLUMNS_SQL, usernames
 from . import service
 from .schemas import (
     EmbeddingCreate,
@@ -247,31 +248,37 @@ def _as_text(value: Any) -> str:
 
 
 def _sample_query(session: Session, user: Any, embedding: Any, sample_uuid: str) -> tuple[int, np.ndarray]:
-    row = run(session, "SELECT id, dataset_id FROM samples WHERE uuid = ?", (sample_uuid,)).first()
-    if row is None or service.dataset_role(session, user, row[1]) is None:
+    found = run(session, "SELECT id, dataset_id FROM samples WHERE uuid = ?", (sample_uuid,)).first()
+    if found is None:
         raise NotFound("Sample not found.", field="sample_uuid")
-    vector = query_vector_of(session, embedding.id, row[0], embedding.dims)
+    sample_id, dataset_id = found
+    if service.dataset_role(session, user, dataset_id) is None:
+        raise NotFound("Sample not found.", field="sample_uuid")
+    vector = query_vector_of(session, embedding.id, sample_id, embedding.dims)
     if vector is None:
         raise Invalid(f"Sample {sample_uuid} has no vector in this embedding.", field="sample_uuid")
-    return row[0], vector
+    return sample_id, vector
 
 
 def _results(session: Session, user: Any, hits: list[tuple[int, float]]) -> list[dict[str, Any]]:
     if not hits:
         return []
     ids = [sid for sid, _ in hits]
-    rows = {r[0]: r for r in run(session, f"SELECT {SAMPLE_COLUMNS_SQL}, dataset_id FROM samples "
-                                          f"WHERE id IN ({in_list(len(ids))})", ids)}
-    dataset_ids = sorted({r[-1] for r in rows.values()})
-    datasets = {r[0]: (f"{r[1]}/{r[2]}", r[3]) for r in run(
+    rows: dict[int, tuple[Any, int]] = {}  # sample id -> (its db.rows.SAMPLE row, its dataset id)
+    for found in run(session, f"SELECT {SAMPLE.sql()}, dataset_id FROM samples WHERE id IN ({in_list(len(ids))})",
+                     ids):
+        row, (dataset_id,) = split(found, SAMPLE)
+        rows[row.id] = (row, dataset_id)
+    dataset_ids = sorted({dataset_id for _row, dataset_id in rows.values()})
+    datasets = {dataset_id: (f"{owner}/{name}", data_type) for dataset_id, owner, name, data_type in run(
         session, f"SELECT d.id, a.username, d.name, d.data_type FROM datasets d JOIN accounts a ON a.id = d.owner_id "
                  f"WHERE d.id IN ({in_list(len(dataset_ids))})", dataset_ids)}
-    users = usernames(session, {u for r in rows.values() for u in sample_schemas.sample_user_ids(r)}, user)
+    users = usernames(session, {u for row, _ in rows.values() for u in sample_schemas.sample_user_ids(row)}, user)
     out = []
     for sid, distance in hits:
-        r = rows.get(sid)
-        if r is None:  # deleted between the search and this read
+        if sid not in rows:  # deleted between the search and this read
             continue
-        full_name, data_type = datasets[r[-1]]
-        out.append({"distance": distance, "sample": sample_schemas.sample_public(r, users, full_name, data_type)})
+        row, dataset_id = rows[sid]
+        full_name, data_type = datasets[dataset_id]
+        out.append({"distance": distance, "sample": sample_schemas.sample_public(row, users, full_name, data_type)})
     return out

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..db import Account, Collaborator, Dataset, EmbeddingVector, OrganizationMember, Sample
 from ..db.sql import Rows, in_list, run
-from ..samples.query import _metadata_equals
+from ..samples.query import metadata_equals
 from .index import EmbeddingState, IndexCache, read_state
 from .vectors import nearest, unpack, unpack_many
 
@@ -50,7 +50,7 @@ class Scope:
             conds = [EV.c.dataset_id.in_(readable)]
         if self.exclude_sample_id is not None:
             conds.append(EV.c.sample_id != self.exclude_sample_id)
-        conds.extend(_metadata_equals(dialect, i, k, v) for i, (k, v) in enumerate(self.metadata))
+        conds.extend(metadata_equals(dialect, i, k, v) for i, (k, v) in enumerate(self.metadata))
         return conds
 
     def base(self, embedding_id: int, dialect: str, *columns: Any) -> Any:

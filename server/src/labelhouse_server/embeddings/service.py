@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from ..datasets.permissions import ROLE_RANK, role_from
 from ..db import Account, Collaborator, Dataset, Embedding, Job, OrganizationMember
 from ..db.integrity import violated_constraint
-from ..db.sql import for_paramstyle, in_list, run
+from ..db.sql import in_list, run, run_many
+from ..db.transaction import write_transaction
 from ..errors import AlreadyExists, Forbidden, Invalid, NotFound
 from ..jobs import enqueue
 from ..settings import Settings
@@ -159,15 +160,13 @@ def create_embedding(session: Session, user: Account, name: Any, dims: Any, metr
                           index_count=0, created_by_id=user.id,
                           created_at=now, updated_at=now)
     embedding.owner = owner
-    session.add(embedding)
     try:
-        session.flush()
+        with write_transaction(session):
+            session.add(embedding)
     except IntegrityError as exc:
-        session.rollback()
         if violated_constraint(exc) == "uq_embeddings_owner_id_name":
             raise AlreadyExists(taken, field="name") from None
         raise
-    session.commit()
     return access(session, user, embedding)
 
 
@@ -175,9 +174,9 @@ def delete_embedding(session: Session, acc: EmbeddingAccess) -> str | None:
     """Delete the embedding and its vectors; returns the index file's key for the caller to remove after."""
     acc.require_write()
     key = acc.embedding.index_key
-    session.execute(text("DELETE FROM embedding_vectors WHERE embedding_id = :e"), {"e": acc.embedding.id})
-    session.execute(text("DELETE FROM embeddings WHERE id = :e"), {"e": acc.embedding.id})
-    session.commit()
+    with write_transaction(session):
+        run(session, "DELETE FROM embedding_vectors WHERE embedding_id = ?", (acc.embedding.id,))
+        run(session, "DELETE FROM embeddings WHERE id = ?", (acc.embedding.id,))
     return key
 
 
@@ -230,9 +229,8 @@ def put_vectors(session: Session, acc: EmbeddingAccess, vectors: Vectors, datase
     """Insert or replace the vectors of samples (``vectors``, each sample once; ``datasets``: sample id ->
     dataset id) as one batch with the embedding's next ``seq``; schedules an index rebuild when enough has changed.
     Committed."""
-    written = write_vectors(session, acc, vectors, datasets, settings, on_commit)
-    session.commit()
-    return written
+    with write_transaction(session):
+        return write_vectors(session, acc, vectors, datasets, settings, on_commit)
 
 
 def write_vectors(session: Session, acc: EmbeddingAccess, vectors: Vectors, datasets: dict[int, int],
@@ -256,15 +254,8 @@ def write_vectors(session: Session, acc: EmbeddingAccess, vectors: Vectors, data
     blob = np.ascontiguousarray(matrix, dtype=DTYPE).tobytes()
     width = len(blob) // len(sample_ids)
     e = embedding.id
-    conn = session.connection()
-    driver: Any = conn.connection.driver_connection
-    cursor = driver.cursor()
-    try:
-        cursor.executemany(for_paramstyle(_UPSERT, conn.dialect.paramstyle),
-                           [(e, sid, datasets[sid], seq, blob[i * width:(i + 1) * width])
-                            for i, sid in enumerate(sample_ids)])
-    finally:
-        cursor.close()
+    run_many(session, _UPSERT, [(e, sid, datasets[sid], seq, blob[i * width:(i + 1) * width])
+                                for i, sid in enumerate(sample_ids)])
     if settings is not None:
         schedule_rebuild(session, embedding.id, settings, on_commit)
     return len(sample_ids)

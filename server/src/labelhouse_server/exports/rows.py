@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..catalog import metadata as md
 from ..catalog import slices
-from ..catalog.datarows import _ASSET_TYPE, _EXT_MEDIA, media_type_for, row_data_of
+from ..catalog.datarows import ASSET_TYPE, EXT_MEDIA, media_type_for, row_data_of
 from ..db import (
     Account,
     Batch,
@@ -522,11 +522,11 @@ def _extension_of(row_data: str) -> str:
 
 def _media_attributes(attributes: Any, row_data: str | None, media: str | None) -> dict[str, Any]:
     kind = media or (media_type_for(row_data, None) if row_data else "IMAGE")
-    mime = _EXT_MEDIA.get(_extension_of(row_data or ""), (None, None))[1]
+    mime = EXT_MEDIA.get(_extension_of(row_data or ""), (None, None))[1]
     if mime is None:
         guessed = content_type_for(row_data or "")
         mime = guessed if guessed != "application/octet-stream" or kind != "IMAGE" else "image/*"
-    out: dict[str, Any] = {"mime_type": mime, "asset_type": _ASSET_TYPE.get(kind, kind.lower())}
+    out: dict[str, Any] = {"mime_type": mime, "asset_type": ASSET_TYPE.get(kind, kind.lower())}
     image = attributes.get("image") if isinstance(attributes, dict) else None
     if isinstance(image, dict):
         for key in ("width", "height"):

@@ -9,11 +9,11 @@ import orjson
 from fastapi import APIRouter, Body, Depends
 from starlette.responses import Response
 
+from ..access import SampleLabel
 from ..contract import WRITE_ERRORS
 from ..datasets.deps import DatasetRead
 from ..deps import DB, CurrentUser
 from ..http import empty_response, json_response, route
-from ..samples.deps import SampleLabel
 from . import service
 from .schemas import IssueCommentCreate, IssueCommentPublic, IssuePublic
 from .service import IssueAccess

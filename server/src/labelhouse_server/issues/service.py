@@ -12,11 +12,12 @@ import orjson
 from sqlalchemy import Table, Text, delete, select, text, type_coerce, update
 from sqlalchemy.orm import Session
 
+from ..access import SampleAccess
 from ..datasets.permissions import DatasetAccess, access_with_role, effective_role
 from ..db import Account, Dataset, Issue, Sample
+from ..db.transaction import write_transaction
 from ..errors import Invalid, NotFound
-from ..samples.deps import SampleAccess
-from ..samples.service import usernames
+from ..lookups import usernames
 from ..timeutil import now_iso
 
 IT = cast(Table, Issue.__table__)
@@ -140,13 +141,13 @@ def add_issue(session: Session, sacc: SampleAccess, body: Any) -> dict[str, Any]
     if not isinstance(body, dict):
         raise Invalid("body: a JSON object is required.", field="body")
     now = now_iso()
-    issue_id = session.execute(IT.insert().values(
-        uuid=str(uuidlib.uuid4()), sample_id=sacc.sample_id, dataset_id=sacc.dataset_id,
-        description=_description(body.get("description")), status=_status(body.get("status")),
-        anchor=check_anchor(body.get("anchor")), comments="[]", created_by_id=sacc.user.id,
-        updated_by_id=sacc.user.id, created_at=now, updated_at=now,
-    ).returning(IT.c.id)).scalar_one()
-    session.commit()
+    values = {"description": _description(body.get("description")), "status": _status(body.get("status")),
+              "anchor": check_anchor(body.get("anchor"))}
+    with write_transaction(session):
+        issue_id = session.execute(IT.insert().values(
+            uuid=str(uuidlib.uuid4()), sample_id=sacc.sample_id, dataset_id=sacc.dataset_id, comments="[]",
+            created_by_id=sacc.user.id, updated_by_id=sacc.user.id, created_at=now, updated_at=now, **values,
+        ).returning(IT.c.id)).scalar_one()
     return _one(session, issue_id)
 
 
@@ -160,14 +161,14 @@ def update_issue(session: Session, iacc: IssueAccess, body: Any) -> dict[str, An
         values["status"] = _status(body["status"])
     if "anchor" in body:
         values["anchor"] = check_anchor(body["anchor"])
-    session.execute(update(IT).where(IT.c.id == iacc.issue.id).values(**values))
-    session.commit()
+    with write_transaction(session):
+        session.execute(update(IT).where(IT.c.id == iacc.issue.id).values(**values))
     return _one(session, iacc.issue.id)
 
 
 def delete_issue(session: Session, iacc: IssueAccess) -> None:
-    session.execute(delete(IT).where(IT.c.id == iacc.issue.id))
-    session.commit()
+    with write_transaction(session):
+        session.execute(delete(IT).where(IT.c.id == iacc.issue.id))
 
 
 # ------------------------------------------------------------------------------------------------- comments
@@ -188,7 +189,7 @@ def add_comment(session: Session, iacc: IssueAccess, comment_text: str) -> dict[
         appended = "(COALESCE(comments, '[]')::jsonb || jsonb_build_array(CAST(:item AS jsonb)))::text"
     else:
         appended = "json_insert(COALESCE(comments, '[]'), '$[#]', json(:item))"
-    session.execute(text(f"UPDATE issues SET comments = {appended} WHERE id = :id"),
-                    {"item": item, "id": iacc.issue.id})
-    session.commit()
+    with write_transaction(session):
+        session.execute(text(f"UPDATE issues SET comments = {appended} WHERE id = :id"),
+                        {"item": item, "id": iacc.issue.id})
     return comment

@@ -1,8 +1,14 @@
-"""Job kinds and their handlers, and the context a handler runs with."""
+"""Job kinds and their handlers, and the context a handler runs with.
+
+A feature defines its job kinds in its own ``<feature>/jobs.py`` (``@register(kind)`` on the handler class); the
+first lookup imports the ``jobs`` module of every package of the server, so that a worker process knows every kind
+and adding one edits no central list."""
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import pkgutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,11 +17,6 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..settings import Settings
-
-# Modules that register handlers when imported (kept here so a worker process loads every kind).
-HANDLER_MODULES = ("labelhouse_server.releases.builder", "labelhouse_server.embeddings.builder",
-                   "labelhouse_server.catalog.upserts", "labelhouse_server.exports.builder",
-                   "labelhouse_server.labelimports.service", "labelhouse_server.storage.cleanup")
 
 
 class PermanentJobError(Exception):
@@ -77,11 +78,18 @@ def register(kind: str) -> Callable[[type], type]:
     return decorator
 
 
+def handler_modules() -> list[str]:
+    """``labelhouse_server.<feature>.jobs`` of every feature package that has one."""
+    root = importlib.import_module(__name__.rsplit(".", 2)[0])
+    names = [f"{root.__name__}.{info.name}.jobs" for info in pkgutil.iter_modules(root.__path__) if info.ispkg]
+    return [name for name in names if importlib.util.find_spec(name) is not None]
+
+
 def handler_for(kind: str) -> JobHandler | None:
     global _loaded
     with _lock:
         if not _loaded:
-            for module in HANDLER_MODULES:
+            for module in handler_modules():
                 importlib.import_module(module)
             _loaded = True
     return _handlers.get(kind)

@@ -7,6 +7,7 @@ import logging
 import signal
 import threading
 
+from ..db.migrate import migrated
 from ..settings import Settings
 from .runner import ThreadedRunner
 
@@ -14,9 +15,7 @@ log = logging.getLogger("labelhouse.jobs")
 
 
 def run_worker(settings: Settings, concurrency: int = 1) -> int:
-    from ..cli import _migrated  # the worker may be the first process to touch a new database
-
-    engine, _ = _migrated(settings)
+    engine, _ = migrated(settings)  # the worker may be the first process to touch a new database
     engine.dispose()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stop = threading.Event()

@@ -32,10 +32,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..catalog import files
-from ..catalog.orgs import OrgScope, scope_for
+from ..catalog.orgs import OrgScope
 from ..datasets.permissions import can
 from ..db import (
-    Account,
     AnnotationImport,
     Dataset,
     Label,
@@ -48,7 +47,7 @@ from ..db import (
 from ..db.catalog import DataRowInfo
 from ..db.integrity import violated_constraint
 from ..errors import AlreadyExists, Forbidden, Invalid
-from ..jobs import JobContext, enqueue, register
+from ..jobs import enqueue
 from ..labelbox import annotations as A
 from ..labelbox import ids
 from ..labels import history
@@ -508,40 +507,6 @@ def _refusal(scope: OrgScope, status: str, old_status: str | None) -> str | None
     if not may_write(scope.role, old_status, status):
         return f"Your role ({scope.role}) may not replace a {old_status} label (the label review rule)."
     return None
-
-
-@register(IMPORT_JOB)
-class AnnotationImportJob:
-    """The background half of ``create_import``. One attempt: lines already written stay written."""
-
-    def run(self, ctx: JobContext, payload: dict[str, Any]) -> Any:
-        with ctx.sessionmaker() as session:
-            imp = session.get(AnnotationImport, payload["import_id"])
-            if imp is None:
-                return {"skipped": "import was deleted"}
-            user = session.get(Account, imp.created_by_id) if imp.created_by_id is not None else None
-            org = session.get(Account, payload["org_id"])
-            if user is None or org is None:
-                raise_failed(session, imp, "The import's creator or organization no longer exists.")
-                return None
-            scope = scope_for(session, user)
-            if scope.org.id != org.id:
-                scope = OrgScope(user=user, org=org, role="owner")
-            lines = split_lines(ctx.store.get(imp.input_key or ""))
-
-            def progress(n: int) -> None:
-                ctx.progress = n
-                ctx.check()
-
-            process(session, scope, imp.id, lines, ctx.store, progress)
-            if ctx.complete_in(session, {"import_id": imp.id}):
-                session.commit()
-        return None
-
-    def on_failed(self, session: Session, payload: dict[str, Any], reason: str) -> None:
-        imp = session.get(AnnotationImport, payload["import_id"])
-        if imp is not None:
-            raise_failed(session, imp, reason)
 
 
 def raise_failed(session: Session, imp: AnnotationImport, reason: str) -> None:

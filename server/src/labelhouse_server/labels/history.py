@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 from sqlalchemy.orm import Session
 
-from ..db.sql import for_paramstyle, run
+from ..db.sql import run, run_many
 from ..errors import Invalid, NotFound
 
 ACTIONS = ("created", "updated", "deleted", "restored")
@@ -61,11 +61,11 @@ def record_revision(session: Session, *, dataset_id: int, sample_id: int, labels
     revision_params = (sample_id, labelset_id, dataset_id, action, label_status, digest, score, user_id, created_at,
                        sample_id, labelset_id)
     if digest is None:
-        return run(session, _REVISION, revision_params).first()[0]
+        return run(session, _REVISION, revision_params).scalar()
     if session.connection().dialect.name == "postgresql":
-        return run(session, _BOTH_PG, (dataset_id, digest, attributes, *revision_params)).first()[0]
+        return run(session, _BOTH_PG, (dataset_id, digest, attributes, *revision_params)).scalar()
     run(session, _CONTENT, (dataset_id, digest, attributes))
-    return run(session, _REVISION, revision_params).first()[0]
+    return run(session, _REVISION, revision_params).scalar()
 
 
 def record_created(session: Session, dataset_id: int, labels: list[tuple[int, int, str, str | None, float | None,
@@ -74,8 +74,6 @@ def record_created(session: Session, dataset_id: int, labels: list[tuple[int, in
     clone: ``(sample_id, labelset_id, label_status, attributes text, score, user_id, created_at)`` each."""
     if not labels:
         return
-    conn = session.connection()
-    style = conn.dialect.paramstyle
     contents = {}
     revisions = []
     for sample_id, labelset_id, status, attributes, score, user_id, created_at in labels:
@@ -84,13 +82,8 @@ def record_created(session: Session, dataset_id: int, labels: list[tuple[int, in
         contents[digest] = text
         revisions.append((sample_id, labelset_id, dataset_id, 1, "created", status, digest, score, user_id,
                           created_at))
-    driver: Any = conn.connection.driver_connection
-    cursor = driver.cursor()
-    try:
-        cursor.executemany(for_paramstyle(_CONTENT, style), [(dataset_id, d, t) for d, t in contents.items()])
-        cursor.executemany(for_paramstyle(_BULK_REVISION, style), revisions)
-    finally:
-        cursor.close()
+    run_many(session, _CONTENT, [(dataset_id, d, t) for d, t in contents.items()])
+    run_many(session, _BULK_REVISION, revisions)
 
 
 _BULK_REVISION = (
@@ -118,10 +111,10 @@ LABEL_NOT_FOUND = "Label not found: this sample is unlabeled in this labelset."
 
 
 def labelset_id(session: Session, dataset_id: int, name: str) -> int:
-    row = run(session, _LABELSET_ID, (dataset_id, name)).first()
-    if row is None:
+    found = run(session, _LABELSET_ID, (dataset_id, name)).scalar()
+    if found is None:
         raise NotFound(f"Labelset not found: {name}.")
-    return row[0]
+    return int(found)
 
 
 def _positive(value: str | None, name: str, default: int, maximum: int | None = None) -> int:

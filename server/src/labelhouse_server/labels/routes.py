@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from ..access import SampleLabel, sample_access
 from ..contract import WRITE_ERRORS
 from ..deps import DB, authenticate, run_write
 from ..fastlane import Handler
 from ..http import empty_response, json_response, parse_json, route
-from ..samples.deps import SampleLabel, sample_access
 from . import history, service
 from .schemas import LabelPublic
 

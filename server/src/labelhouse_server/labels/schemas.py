@@ -7,9 +7,8 @@ from typing import Any
 
 import orjson
 from pydantic import BaseModel, Field
-from sqlalchemy import Text, type_coerce
 
-from ..db import Label
+from ..db.rows import LABEL
 from ..users.schemas import TIME
 
 LABEL_STATUSES = ("REVIEWED", "REVIEWING_IN_PROGRESS", "LABELED", "LABELING_IN_PROGRESS", "REJECTED",
@@ -18,39 +17,18 @@ LABEL_STATUSES = ("REVIEWED", "REVIEWING_IN_PROGRESS", "LABELED", "LABELING_IN_P
 REVIEW_STATUSES = frozenset({"REVIEWED", "REJECTED", "VERIFIED"})
 DEFAULT_STATUS = "PRELABELED"
 
-LT = Label.__table__
-
-
-def label_columns(prefix: str = "") -> list[Any]:
-    """Columns of ``labels`` in the order ``label_public``/``label_summary`` read them (positionally: attribute
-    access on result rows costs more than the rest of rendering); JSON text is selected raw (not decoded)."""
-    return [
-        LT.c.id.label(f"{prefix}id"),
-        LT.c.label_status.label(f"{prefix}label_status"),
-        type_coerce(LT.c.attributes, Text).label(f"{prefix}attributes"),
-        LT.c.score.label(f"{prefix}score"),
-        LT.c.rating.label(f"{prefix}rating"),
-        LT.c.created_by_id.label(f"{prefix}created_by_id"),
-        LT.c.updated_by_id.label(f"{prefix}updated_by_id"),
-        LT.c.reviewed_by_id.label(f"{prefix}reviewed_by_id"),
-        LT.c.created_at.label(f"{prefix}created_at"),
-        LT.c.updated_at.label(f"{prefix}updated_at"),
-        LT.c.reviewed_at.label(f"{prefix}reviewed_at"),
-    ]
-
-
-LABEL_WIDTH = 11
-
-
-def label_user_ids(lab: Any) -> tuple[Any, Any, Any]:
-    return lab[5], lab[6], lab[7]
+# Rows of ``db.rows.LABEL`` (named rows, or the driver's tuples of a listing: read by column name either way).
+label_user_ids = LABEL.getter("created_by_id", "updated_by_id", "reviewed_by_id")
+_public_fields = LABEL.getter("label_status", "attributes", "score", "rating", "created_by_id", "updated_by_id",
+                              "reviewed_by_id", "created_at", "updated_at", "reviewed_at")
+_summary_fields = LABEL.getter("label_status", "score", "updated_at", "created_by_id", "reviewed_by_id")
 
 
 def label_public(lab: Any, users: dict[int, str], *, sample_uuid: str, task_type: str,
                  labelset: str) -> dict[str, Any]:
-    """``lab``: a row/tuple of ``label_columns()``."""
-    (_id, status, attributes, score, rating, created_by, updated_by, reviewed_by, created_at, updated_at,
-     reviewed_at) = lab
+    """``lab``: a ``db.rows.LABEL`` row; stored JSON text is spliced in undecoded."""
+    (status, attributes, score, rating, created_by, updated_by, reviewed_by, created_at, updated_at,
+     reviewed_at) = _public_fields(lab)
     return {
         "sample_uuid": sample_uuid,
         "label_type": task_type,
@@ -69,12 +47,13 @@ def label_public(lab: Any, users: dict[int, str], *, sample_uuid: str, task_type
 
 
 def label_summary(lab: Any, users: dict[int, str]) -> dict[str, Any]:
+    status, score, updated_at, created_by, reviewed_by = _summary_fields(lab)
     return {
-        "label_status": lab[1],
-        "score": lab[3],
-        "updated_at": lab[9],
-        "created_by": users.get(lab[5]) if lab[5] is not None else None,
-        "reviewed_by": users.get(lab[7]) if lab[7] is not None else None,
+        "label_status": status,
+        "score": score,
+        "updated_at": updated_at,
+        "created_by": users.get(created_by) if created_by is not None else None,
+        "reviewed_by": users.get(reviewed_by) if reviewed_by is not None else None,
     }
 
 

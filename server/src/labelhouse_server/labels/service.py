@@ -9,12 +9,13 @@ from typing import Any
 import orjson
 from sqlalchemy.orm import Session
 
+from ..access import SampleAccess
 from ..datasets.permissions import can
+from ..db.rows import LABEL, split
 from ..db.sql import run
 from ..db.transaction import write_transaction
 from ..errors import Conflict, Invalid, NotFound
-from ..samples.deps import SampleAccess
-from ..samples.service import usernames
+from ..lookups import usernames
 from ..timeutil import now_iso
 from ..validation import validate_label_attributes
 from ..workunits import service as workunits
@@ -23,19 +24,15 @@ from .policy import overwritable_by, require_write
 from .schemas import (
     DEFAULT_STATUS,
     LABEL_STATUSES,
-    LABEL_WIDTH,
     REVIEW_STATUSES,
     label_public,
     label_user_ids,
 )
 
-_LABEL_COLS = ("id, label_status, attributes, score, rating, created_by_id, updated_by_id, reviewed_by_id, "
-               "created_at, updated_at, reviewed_at")  # ``label_columns()`` order, read by ``label_public``
-_L_COLS = ", ".join("l." + c.strip() for c in _LABEL_COLS.split(","))
-
-# The labelset by name and this sample's label in it (NULL label columns: unlabeled; no row: no such labelset).
+# This sample's label in the labelset named (NULL label columns: unlabeled), then the labelset's id (no row: no
+# such labelset).
 _LABEL_IN_LABELSET = (
-    f"SELECT ls.id, {_L_COLS} FROM labelsets ls "
+    f"SELECT {LABEL.sql('l')}, ls.id FROM labelsets ls "
     "LEFT JOIN labels l ON l.labelset_id = ls.id AND l.sample_id = ? WHERE ls.dataset_id = ? AND ls.name = ?"
 )
 
@@ -48,7 +45,7 @@ _UPSERT = (
     "ON CONFLICT (sample_id, labelset_id) DO UPDATE SET label_status = excluded.label_status, "
     "attributes = excluded.attributes, score = excluded.score, updated_by_id = excluded.updated_by_id, "
     "updated_at = excluded.updated_at{reviewed}{guard} "
-    f"RETURNING {_LABEL_COLS}, labelset_id"
+    f"RETURNING {LABEL.sql()}, labelset_id"
 )
 _UPSERT_LABEL = _UPSERT.format(reviewed="", guard="")
 _UPSERT_REVIEW = _UPSERT.format(reviewed=", reviewed_by_id = excluded.reviewed_by_id, "
@@ -81,13 +78,13 @@ def _label_in_labelset(session: Session, sacc: SampleAccess, name: str) -> tuple
     r = run(session, _LABEL_IN_LABELSET, (sacc.sample_id, sacc.dataset_id, name)).first()
     if r is None:
         raise NotFound(f"Labelset not found: {name}.")
-    return r[0], (r[1:] if r[1] is not None else None)
+    label, (labelset_id,) = split(r, LABEL)
+    return labelset_id, (label if label.id is not None else None)
 
 
 def _public(session: Session, sacc: SampleAccess, labelset: str, row: Any) -> dict[str, Any]:
     users = usernames(session, label_user_ids(row), sacc.user)
-    return label_public(row[:LABEL_WIDTH], users, sample_uuid=sacc.sample_uuid, task_type=sacc.task_type,
-                        labelset=labelset)
+    return label_public(row, users, sample_uuid=sacc.sample_uuid, task_type=sacc.task_type, labelset=labelset)
 
 
 def get_label(session: Session, sacc: SampleAccess, labelset: str) -> dict[str, Any]:
@@ -145,18 +142,19 @@ def _write(session: Session, sacc: SampleAccess, labelset: str, status: str, att
     user_id = sacc.user.id
     now = now_iso()
     review = status in REVIEW_STATUSES
-    row = run(session, _upsert_for(sacc.role, review), (
+    found = run(session, _upsert_for(sacc.role, review), (
         sacc.sample_id, sacc.dataset_id, status, attributes, score, user_id, user_id,
         user_id if review else None, now, now, now if review else None, sacc.dataset_id, labelset,
     )).first()
-    if row is None:
+    if found is None:
         # No labelset of that name, or (guarded statement) an existing label this role may not replace.
         _ls_id, existing = _label_in_labelset(session, sacc, labelset)
-        require_write(sacc.role, existing[1] if existing is not None else None, status)
+        require_write(sacc.role, existing.label_status if existing is not None else None, status)
         raise Conflict("The label changed while it was being written; retry.")
+    row, (labelset_id,) = split(found, LABEL)
     # A replaced label keeps its creation time; one created by this statement was stamped ``now`` just above.
-    created = row[8] == now
-    history.record_revision(session, dataset_id=sacc.dataset_id, sample_id=sacc.sample_id, labelset_id=row[11],
+    created = row.created_at == now
+    history.record_revision(session, dataset_id=sacc.dataset_id, sample_id=sacc.sample_id, labelset_id=labelset_id,
                             action=action or ("created" if created else "updated"), label_status=status,
                             attributes=attributes, score=score, user_id=user_id, created_at=now)
     workunits.record(session, sacc, labelset=labelset, work_type=_work_type(status), next_label_status=status,
@@ -171,11 +169,11 @@ def patch_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) 
     if existing is None:
         raise NotFound("Label not found: this sample is unlabeled in this labelset.")
     values: dict[str, Any] = {}
-    status = existing[1]
+    status = existing.label_status
     if body.get("label_status") is not None:
         status = _status(body["label_status"])
         values["label_status"] = status
-    require_write(sacc.role, existing[1], status)
+    require_write(sacc.role, existing.label_status, status)
     if "attributes" in body and body["attributes"] is not None:
         values["attributes"] = _attributes(sacc, body["attributes"])
     if "score" in body:
@@ -188,14 +186,16 @@ def patch_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) 
     sql = _patch_sql.get(columns)
     if sql is None:
         sql = _patch_sql.setdefault(columns, "UPDATE labels SET " + ", ".join(f"{c} = ?" for c in columns)
-                                    + f" WHERE id = ? AND label_status = ? RETURNING {_LABEL_COLS}")
+                                    + f" WHERE id = ? AND label_status = ? RETURNING {LABEL.sql()}")
     # The status read before is part of the statement's condition: a label changed meanwhile is not overwritten.
     with write_transaction(session):
-        row = run(session, sql, (*(values[c] for c in columns), existing[0], existing[1])).first()
-        if row is None:
+        found = run(session, sql, (*(values[c] for c in columns), existing.id, existing.label_status)).first()
+        if found is None:
             raise Conflict("The label changed while it was being written; retry.")
+        row = LABEL.make(found)
         history.record_revision(session, dataset_id=sacc.dataset_id, sample_id=sacc.sample_id, labelset_id=ls_id,
-                                action="updated", label_status=row[1], attributes=row[2], score=row[3],
+                                action="updated", label_status=row.label_status, attributes=row.attributes,
+                                score=row.score,
                                 user_id=sacc.user.id, created_at=now)
         workunits.record(session, sacc, labelset=labelset, work_type=_work_type(status), next_label_status=status,
                          created_at=now)
@@ -206,9 +206,9 @@ def delete_label(session: Session, sacc: SampleAccess, labelset: str) -> None:
     ls_id, existing = _label_in_labelset(session, sacc, labelset)
     if existing is None:
         raise NotFound("Label not found: this sample is unlabeled in this labelset.")
-    require_write(sacc.role, existing[1], None)
+    require_write(sacc.role, existing.label_status, None)
     with write_transaction(session):
-        if run(session, _DELETE, (existing[0], existing[1])).first() is None:
+        if run(session, _DELETE, (existing.id, existing.label_status)).first() is None:
             raise Conflict("The label changed while it was being deleted; retry.")
         now = now_iso()
         history.record_revision(session, dataset_id=sacc.dataset_id, sample_id=sacc.sample_id, labelset_id=ls_id,
@@ -227,7 +227,7 @@ def restore_label(session: Session, sacc: SampleAccess, labelset: str, number: i
     if action == "deleted" or status is None or attributes is None:
         raise Conflict(f"Revision {number} records the label's deletion; restore a revision before it.",
                        field="revision")
-    require_write(sacc.role, current[1] if current is not None else None, status)
+    require_write(sacc.role, current.label_status if current is not None else None, status)
     with write_transaction(session):
         row, _created = _write(session, sacc, labelset, status, attributes, score, action="restored")
         return _public(session, sacc, labelset, row)

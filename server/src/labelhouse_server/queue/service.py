@@ -19,6 +19,7 @@ from sqlalchemy import CursorResult, text
 from sqlalchemy.orm import Session
 
 from ..datasets.permissions import DatasetAccess
+from ..db.transaction import write_transaction
 from ..errors import NotFound
 from ..samples.service import find_labelset
 from ..timeutil import now_iso
@@ -75,16 +76,19 @@ def next_sample(session: Session, acc: DatasetAccess, mode: str, labelset_name: 
     params = {"me": me, "labelset": labelset.id, "dataset": acc.dataset.id, "now": now, "queue": mode,
               **{f"x{i}": u for i, u in enumerate(exclude)}}
     sql = text(_candidates_sql(_LABEL_BUCKET if mode == "label" else _REVIEW_BUCKET, len(exclude)))
-    for sample_id, sample_uuid, _bucket in session.execute(sql, params).all():
-        params_ = {"sample": sample_id, "queue": mode, "me": me, "until": until, "now": now}
-        won = cast(CursorResult[Any], session.execute(text(_RESERVE), params_))
-        if won.rowcount == 1:
-            # One reservation per user and dataset at a time: the samples they left go back to the queue.
-            session.execute(text(
-                "DELETE FROM queue_reservations WHERE account_id = :me AND queue = :queue AND sample_id <> :sample "
-                "AND sample_id IN (SELECT id FROM samples WHERE dataset_id = :dataset)"),
-                {"me": me, "queue": mode, "sample": sample_id, "dataset": acc.dataset.id})
-            session.commit()
-            return sample_uuid, until
-    session.commit()
+    candidates = session.execute(sql, params).all()
+    if not candidates:
+        return None, None
+    # The reservation is conditional (free, expired or already ours): a candidate taken since it was read is skipped.
+    with write_transaction(session):
+        for sample_id, sample_uuid, _bucket in candidates:
+            params_ = {"sample": sample_id, "queue": mode, "me": me, "until": until, "now": now}
+            won = cast(CursorResult[Any], session.execute(text(_RESERVE), params_))
+            if won.rowcount == 1:
+                # One reservation per user and dataset at a time: the samples they left go back to the queue.
+                session.execute(text(
+                    "DELETE FROM queue_reservations WHERE account_id = :me AND queue = :queue "
+                    "AND sample_id <> :sample AND sample_id IN (SELECT id FROM samples WHERE dataset_id = :dataset)"),
+                    {"me": me, "queue": mode, "sample": sample_id, "dataset": acc.dataset.id})
+                return sample_uuid, until
     return None, None

@@ -10,56 +10,26 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO
 
 import orjson
-from sqlalchemy import CursorResult, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..db.engine import READ_ONLY
-from ..jobs import JobContext, PermanentJobError, register
-from .diff import DigestRecorder, clear_digests
-from .service import BUILD_JOB
+from ..db.sql import run
 
 log = logging.getLogger("labelhouse.releases")
 
 BATCH = 2000
 
-# Hot-path reads go through the DB-API cursor (plain tuples; SQLAlchemy Row objects cost ~30% of the build).
+# Hot-path reads go through the driver's cursor (``db.sql.run``: plain tuples; SQLAlchemy Row objects cost ~30% of
+# the build).
 _SAMPLES = ("SELECT sample_id, uuid, name, attributes, metadata, created_at FROM release_samples "
-            "WHERE release_id = {r} AND sample_id > {after} ORDER BY sample_id LIMIT {n}")
+            "WHERE release_id = ? AND sample_id > ? ORDER BY sample_id LIMIT ?")
 _LABELS = ("SELECT sample_id, labelset_id, label_status, attributes, score, created_by, updated_by, reviewed_by, "
-           "created_at, updated_at FROM release_labels WHERE release_id = {r} AND sample_id > {lo} "
-           "AND sample_id <= {hi}")
-_NAMED = {"r": ":r", "after": ":after", "n": ":n", "lo": ":lo", "hi": ":hi"}
-_PYFORMAT = {k: f"%({k})s" for k in _NAMED}
-_SAMPLES_SQL = {"named": _SAMPLES.format(**_NAMED), "pyformat": _SAMPLES.format(**_PYFORMAT)}
-_LABELS_SQL = {"named": _LABELS.format(**_NAMED), "pyformat": _LABELS.format(**_PYFORMAT)}
-
-
-class _Cursor:
-    def __init__(self, cursor: Any, style: str) -> None:
-        self._c = cursor
-        self.style = style
-
-    def execute(self, sql: str, params: dict[str, Any]) -> None:
-        self._c.execute(sql, params)
-
-    def fetchall(self) -> list[tuple]:
-        return self._c.fetchall()
-
-    def close(self) -> None:
-        self._c.close()
-
-
-def _raw_cursor(session: Session) -> _Cursor:
-    conn = session.connection(execution_options=READ_ONLY)
-    style = "pyformat" if conn.dialect.name == "postgresql" else "named"
-    return _Cursor(conn.connection.dbapi_connection.cursor(), style)  # type: ignore[union-attr]
+           "created_at, updated_at FROM release_labels WHERE release_id = ? AND sample_id > ? AND sample_id <= ?")
 _EMPTY_OBJ = orjson.Fragment(b"{}")
 _NULL = orjson.Fragment(b"null")
 
@@ -114,17 +84,12 @@ def write_release_file(sessions: sessionmaker[Session], release: dict[str, Any],
     while True:
         check(count)
         with sessions() as session:
-            cur = _raw_cursor(session)
-            try:
-                cur.execute(_SAMPLES_SQL[cur.style], {"r": rid, "after": after, "n": BATCH})
-                samples = cur.fetchall()
-                if not samples:
-                    break
-                hi = samples[-1][0]
-                cur.execute(_LABELS_SQL[cur.style], {"r": rid, "lo": after, "hi": hi})
-                label_rows = cur.fetchall()
-            finally:
-                cur.close()
+            session.connection(execution_options=READ_ONLY)
+            samples = run(session, _SAMPLES, (rid, after, BATCH))
+            if not samples:
+                break
+            hi, *_ = samples[-1]  # the batch's last sample_id
+            label_rows = run(session, _LABELS, (rid, after, hi))
         if on_batch is not None:
             on_batch(samples, label_rows)
         labels: dict[int, dict[str, Any]] = {}
@@ -159,69 +124,6 @@ def _load_release(sessions: sessionmaker[Session], release_id: int) -> dict[str,
             "SELECT id, dataset_id, uuid, name, description, created_at, status FROM releases WHERE id = :id"
         ), {"id": release_id}).mappings().first()
         return dict(row) if row else None
-
-
-@register(BUILD_JOB)
-class BuildRelease:
-    def run(self, ctx: JobContext, payload: dict[str, Any]) -> Any:
-        sweep_snapshots(ctx.sessionmaker)
-        release = _load_release(ctx.sessionmaker, payload["release_id"])
-        if release is None:
-            return {"skipped": "release was deleted"}
-        if release["status"] != "PENDING":
-            return {"skipped": f"release is already {release['status']}"}
-        store = ctx.store
-        tmp_dir = Path(ctx.settings.data_dir) / "tmp"
-        tmp_dir.mkdir(parents=True, exist_ok=True)
-        for stale in tmp_dir.glob(f"release-{release['uuid']}-*.json"):
-            stale.unlink(missing_ok=True)  # left by an earlier attempt whose process died (or lost the job)
-        fd, tmp = tempfile.mkstemp(dir=tmp_dir, prefix=f"release-{release['uuid']}-", suffix=".json")
-        key = release_key(release["uuid"], ctx.attempt)
-        try:
-            with os.fdopen(fd, "wb", buffering=1024 * 1024) as fh:
-
-                def check(n: int) -> None:
-                    ctx.progress = n
-                    ctx.check()
-
-                digests = DigestRecorder(ctx.sessionmaker, release["id"], release["dataset_id"], payload["labelsets"])
-                count, checksum, size = write_release_file(ctx.sessionmaker, release, payload, fh, check,
-                                                           digests.add)
-            ctx.check()
-            store.put(key, tmp, "application/json")
-        finally:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-        url = store.public_url(key)
-        with ctx.sessionmaker() as session:
-            flipped = cast(CursorResult[Any], session.execute(text(
-                "UPDATE releases SET status = 'SUCCEEDED', status_info = '', url = :url, file_key = :key, "
-                "checksum = :sum, samples_count = :n WHERE id = :id AND status = 'PENDING'"
-            ), {"url": url, "key": key, "sum": checksum, "n": count, "id": release["id"]})).rowcount == 1
-            result = {"url": url, "key": key, "samples_count": count, "bytes": size, "sha256": checksum}
-            if flipped and ctx.complete_in(session, result):
-                session.commit()
-            else:
-                session.rollback()
-                store.delete(key)  # deleted meanwhile, or another attempt owns the job now
-                if not flipped:
-                    return {"skipped": "release was deleted or finished while building"}
-                ctx.check()
-                raise PermanentJobError("lost the job while finishing")
-        for earlier in range(1, ctx.attempt):  # files of attempts whose worker died after uploading
-            store.delete(release_key(release["uuid"], earlier))
-        drop_snapshot(ctx.sessionmaker, release["id"])
-        log.info("release %s built: %d samples, %d bytes", release["uuid"], count, size)
-        return result
-
-    def on_failed(self, session: Session, payload: dict[str, Any], reason: str) -> None:
-        session.execute(text("UPDATE releases SET status = 'FAILED', status_info = :r "
-                             "WHERE id = :id AND status = 'PENDING'"), {"r": reason[:2000], "id": payload["release_id"]})
-        session.execute(text("DELETE FROM release_labels WHERE release_id = :id"), {"id": payload["release_id"]})
-        session.execute(text("DELETE FROM release_samples WHERE release_id = :id"), {"id": payload["release_id"]})
-        clear_digests(session, payload["release_id"])
 
 
 def drop_snapshot(sessions: sessionmaker[Session], release_id: int, batch: int = 50_000) -> None:

@@ -25,7 +25,7 @@ import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..datasets.permissions import DatasetAccess
-from ..db.sql import for_paramstyle, run
+from ..db.sql import run, run_many
 from ..errors import Conflict, Invalid
 from .service import get_release
 
@@ -59,15 +59,8 @@ _PUT_CONTENT = "INSERT INTO label_contents (dataset_id, hash, attributes) VALUES
 
 
 def _run_many(session: Session, sql: str, rows: list[tuple[Any, ...]]) -> None:
-    if not rows:
-        return
-    conn = session.connection()
-    driver: Any = conn.connection.driver_connection
-    cursor = driver.cursor()
-    try:
-        cursor.executemany(for_paramstyle(sql, conn.dialect.paramstyle), rows)
-    finally:
-        cursor.close()
+    if rows:
+        run_many(session, sql, rows)
 
 
 def clear_digests(session: Session, release_id: int) -> None:

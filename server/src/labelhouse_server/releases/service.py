@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..datasets.permissions import DatasetAccess
 from ..db import Labelset, Release
+from ..db.transaction import write_transaction
 from ..errors import AlreadyExists, NotFound
 from ..jobs import enqueue
 from ..settings import Settings
@@ -60,11 +61,17 @@ def create_release(session: Session, acc: DatasetAccess, name: str, description:
     release = Release(uuid=str(uuid.uuid4()), dataset_id=dataset.id, name=name, description=description,
                       release_type="JSON", status="PENDING", status_info="", samples_count=0, snapshot_at=now,
                       created_by_id=acc.user.id, created_at=now)
+    with write_transaction(session):
+        return _snapshot(session, dataset, release, name, settings, on_commit)
+
+
+def _snapshot(session: Session, dataset: Any, release: Release, name: str, settings: Settings,
+              on_commit: Any) -> Release:
+    """The release's row, its snapshot of samples and labels, and its build job: one write transaction."""
     session.add(release)
     try:
         session.flush()
     except IntegrityError:
-        session.rollback()
         raise AlreadyExists(f"A release with name '{name}' already exists in this dataset.", field="name") from None
     params = {"rid": release.id, "did": dataset.id}
     if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
@@ -86,7 +93,6 @@ def create_release(session: Session, acc: DatasetAccess, name: str, description:
     }
     job = enqueue(session, BUILD_JOB, payload, max_attempts=settings.job_max_attempts, on_commit=on_commit)
     release.job_id = job.id
-    session.commit()
     return release
 
 
@@ -97,6 +103,6 @@ def delete_release(session: Session, acc: DatasetAccess, name: str, on_commit: A
     from ..storage.cleanup import enqueue_file_deletion  # storage.cleanup -> jobs -> ... -> releases
 
     release = get_release(session, acc, name)
-    session.execute(delete(Release).where(Release.id == release.id))
-    enqueue_file_deletion(session, [release.file_key], on_commit=on_commit)
-    session.commit()
+    with write_transaction(session):
+        session.execute(delete(Release).where(Release.id == release.id))
+        enqueue_file_deletion(session, [release.file_key], on_commit=on_commit)

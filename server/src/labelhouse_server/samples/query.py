@@ -31,13 +31,15 @@ from sqlalchemy.orm import Session
 
 from ..datasets.permissions import DatasetAccess
 from ..db.engine import json_field
+from ..db.rows import LABEL, SAMPLE
+from ..db.sql import run
 from ..errors import Invalid
 from ..labels.schemas import LABEL_STATUSES, label_public, label_summary
+from ..lookups import usernames
 from . import schemas as s
-from .service import GROUND_TRUTH, LT, ST, find_labelset, full_name, usernames
+from .service import GROUND_TRUTH, LT, ST, find_labelset, full_name
 
 MAX_PER_PAGE = 1000
-LABEL_AT = s.SAMPLE_WIDTH  # label columns follow the sample columns in joined rows
 SORT_KEYS = {
     "name": "name",
     "created": "created_at",
@@ -65,7 +67,7 @@ class SampleQuery:
     after: str | None = None  # a continuation token (``Page.next_token``)
 
     @classmethod
-    def from_params(cls, params: dict[str, str]) -> SampleQuery:
+    def from_params(cls, params: dict[str, str | None]) -> SampleQuery:
         """Tolerant parsing: every junk value is ignored rather than rejected."""
         page = _int(params.get("page"), 1, 1, None)
         per_page = _int(params.get("per_page"), MAX_PER_PAGE, 1, MAX_PER_PAGE)
@@ -121,7 +123,7 @@ def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery) -> Page:
         position = func.strpos if dialect == "postgresql" else func.instr
         ids_q = ids_q.where(position(ST.c.name, q.name_contains) > 0)
     for i, (key, value) in enumerate(q.metadata):
-        ids_q = ids_q.where(_metadata_equals(dialect, i, key, value))
+        ids_q = ids_q.where(metadata_equals(dialect, i, key, value))
     if q.statuses:
         real = [st for st in q.statuses if st != "UNLABELED"]
         conditions = []
@@ -131,7 +133,7 @@ def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery) -> Page:
             conditions.append(LT.c.id.is_(None))
         ids_q = ids_q.where(or_(*conditions))
     key = _sort_key(q)
-    ids_q = ids_q.add_columns(key).order_by(*_directed(q, key, ST.c.id))
+    ids_q = ids_q.add_columns(key.label("sort_key")).order_by(*_directed(q, key, ST.c.id))
     fingerprint = _fingerprint(dataset.id, dataset.created_at, joined.id if joined else None, q)
     if q.after is not None:  # a continuation: seek past the last row served, no OFFSET
         if q.sort == "label_updated_at":
@@ -142,15 +144,16 @@ def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery) -> Page:
     page_keys = session.execute(ids_q.limit(q.per_page)).all()
     if not page_keys:
         return Page([], None)
-    ids = [row[0] for row in page_keys]
+    ids = [row.id for row in page_keys]
     more = len(ids) == q.per_page and q.sort != "label_updated_at"
-    next_token = _token(page_keys[-1][1], page_keys[-1][0], fingerprint) if more else None
+    next_token = _token(page_keys[-1].sort_key, page_keys[-1].id, fingerprint) if more else None
     rows = _page_rows(session, ids, shown.id if shown is not None else None)
     user_ids: set[Any] = set()
+    sample_users = s.sample_user_ids
     for r in rows:
-        user_ids.update((r[8], r[9], r[10]))  # created_by, assigned labeler/reviewer
-        if shown is not None and r[LABEL_AT] is not None:
-            user_ids.update((r[LABEL_AT + 5], r[LABEL_AT + 6], r[LABEL_AT + 7]))
+        user_ids.update(sample_users(r))
+        if shown is not None and _label_id(r) is not None:
+            user_ids.update(_label_users(r))
     users = usernames(session, user_ids, acc.user)
     dataset_name = full_name(dataset)
     data_type = dataset.data_type
@@ -161,60 +164,58 @@ def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery) -> Page:
     if q.include_full_label:
         task_type, labelset_name = dataset.task_type, shown.name
         for r in rows:
-            lab = r[LABEL_AT:]
-            label = None if lab[0] is None else label_public(lab, users, sample_uuid=r[1], task_type=task_type,
-                                                             labelset=labelset_name)
+            lab = r[SAMPLE.width:]
+            label = None if _label_id(r) is None else label_public(lab, users, sample_uuid=_uuid(r),
+                                                                   task_type=task_type, labelset=labelset_name)
             out.append(public(r, users, dataset_name, data_type, label))
     else:
         for r in rows:
-            lab = r[LABEL_AT:]
-            out.append(public(r, users, dataset_name, data_type, None if lab[0] is None else label_summary(lab, users)))
+            label = None if _label_id(r) is None else label_summary(r[SAMPLE.width:], users)
+            out.append(public(r, users, dataset_name, data_type, label))
     return Page(out, next_token)
 
 
-SAMPLE_SQL = ("s.id, s.uuid, s.name, s.attributes, s.metadata, s.priority, s.readme, s.embedding, "
-              "s.assigned_labeler_id, s.assigned_reviewer_id, s.created_by_id, s.created_at, s.updated_at")
-LABEL_SQL = ("l.id, l.label_status, l.attributes, l.score, l.rating, l.created_by_id, l.updated_by_id, "
-             "l.reviewed_by_id, l.created_at, l.updated_at, l.reviewed_at")
+# Rows of ``_page_rows``: ``db.rows.SAMPLE``, then (a labelset shown) ``db.rows.LABEL``.
+_sample_id = SAMPLE.getter("id")
+_uuid = SAMPLE.getter("uuid")
+_label_id = LABEL.getter("id", offset=SAMPLE.width)
+_label_users = LABEL.getter("created_by_id", "updated_by_id", "reviewed_by_id", offset=SAMPLE.width)
+
+
+_PAGE_PG = f"SELECT {SAMPLE.sql('s')} FROM samples s WHERE s.id = ANY(?::int[])"
+# LATERAL ... LIMIT 1 (never flattened into a join): one (sample_id, labelset_id) index probe per sample whatever
+# the statistics say; right after a bulk import the planner underestimates the labelset's labels and would hash
+# all of them for every page.
+_PAGE_LABELS_PG = (f"SELECT {SAMPLE.sql('s')}, {LABEL.sql('l')} FROM samples s LEFT JOIN LATERAL (SELECT * FROM "
+                   "labels WHERE labels.sample_id = s.id AND labels.labelset_id = ? LIMIT 1) l ON true "
+                   "WHERE s.id = ANY(?::int[])")
+_PAGE_SQLITE = f"SELECT {SAMPLE.sql('s')} FROM json_each(?) j JOIN samples s ON s.id = j.value"
+_PAGE_LABELS_SQLITE = (f"SELECT {SAMPLE.sql('s')}, {LABEL.sql('l')} FROM json_each(?) j JOIN samples s "
+                       "ON s.id = j.value LEFT JOIN labels l ON l.sample_id = s.id AND l.labelset_id = ?")
 
 
 def _page_rows(session: Session, ids: list[int], labelset_id: int | None) -> list[tuple[Any, ...]]:
-    """The page's rows (SAMPLE_COLUMNS, then label_columns() when a labelset is shown) in ``ids`` order.
+    """The page's rows (``db.rows.SAMPLE``, then ``db.rows.LABEL`` when a labelset is shown) in ``ids`` order.
 
-    Plain SQL on the driver cursor: no statement compilation for a 1,000-value IN list and no result-row
-    objects — on a full page that overhead is larger than the database's own work."""
-    connection = session.connection()
-    params: tuple[Any, ...]
-    if connection.dialect.name == "postgresql":  # one array parameter (psycopg parses statement text in Python)
+    Plain SQL on the driver cursor (``db.sql.run``): no statement compilation for a 1,000-value IN list and no
+    result-row objects — on a full page that overhead is larger than the database's own work."""
+    if session.get_bind().dialect.name == "postgresql":  # one array parameter (psycopg parses statement text)
         if labelset_id is None:
-            sql, params = f"SELECT {SAMPLE_SQL} FROM samples s WHERE s.id = ANY(%b::int[])", (ids,)
+            rows: list[tuple[Any, ...]] = run(session, _PAGE_PG, (ids,), binary=True)
         else:
-            # LATERAL ... LIMIT 1 (never flattened into a join): one (sample_id, labelset_id) index probe per
-            # sample whatever the statistics say; right after a bulk import the planner underestimates the
-            # labelset's labels and would hash all of them for every page.
-            sql = (f"SELECT {SAMPLE_SQL}, {LABEL_SQL} FROM samples s LEFT JOIN LATERAL (SELECT * FROM labels "
-                   f"WHERE labels.sample_id = s.id AND labels.labelset_id = %s LIMIT 1) l ON true "
-                   f"WHERE s.id = ANY(%b::int[])")
-            params = (labelset_id, ids)
+            rows = run(session, _PAGE_LABELS_PG, (labelset_id, ids), binary=True)
     else:
         # SQLite: the ids as one JSON array parameter walked by json_each. With a 1,000-value IN list instead,
         # the label join cost ~4x as much (same plan on paper; 15 against 3.5 ms a page) and every page bound
         # 1,000 parameters.
-        sql = f"SELECT {SAMPLE_SQL} FROM json_each(?) j JOIN samples s ON s.id = j.value"
-        params = ("[" + ",".join(map(str, ids)) + "]",)
-        if labelset_id is not None:
-            sql = (f"SELECT {SAMPLE_SQL}, {LABEL_SQL} FROM json_each(?) j JOIN samples s ON s.id = j.value "
-                   "LEFT JOIN labels l ON l.sample_id = s.id AND l.labelset_id = ?")
-            params = (*params, labelset_id)
-    driver: Any = connection.connection.driver_connection
-    cursor = driver.cursor()
-    try:
-        cursor.execute(sql, params)
-        rows: list[tuple[Any, ...]] = cursor.fetchall()
-    finally:
-        cursor.close()
+        id_list = "[" + ",".join(map(str, ids)) + "]"
+        if labelset_id is None:
+            rows = run(session, _PAGE_SQLITE, (id_list,))
+        else:
+            rows = run(session, _PAGE_LABELS_SQLITE, (id_list, labelset_id))
     position = {sample_id: i for i, sample_id in enumerate(ids)}
-    rows.sort(key=lambda r: position[r[0]])
+    sample_id = _sample_id
+    rows.sort(key=lambda r: position[sample_id(r)])
     return rows
 
 
@@ -269,7 +270,7 @@ def _directed(q: SampleQuery, key: Any, tie: Any) -> list[Any]:
     return [key.asc(), tie.asc()]
 
 
-def _metadata_equals(dialect: str, i: int, key: str, value: str) -> Any:
+def metadata_equals(dialect: str, i: int, key: str, value: str) -> Any:
     """``metadata[key]`` compared as text: ``camera_id:3`` matches 3 and "3"; booleans as ``true``/``false``."""
     key_param = f"mk{i}"
     value_param = f"mv{i}"

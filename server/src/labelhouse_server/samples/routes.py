@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from ..access import SampleManage, sample_access
 from ..contract import WRITE_ERRORS
 from ..datasets.deps import DatasetManage, DatasetRead
 from ..deps import DB, authenticate
@@ -20,7 +21,6 @@ from ..fastlane import Handler
 from ..http import empty_response, json_response, parse_json, route
 from ..limits import check_filters, check_page
 from . import service
-from .deps import SampleManage, sample_access
 from .query import SampleQuery, list_samples
 from .schemas import SamplePublic, SamplesDeleted
 
@@ -58,7 +58,10 @@ def get_samples(
     sort: str | None = Query(None, description="name, created_at, priority, updated_at, gt_label__updated_at; "
                                                "prefix `-` for descending"),
 ) -> Response:
-    query = SampleQuery.from_params(dict(request.query_params))
+    query = SampleQuery.from_params({
+        "per_page": per_page, "page": page, "after": after, "labelset": labelset,
+        "include_full_label": include_full_label, "name__contains": name__contains, "filters": filters,
+        "label_status": label_status, "sort": sort})
     check_page(query.page, request.app.state.settings)
     check_filters(len(query.metadata), request.app.state.settings)
     listing = list_samples(session, acc, query)
@@ -112,13 +115,20 @@ async def get_sample_handler(request: Request, session: Session, sample_uuid: st
 FAST_LANE: list[tuple[str, str, Handler]] = [("GET", "/samples/{sample_uuid}/", get_sample_handler)]
 
 
+# The handler reads its query parameters itself (it also serves the fast lane); documented here.
+def _optional_query(name: str, title: str, description: str) -> dict[str, Any]:
+    schema = {"anyOf": [{"type": "string"}, {"type": "null"}], "description": description, "title": title}
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+GET_SAMPLE_PARAMETERS: dict[str, Any] = {"parameters": [
+    _optional_query("labelset", "Labelset", "Embed the label of this labelset"),
+    _optional_query("include_signed_urls", "Include Signed Urls", "Accepted; URLs are returned as stored")]}
+
+
 @route(router, "/samples/{sample_uuid}/", ["GET"], model=SamplePublic,
-       summary="Get a sample (optionally with its label)")
-async def get_sample(
-    sample_uuid: str, request: Request, session: DB,
-    labelset: str | None = Query(None, description="Embed the label of this labelset"),
-    include_signed_urls: str | None = Query(None, description="Accepted; URLs are returned as stored"),
-) -> Response:
+       summary="Get a sample (optionally with its label)", openapi_extra=GET_SAMPLE_PARAMETERS)
+async def get_sample(sample_uuid: str, request: Request, session: DB) -> Response:
     return await get_sample_handler(request, session, sample_uuid)
 
 

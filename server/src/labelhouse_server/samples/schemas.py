@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, Field
 
+from ..db.rows import SAMPLE
 from ..errors import Invalid
 from ..labels.schemas import LabelPublic, LabelSummary
 from ..users.schemas import TIME
@@ -76,20 +77,20 @@ def check_username(value: Any, key: str, prefix: str = "") -> str | None:
     return value
 
 
-SAMPLE_WIDTH = 13  # id, uuid, name, attributes, metadata, priority, readme, embedding, assigned_labeler_id,
-#                   assigned_reviewer_id, created_by_id, created_at, updated_at  (service.SAMPLE_COLUMNS)
-
-
-def sample_user_ids(row: Any) -> tuple[Any, Any, Any]:
-    return row[8], row[9], row[10]
+# Rows of ``db.rows.SAMPLE`` (named rows, or the driver's tuples of a listing, with more columns after them: read
+# by column name either way).
+sample_user_ids = SAMPLE.getter("created_by_id", "assigned_labeler_id", "assigned_reviewer_id")
+_public_fields = SAMPLE.getter("uuid", "name", "attributes", "metadata", "priority", "readme", "embedding",
+                               "assigned_labeler_id", "assigned_reviewer_id", "created_by_id", "created_at",
+                               "updated_at")
 
 
 def sample_public(row: Any, users: dict[int, str], full_name: str, data_type: str,
                   label: Any = UNSET) -> dict[str, Any]:
-    """``row``: the first ``SAMPLE_WIDTH`` values in ``service.SAMPLE_COLUMNS`` order, read positionally. The
-    raw text columns ``attributes``, ``metadata``, ``embedding`` are spliced in, never decoded."""
-    (_id, uuid, name, attributes, metadata, priority, readme, embedding, labeler, reviewer, created_by, created_at,
-     updated_at) = row[:SAMPLE_WIDTH]
+    """``row``: a ``db.rows.SAMPLE`` row (or one that starts with its columns). The raw text columns
+    ``attributes``, ``metadata``, ``embedding`` are spliced in, never decoded."""
+    (uuid, name, attributes, metadata, priority, readme, embedding, labeler, reviewer, created_by, created_at,
+     updated_at) = _public_fields(row)
     out: dict[str, Any] = {
         "uuid": uuid,
         "name": name,

@@ -15,22 +15,24 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import CursorResult, Table, Text, delete, select, type_coerce, update
+from sqlalchemy import CursorResult, Table, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..access import SampleAccess
 from ..datasets.permissions import DatasetAccess
 from ..datasets.service import GROUND_TRUTH
-from ..db import Account, Dataset, Label, Labelset, Sample
+from ..db import Dataset, Label, Labelset, Sample
 from ..db.integrity import violated_constraint
-from ..db.sql import in_list, run
+from ..db.rows import LABEL, SAMPLE
+from ..db.sql import in_list, run, run_many
 from ..db.transaction import write_transaction
 from ..errors import AlreadyExists, Conflict, Invalid, NotFound
 from ..labels.schemas import label_public, label_user_ids
+from ..lookups import account_ids, usernames
 from ..timeutil import now_iso
 from ..validation import validate_sample_attributes
 from . import schemas as s
-from .deps import SampleAccess
 
 ST = cast(Table, Sample.__table__)
 LT = Label.__table__
@@ -38,15 +40,6 @@ NAME_CONSTRAINT = "uq_samples_dataset_id_name"
 CHUNK = 500  # names / uuids per IN (...) list: far below every database's bound-parameter limit
 MAX_BULK = 10_000
 MAX_BULK_DELETE = 10_000
-
-SAMPLE_COLUMNS = [
-    ST.c.id, ST.c.uuid, ST.c.name,
-    type_coerce(ST.c.attributes, Text).label("attributes"),
-    type_coerce(ST.c.metadata, Text).label("metadata"),
-    ST.c.priority, ST.c.readme,
-    type_coerce(ST.c.embedding, Text).label("embedding"),
-    ST.c.assigned_labeler_id, ST.c.assigned_reviewer_id, ST.c.created_by_id, ST.c.created_at, ST.c.updated_at,
-]
 
 
 def full_name(dataset: Dataset) -> str:
@@ -59,32 +52,6 @@ def _chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
 
 
 # ------------------------------------------------------------------------------------------------- accounts
-def usernames(session: Session, ids: Iterable[int | None], known: Account | None = None) -> dict[int, str]:
-    """id -> username for every id given, in one query per chunk (no N+1); none when all ids are ``known``'s
-    (typically the caller, who created most of what they list)."""
-    out: dict[int, str] = {known.id: known.username} if known is not None else {}
-    wanted = sorted({i for i in ids if i is not None and i not in out})
-    if len(wanted) <= 4:  # single-item paths: a prebuilt statement per length
-        if wanted:
-            out.update(run(session, _USERNAMES[len(wanted)], wanted).all())
-        return out
-    for chunk in _chunks(wanted):
-        out.update(session.execute(select(Account.id, Account.username).where(Account.id.in_(chunk))).tuples().all())
-    return out
-
-
-_USERNAMES = {n: f"SELECT id, username FROM accounts WHERE id IN ({in_list(n)})" for n in range(1, 5)}
-
-
-def account_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
-    wanted = sorted(set(names))
-    out: dict[str, int] = {}
-    for chunk in _chunks(wanted):
-        out.update((n, i) for i, n in session.execute(
-            select(Account.id, Account.username).where(Account.username.in_(chunk))).tuples())
-    return out
-
-
 def _resolve_assignees(session: Session, parsed: list[dict[str, Any]]) -> None:
     """Replace ``assigned_labeler``/``assigned_reviewer`` usernames by account ids (one query for all)."""
     names = [p[k] for p in parsed for k in ("assigned_labeler", "assigned_reviewer") if p.get(k)]
@@ -175,8 +142,9 @@ def add_samples(session: Session, acc: DatasetAccess, items: Any, *, single: boo
     raise AssertionError("unreachable")
 
 
-INSERT_COLUMNS = ("uuid", "dataset_id", "name", "attributes", "metadata", "priority", "readme", "embedding",
-                  "assigned_labeler_id", "assigned_reviewer_id", "created_by_id", "created_at", "updated_at")
+# An inserted row: its dataset, then the sample's columns after ``id`` (``db.rows.SAMPLE``), so that the same
+# values with the id in front are the sample's row (``_as_sample_row``).
+INSERT_COLUMNS = ("dataset_id", *SAMPLE.columns[1:])
 
 
 def new_uuids(count: int) -> list[str]:
@@ -198,58 +166,52 @@ def new_uuids(count: int) -> list[str]:
 VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
 
 
-SAMPLE_COLUMNS_SQL = ("id, uuid, name, attributes, metadata, priority, readme, embedding, assigned_labeler_id, "
-                      "assigned_reviewer_id, created_by_id, created_at, updated_at")  # = SAMPLE_COLUMNS
+_sample_name = SAMPLE.getter("name")
+# A join on unnest(), not ``name = ANY(array)``: one probe of the (dataset_id, name) unique index per name whatever
+# the statistics say. Without fresh statistics (a bulk load before ANALYZE; autovacuum off) the ANY form was planned
+# as a scan of the whole dataset filtered by name: 26 s a request at 10,000,000 samples, against 0.01-0.04 s for
+# this one (bench/scale10m.py).
+_EXISTING_PG = (f"SELECT {SAMPLE.sql('s')} FROM unnest(?::text[]) AS n(name) JOIN samples s "
+                "ON s.dataset_id = ? AND s.name = n.name")
 
 
 def _existing_by_name(session: Session, dataset_id: int, names: list[str]) -> dict[str, Any]:
-    """Rows (SAMPLE_COLUMNS order) of the samples among ``names`` that already exist: one indexed SELECT per chunk,
+    """Rows (``db.rows.SAMPLE``) of the samples among ``names`` that already exist: one indexed SELECT per chunk,
     sent straight to the driver (compiling a 1,000-value IN list costs more than running it)."""
-    connection = session.connection()
     existing: dict[str, Any] = {}
-    if connection.dialect.name == "postgresql":  # one array parameter (psycopg parses statement text in Python)
-        # A join on unnest(), not ``name = ANY(array)``: one probe of the (dataset_id, name) unique index per name
-        # whatever the statistics say. Without fresh statistics (a bulk load before ANALYZE; autovacuum off) the
-        # ANY form was planned as a scan of the whole dataset filtered by name: 26 s a request at 10,000,000
-        # samples, against 0.01-0.04 s for this one (bench/scale10m.py).
-        columns = ", ".join(f"s.{c.strip()}" for c in SAMPLE_COLUMNS_SQL.split(","))
-        sql = (f"SELECT {columns} FROM unnest(%b::text[]) AS n(name) JOIN samples s "
-               "ON s.dataset_id = %s AND s.name = n.name")
-        for row in connection.exec_driver_sql(sql, (names, dataset_id)):
-            existing[row[2]] = row
+    if session.get_bind().dialect.name == "postgresql":  # one array parameter (psycopg parses statement text)
+        for row in run(session, _EXISTING_PG, (names, dataset_id), binary=True):
+            existing[_sample_name(row)] = row
         return existing
     for chunk in _chunks(names):
-        sql = (f"SELECT {SAMPLE_COLUMNS_SQL} FROM samples WHERE dataset_id = ? AND name IN ("
-               + ", ".join(["?"] * len(chunk)) + ")")
-        for row in connection.exec_driver_sql(sql, (dataset_id, *chunk)):
-            existing[row[2]] = row
+        sql = f"SELECT {SAMPLE.sql()} FROM samples WHERE dataset_id = ? AND name IN ({in_list(len(chunk))})"
+        for row in run(session, sql, (dataset_id, *chunk)):
+            existing[_sample_name(row)] = row
     return existing
 
 
-PG_COLUMN_TYPES = ("text", "int", "text", "text", "text", "float8", "text", "text", "int", "int", "int", "text",
-                   "text")  # INSERT_COLUMNS, for unnest()
+_PG_TYPES = {"dataset_id": "int", "uuid": "text", "name": "text", "attributes": "text", "metadata": "text",
+             "priority": "float8", "readme": "text", "embedding": "text", "assigned_labeler_id": "int",
+             "assigned_reviewer_id": "int", "created_by_id": "int", "created_at": "text", "updated_at": "text"}
+_INSERT_PG = (f"INSERT INTO samples ({', '.join(INSERT_COLUMNS)}) "
+              f"SELECT * FROM unnest({', '.join(f'?::{_PG_TYPES[c]}[]' for c in INSERT_COLUMNS)})")
+_INSERT = f"INSERT INTO samples ({', '.join(INSERT_COLUMNS)}) VALUES ({in_list(len(INSERT_COLUMNS))})"
 
 
 def _insert_rows(session: Session, rows: list[tuple[Any, ...]]) -> None:
     """One statement for the whole chunk, straight to the driver (no per-row parameter processing): SQLite
-    ``executemany``; PostgreSQL one ``INSERT ... SELECT FROM unnest(<one array per column>)`` — a short statement
-    with 13 parameters however many rows (psycopg parses statement text in Python: a 13,000-placeholder VALUES
-    list cost more than the insert itself)."""
-    connection = session.connection()
-    columns = ", ".join(INSERT_COLUMNS)
-    if connection.dialect.name == "postgresql":
-        arrays = ", ".join(f"%b::{kind}[]" for kind in PG_COLUMN_TYPES)  # %b: binary parameters
-        sql = f"INSERT INTO samples ({columns}) SELECT * FROM unnest({arrays})"
-        driver: Any = connection.connection.driver_connection
-        with driver.cursor() as cursor:
-            try:
-                cursor.execute(sql, tuple(list(column) for column in zip(*rows)))
-            except connection.dialect.loaded_dbapi.IntegrityError as exc:
-                # what SQLAlchemy would have raised, so callers translate it by constraint name
-                raise IntegrityError(sql, None, exc) from exc
+    ``executemany``; PostgreSQL one ``INSERT ... SELECT FROM unnest(<one array per column>)`` with binary
+    parameters — a short statement with 13 parameters however many rows (psycopg parses statement text in
+    Python: a 13,000-placeholder VALUES list cost more than the insert itself)."""
+    if session.get_bind().dialect.name == "postgresql":
+        run(session, _INSERT_PG, tuple(list(column) for column in zip(*rows)), binary=True)
         return
-    marks = ", ".join(["?"] * len(INSERT_COLUMNS))
-    connection.exec_driver_sql(f"INSERT INTO samples ({columns}) VALUES ({marks})", rows)
+    run_many(session, _INSERT, rows)
+
+
+def _as_sample_row(inserted: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The ``db.rows.SAMPLE`` row of an ``INSERT_COLUMNS`` row (no id yet: responses do not show it)."""
+    return (None, *inserted[1:])
 
 
 def _insert_new(session: Session, acc: DatasetAccess, parsed: list[dict[str, Any]],
@@ -272,10 +234,10 @@ def _insert_new(session: Session, acc: DatasetAccess, parsed: list[dict[str, Any
             name = p["name"]
             if name in by_name:  # the same name twice in one request: the first one wins
                 continue
-            row = (next(uuids), dataset_id, name, p["attributes"], p["metadata"], p["priority"], p["readme"],
+            row = (dataset_id, next(uuids), name, p["attributes"], p["metadata"], p["priority"], p["readme"],
                    p["embedding"], p["assigned_labeler"], p["assigned_reviewer"], user_id, now, now)
             new_rows.append(row)
-            by_name[name] = (None, *row[:1], *row[2:])  # SAMPLE_COLUMNS order: id first, no dataset_id
+            by_name[name] = _as_sample_row(row)
         if new_rows:
             _insert_rows(session, new_rows)
     ids: set[int | None] = {user_id}
@@ -288,11 +250,15 @@ def _insert_new(session: Session, acc: DatasetAccess, parsed: list[dict[str, Any
 
 
 # -------------------------------------------------------------------------------------------------- reading
+_SAMPLE_BY_ID = f"SELECT {SAMPLE.sql()} FROM samples WHERE id = ?"
+
+
 def sample_row(session: Session, sample_id: int) -> Any:
-    row = session.execute(select(*SAMPLE_COLUMNS).where(ST.c.id == sample_id)).first()
+    """The ``db.rows.SAMPLE`` row of sample ``sample_id``."""
+    row = run(session, _SAMPLE_BY_ID, (sample_id,)).first()
     if row is None:
         raise NotFound("Sample not found.")
-    return row
+    return SAMPLE.make(row)
 
 
 def find_labelset(session: Session, dataset_id: int, name: str | None) -> Labelset | None:
@@ -301,31 +267,32 @@ def find_labelset(session: Session, dataset_id: int, name: str | None) -> Labels
     return session.scalars(select(Labelset).where(Labelset.dataset_id == dataset_id, Labelset.name == name)).first()
 
 
+# The sample's label in the labelset named (NULL columns: unlabeled, or no such labelset).
 _LABEL_BY_LABELSET_NAME = (
-    "SELECT ls.name, l.id, l.label_status, l.attributes, l.score, l.rating, l.created_by_id, l.updated_by_id, "
-    "l.reviewed_by_id, l.created_at, l.updated_at, l.reviewed_at FROM labelsets ls "
+    f"SELECT {LABEL.sql('l')} FROM labelsets ls "
     "LEFT JOIN labels l ON l.labelset_id = ls.id AND l.sample_id = ? WHERE ls.dataset_id = ? AND ls.name = ?"
-)  # label columns in ``label_columns()`` order
+)
 
 
 def get_sample(session: Session, sacc: SampleAccess, labelset: str | None) -> dict[str, Any]:
     row = sacc.row
-    sample_uuid = row[1]
     if labelset:
         # The SDK builds ``?labelset=X?include_signed_urls=1`` when both options are given.
         labelset = labelset.split("?", 1)[0]
     label_row = None
     if labelset:
-        found = run(session, _LABEL_BY_LABELSET_NAME, (row[0], sacc.dataset_id, labelset)).first()
-        if found is not None and found[1] is not None:
-            label_row = found[1:]
+        found = run(session, _LABEL_BY_LABELSET_NAME, (row.id, sacc.dataset_id, labelset)).first()
+        if found is not None:
+            label_row = LABEL.make(found)
+            if label_row.id is None:
+                label_row = None
     ids = list(s.sample_user_ids(row))
     if label_row is not None:
         ids.extend(label_user_ids(label_row))
     users = usernames(session, ids, sacc.user)
     out = s.sample_public(row, users, sacc.full_name, sacc.data_type)
     if labelset is not None:
-        out["label"] = (label_public(label_row, users, sample_uuid=sample_uuid, task_type=sacc.task_type,
+        out["label"] = (label_public(label_row, users, sample_uuid=row.uuid, task_type=sacc.task_type,
                                      labelset=labelset) if label_row is not None else None)
     return out
 
@@ -399,4 +366,4 @@ def delete_samples(session: Session, acc: DatasetAccess, body: Any) -> int:
 
 
 __all__ = ["GROUND_TRUTH", "add_samples", "delete_sample", "delete_samples", "find_labelset", "get_sample",
-           "update_sample", "usernames"]
+           "update_sample"]

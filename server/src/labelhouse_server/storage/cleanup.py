@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..jobs import JobContext, enqueue, register
+from ..jobs import enqueue
 
 log = logging.getLogger("labelhouse.storage")
 
@@ -31,17 +30,3 @@ def enqueue_file_deletion(session: Session, keys: list[str | None], *, on_commit
     return enqueue(session, DELETE_FILES_JOB, {"keys": wanted}, max_attempts=max_attempts, on_commit=on_commit).id
 
 
-@register(DELETE_FILES_JOB)
-class DeleteFiles:
-    def run(self, ctx: JobContext, payload: dict[str, Any]) -> dict[str, int]:
-        store = ctx.store
-        keys = payload.get("keys") or []
-        for done, key in enumerate(keys):
-            ctx.check()
-            store.delete(key)  # absent objects are fine; any other failure retries the whole (idempotent) job
-            ctx.progress = done + 1
-        return {"deleted": len(keys)}
-
-    def on_failed(self, session: Session, payload: dict[str, Any], reason: str) -> None:
-        log.error("could not delete %d stored file(s) (%s): %s", len(payload.get("keys") or []),
-                  ", ".join((payload.get("keys") or [])[:5]), reason)

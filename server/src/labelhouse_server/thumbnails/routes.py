@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from ..access import SampleRead
 from ..contract import responses
 from ..errors import NotFound
-from ..samples.deps import SampleRead
 from . import service
 
 router = APIRouter(tags=["samples"])

@@ -40,9 +40,9 @@ def org_access(session: Session, user: Account, org_name: str, min_role: str) ->
                    & (OrganizationMember.user_id == user.id))
         .where(Account.username == org_name, Account.is_organization.is_(True))
     ).first()
-    role = row[1] if row is not None else None
-    if row is None or (role is None and not user.is_admin):
+    org, role = row if row is not None else (None, None)
+    if org is None or (role is None and not user.is_admin):
         raise NotFound(f"Organization '{org_name}' not found.")
     if not user.is_admin and (role is None or ROLE_RANK[role] < ROLE_RANK[min_role]):
         raise Forbidden()
-    return OrgAccess(row[0], user, role)
+    return OrgAccess(org, user, role)

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ..contract import WRITE_ERRORS
+from ..db.transaction import write_transaction
 from ..deps import DB, CurrentUser
 from ..http import route
 from . import service
@@ -59,13 +60,14 @@ def list_members(oacc: OrgMember, session: DB) -> list[dict[str, Any]]:
        status_code=201, summary="Add or update a member")
 def add_member(oacc: OrgAdmin, body: MemberIn, session: DB) -> dict[str, Any]:
     member = service.get_account(session, body.user)
-    service.set_member(session, oacc.organization, member, body.role)
-    session.commit()
+    with write_transaction(session):
+        service.set_member(session, oacc.organization, member, body.role)
     return {"user": user_public(member), "role": body.role}
 
 
 @route(router, "/organizations/{org}/members/{username}", ["DELETE"], errors=WRITE_ERRORS, status_code=204,
        summary="Remove a member")
 def delete_member(oacc: OrgAdmin, username: str, session: DB) -> None:
-    service.remove_member(session, oacc.organization, service.get_account(session, username))
-    session.commit()
+    member = service.get_account(session, username)
+    with write_transaction(session):
+        service.remove_member(session, oacc.organization, member)

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..access import SampleAccess
 from ..db import Account, Workunit
 from ..db.sql import run
-from ..samples.deps import SampleAccess
 from ..timeutil import now_iso
 
 WT = Workunit.__table__

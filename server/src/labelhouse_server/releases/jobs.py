@@ -1,0 +1,83 @@
+"""Job kinds of this feature (``jobs.registry`` imports every feature's ``jobs`` module: a new kind edits no
+central list)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, text
+from sqlalchemy.orm import Session
+
+from ..jobs import JobContext, PermanentJobError, register
+from .builder import _load_release, drop_snapshot, release_key, sweep_snapshots, write_release_file
+from .diff import DigestRecorder, clear_digests
+from .service import BUILD_JOB
+
+log = logging.getLogger("labelhouse.releases")
+
+
+@register(BUILD_JOB)
+class BuildRelease:
+    def run(self, ctx: JobContext, payload: dict[str, Any]) -> Any:
+        sweep_snapshots(ctx.sessionmaker)
+        release = _load_release(ctx.sessionmaker, payload["release_id"])
+        if release is None:
+            return {"skipped": "release was deleted"}
+        if release["status"] != "PENDING":
+            return {"skipped": f"release is already {release['status']}"}
+        store = ctx.store
+        tmp_dir = Path(ctx.settings.data_dir) / "tmp"
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        for stale in tmp_dir.glob(f"release-{release['uuid']}-*.json"):
+            stale.unlink(missing_ok=True)  # left by an earlier attempt whose process died (or lost the job)
+        fd, tmp = tempfile.mkstemp(dir=tmp_dir, prefix=f"release-{release['uuid']}-", suffix=".json")
+        key = release_key(release["uuid"], ctx.attempt)
+        try:
+            with os.fdopen(fd, "wb", buffering=1024 * 1024) as fh:
+
+                def check(n: int) -> None:
+                    ctx.progress = n
+                    ctx.check()
+
+                digests = DigestRecorder(ctx.sessionmaker, release["id"], release["dataset_id"], payload["labelsets"])
+                count, checksum, size = write_release_file(ctx.sessionmaker, release, payload, fh, check,
+                                                           digests.add)
+            ctx.check()
+            store.put(key, tmp, "application/json")
+        finally:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        url = store.public_url(key)
+        with ctx.sessionmaker() as session:
+            flipped = cast(CursorResult[Any], session.execute(text(
+                "UPDATE releases SET status = 'SUCCEEDED', status_info = '', url = :url, file_key = :key, "
+                "checksum = :sum, samples_count = :n WHERE id = :id AND status = 'PENDING'"
+            ), {"url": url, "key": key, "sum": checksum, "n": count, "id": release["id"]})).rowcount == 1
+            result = {"url": url, "key": key, "samples_count": count, "bytes": size, "sha256": checksum}
+            if flipped and ctx.complete_in(session, result):
+                session.commit()
+            else:
+                session.rollback()
+                store.delete(key)  # deleted meanwhile, or another attempt owns the job now
+                if not flipped:
+                    return {"skipped": "release was deleted or finished while building"}
+                ctx.check()
+                raise PermanentJobError("lost the job while finishing")
+        for earlier in range(1, ctx.attempt):  # files of attempts whose worker died after uploading
+            store.delete(release_key(release["uuid"], earlier))
+        drop_snapshot(ctx.sessionmaker, release["id"])
+        log.info("release %s built: %d samples, %d bytes", release["uuid"], count, size)
+        return result
+
+    def on_failed(self, session: Session, payload: dict[str, Any], reason: str) -> None:
+        session.execute(text("UPDATE releases SET status = 'FAILED', status_info = :r "
+                             "WHERE id = :id AND status = 'PENDING'"), {"r": reason[:2000], "id": payload["release_id"]})
+        session.execute(text("DELETE FROM release_labels WHERE release_id = :id"), {"id": payload["release_id"]})
+        session.execute(text("DELETE FROM release_samples WHERE release_id = :id"), {"id": payload["release_id"]})
+        clear_digests(session, payload["release_id"])
