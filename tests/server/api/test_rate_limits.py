@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from server.samples.payloads import TASK_ATTRIBUTES, sample_attributes
-from support import LiveServer, backends, fresh_database, unique
+from support import LiveServer, backends, fresh_database, in_process_app, unique
 
 # Refills of one token per 1000 s: nothing refills while a test runs, so the counts below are exact.
 STRICT = {"LABELHOUSE_RATE_LIMIT_ENABLED": "true", "LABELHOUSE_RATE_LIMIT_PER_KEY_BURST": "5",
@@ -25,15 +25,16 @@ def _start(backend: str, url: str, data_dir: Path, env: dict[str, str]) -> LiveS
     return srv.start()
 
 
+def _settings(env: dict[str, str]) -> dict[str, str]:
+    """The same settings for an in-process app (``Settings`` fields, values parsed as from the environment)."""
+    return {name.removeprefix("LABELHOUSE_").lower(): value for name, value in env.items()}
+
+
 @pytest.fixture(params=backends())
 def strict(request, tmp_path):
-    (tmp_path / "srv").mkdir()
-    with fresh_database(request.param, tmp_path) as url:
-        srv = _start(request.param, url, tmp_path / "srv", STRICT)
-        try:
-            yield srv
-        finally:
-            srv.stop()
+    """The app in-process with strict limits, on a database of its own (each test starts with full buckets)."""
+    with in_process_app(request.param, tmp_path, **_settings(STRICT)) as app:
+        yield app
 
 
 def _assert_throttled(r: httpx.Response, limit: str) -> None:
@@ -62,21 +63,16 @@ def test_per_key_and_per_ip_buckets_and_the_fast_lane(strict):
         _assert_throttled(b.get(f"/samples/{sample}/"), "rate_limit_per_key")
         _assert_throttled(b.put(f"/labels/{sample}/ground-truth/", json={}), "rate_limit_per_key")
     # 13 requests from this address so far (refused ones count): its bucket is empty: requests without a key are refused by it
-    with httpx.Client(base_url=strict.url) as anonymous:
+    with strict.client() as anonymous:  # ASGI scope client: 127.0.0.1, as every request above
         _assert_throttled(anonymous.get("/user"), "rate_limit_per_ip")
         assert anonymous.get("/healthz").status_code == 200  # health checks are never limited
 
 
 def test_off_switch(tmp_path):
-    with fresh_database("sqlite", tmp_path) as url:
-        (tmp_path / "s").mkdir()
-        srv = _start("sqlite", url, tmp_path / "s", {**STRICT, "LABELHOUSE_RATE_LIMIT_ENABLED": "false"})
-        try:
-            _, key = srv.create_user(unique("u"))
-            with srv.client(key) as http:
-                assert {http.get("/user").status_code for _ in range(30)} == {200}
-        finally:
-            srv.stop()
+    with in_process_app("sqlite", tmp_path, **_settings({**STRICT, "LABELHOUSE_RATE_LIMIT_ENABLED": "false"})) as app:
+        _, key = app.create_user(unique("u"))
+        with app.client(key) as http:
+            assert {http.get("/user").status_code for _ in range(30)} == {200}
 
 
 @pytest.mark.parametrize("backend", backends())
