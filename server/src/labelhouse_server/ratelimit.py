@@ -31,6 +31,7 @@ both slowed. Successful sign-ins take nothing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import random
@@ -260,28 +261,22 @@ def _client_ip(scope: Scope) -> str:
     return client[0] if client else "unknown"
 
 
-# Authorization header value -> its bucket name. A SHA-256 per request was a third of the limiter's cost; a
-# client sends the same header again and again. Bounded: emptied when full (junk headers cannot grow it).
-_KEY_NAMES: dict[bytes, str | None] = {}
-_KEY_NAMES_MAX = 4096
-
-
 def _api_key(scope: Scope) -> str | None:
     """The bucket name of the request's API key (``key:`` + a hash of it), or None."""
     for name, value in scope.get("headers") or ():
         if name == b"authorization":
-            found = _KEY_NAMES.get(value, False)
-            if found is not False:
-                return found  # type: ignore[return-value]
-            _, _, key = value.partition(b" ")
-            key = key.strip()
-            # Hashed: the table (PostgreSQL) never holds keys, and long junk headers make short keys.
-            bucket = "key:" + hashlib.sha256(key).hexdigest()[:32] if key else None
-            if len(_KEY_NAMES) >= _KEY_NAMES_MAX:
-                _KEY_NAMES.clear()
-            _KEY_NAMES[value] = bucket
-            return bucket
+            return _bucket_name(value)
     return None
+
+
+# A SHA-256 per request was a third of the limiter's cost, and a client sends the same Authorization header again
+# and again: memoised per header value, bounded (junk headers cannot grow it).
+@functools.lru_cache(maxsize=4096)
+def _bucket_name(authorization: bytes) -> str | None:
+    _, _, key = authorization.partition(b" ")
+    key = key.strip()
+    # Hashed: the table (PostgreSQL) never holds keys, and long junk headers make short keys.
+    return "key:" + hashlib.sha256(key).hexdigest()[:32] if key else None
 
 
 class RateLimitMiddleware:
