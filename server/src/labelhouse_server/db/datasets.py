@@ -31,8 +31,9 @@ class Dataset(Base):
     # Segments options need no migration.
     options: Mapped[Any] = mapped_column(JSONText, default=dict)
     # The name shown through the Labelbox API when it differs from ``name`` (Labelbox names are free text and
-    # need not be unique; ``name`` stays the Segments path segment). Migration 0004_labelbox.
-    display_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # need not be unique; ``name`` stays the Segments path segment). Migration 0004_labelbox added it, so it is the
+    # table's last column (``sort_order``), in a database created from the models too (``db/migrate.py``).
+    display_name: Mapped[str | None] = mapped_column(String(255), nullable=True, sort_order=1)
     cloned_from: Mapped[str | None] = mapped_column(String(320), nullable=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[str] = mapped_column(String(32))

@@ -26,9 +26,10 @@ class Embedding(Base):
     # The last write batch's number (``EmbeddingVector.seq``).
     vector_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     # Rows written in all (each insert or replace counts), and that count as the current index's build read it:
-    # the difference is what a rebuild would add (``embeddings.service.schedule_rebuild``).
-    vectors_written: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
-    index_written: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # the difference is what a rebuild would add (``embeddings.service.schedule_rebuild``). Added by migration
+    # 0011: the table's last columns (``sort_order``), as in a database created from the models (``db/migrate.py``).
+    vectors_written: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0", sort_order=1)
+    index_written: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0", sort_order=1)
     # The current approximate-nearest-neighbour index: a file in the object store, built from every vector with
     # seq <= index_seq. ``index_version`` grows with each build; API processes reload when it changes.
     index_version: Mapped[int] = mapped_column(Integer, default=0)

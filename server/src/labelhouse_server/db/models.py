@@ -61,8 +61,9 @@ class ModelRunDataRow(Base):
     label_id: Mapped[int | None] = mapped_column(ForeignKey("labels.id", ondelete="SET NULL"), nullable=True)
     data_split: Mapped[str] = mapped_column(String(16), default="UNASSIGNED")
     # The row's predictions and metrics: the validated NDJSON lines of the run's prediction imports, by their
-    # uuid (``{"<uuid>": {...line...}}``; a later line with the same uuid replaces it).
-    predictions: Mapped[Any] = mapped_column(JSONText, nullable=True)
+    # uuid (``{"<uuid>": {...line...}}``; a later line with the same uuid replaces it). Added by migration
+    # 0009: the table's last column (``sort_order``), as in a database created from the models (``db/migrate.py``).
+    predictions: Mapped[Any] = mapped_column(JSONText, nullable=True, sort_order=1)
     created_at: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[str] = mapped_column(String(32))
 
