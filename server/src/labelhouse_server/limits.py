@@ -19,20 +19,33 @@ surrogates, invalid UTF-8.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from .errors import LabelhouseError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _OPEN = (ord("["), ord("{"))
 _CLOSE = (ord("]"), ord("}"))
 _PIECE = 1 << 20
-_STRUCTURAL = np.zeros(256, dtype=bool)
-_STRUCTURAL[[ord(ch) for ch in '"\\[]{},']] = True
-_STEP = np.zeros(256, dtype=np.int64)  # depth change of a structural byte outside strings
-_STEP[[ord("["), ord("{")]] = 1
-_STEP[[ord("]"), ord("}")]] = -1
 _QUOTE, _BACKSLASH, _COMMA = ord('"'), ord("\\"), ord(",")
+
+
+@cache
+def _tables() -> tuple[Any, np.ndarray, np.ndarray]:
+    """numpy, and its lookup tables by byte: structural (quotes, brackets, commas, backslashes), and the depth
+    change of a structural byte outside strings. numpy (~11 MiB) is imported by the first body that needs the
+    scan (one near a limit: most never do), not by every process that imports this module."""
+    import numpy
+
+    structural = numpy.zeros(256, dtype=bool)
+    structural[[ord(ch) for ch in '"\\[]{},']] = True
+    step = numpy.zeros(256, dtype=numpy.int64)
+    step[[ord("["), ord("{")]] = 1
+    step[[ord("]"), ord("}")]] = -1
+    return numpy, structural, step
 
 
 class LimitExceeded(LabelhouseError):
@@ -158,10 +171,11 @@ class JsonShape:
             self._scan_piece(view[start:start + _PIECE])
 
     def _scan_piece(self, chunk: memoryview) -> None:
+        np, structural, steps = _tables()
         a = np.frombuffer(chunk, dtype=np.uint8)
         n = a.size
         # Work on the structural bytes only (quotes, brackets, commas, backslashes): a small share of the body.
-        idx = np.flatnonzero(_STRUCTURAL[a])
+        idx = np.flatnonzero(structural[a])
         c = a[idx]
         carried = self._backslashes
         bs = c == _BACKSLASH
@@ -189,7 +203,7 @@ class JsonShape:
         toggles = np.cumsum(quotes, dtype=np.int64)
         inside = ((toggles - quotes) % 2).astype(bool) ^ self._in_string
         outside = ~inside & ~quotes
-        step = np.where(outside, _STEP[c], 0)
+        step = np.where(outside, steps[c], 0)
         depth = self._depth + np.cumsum(step, dtype=np.int64)
         if depth.size and int(depth.max()) > self._max_depth:
             raise LimitExceeded(f"JSON nested deeper than {self._max_depth} levels (limit max_json_depth).",

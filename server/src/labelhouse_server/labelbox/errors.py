@@ -12,9 +12,7 @@ renders both. Rules (forced by the SDK, see the contract):
 from __future__ import annotations
 
 import logging
-from typing import Any
-
-from graphql import GraphQLError
+from typing import TYPE_CHECKING, Any
 
 from ..errors import (
     AlreadyExists,
@@ -28,6 +26,9 @@ from ..errors import (
 )
 from ..errors import NotFound as DomainNotFound
 from ..limits import GRAPHQL_PATHS
+
+if TYPE_CHECKING:  # graphql-core is imported by the first GraphQL request (endpoint.py), not with this module
+    from graphql import GraphQLError
 
 log = logging.getLogger("labelhouse.labelbox")
 
@@ -154,6 +155,8 @@ def translate(exc: BaseException) -> GqlError | None:
 def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
     """Ariadne's ``error_formatter``: every error leaves with an ``extensions.code`` (the SDK raises KeyError
     on an error without one)."""
+    from graphql import GraphQLError
+
     original = error.original_error
     out: dict[str, Any] = {"message": error.message}
     if error.path:
