@@ -22,7 +22,7 @@ T = TypeVar("T")
 
 
 # Route modules whose services still commit by themselves: the Labelbox API's REST routes (its GraphQL endpoint
-# opens its own session, ``labelbox/endpoint.py``). Their non-GET requests begin a write transaction on their first
+# opens its own session, ``labelbox/execution.py``). Their non-GET requests begin a write transaction on their first
 # query, as all did before issue 10 §1; ``write_transaction`` there joins it and commits. Every other route reads
 # by default and its services open their own write transactions.
 LEGACY_WRITES = frozenset({
