@@ -2,9 +2,11 @@
 
 Per request: authenticate (``Authorization: Bearer <key>``), read the body (JSON, or a GraphQL multipart upload),
 parse with graphql-core under a token limit, then validate (with a depth limit) and execute with Ariadne in a
-worker thread on one database session. Queries run on a read-only snapshot unless one of their root fields is
-listed in ``WRITING_QUERIES``; mutations commit inside their services. Every failure is the §4 envelope — a 4xx or
-a 200 with ``errors`` — never a 5xx for a client mistake (the SDK retries 5xx for two minutes).
+worker thread on one database session. That session reads by default, like a REST request's
+(``deps.request_session``): queries and mutations alike read in it, and the services a mutation calls open their
+own short ``write_transaction`` after checking their input (a write outside one fails loudly). Every failure is the
+§4 envelope — a 4xx or a 200 with ``errors`` — never a 5xx for a client mistake (the SDK retries 5xx for two
+minutes).
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from graphql import (
     GraphQLError,
     InlineFragmentNode,
     OperationDefinitionNode,
-    OperationType,
     SelectionSetNode,
     ValidationRule,
     parse,
@@ -34,6 +35,7 @@ from starlette.responses import Response
 
 from ..auth.bearer import authenticate_bearer
 from ..catalog.orgs import scope_for
+from ..db.transaction import READS
 from ..errors import LabelhouseError
 from ..limits import LimitExceeded
 from .context import Context
@@ -53,9 +55,6 @@ log = logging.getLogger("labelhouse.labelbox")
 MAX_TOKENS = 250_000  # bulk deletes inline their ids in the document text
 MAX_DEPTH = 12
 MAX_FILES = 8
-
-# Query root fields that write (they start a job whose result is read back later).
-WRITING_QUERIES: set[str] = {"dataRowsForGlobalKeys"}
 
 router = APIRouter(tags=["labelbox"])
 
@@ -145,18 +144,11 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
     return ops[0] if len(ops) == 1 else None
 
 
-def _is_read_only(op: OperationDefinitionNode) -> bool:
-    if op.operation != OperationType.QUERY:
-        return False
-    return not any(isinstance(s, FieldNode) and s.name.value in WRITING_QUERIES for s in op.selection_set.selections)
-
-
-def _execute(request: Request, data: dict[str, Any], document: DocumentNode, read_only: bool) -> tuple[bool, dict]:
+def _execute(request: Request, data: dict[str, Any], document: DocumentNode) -> tuple[bool, dict]:
     state = request.app.state
-    session = state.sessionmaker()
+    session = state.read_sessionmaker()  # reads by default; writes in the services' write_transaction blocks
+    session.info[READS] = True
     try:
-        if read_only:
-            session.connection(execution_options=state.read_options)
         try:
             user = authenticate_bearer(request, session)
         except LabelhouseError as exc:
@@ -196,7 +188,7 @@ async def graphql_endpoint(request: Request) -> Response:
     if op is None:
         return _error(400, "The document must contain exactly one operation (or name it in 'operationName').",
                       VALIDATION_FAILED)
-    success, result = await run_in_threadpool(_execute, request, data, document, _is_read_only(op))
+    success, result = await run_in_threadpool(_execute, request, data, document)
     if "__auth_error__" in result:
         return _error(401, result["__auth_error__"], AUTHENTICATION_ERROR)
     status = 200 if success else 400
