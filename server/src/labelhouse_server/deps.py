@@ -28,8 +28,6 @@ T = TypeVar("T")
 LEGACY_WRITES = frozenset({
     "labelhouse_server.labelbox.adv",
     "labelhouse_server.labelbox.rest",
-    "labelhouse_server.labelbox.rest_ontologies",
-    "labelhouse_server.exports.routes",
 })
 
 
