@@ -1,6 +1,6 @@
 """Unit tests of the request chokepoint against httpx.MockTransport (a transport of the HTTP library standing in
 for the network, not a mock of our server): retries, Retry-After, timeouts, pagination, error mapping, request
-ids, encoding. The live tests (test_live.py) run the same client against a real labelhouse server."""
+ids, encoding. The live tests (inprocess/test_live*.py) run the same client against the app in-process."""
 
 from __future__ import annotations
 

@@ -4,26 +4,13 @@ exact NumPy search on a small set."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
 from labelhouse import AsyncSegmentsClient, Embedding, SegmentsClient, SimilarSample
 from labelhouse import exceptions as exc
 from server.samples.payloads import TASK_ATTRIBUTES, sample_attributes
-from support import InProcessApp, unique
-
-
-# In-process (tests/support.py): our SDK's own ``transport=`` is the app's httpx.ASGITransport.
-@pytest.fixture
-def user(app: InProcessApp) -> tuple[str, str]:
-    return app.create_user()
-
-
-@pytest.fixture
-def lh(app: InProcessApp, user: tuple[str, str]) -> Iterator[SegmentsClient]:
-    with SegmentsClient(user[1], api_url=app.url, max_retries=1, transport=app.transport()) as sdk:
-        yield sdk
+from support import unique
 
 DIMS = 8
 

@@ -3,24 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 from labelhouse import AsyncSegmentsClient, LabelRevision, SegmentsClient
 from labelhouse import exceptions as exc
 from support import InProcessApp
-
-
-# In-process (tests/support.py): our SDK's own ``transport=`` is the app's httpx.ASGITransport.
-@pytest.fixture
-def user(app: InProcessApp) -> tuple[str, str]:
-    return app.create_user()
-
-
-@pytest.fixture
-def lh(app: InProcessApp, user: tuple[str, str]) -> Iterator[SegmentsClient]:
-    with SegmentsClient(user[1], api_url=app.url, max_retries=1, transport=app.transport()) as sdk:
-        yield sdk
 
 TASK = {"format_version": "0.1", "categories": [{"id": 1, "name": "car"}]}
 

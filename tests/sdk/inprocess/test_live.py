@@ -8,7 +8,6 @@ Each test builds its own users and data; nothing of the server is mocked.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import labelhouse
 import pytest
@@ -27,23 +26,6 @@ from labelhouse.models import (
     Sample,
     TaskType,
 )
-from support import InProcessApp
-
-
-def client(app: InProcessApp, key: str) -> SegmentsClient:
-    return SegmentsClient(key, api_url=app.url, max_retries=1, transport=app.transport())
-
-
-@pytest.fixture
-def user(app: InProcessApp) -> tuple[str, str]:
-    return app.create_user()
-
-
-@pytest.fixture
-def lh(app: InProcessApp, user: tuple[str, str]) -> Iterator[SegmentsClient]:
-    with client(app, user[1]) as sdk:
-        yield sdk
-
 
 IMAGE = {"image": {"url": "https://example.com/a.jpg"}}
 BBOX = {"format_version": "0.1", "annotations": [
@@ -60,8 +42,8 @@ def test_users(lh: SegmentsClient, user: tuple[str, str], app) -> None:
     assert info.value.status == 404 and info.value.code == "not_found" and info.value.request_id
 
 
-def test_wrong_key_is_an_authentication_error(app) -> None:
-    with client(app, "not-a-key") as sdk, pytest.raises(exc.AuthenticationError) as info:
+def test_wrong_key_is_an_authentication_error(sdk_for) -> None:
+    with sdk_for("not-a-key") as sdk, pytest.raises(exc.AuthenticationError) as info:
         sdk.get_user()
     assert info.value.status == 401
 
@@ -106,7 +88,7 @@ def test_clone_dataset(lh: SegmentsClient, user: tuple[str, str], name: str) -> 
     assert other.task_type == "vector" and other.public is False
 
 
-def test_collaborators(lh: SegmentsClient, user: tuple[str, str], name: str, app) -> None:
+def test_collaborators(lh: SegmentsClient, user: tuple[str, str], name: str, app, sdk_for) -> None:
     lh.add_dataset(name)
     full = f"{user[0]}/{name}"
     john, john_key = app.create_user()
@@ -116,12 +98,12 @@ def test_collaborators(lh: SegmentsClient, user: tuple[str, str], name: str, app
     assert lh.get_dataset_collaborator(full, john).role == "reviewer"
     assert lh.update_dataset_collaborator(full, john, Role.MANAGER).role == Role.MANAGER
     assert john in [c.user.username for c in lh.get_dataset_collaborators(full)]
-    with client(app, john_key) as as_john:
+    with sdk_for(john_key) as as_john:
         assert as_john.get_dataset(full).name == name
     lh.delete_dataset_collaborator(full, john)
     with pytest.raises(exc.NotFoundError):
         lh.get_dataset_collaborator(full, john)
-    with client(app, john_key) as as_john, pytest.raises(exc.NotFoundError):
+    with sdk_for(john_key) as as_john, pytest.raises(exc.NotFoundError):
         as_john.get_dataset(full)  # invisible datasets are 404, not 403
 
 
@@ -268,8 +250,12 @@ def test_raw_methods_of_seed_000(lh: SegmentsClient, user: tuple[str, str], name
 def test_every_public_method_is_exercised_by_a_live_test() -> None:
     from pathlib import Path
 
-    here = Path(__file__).parent
-    text = "".join(p.read_text() for p in here.glob("test_live*.py")) + (here.parent.parent / "sdk/README.md").read_text()
+    sdk_tests = Path(__file__).parents[1]  # tests/sdk: the in-process tests here, test_live_releases.py there
+    repository = sdk_tests.parents[1]
+    live = sorted(sdk_tests.rglob("test_live*.py"))
+    assert {p.name for p in live} >= {"test_live.py", "test_live_embeddings.py", "test_live_history.py",
+                                      "test_live_releases.py"}
+    text = "".join(p.read_text() for p in live) + (repository / "sdk/README.md").read_text()
     methods = {n for n in dir(SegmentsClient) if not n.startswith("_") and callable(getattr(SegmentsClient, n))}
     missing = {m for m in methods if f".{m}(" not in text} - {"close"}  # close: every `with` block
     assert not missing, f"no live test calls {sorted(missing)}"
