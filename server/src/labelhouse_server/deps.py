@@ -25,10 +25,7 @@ T = TypeVar("T")
 # opens its own session, ``labelbox/endpoint.py``). Their non-GET requests begin a write transaction on their first
 # query, as all did before issue 10 §1; ``write_transaction`` there joins it and commits. Every other route reads
 # by default and its services open their own write transactions.
-LEGACY_WRITES = frozenset({
-    "labelhouse_server.labelbox.rest_ontologies",
-    "labelhouse_server.exports.routes",
-})
+LEGACY_WRITES: frozenset[str] = frozenset()
 
 
 def _reads_by_default(request: Request) -> bool:

@@ -7,6 +7,10 @@ thousands of rows at once keep the driver's tuples and read them with ``getter(.
 column names (a C call, as cheap as indexing). A statement that selects several shapes one after the other
 (``f"{SAMPLE.sql('s')}, {LABEL.sql('l')}"``) cuts its rows apart with ``split``, or with ``SAMPLE.width`` when it
 only needs the tail. Nothing outside this module depends on a column's position.
+
+``Selected`` is the same for SQLAlchemy Core statements: it is declared with column expressions by name, and
+``select_list`` is the labelled SELECT list (``select(*SHAPE.select_list)``). Read its rows with ``getter`` on hot
+paths (an ``itemgetter`` works on SQLAlchemy's rows as on tuples; attribute access on them costs far more).
 """
 
 from __future__ import annotations
@@ -37,6 +41,12 @@ class Projection:
         return itemgetter(*(self._position[c] + offset for c in columns))
 
 
+class Selected(Projection):
+    def __init__(self, typename: str, **expressions: Any) -> None:
+        super().__init__(typename, " ".join(expressions))
+        self.select_list: tuple[Any, ...] = tuple(expr.label(name) for name, expr in expressions.items())
+
+
 def split(row: Sequence[Any], *shapes: Projection) -> list[Any]:
     """``row`` of a statement selecting ``shapes`` one after the other: one named row per shape, then a tuple of
     the remaining columns."""
@@ -58,4 +68,4 @@ DATASET = Projection("DatasetRow", """id owner_id name description category publ
                                       updated_at""")
 ACCOUNT = Projection("AccountRow", "id username email is_organization is_admin created_at")
 
-__all__ = ["ACCOUNT", "DATASET", "LABEL", "SAMPLE", "Projection", "split"]
+__all__ = ["ACCOUNT", "DATASET", "LABEL", "SAMPLE", "Projection", "Selected", "split"]
