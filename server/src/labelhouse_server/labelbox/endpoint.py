@@ -2,11 +2,10 @@
 
 Per request: authenticate (``Authorization: Bearer <key>``), read the body (JSON, or a GraphQL multipart upload),
 parse with graphql-core under a token limit, then validate (with a depth limit) and execute with Ariadne in a
-worker thread on one database session. That session reads by default, like a REST request's
-(``deps.request_session``): queries and mutations alike read in it, and the services a mutation calls open their
-own short ``write_transaction`` after checking their input (a write outside one fails loudly). Every failure is the
-§4 envelope — a 4xx or a 200 with ``errors`` — never a 5xx for a client mistake (the SDK retries 5xx for two
-minutes).
+worker thread on one database session: a REST request's (``deps.request_session``), which reads. Queries and
+mutations alike read in it, and the services a mutation calls open their own short ``write_transaction`` after
+checking their input (a write outside one fails loudly). Every failure is the §4 envelope — a 4xx or a 200 with
+``errors`` — never a 5xx for a client mistake (the SDK retries 5xx for two minutes).
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ from starlette.responses import Response
 
 from ..auth.bearer import authenticate_bearer
 from ..catalog.orgs import scope_for
-from ..db.transaction import READS
+from ..deps import request_session
 from ..errors import LabelhouseError
 from ..limits import LimitExceeded
 from .context import Context
@@ -146,9 +145,7 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
 
 def _execute(request: Request, data: dict[str, Any], document: DocumentNode) -> tuple[bool, dict]:
     state = request.app.state
-    session = state.read_sessionmaker()  # reads by default; writes in the services' write_transaction blocks
-    session.info[READS] = True
-    try:
+    with request_session(request) as session:  # reads; the services write in their own write_transaction
         try:
             user = authenticate_bearer(request, session)
         except LabelhouseError as exc:
@@ -160,9 +157,6 @@ def _execute(request: Request, data: dict[str, Any], document: DocumentNode) -> 
         return graphql_sync(labelbox_schema(), data, context_value=context, query_document=document,
                             validation_rules=[DepthLimit], error_formatter=format_error, debug=False,
                             logger=log)
-    finally:
-        session.rollback()
-        session.close()
 
 
 @router.post("/graphql", summary="Labelbox GraphQL API (the official Labelbox SDK's `endpoint`)")
