@@ -80,6 +80,11 @@ RELEASE = Projection("ReleaseRow", "id dataset_id uuid name description created_
 # --- release diffs (releases/diff.py): one change; from_key/to_key: the label's attributes in label_contents --------
 RELEASE_CHANGE = Projection("ReleaseChangeRow", "name uuid labelset kind change from_key to_key")
 
+# --- the label/review queue (queue/service.py): a candidate and its bucket (1 = first served) ------------------------
+QUEUE_CANDIDATE = Projection("QueueCandidateRow", "id uuid bucket")
+# --- S3 uploads not yet seen (assets/sweep.py) ----------------------------------------------------------------------
+ASSET_UPLOAD = Projection("AssetUploadRow", "id key created_at uploaded_at")
+
 # --- jobs (jobs/queue.py) ---------------------------------------------------------------------------------------
 JOB = Projection("JobRow", "id kind payload attempts max_attempts worker_id")
 
@@ -106,5 +111,5 @@ EMBEDDING_BUILD = Projection("EmbeddingBuildRow", "dims metric vector_seq index_
 EMBEDDING_PENDING = Projection("EmbeddingPendingRow", "pending index_count index_job_id")
 EMBEDDING_VECTOR = Projection("EmbeddingVectorRow", "sample_id dataset_id seq vector")
 
-__all__ = ["ACCOUNT", "DATASET", "EMBEDDING_BUILD", "EMBEDDING_OWNER", "EMBEDDING_PENDING", "EMBEDDING_STATE",
-           "EMBEDDING_VECTOR", "JOB", "LABEL", "RELEASE", "RELEASE_CHANGE", "SAMPLE", "SAMPLE_KEY", "EmbeddingState", "Projection", "split"]
+__all__ = ["ACCOUNT", "ASSET_UPLOAD", "DATASET", "EMBEDDING_BUILD", "EMBEDDING_OWNER", "EMBEDDING_PENDING", "EMBEDDING_STATE",
+           "EMBEDDING_VECTOR", "JOB", "LABEL", "QUEUE_CANDIDATE", "RELEASE", "RELEASE_CHANGE", "SAMPLE", "SAMPLE_KEY", "EmbeddingState", "Projection", "split"]
