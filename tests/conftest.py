@@ -5,7 +5,10 @@ LABELHOUSE_TEST_DATABASE_URL is set), each on a fresh database. Each test makes 
   ``httpx.ASGITransport`` (no socket); a request that fails on the server fails the test with the server's
   traceback. ``app.client(key)`` is an ``httpx.Client``.
 - ``server``: a real ``labelhouse serve`` process, only where process behaviour is the point (uvicorn, the fast
-  lane's parity over a socket, SIGKILL, multi-process locking, the CLI, the official SDKs, the browser tests)."""
+  lane's parity over a socket, SIGKILL, multi-process locking, the CLI, the official SDKs, the browser tests).
+
+Both start on a copy of a database this test process migrated once (``fresh_database(..., migrated=True)``):
+migrating a new database takes seconds, and each module of each lane used to pay it again."""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from support import InProcessApp, LiveServer, backends, free_port, in_process_ap
 
 @pytest.fixture(scope="module", params=backends())
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> LiveServer:
-    with live_server(request.param, tmp_path_factory.mktemp(f"server-{request.param}")) as srv:
+    with live_server(request.param, tmp_path_factory.mktemp(f"server-{request.param}"), migrated=True) as srv:
         yield srv
 
 
