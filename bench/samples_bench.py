@@ -63,14 +63,15 @@ BENCH_RATE_LIMITS = {"LABELHOUSE_RATE_LIMIT_PER_KEY_PER_SECOND": "1000000", "LAB
 
 @contextmanager
 def serve(database_url: str, data_dir: Path, extra_env: dict[str, str] | None = None,
-          launcher: list[str] | None = None) -> Iterator[tuple[str, int]]:
+          launcher: list[str] | None = None, extra_args: list[str] | None = None) -> Iterator[tuple[str, int]]:
     """``labelhouse serve`` in a child process; ``launcher`` replaces ``python -m labelhouse_server.cli`` (a
-    benchmark's variant of the server, e.g. with one part switched off for a same-run comparison)."""
+    benchmark's variant of the server, e.g. with one part switched off for a same-run comparison);
+    ``extra_args`` go after ``serve`` (e.g. ``["--workers", "2"]``)."""
     port = support.free_port()
     env = {**os.environ, "LABELHOUSE_BOOTSTRAP_ADMIN": "false", **BENCH_RATE_LIMITS, **(extra_env or {})}
     log = open(data_dir / "server.log", "ab")  # noqa: SIM115 - handed to the child process, closed in finally
     proc = subprocess.Popen(
-        [*(launcher or [sys.executable, "-m", "labelhouse_server.cli"]), "serve", "--port", str(port), "--data-dir", str(data_dir),
+        [*(launcher or [sys.executable, "-m", "labelhouse_server.cli"]), "serve", *(extra_args or []), "--port", str(port), "--data-dir", str(data_dir),
          "--database-url", database_url, "--log-level", "warning"],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"

@@ -107,3 +107,65 @@ def test_api_keys_over_http(server):
     assert r.status_code == 401
     with server.client(key) as http:
         assert http.post("/admin/users/", json={"username": unique("u")}).status_code == 403
+
+
+def test_serve_with_several_workers_on_sqlite(tmp_path):
+    """``serve --workers 2`` on the embedded default: two API processes share one SQLite file and concurrent
+    writes all succeed. A busy machine (CI) takes longer than uvicorn's default 5 s health check to start an API
+    process; with that default the workers were killed and respawned forever, and nothing ever answered."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    from support import free_port
+
+    port = free_port()
+    data = tmp_path / "data"
+    proc = subprocess.Popen([sys.executable, "-m", "labelhouse_server.cli", "serve", "--workers", "2", "--port",
+                             str(port), "--data-dir", str(data)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        assert "Created user 'admin'" in proc.stdout.readline()
+        headers = {"Authorization": f"APIKey {proc.stdout.readline().strip()}"}
+        deadline = time.monotonic() + 180
+        while True:
+            assert proc.poll() is None and time.monotonic() < deadline, "serve --workers 2 did not answer"
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        spawned = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _parent(p) == proc.pid
+                   and b"spawn_main" in _cmdline(p)]
+        assert len(spawned) == 2  # uvicorn's two API processes (its resource tracker is not one)
+        r = httpx.post(f"{url}/user/datasets/", json={"name": "workers", "task_type": "vector"}, headers=headers)
+        assert r.status_code == 201, r.text
+
+        def add(i: int) -> int:
+            return httpx.post(f"{url}/datasets/admin/workers/samples/", headers=headers, timeout=60,
+                              json={"name": f"s{i}", "attributes": {"image": {"url": f"https://x/{i}.jpg"}}}
+                              ).status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            assert list(pool.map(add, range(40))) == [201] * 40
+        listed = httpx.get(f"{url}/datasets/admin/workers/samples/?per_page=100", headers=headers).json()
+        assert sorted(s["name"] for s in listed) == sorted(f"s{i}" for i in range(40))
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        proc.stdout.close()
+
+
+def _parent(proc_dir) -> int | None:
+    try:
+        return int((proc_dir / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _cmdline(proc_dir) -> bytes:
+    try:
+        return (proc_dir / "cmdline").read_bytes()
+    except OSError:
+        return b""

@@ -75,7 +75,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"labelhouse: serving {settings.public_url} (database: {_redact(settings.resolved_database_url())}, "
           f"data: {settings.data_dir.resolve()})", flush=True)
     uvicorn.run("labelhouse_server.asgi:app", host=args.host, port=args.port, workers=args.workers,
-                log_level=args.log_level, access_log=args.access_log, proxy_headers=True)
+                log_level=args.log_level, access_log=args.access_log, proxy_headers=True,
+                timeout_worker_healthcheck=args.worker_healthcheck_timeout)
     return 0
 
 
@@ -292,6 +293,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="number of API processes")
+    # uvicorn's default (5 s) counts a worker's imports: on a busy machine a new API process took longer than that
+    # to answer its first health check, and uvicorn killed and respawned it forever (bench/RESULTS.md).
+    serve.add_argument("--worker-healthcheck-timeout", type=int, default=60, metavar="SECONDS",
+                       help="with --workers N: seconds an API process may take to answer uvicorn's health check "
+                            "(default 60)")
     serve.add_argument("--public-url", help="URL clients use to reach this server (default http://HOST:PORT)")
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=False)

@@ -101,6 +101,11 @@ class Settings(BaseSettings):
         description="Serve the hottest single-item endpoints (GET/PUT of a label, GET of a sample, a similarity "
         "search) without FastAPI's per-request machinery (same responses; off: every request goes through FastAPI).",
     )
+    listing_json_in_database: bool = Field(
+        default=True,
+        description="SQLite: sample listings (without full labels) are written as JSON by the database "
+        "(samples/pages.py; same responses; off: rows are shaped in Python and dumped with orjson).",
+    )
 
     # --- Labelbox API ----------------------------------------------------------------------------
     labelbox_sync_rows: int = Field(

@@ -37,6 +37,7 @@ from ..errors import Invalid
 from ..labels.schemas import LABEL_STATUSES, label_public, label_summary
 from ..lookups import usernames
 from . import schemas as s
+from .pages import page_json
 from .service import GROUND_TRUTH, LT, ST, find_labelset, full_name
 
 MAX_PER_PAGE = 1000
@@ -102,11 +103,13 @@ def _int(value: Any, default: int, low: int, high: int | None) -> int:
 
 @dataclass(frozen=True)
 class Page:
-    items: list[dict[str, Any]]
+    body: bytes  # the JSON array of the page's samples
     next_token: str | None  # continues the listing after this page; None after a short (last) page
 
 
-def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery) -> Page:
+def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery, *, json_in_database: bool = True) -> Page:
+    """One page of the listing. ``json_in_database``: on SQLite, a page without full labels is written as JSON by
+    the database (``samples.pages``) instead of shaped here (setting ``listing_json_in_database``)."""
     dataset = acc.dataset
     dialect = session.get_bind().dialect.name
     shown = find_labelset(session, dataset.id, q.labelset)  # None for unknown / junk labelset names
@@ -143,10 +146,14 @@ def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery) -> Page:
         ids_q = ids_q.offset((q.page - 1) * q.per_page)
     page_keys = session.execute(ids_q.limit(q.per_page)).all()
     if not page_keys:
-        return Page([], None)
+        return Page(b"[]", None)
     ids = [row.id for row in page_keys]
     more = len(ids) == q.per_page and q.sort != "label_updated_at"
     next_token = _token(page_keys[-1].sort_key, page_keys[-1].id, fingerprint) if more else None
+    if json_in_database and dialect == "sqlite" and not q.include_full_label:
+        body = page_json(session, ids, shown.id if shown is not None else None, full_name(dataset),
+                         dataset.data_type)
+        return Page(body, next_token)
     rows = _page_rows(session, ids, shown.id if shown is not None else None)
     user_ids: set[Any] = set()
     sample_users = s.sample_user_ids
@@ -159,7 +166,7 @@ def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery) -> Page:
     data_type = dataset.data_type
     public = s.sample_public
     if shown is None:
-        return Page([public(r, users, dataset_name, data_type) for r in rows], next_token)
+        return Page(orjson.dumps([public(r, users, dataset_name, data_type) for r in rows]), next_token)
     out = []
     if q.include_full_label:
         task_type, labelset_name = dataset.task_type, shown.name
@@ -172,7 +179,7 @@ def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery) -> Page:
         for r in rows:
             label = None if _label_id(r) is None else label_summary(r[SAMPLE.width:], users)
             out.append(public(r, users, dataset_name, data_type, label))
-    return Page(out, next_token)
+    return Page(orjson.dumps(out), next_token)
 
 
 # Rows of ``_page_rows``: ``db.rows.SAMPLE``, then (a labelset shown) ``db.rows.LABEL``.

@@ -62,10 +62,11 @@ def get_samples(
         "per_page": per_page, "page": page, "after": after, "labelset": labelset,
         "include_full_label": include_full_label, "name__contains": name__contains, "filters": filters,
         "label_status": label_status, "sort": sort})
-    check_page(query.page, request.app.state.settings)
-    check_filters(len(query.metadata), request.app.state.settings)
-    listing = list_samples(session, acc, query)
-    response = json_response(_dumps(listing.items))
+    settings = request.app.state.settings
+    check_page(query.page, settings)
+    check_filters(len(query.metadata), settings)
+    listing = list_samples(session, acc, query, json_in_database=settings.listing_json_in_database)
+    response = json_response(listing.body)
     if listing.next_token is not None:  # a stateless continuation (samples/query.py): same answer from any process
         params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "after")]
         next_url = request.url.replace_query_params(**dict(params), after=listing.next_token)
