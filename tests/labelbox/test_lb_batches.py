@@ -142,6 +142,7 @@ def test_errors_and_other_organizations(server, lb_client, project):
         hijack.create_batch(unique("x"), data_rows=row_ids)
     with pytest.raises(InvalidQueryError, match="None of the 2 data rows"):
         theirs.create_batch(unique("x"), data_rows=row_ids)
+    assert list(theirs.batches()) == []  # the refused batch was not left behind, empty
     with pytest.raises(ResourceNotFoundError):
         other.get_project(project.uid)
     with pytest.raises((ResourceNotFoundError, IndexError, TypeError)):

@@ -26,8 +26,6 @@ T = TypeVar("T")
 # query, as all did before issue 10 §1; ``write_transaction`` there joins it and commits. Every other route reads
 # by default and its services open their own write transactions.
 LEGACY_WRITES = frozenset({
-    "labelhouse_server.labelbox.adv",
-    "labelhouse_server.labelbox.rest",
     "labelhouse_server.labelbox.rest_ontologies",
     "labelhouse_server.exports.routes",
 })

@@ -17,16 +17,13 @@ OWN_SESSIONS = {
     "db/transaction.py", "db/engine.py", "cli.py",
     "jobs/queue.py", "jobs/runner.py",
     "catalog/jobs.py", "embeddings/jobs.py", "exports/jobs.py", "labelimports/jobs.py", "releases/jobs.py",
-    "releases/builder.py", "releases/diff.py", "catalog/upserts.py",  # run by the jobs above
+    "releases/builder.py", "releases/diff.py",  # run by the jobs above
     "assets/sweep.py",  # the job runner's look for S3 uploads that arrived
     "auth/routes.py",  # GET /auth/session pushes the session's expiry back in a session of its own
 }
 NOT_YET_PORTED = {  # the Labelbox API (GraphQL endpoint and deps.LEGACY_WRITES): their services still commit
-    "batches/service.py", "catalog/datarows.py", "catalog/datasets.py", "catalog/globalkeys.py",
-    "catalog/metadata.py", "catalog/slices.py", "exports/service.py", "labelbox/resolvers/batches.py",
-    "labelbox/resolvers/globalkeys.py", "labelbox/resolvers/metadata.py", "labelbox/resolvers/users.py",
-    "labelimports/labels.py", "labelimports/service.py", "models/predictions.py", "models/service.py",
-    "ontologies/service.py", "projects/service.py",
+    "exports/service.py", "labelimports/labels.py", "labelimports/service.py", "models/predictions.py",
+    "models/service.py", "ontologies/service.py", "projects/service.py",
 }
 
 

@@ -1,5 +1,5 @@
-"""Batches put existing data rows (samples of the organization's datasets) into a project. Each write is one
-transaction, committed here.
+"""Batches put existing data rows (samples of the organization's datasets) into a project. Each write checks its
+input first, then makes its changes in one ``write_transaction``, with the reads they depend on.
 
 Rows are passed in as ``(identifier, sample_id)`` pairs: the identifier is what the caller sent (a data row id or
 a global key) and comes back in the failed list when the row cannot be used (unknown, another organization's,
@@ -20,6 +20,7 @@ from ..catalog.orgs import OrgScope
 from ..db import Batch, Dataset, Label, Labelset, Project, ProjectDataRow, ProjectLabelset, Sample
 from ..db.catalog import DataRowInfo
 from ..db.integrity import violated_constraint
+from ..db.transaction import write_transaction
 from ..errors import AlreadyExists, Invalid, NotFound, OperationNotAllowed
 from ..labelbox import ids
 from ..labels import history
@@ -154,9 +155,9 @@ def _add_rows(session: Session, scope: OrgScope, project: Project, batch: Batch,
     return failed
 
 
-def _new_batch(session: Session, project: Project, scope: OrgScope, name: Any, priority: int,
+def _new_batch(session: Session, project: Project, scope: OrgScope, name: str, priority: int,
                consensus: dict[str, Any] | None) -> Batch:
-    name = check_name(name, "batch name")
+    """A new batch named ``name`` (checked by ``check_name``), in the caller's write transaction."""
     if session.scalar(select(Batch.id).where(Batch.project_id == project.id, Batch.name == name)) is not None:
         raise AlreadyExists(f"A batch named '{name}' already exists in this project.", field="name")
     now = now_iso()
@@ -165,8 +166,7 @@ def _new_batch(session: Session, project: Project, scope: OrgScope, name: Any, p
     session.add(batch)
     try:
         session.flush()
-    except IntegrityError as exc:
-        session.rollback()
+    except IntegrityError as exc:  # a concurrent create took the name (the caller's block rolls back)
         if violated_constraint(exc) == "uq_batches_project_id_name":
             raise AlreadyExists(f"A batch named '{name}' already exists in this project.", field="name") from None
         raise
@@ -188,14 +188,15 @@ def create_batch(session: Session, scope: OrgScope, project_pk: int | None, name
     project = get_project(session, scope, project_pk)
     priority, consensus = check_priority(priority), check_consensus(consensus)
     _check_size(rows)
-    batch = _new_batch(session, project, scope, name, priority, consensus)
-    failed = _add_rows(session, scope, project, batch, rows, priority, initial_queue(session, project).id)
-    if len(failed) == len(rows):
-        session.rollback()
-        sample = ", ".join(failed[:5]) + (" ..." if len(failed) > 5 else "")
-        raise Invalid(f"None of the {len(rows)} data rows can be added to the project (unknown, not visible, or "
-                      f"already in a batch of this project): {sample}", field="dataRowIds")
-    session.commit()
+    name = check_name(name, "batch name")
+    queue_id = initial_queue(session, project).id
+    with write_transaction(session):  # rolled back, batch included, when no row can be added
+        batch = _new_batch(session, project, scope, name, priority, consensus)
+        failed = _add_rows(session, scope, project, batch, rows, priority, queue_id)
+        if len(failed) == len(rows):
+            sample = ", ".join(failed[:5]) + (" ..." if len(failed) > 5 else "")
+            raise Invalid(f"None of the {len(rows)} data rows can be added to the project (unknown, not visible, "
+                          f"or already in a batch of this project): {sample}", field="dataRowIds")
     return batch, failed
 
 
@@ -203,9 +204,10 @@ def create_empty_batch(session: Session, scope: OrgScope, project_pk: int | None
                        consensus: Any = None) -> Batch:
     require_write(scope)
     project = get_project(session, scope, project_pk)
-    batch = _new_batch(session, project, scope, name, 5, check_consensus(consensus))
-    session.commit()
-    return batch
+    consensus = check_consensus(consensus)
+    name = check_name(name, "batch name")
+    with write_transaction(session):
+        return _new_batch(session, project, scope, name, 5, consensus)
 
 
 def add_rows_to_batch(session: Session, scope: OrgScope, project_pk: int | None, batch_pk: int | None, rows: Rows,
@@ -215,9 +217,9 @@ def add_rows_to_batch(session: Session, scope: OrgScope, project_pk: int | None,
     project, batch = get_batch(session, scope, project_pk, batch_pk)
     priority = check_priority(priority)
     _check_size(rows)
-    failed = _add_rows(session, scope, project, batch, rows, priority, initial_queue(session, project).id)
-    session.commit()
-    return failed
+    queue_id = initial_queue(session, project).id
+    with write_transaction(session):
+        return _add_rows(session, scope, project, batch, rows, priority, queue_id)
 
 
 def create_batches(session: Session, scope: OrgScope, project_pk: int | None, prefix: Any, rows: Rows,
@@ -231,11 +233,12 @@ def create_batches(session: Session, scope: OrgScope, project_pk: int | None, pr
         raise Invalid("At least one data row is needed.", field="dataRowIds")
     queue_id = initial_queue(session, project).id
     out = []
-    for i, start in enumerate(range(0, len(rows), MAX_BATCH_ROWS)):
-        batch = _new_batch(session, project, scope, f"{prefix}{i:04d}", priority, consensus)
-        out.append((batch, _add_rows(session, scope, project, batch, rows[start:start + MAX_BATCH_ROWS], priority,
-                                     queue_id)))
-    session.commit()
+    with write_transaction(session):  # all the batches, or none
+        for i, start in enumerate(range(0, len(rows), MAX_BATCH_ROWS)):
+            batch = _new_batch(session, project, scope, check_name(f"{prefix}{i:04d}", "batch name"), priority,
+                               consensus)
+            out.append((batch, _add_rows(session, scope, project, batch, rows[start:start + MAX_BATCH_ROWS],
+                                         priority, queue_id)))
     return out
 
 
@@ -266,13 +269,13 @@ def _labeled(project: Project) -> Any:
 def delete_batch(session: Session, scope: OrgScope, project_pk: int | None, batch_pk: int | None) -> int:
     require_write(scope)
     project, batch = get_batch(session, scope, project_pk, batch_pk)
-    if session.scalar(select(exists().where(ProjectDataRow.batch_id == batch.id, _labeled(project)))):
-        raise OperationNotAllowed(f"Batch '{batch.name}' has labeled data rows; delete its labels first "
-                                  "(Batch.delete_labels).")
-    session.execute(delete(ProjectDataRow).where(ProjectDataRow.batch_id == batch.id))
-    session.delete(batch)
-    project.last_activity_time = now_iso()
-    session.commit()
+    with write_transaction(session):  # no label may arrive between the check and the delete
+        if session.scalar(select(exists().where(ProjectDataRow.batch_id == batch.id, _labeled(project)))):
+            raise OperationNotAllowed(f"Batch '{batch.name}' has labeled data rows; delete its labels first "
+                                      "(Batch.delete_labels).")
+        session.execute(delete(ProjectDataRow).where(ProjectDataRow.batch_id == batch.id))
+        session.delete(batch)
+        project.last_activity_time = now_iso()
     return batch.id
 
 
@@ -281,10 +284,10 @@ def remove_queued_rows(session: Session, scope: OrgScope, project_pk: int | None
     require_write(scope)
     project, batch = get_batch(session, scope, project_pk, batch_pk)
     queued = (ProjectDataRow.batch_id == batch.id, ProjectDataRow.task_queue_id.is_not(None), ~_labeled(project))
-    removed = session.scalar(select(func.count()).select_from(ProjectDataRow).where(*queued)) or 0
-    session.execute(delete(ProjectDataRow).where(*queued))
-    batch.updated_at = now_iso()
-    session.commit()
+    with write_transaction(session):
+        removed = session.scalar(select(func.count()).select_from(ProjectDataRow).where(*queued)) or 0
+        session.execute(delete(ProjectDataRow).where(*queued))
+        batch.updated_at = now_iso()
     return removed
 
 
@@ -296,20 +299,20 @@ def delete_batch_labels(session: Session, scope: OrgScope, project_pk: int | Non
     labelsets = select(ProjectLabelset.labelset_id).where(ProjectLabelset.project_id == project.id)
     rows = select(ProjectDataRow.sample_id).where(ProjectDataRow.batch_id == batch.id)
     where = (Label.labelset_id.in_(labelsets), Label.sample_id.in_(rows))
-    doomed = session.execute(select(Label.id, Label.dataset_id, Label.sample_id, Label.labelset_id).where(*where)
-                             .order_by(Label.id).with_for_update()).all()
-    label_ids = [row[0] for row in doomed]
-    session.execute(delete(Label).where(*where))
-    now = now_iso()
-    for _, dataset_id, sample_id, labelset_id in doomed:  # every deletion is kept in the label's history
-        history.record_revision(session, dataset_id=dataset_id, sample_id=sample_id, labelset_id=labelset_id,
-                                action="deleted", label_status=None, attributes=None, score=None,
-                                user_id=scope.user.id, created_at=now)
-    session.execute(update(ProjectDataRow).where(ProjectDataRow.batch_id == batch.id)
-                    .values(task_queue_id=initial_queue(session, project).id))
-    batch.updated_at = now_iso()
-    session.commit()
-    return label_ids
+    queue_id = initial_queue(session, project).id
+    with write_transaction(session):
+        doomed = session.execute(select(Label.id, Label.dataset_id, Label.sample_id, Label.labelset_id)
+                                 .where(*where).order_by(Label.id).with_for_update()).all()
+        session.execute(delete(Label).where(*where))
+        now = now_iso()
+        for label in doomed:  # every deletion is kept in the label's history
+            history.record_revision(session, dataset_id=label.dataset_id, sample_id=label.sample_id,
+                                    labelset_id=label.labelset_id, action="deleted", label_status=None,
+                                    attributes=None, score=None, user_id=scope.user.id, created_at=now)
+        session.execute(update(ProjectDataRow).where(ProjectDataRow.batch_id == batch.id)
+                        .values(task_queue_id=queue_id))
+        batch.updated_at = now
+    return [label.id for label in doomed]
 
 
 # -------------------------------------------------------------------------------------------- queue moves
@@ -322,15 +325,15 @@ def move_rows_to_queue(session: Session, scope: OrgScope, project_pk: int | None
     failed = [identifier for identifier, sample_id in rows if sample_id is None]
     wanted = {sample_id: identifier for identifier, sample_id in rows if sample_id is not None}
     ids = list(wanted)
-    for chunk in _chunks(ids):
-        present = set(session.scalars(select(ProjectDataRow.sample_id).where(
-            ProjectDataRow.project_id == project.id, ProjectDataRow.sample_id.in_(chunk))))
-        failed.extend(wanted[sample_id] for sample_id in chunk if sample_id not in present)
-        session.execute(update(ProjectDataRow).where(ProjectDataRow.project_id == project.id,
-                                                     ProjectDataRow.sample_id.in_(list(present)))
-                        .values(task_queue_id=target))
-    project.last_activity_time = now_iso()
-    session.commit()
+    with write_transaction(session):
+        for chunk in _chunks(ids):
+            present = set(session.scalars(select(ProjectDataRow.sample_id).where(
+                ProjectDataRow.project_id == project.id, ProjectDataRow.sample_id.in_(chunk))))
+            failed.extend(wanted[sample_id] for sample_id in chunk if sample_id not in present)
+            session.execute(update(ProjectDataRow).where(ProjectDataRow.project_id == project.id,
+                                                         ProjectDataRow.sample_id.in_(list(present)))
+                            .values(task_queue_id=target))
+        project.last_activity_time = now_iso()
     return failed
 
 
@@ -363,12 +366,13 @@ def send_to_annotate(session: Session, scope: OrgScope, project_pk: int | None, 
         rows = [(identifier, sample_id) for identifier, sample_id in rows if sample_id not in present]
         if not rows:
             return None, []
-    batch = _new_batch(session, project, scope, batch_name, priority, None)
-    failed = _add_rows(session, scope, project, batch, rows, priority, target)
-    if source is not None:
-        _copy_labels(session, source, project, batch, None if to_done else "PRELABELED", override_labels,
-                     scope.user.id)
-    session.commit()
+    batch_name = check_name(batch_name, "batch name")
+    with write_transaction(session):  # (a row added to the project meanwhile fails in _add_rows)
+        batch = _new_batch(session, project, scope, batch_name, priority, None)
+        failed = _add_rows(session, scope, project, batch, rows, priority, target)
+        if source is not None:
+            _copy_labels(session, source, project, batch, None if to_done else "PRELABELED", override_labels,
+                         scope.user.id)
     return batch, failed
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from ..db import DataRowAttachment, DataRowInfo, Dataset, Sample
 from ..db.catalog import MAX_GLOBAL_KEY
 from ..db.integrity import violated_constraint
+from ..db.transaction import write_transaction
 from ..errors import Invalid
 from ..labelbox import ids
 from ..samples.service import new_uuids
@@ -131,17 +132,28 @@ class RowView:
         return row_data_of(self.attributes)
 
 
+# The SELECT list of a ``RowView``, declared once: each column labelled with the field it fills (the stored
+# attributes come back as JSON text, decoded in ``_views``).
+ROW_VIEW_COLUMNS: dict[str, Any] = {
+    "sample_id": ST.c.id, "dataset_id": ST.c.dataset_id, "created_at": ST.c.created_at,
+    "updated_at": ST.c.updated_at, "attributes": type_coerce(ST.c.attributes, Text), "global_key": DT.c.global_key,
+    "external_id": DT.c.external_id, "media_type": DT.c.media_type, "created_by_id": ST.c.created_by_id,
+}
+
+
 def _row_select() -> Any:
-    return (select(ST.c.id, ST.c.dataset_id, ST.c.created_at, ST.c.updated_at,
-                   type_coerce(ST.c.attributes, Text).label("attributes"), DT.c.global_key, DT.c.external_id,
-                   DT.c.media_type, ST.c.created_by_id)
+    return (select(*(column.label(field) for field, column in ROW_VIEW_COLUMNS.items()))
             .select_from(ST.join(Dataset.__table__, Dataset.__table__.c.id == ST.c.dataset_id)
                          .outerjoin(DT, DT.c.sample_id == ST.c.id)))
 
 
 def _views(rows: Any) -> list[RowView]:
-    return [RowView(r[0], r[1], r[2], r[3], orjson.loads(r[4]) if r[4] else None, r[5], r[6], r[7], r[8])
-            for r in rows]
+    views = []
+    for row in rows:
+        fields = dict(row._mapping)
+        fields["attributes"] = orjson.loads(fields["attributes"]) if fields["attributes"] else None
+        views.append(RowView(**fields))
+    return views
 
 
 def load_rows(session: Session, scope: OrgScope, sample_ids: list[int]) -> dict[int, RowView]:
@@ -307,14 +319,14 @@ def _sample_name(item: Item) -> str:
 
 def upsert_chunk(session: Session, scope: OrgScope, items: Any, onto: md.Ontology,
                  datasets_ok: dict[int, bool], settings: Any = None) -> tuple[list[dict[str, Any]], list[int]]:
-    """Validate and write one chunk in one transaction (committed here). Returns (failures, written sample ids).
+    """Validate and write one chunk in one write transaction. Returns (failures, written sample ids).
     ``datasets_ok`` caches which dataset ids belong to the caller's organization; ``settings`` lets vectors given
     with the rows schedule their embedding's index build."""
     for attempt in range(3):
         try:
             return _upsert_once(session, scope, items, onto, datasets_ok, settings)
-        except IntegrityError as exc:  # a concurrent writer took a global key or name: re-check everything
-            session.rollback()
+        except IntegrityError as exc:  # a concurrent writer took a global key or name: the chunk's transaction
+            # rolled back; re-check everything
             if attempt == 2 or violated_constraint(exc) not in ("uq_data_rows_org_id_global_key",
                                                                  "uq_samples_dataset_id_name"):
                 raise
@@ -338,10 +350,10 @@ def _upsert_once(session: Session, scope: OrgScope, raw_items: Any, onto: md.Ont
         except Invalid as exc:
             failures.append({"message": exc.detail, "spec": failure_spec(raw.get("payload") if isinstance(raw, dict)
                                                                          else None)})
-    good = _resolve(session, scope, parsed, datasets_ok, failures)
-    written = _write(session, scope, good)
-    vectors.write([(i.target, i.vectors) for i in good if i.vectors and i.target is not None], settings)
-    session.commit()
+    with write_transaction(session):  # targets and global keys are resolved in it: the writes depend on them
+        good = _resolve(session, scope, parsed, datasets_ok, failures)
+        written = _write(session, scope, good)
+        vectors.write([(i.target, i.vectors) for i in good if i.vectors and i.target is not None], settings)
     return failures, written
 
 
@@ -520,12 +532,11 @@ def update_row(session: Session, scope: OrgScope, view: RowView, data: dict[str,
         row_data = check_row_data(data["rowData"])
         media = media_type_for(row_data, view.media_type)
         values["attributes"] = orjson.dumps(attributes_for(row_data, media)).decode()
-    session.execute(update(ST).where(ST.c.id == view.sample_id).values(**values))
     try:
-        set_side(session, scope, view.sample_id, side)
-        session.commit()
-    except IntegrityError as exc:
-        session.rollback()
+        with write_transaction(session):
+            session.execute(update(ST).where(ST.c.id == view.sample_id).values(**values))
+            set_side(session, scope, view.sample_id, side)
+    except IntegrityError as exc:  # the block rolled back: nothing changed
         if violated_constraint(exc) == "uq_data_rows_org_id_global_key":
             raise AlreadyExists(f"Global key '{data.get('globalKey')}' is already used by another data row.") \
                 from None
@@ -535,16 +546,16 @@ def update_row(session: Session, scope: OrgScope, view: RowView, data: dict[str,
 def add_attachment(session: Session, view: RowView, kind: Any, value: Any, name: Any) -> DataRowAttachment:
     checked = check_attachments([{"type": kind, "value": value, "name": name}])[0]
     att = DataRowAttachment(sample_id=view.sample_id, created_at=now_iso(), **checked)
-    session.add(att)
-    session.commit()
+    with write_transaction(session):
+        session.add(att)
     return att
 
 
 def delete_rows(session: Session, scope: OrgScope, sample_ids: list[int]) -> list[int]:
     """Delete the caller's organization's rows among ``sample_ids`` (labels, metadata, attachments and global
     keys go with them); returns the ids deleted."""
-    visible = list(load_rows(session, scope, sample_ids))
-    for start in range(0, len(visible), IN_CHUNK):
-        session.execute(delete(Sample).where(Sample.id.in_(visible[start:start + IN_CHUNK])))
-    session.commit()
+    with write_transaction(session):
+        visible = list(load_rows(session, scope, sample_ids))
+        for start in range(0, len(visible), IN_CHUNK):
+            session.execute(delete(Sample).where(Sample.id.in_(visible[start:start + IN_CHUNK])))
     return visible

@@ -21,6 +21,7 @@ from ..datasets.permissions import DatasetAccess
 from ..datasets.service import GROUND_TRUTH, delete_dataset
 from ..db import Dataset, Labelset, Sample
 from ..db.integrity import violated_constraint
+from ..db.transaction import write_transaction
 from ..errors import Invalid
 from ..timeutil import now_iso
 from .orgs import OrgScope
@@ -91,38 +92,37 @@ def create_dataset(session: Session, scope: OrgScope, name: Any, description: An
     if description is not None and not isinstance(description, str):
         raise Invalid("Dataset description must be a string.", field="description")
     for _attempt in range(3):
-        now = now_iso()
-        slug = _free_slug(session, scope.org.id, name)
-        dataset = Dataset(owner_id=scope.org.id, name=slug, display_name=None if slug == name else name,
-                          description=description or "", category="other", public=False, archived=False,
-                          task_type="", data_type="IMAGE", readme="", metadata_={}, options={},
-                          created_by_id=scope.user.id, created_at=now, updated_at=now)
-        session.add(dataset)
         try:
-            session.flush()
-        except IntegrityError as exc:  # a concurrent create took the slug: pick the next one
-            session.rollback()
+            with write_transaction(session):  # the free slug is looked up in it: one attempt, one transaction
+                now = now_iso()
+                slug = _free_slug(session, scope.org.id, name)
+                dataset = Dataset(owner_id=scope.org.id, name=slug, display_name=None if slug == name else name,
+                                  description=description or "", category="other", public=False, archived=False,
+                                  task_type="", data_type="IMAGE", readme="", metadata_={}, options={},
+                                  created_by_id=scope.user.id, created_at=now, updated_at=now)
+                session.add(dataset)
+                session.flush()
+                session.add(Labelset(dataset_id=dataset.id, name=GROUND_TRUTH, description="", is_groundtruth=True,
+                                     created_at=now))
+            return dataset
+        except IntegrityError as exc:  # a concurrent create took the slug (rolled back): pick the next one
             if violated_constraint(exc) != "uq_datasets_owner_id_name":
                 raise
-            continue
-        session.add(Labelset(dataset_id=dataset.id, name=GROUND_TRUTH, description="", is_groundtruth=True,
-                             created_at=now))
-        session.commit()
-        return dataset
     raise Invalid("Could not find a free name for this dataset; retry.", field="name")
 
 
 def update_dataset(session: Session, dataset: Dataset, fields: dict[str, Any]) -> Dataset:
     """``name`` and ``description`` (the SDK's Dataset fields); the Segments name (path) does not change."""
-    if "name" in fields:
-        name = check_name(fields["name"])
-        dataset.display_name = None if name == dataset.name else name
-    if "description" in fields:
-        if fields["description"] is not None and not isinstance(fields["description"], str):
-            raise Invalid("Dataset description must be a string.", field="description")
-        dataset.description = fields["description"] or ""
-    dataset.updated_at = now_iso()
-    session.commit()
+    name = check_name(fields["name"]) if "name" in fields else None
+    description = fields.get("description")
+    if description is not None and not isinstance(description, str):
+        raise Invalid("Dataset description must be a string.", field="description")
+    with write_transaction(session):
+        if name is not None:
+            dataset.display_name = None if name == dataset.name else name
+        if "description" in fields:
+            dataset.description = description or ""
+        dataset.updated_at = now_iso()
     return dataset
 
 

@@ -168,7 +168,7 @@ def search(session: Session, scope: OrgScope, index_cache: Any, public_id: Any, 
 def _keys(session: Session, sample_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
     if not sample_ids:
         return {}
-    return {r[0]: (r[1], r[2]) for r in session.execute(
+    return {r.sample_id: (r.global_key, r.external_id) for r in session.execute(
         select(DataRowInfo.sample_id, DataRowInfo.global_key, DataRowInfo.external_id)
         .where(DataRowInfo.sample_id.in_(sample_ids)))}
 

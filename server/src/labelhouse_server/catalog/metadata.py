@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..db import DataRowMetadata, MetadataOption, MetadataSchema
 from ..db.integrity import violated_constraint
+from ..db.transaction import write_transaction
 from ..errors import AlreadyExists, Invalid, NotFound
 from ..labelbox import ids
 from ..timeutil import now_iso
@@ -114,66 +115,81 @@ def upsert_schema(session: Session, scope: OrgScope, data: dict[str, Any]) -> Sc
     """Create (no ``id``) or rename/update (``id``) a custom schema; enum options by id (rename) or new."""
     name = _check_name(data.get("name"), "Metadata schema")
     kind = data.get("kind")
-    existing = ontology(session, scope)
+    target: Schema | None = None
     if data.get("id") is not None:
-        target = existing.by_id.get(data["id"])
+        target = ontology(session, scope).by_id.get(data["id"])
         if target is None or target.reserved:
             raise NotFound(f"Metadata schema {data['id']} not found.")
-        row = session.get(MetadataSchema, target.pk)
-        assert row is not None
-        if kind is not None and kind != row.kind:
-            raise Invalid(f"The kind of metadata schema '{row.name}' cannot change ({row.kind} -> {kind}).")
-    else:
-        if kind not in KINDS:
-            raise Invalid(f"Metadata kind must be one of {', '.join(KINDS)}.")
-        row = MetadataSchema(org_id=scope.org.id, name=name, kind=kind, created_at=now_iso())
-        session.add(row)
+        if kind is not None and kind != target.kind:
+            raise Invalid(f"The kind of metadata schema '{target.name}' cannot change ({target.kind} -> {kind}).")
+        kind = target.kind
+    elif kind not in KINDS:
+        raise Invalid(f"Metadata kind must be one of {', '.join(KINDS)}.")
     if name in RESERVED_NAMES:
         raise AlreadyExists(f"'{name}' is a reserved metadata schema name.")
-    row.name = name
+    taken = f"A metadata schema named '{name}' already exists."
+    holder = session.scalar(select(MetadataSchema.id).where(MetadataSchema.org_id == scope.org.id,
+                                                            MetadataSchema.name == name))
+    if holder is not None and (target is None or holder != target.pk):
+        raise AlreadyExists(taken)
+    options = _planned_options(target, kind, data.get("options") or [])
     try:
-        session.flush()
-    except IntegrityError as exc:
-        session.rollback()
-        if violated_constraint(exc) == "uq_metadata_schemas_org_id_name":
-            raise AlreadyExists(f"A metadata schema named '{name}' already exists.") from None
+        with write_transaction(session):
+            row = MetadataSchema(org_id=scope.org.id, name=name, kind=kind, created_at=now_iso()) \
+                if target is None else session.get(MetadataSchema, target.pk)
+            if row is None:  # deleted since it was read
+                raise NotFound(f"Metadata schema {data['id']} not found.")
+            row.name = name
+            session.add(row)
+            session.flush()
+            current = {o.id: o for o in session.scalars(select(MetadataOption)
+                                                         .where(MetadataOption.schema_id == row.id))}
+            for option_name, option_pk in options:
+                if option_pk is None:
+                    session.add(MetadataOption(schema_id=row.id, name=option_name, created_at=now_iso()))
+                elif option_pk in current:
+                    current[option_pk].name = option_name
+                else:  # deleted since it was read
+                    raise NotFound(f"Enum option {ids.encode('metadata_option', option_pk)} not found.")
+            session.flush()
+    except IntegrityError as exc:  # the block rolled back
+        constraint = violated_constraint(exc)
+        if constraint == "uq_metadata_schemas_org_id_name":
+            raise AlreadyExists(taken) from None
+        if constraint == "uq_metadata_options_schema_id_name":
+            raise AlreadyExists("Enum option names must be unique within their schema.") from None
         raise
-    options = data.get("options") or []
-    if options and row.kind != ENUM:
+    return ontology(session, scope).by_id[ids.encode("metadata_schema", row.id)]
+
+
+def _planned_options(target: Schema | None, kind: Any, options: Any) -> list[tuple[str, int | None]]:
+    """The enum options to write, as (name, key of the option renamed or None for a new one)."""
+    if options and kind != ENUM:
         raise Invalid("Only enum metadata schemas have options.")
-    current = {o.id: o for o in session.scalars(select(MetadataOption).where(MetadataOption.schema_id == row.id))}
+    current = {o.pk for o in target.options} if target is not None else set()
     seen: set[str] = set()
+    out: list[tuple[str, int | None]] = []
     for item in options:
         option_name = _check_name(item.get("name"), "Enum option")
         if option_name in seen:
             raise AlreadyExists(f"Enum option '{option_name}' is listed twice.")
         seen.add(option_name)
         option_pk = ids.decode("metadata_option", item.get("id")) if item.get("id") else None
-        if option_pk is not None and option_pk in current:
-            current[option_pk].name = option_name
-        elif item.get("id"):
+        if item.get("id") and (option_pk is None or option_pk not in current):
             raise NotFound(f"Enum option {item['id']} not found.")
-        else:
-            session.add(MetadataOption(schema_id=row.id, name=option_name, created_at=now_iso()))
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        session.rollback()
-        if violated_constraint(exc) == "uq_metadata_options_schema_id_name":
-            raise AlreadyExists("Enum option names must be unique within their schema.") from None
-        raise
-    session.commit()
-    return ontology(session, scope).by_id[ids.encode("metadata_schema", row.id)]
+        out.append((option_name, option_pk))
+    return out
 
 
 def delete_schema(session: Session, scope: OrgScope, schema_id: Any) -> bool:
     target = ontology(session, scope).by_id.get(schema_id)
     if target is None or target.reserved:
         raise NotFound(f"Metadata schema {schema_id} not found.")
-    session.execute(delete(DataRowMetadata).where(DataRowMetadata.schema_id == target.id))  # enums: key = enum id
-    row = session.get(MetadataSchema, target.pk)
-    session.delete(row)
-    session.commit()
+    with write_transaction(session):
+        session.execute(delete(DataRowMetadata).where(DataRowMetadata.schema_id == target.id))  # enums: key = enum id
+        row = session.get(MetadataSchema, target.pk)
+        if row is not None:  # else deleted meanwhile
+            session.delete(row)
     return True
 
 
@@ -269,7 +285,7 @@ def values_of(session: Session, sample_ids: list[int]) -> dict[int, dict[str, An
         chunk = sample_ids[start:start + 500]
         for row in session.execute(select(DataRowMetadata.sample_id, DataRowMetadata.schema_id,
                                           DataRowMetadata.value).where(DataRowMetadata.sample_id.in_(chunk))):
-            out.setdefault(row[0], {})[row[1]] = row[2]
+            out.setdefault(row.sample_id, {})[row.schema_id] = row.value
     return out
 
 

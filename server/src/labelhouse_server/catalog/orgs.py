@@ -54,7 +54,7 @@ def scope_for(session: Session, user: Account) -> OrgScope:
     ).first()
     if row is None:
         return OrgScope(user=user, org=user, role="owner")
-    return OrgScope(user=user, org=row[0], role=row[1])
+    return OrgScope(user=user, org=row.Account, role=row.role)
 
 
 def org_members(session: Session, scope: OrgScope) -> list[tuple[Account, str]]:

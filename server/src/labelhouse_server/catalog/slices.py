@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from ..db import CatalogSlice, DataRowInfo, DataRowMetadata, Dataset, ModelRunDataRow, Sample
 from ..db.integrity import violated_constraint
+from ..db.transaction import write_transaction
 from ..embeddings.search import MAX_K, Scope, nearest_samples, query_vector_of
 from ..embeddings.vectors import check_vector
 from ..errors import AlreadyExists, Forbidden, Invalid, NotFound
@@ -183,15 +184,13 @@ def create_slice(session: Session, scope: OrgScope, name: Any, description: Any,
     now = now_iso()
     item = CatalogSlice(organization_id=scope.org.id, name=name, description=description or "", filter=conds,
                         created_by_id=scope.user.id, created_at=now, updated_at=now)
-    session.add(item)
     try:
-        session.flush()
-    except IntegrityError as exc:
-        session.rollback()
+        with write_transaction(session):
+            session.add(item)
+    except IntegrityError as exc:  # a concurrent create took the name; the block rolled back
         if violated_constraint(exc) == "uq_lb_catalog_slices_organization_id_name":
             raise AlreadyExists(taken, field="name") from None
         raise
-    session.commit()
     return item
 
 
@@ -201,8 +200,8 @@ def delete_slice(session: Session, scope: OrgScope, public_id: Any) -> None:
         raise NotFound("Slice not found.")
     if not scope.can_write():
         raise Forbidden("Your role in this organization may not delete slices.")
-    session.delete(item)
-    session.commit()
+    with write_transaction(session):
+        session.delete(item)
 
 
 def data_rows(session: Session, scope: OrgScope, index_cache: Any, item: CatalogSlice, after: int | None,
@@ -219,5 +218,5 @@ def data_rows(session: Session, scope: OrgScope, index_cache: Any, item: Catalog
     query = select(Sample.id, DataRowInfo.global_key).select_from(base).where(*conds)
     if after is not None:
         query = query.where(Sample.id > after)
-    rows = [(r[0], r[1]) for r in session.execute(query.order_by(Sample.id).limit(first + 1))]
+    rows = [(r.id, r.global_key) for r in session.execute(query.order_by(Sample.id).limit(first + 1))]
     return rows[:first], int(total), len(rows) > first

@@ -15,6 +15,7 @@ import orjson
 from sqlalchemy.orm import Session
 
 from ..db import Task
+from ..db.transaction import write_transaction
 from ..errors import Invalid, LabelhouseError
 from ..jobs import enqueue
 from ..settings import Settings
@@ -80,16 +81,15 @@ def start_upsert(session: Session, scope: OrgScope, manifest_url: Any, store: Ob
     manifest = read_manifest(store, manifest_url, settings)
     count = manifest["item_count"]
     if count is not None and count <= settings.labelbox_sync_rows:
-        details = process(session, scope, manifest, store, settings)
-        task = tasks.create_task(session, scope, name=TASK_NAME, type=TASK_TYPE, status=tasks.COMPLETE,
-                                 details=details)
-        session.commit()
-        return task
-    task = tasks.create_task(session, scope, name=TASK_NAME, type=TASK_TYPE)
-    job = enqueue(session, UPSERT_JOB, {"task_id": task.id, "manifest": manifest, "org_id": scope.org.id},
-                  max_attempts=1, on_commit=getattr(runner, "notify", None))
-    task.job_id = job.id
-    session.commit()
+        details = process(session, scope, manifest, store, settings)  # one write transaction per chunk
+        with write_transaction(session):
+            return tasks.create_task(session, scope, name=TASK_NAME, type=TASK_TYPE, status=tasks.COMPLETE,
+                                     details=details)
+    with write_transaction(session):
+        task = tasks.create_task(session, scope, name=TASK_NAME, type=TASK_TYPE)
+        job = enqueue(session, UPSERT_JOB, {"task_id": task.id, "manifest": manifest, "org_id": scope.org.id},
+                      max_attempts=1, on_commit=getattr(runner, "notify", None))
+        task.job_id = job.id
     return task
 
 

@@ -51,7 +51,10 @@ def for_paramstyle(sql: str, paramstyle: str, binary: bool = False) -> str:
 
 
 class Rows(list[Any]):
-    """All rows of a statement, as the driver's tuples."""
+    """All rows of a statement, as the driver's tuples; ``rowcount``: the rows an INSERT, UPDATE or DELETE
+    touched (the driver's count)."""
+
+    rowcount: int = -1
 
     def first(self) -> Any:
         return self[0] if self else None
@@ -62,6 +65,10 @@ class Rows(list[Any]):
     def scalar(self) -> Any:
         """The first column of the first row (None without rows)."""
         return self[0][0] if self else None
+
+    def scalars(self) -> list[Any]:
+        """The first column of every row (statements selecting one column)."""
+        return [r[0] for r in self]
 
 
 class _Checkout:
@@ -133,7 +140,9 @@ def run(session: Reader, sql: str, params: Sequence[Any] = (), *, binary: bool =
     cursor = driver.cursor()
     try:
         cursor.execute(stmt, params)
-        return Rows(cursor.fetchall() if cursor.description is not None else ())
+        rows = Rows(cursor.fetchall() if cursor.description is not None else ())
+        rows.rowcount = cursor.rowcount
+        return rows
     except dialect.loaded_dbapi.Error as exc:
         raise DBAPIError.instance(stmt, params, exc, dialect.loaded_dbapi.Error, dialect=dialect) from exc
     finally:

@@ -15,16 +15,19 @@ import logging
 from typing import Any
 
 from graphql import GraphQLError
+from sqlalchemy.exc import DBAPIError
 
 from ..errors import (
     AlreadyExists,
     Conflict,
+    DatabaseBusy,
     Forbidden,
     Invalid,
     InvalidApiKey,
     LabelhouseError,
     NotAuthenticated,
     OperationNotAllowed,
+    is_lock_timeout,
 )
 from ..errors import NotFound as DomainNotFound
 from ..limits import GRAPHQL_PATHS
@@ -136,6 +139,8 @@ def translate(exc: BaseException) -> GqlError | None:
     """The client-facing error for an exception a resolver raised, or None for a server fault."""
     if isinstance(exc, GqlError):
         return exc
+    if isinstance(exc, DBAPIError) and is_lock_timeout(exc.orig):  # PostgreSQL's lock_timeout: nothing written
+        exc = DatabaseBusy()
     if isinstance(exc, (InvalidApiKey, NotAuthenticated)):
         return AuthenticationFailed(exc.detail)
     if isinstance(exc, Forbidden) and exc.detail != Forbidden.default_detail:

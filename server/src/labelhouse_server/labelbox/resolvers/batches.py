@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ...batches import service
 from ...db import Batch, ModelRunDataRow
+from ...db.transaction import write_transaction
 from ...errors import LabelhouseError, NotFound
 from ...labelimports import service as imports
 from ...models import predictions
@@ -41,20 +42,22 @@ def rows(c: Context, data_row_ids: Sequence[str] | None, global_keys: Sequence[s
 
 def _task(c: Context, name: str, type_: str, failed: list[str], extra: dict[str, Any] | None = None,
           failed_status: bool = False) -> str:
-    """A finished task for work done in this request; ``failed_status``: the whole operation failed."""
+    """A finished task for work done in this request (its own write transaction, after the work's); ``failed_status``:
+    the whole operation failed."""
     result = {**(extra or {}), "failedDataRowIds": failed}
-    task = tasks.create_task(c.session, c.scope, name=name, type=type_,
-                             status=tasks.FAILED if failed_status else tasks.COMPLETE, result=result,
-                             errors={"failedDataRowIds": failed} if failed else None)
-    c.session.commit()
+    with write_transaction(c.session):
+        task = tasks.create_task(c.session, c.scope, name=name, type=type_,
+                                 status=tasks.FAILED if failed_status else tasks.COMPLETE, result=result,
+                                 errors={"failedDataRowIds": failed} if failed else None)
     return ids.encode("task", task.id)
 
 
 def _failed_task(c: Context, name: str, type_: str, exc: LabelhouseError) -> str:
+    """A FAILED task for work that raised ``exc``: whatever the work left uncommitted is discarded first."""
     c.session.rollback()
-    task = tasks.create_task(c.session, c.scope, name=name, type=type_, status=tasks.FAILED,
-                             result={"error": exc.detail}, errors={"error": exc.detail})
-    c.session.commit()
+    with write_transaction(c.session):
+        task = tasks.create_task(c.session, c.scope, name=name, type=type_, status=tasks.FAILED,
+                                 result={"error": exc.detail}, errors={"error": exc.detail})
     return ids.encode("task", task.id)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from ariadne import ObjectType, QueryType
 
 from ...catalog import globalkeys as service
+from ...db.transaction import write_transaction
 from ...tasks import service as tasks
 from .. import ids
 from ..context import Context, ctx
@@ -20,7 +21,6 @@ mutation = ObjectType("Mutation")
 
 def _job(c: Context, kind: str, details: dict[str, Any]) -> dict[str, Any]:
     task = tasks.create_task(c.session, c.scope, name=kind, type=kind, status=tasks.COMPLETE, details=details)
-    c.session.commit()
     return {"jobId": ids.encode("task", task.id)}
 
 
@@ -42,7 +42,12 @@ def _bind(kind: str, start_field: str, start_type: ObjectType, result_field: str
         if writes:
             c.require_write()
         items = (where or {}).get("ids") if where is not None else (data or {}).get("assignInputs")
-        return _job(c, kind, run(c.session, c.scope, items or []))
+        if not writes:  # a lookup: it reads, then records its outcome
+            details = run(c.session, c.scope, items or [])
+            with write_transaction(c.session):
+                return _job(c, kind, details)
+        with write_transaction(c.session):  # the keys and the task that reports them: one transaction
+            return _job(c, kind, run(c.session, c.scope, items or []))
 
     def result(_: Any, info: Any, jobId: dict[str, Any]) -> dict[str, Any]:
         return _result(ctx(info), jobId, kind)

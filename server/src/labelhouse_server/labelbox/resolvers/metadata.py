@@ -9,6 +9,7 @@ from ariadne import ObjectType, QueryType
 
 from ...catalog import datarows
 from ...catalog import metadata as service
+from ...db.transaction import write_transaction
 from ...errors import Invalid
 from .. import ids
 from ..context import Context, ctx
@@ -78,22 +79,23 @@ def resolve_bulk_upsert(_: Any, info: Any, data: list[dict[str, Any]]) -> list[d
         raise Unauthorized()
     onto = service.ontology(c.session, c.scope)
     idents = [(d.get("dataRowId"), "ID") if d.get("dataRowId") else (d.get("globalKey"), "GKEY") for d in data]
-    targets = _targets(c, idents)
+    checked: list[dict[str, Any] | str] = []  # per item: the values to store, or why they are invalid
+    for item in data:
+        try:
+            checked.append(service.resolve_fields(onto, item.get("fields")))
+        except Invalid as exc:
+            checked.append(exc.detail)
     failures = []
-    for i, item in enumerate(data):
-        view = targets.get(i)
-        error = None
-        if view is None:
-            error = "Data row not found."
-        else:
-            try:
-                service.set_values(c.session, view.sample_id, service.resolve_fields(onto, item.get("fields")))
-            except Invalid as exc:
-                error = exc.detail
-        if error is not None:
+    with write_transaction(c.session):  # the rows are looked up in it: a row deleted meanwhile is not found
+        targets = _targets(c, idents)
+        for i, item in enumerate(data):
+            view, values = targets.get(i), checked[i]
+            if view is not None and not isinstance(values, str):
+                service.set_values(c.session, view.sample_id, values)
+                continue
             failures.append({"dataRowId": item.get("dataRowId"), "globalKey": item.get("globalKey"),
-                             "error": error, "fields": item.get("fields") or []})
-    c.session.commit()
+                             "error": "Data row not found." if view is None else values,
+                             "fields": item.get("fields") or []})
     return failures
 
 
@@ -107,16 +109,16 @@ def resolve_bulk_delete(_: Any, info: Any, dataRowIdentifiers: list[dict[str, An
     onto = service.ontology(c.session, c.scope)
     idents = [((d.get("dataRowIdentifier") or {}).get("id"), (d.get("dataRowIdentifier") or {}).get("idType", "ID"))
               for d in items]
-    targets = _targets(c, idents)
     failures = []
-    for i, item in enumerate(items):
-        view = targets.get(i)
-        if view is None:
-            failures.append({"dataRowId": idents[i][0], "globalKey": None, "error": "Data row not found.",
-                             "fields": [{"schemaId": s, "value": None} for s in item.get("schemaIds") or []]})
-            continue
-        service.delete_values(c.session, onto, view.sample_id, item.get("schemaIds") or [])
-    c.session.commit()
+    with write_transaction(c.session):
+        targets = _targets(c, idents)
+        for i, item in enumerate(items):
+            view = targets.get(i)
+            if view is None:
+                failures.append({"dataRowId": idents[i][0], "globalKey": None, "error": "Data row not found.",
+                                 "fields": [{"schemaId": s, "value": None} for s in item.get("schemaIds") or []]})
+                continue
+            service.delete_values(c.session, onto, view.sample_id, item.get("schemaIds") or [])
     return failures
 
 

@@ -8,6 +8,7 @@ from ariadne import ObjectType, QueryType
 
 from ...catalog import orgs
 from ...db import Account
+from ...db.transaction import write_transaction
 from .. import ids
 from ..context import ctx
 from ..errors import InvalidInput, Unauthorized
@@ -155,8 +156,8 @@ def resolve_set_organization_role(_: Any, info: Any, data: dict[str, Any]) -> di
         raise Unauthorized("That user is not a member of your organization.")
     if role is None:
         raise InvalidInput(f"Unknown role id '{data.get('roleId')}'; see the `roles` query.")
-    orgs.set_role(c.session, c.scope, target["_account"], role)
-    c.session.commit()
+    with write_transaction(c.session):
+        orgs.set_role(c.session, c.scope, target["_account"], role)
     return user_public(target["_account"], None if role == "none" else role)
 
 

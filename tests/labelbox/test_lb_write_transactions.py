@@ -1,0 +1,77 @@
+"""Who writes, and when, in the Labelbox API (issue 11 item 2): each mutation's service checks its input, then
+makes its changes in one ``write_transaction``. A mutation that fails part-way leaves nothing of itself behind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from lbox.exceptions import ResourceConflict
+from lbsupport import gql
+from support import InProcessApp, unique
+
+ONTOLOGY = "query { customMetadataOntology { id name options { id name } } }"
+UPSERT_SCHEMA = """mutation($data: UpsertCustomMetadataSchemaInput!) {
+  upsertCustomMetadataSchema(data: $data) { id name options { id name } } }"""
+
+
+def data(r: httpx.Response) -> dict[str, Any]:
+    body = r.json()
+    assert r.status_code == 200 and not body.get("errors"), body
+    return dict(body["data"])
+
+
+def error(r: httpx.Response) -> dict[str, Any]:
+    body = r.json()
+    assert body.get("errors"), body
+    return dict(body["errors"][0])
+
+
+def schema(app: InProcessApp, key: str, schema_id: str) -> dict[str, Any]:
+    return next(s for s in data(gql(app, key, ONTOLOGY))["customMetadataOntology"] if s["id"] == schema_id)
+
+
+def test_a_failed_schema_update_changes_nothing(app: InProcessApp) -> None:
+    _, key = app.create_user()
+    name = unique("weather")
+    made = data(gql(app, key, UPSERT_SCHEMA, {"data": {"name": name, "kind": "CustomMetadataEnum",
+                                                        "options": [{"name": "sunny"}, {"name": "rain"}]}}))
+    made = made["upsertCustomMetadataSchema"]
+    rain = next(o for o in made["options"] if o["name"] == "rain")
+    # The schema's new name is written first; renaming an option onto its sibling's name then fails the update.
+    failed = error(gql(app, key, UPSERT_SCHEMA, {"data": {"id": made["id"], "name": f"{name}-renamed",
+                                                          "kind": "CustomMetadataEnum",
+                                                          "options": [{"id": rain["id"], "name": "sunny"}]}}))
+    assert failed["extensions"]["code"] == "RESOURCE_CONFLICT" and "unique" in failed["message"]
+    after = schema(app, key, made["id"])
+    assert after["name"] == name and sorted(o["name"] for o in after["options"]) == ["rain", "sunny"]
+
+    # a new schema whose options repeat a name is refused before anything is written
+    other = unique("mood")
+    failed = error(gql(app, key, UPSERT_SCHEMA, {"data": {"name": other, "kind": "CustomMetadataEnum",
+                                                          "options": [{"name": "calm"}, {"name": "calm"}]}}))
+    assert failed["extensions"]["code"] == "RESOURCE_CONFLICT"
+    assert other not in {s["name"] for s in data(gql(app, key, ONTOLOGY))["customMetadataOntology"]}
+
+    # and the update that is valid goes through whole
+    data(gql(app, key, UPSERT_SCHEMA, {"data": {"id": made["id"], "name": f"{name}-renamed",
+                                                "kind": "CustomMetadataEnum",
+                                                "options": [{"id": rain["id"], "name": "storm"}, {"name": "fog"}]}}))
+    after = schema(app, key, made["id"])
+    assert after["name"] == f"{name}-renamed"
+    assert sorted(o["name"] for o in after["options"]) == ["fog", "storm", "sunny"]
+
+
+def test_a_refused_data_row_update_changes_nothing(lb_client: Any) -> None:
+    dataset = lb_client.create_dataset(name=unique("rows"))
+    keys = [unique("key"), unique("key")]
+    task = dataset.create_data_rows([{"row_data": f"https://example.com/{k}.jpg", "global_key": k} for k in keys])
+    task.wait_till_done()
+    assert task.status == "COMPLETE", task.errors
+    row = lb_client.get_data_row_by_global_key(keys[0])
+    with pytest.raises(ResourceConflict):  # the other row's key; the new row data must not be kept either
+        row.update(global_key=keys[1], row_data="https://example.com/changed.jpg", external_id="changed")
+    again = lb_client.get_data_row(row.uid)
+    assert (again.global_key, again.row_data, again.external_id) == (
+        keys[0], f"https://example.com/{keys[0]}.jpg", None)
