@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .admin.routes import router as admin_router
 from .assets.routes import router as assets_router
@@ -84,6 +84,12 @@ class LabelhouseApp(FastAPI):
             return
         await super().__call__(scope, receive, send)
 
+    def build_middleware_stack(self) -> ASGIApp:
+        # The plumbing (request ids, bounded bodies) wraps everything, Starlette's ServerErrorMiddleware included:
+        # that one renders the 500 of an unhandled exception and sits outside every middleware added with
+        # ``add_middleware``, so a 500 would otherwise go out without its X-Request-ID.
+        return RequestPlumbingMiddleware(super().build_middleware_stack())
+
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
             self.openapi_schema = drop_unsent_validation_errors(super().openapi())
@@ -132,9 +138,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # First, so that it is the innermost middleware: every middleware added after it (here or later, by
         # anyone) wraps the fast lane's responses too (fastlane.py).
         app.add_middleware(FastLane, routes=[*samples_fast_lane, *labels_fast_lane, *embeddings_fast_lane])
-    # Added last = outermost: request ids and bounded bodies, then rate limits (ratelimit.py).
+    # Added last = outermost of these: rate limits (ratelimit.py). Request ids and bounded bodies wrap the whole
+    # stack (``LabelhouseApp.build_middleware_stack``).
     app.add_middleware(RateLimitMiddleware)
-    app.add_middleware(RequestPlumbingMiddleware)
     install_error_handlers(app)
     labelbox = _labelbox_routers()
     for router in _routers():
@@ -144,7 +150,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_labelbox_rest_fallback(app)  # after every /api/v1 route
 
     def probe() -> None:
-        # A read (``read_options``): never takes, or waits for, the write lock another request may hold.
+        # A read (``read_options``): never takes, or waits for, the write lock another request may hold. A bare
+        # connection, not a session (``db.sql.run`` runs in a session's transaction): the probe holds nothing longer
+        # than its one constant statement.
         with engine.connect() as conn:
             conn.execution_options(**app.state.read_options).exec_driver_sql("SELECT 1")
 

@@ -67,7 +67,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 DB = Annotated[Session, Depends(get_session)]
 
 
-def _api_key_from(request: Request) -> str | None:
+def api_key_from(request: Request) -> str | None:
+    """The API key of ``Authorization: APIKey|Bearer|Token <key>``; None without the header; 401 when malformed."""
     header = request.headers.get("authorization")
     if not header:
         return None
@@ -83,7 +84,7 @@ def authenticate(request: Request, session: Session) -> Account:
 
     A write authenticated by the cookie must carry the session's ``X-CSRF-Token``, else 403 before anything
     changes: every write route authenticates before it writes."""
-    key = _api_key_from(request)
+    key = api_key_from(request)
     if key is not None:
         account = account_for_key(session, key)
         if account is None or account.is_organization:

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
+from ..db.rows import EMBEDDING_STATE, EMBEDDING_VECTOR, EmbeddingState
 from ..db.sql import run
 from ..storage import ObjectStore
 from ..storage.base import StoreError
@@ -70,20 +71,6 @@ def for_index(metric: str, vectors: np.ndarray) -> np.ndarray:
     if metric != "cosine":
         return vectors
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-
-
-@dataclass(frozen=True)
-class EmbeddingState:
-    """The embedding row's columns that a search needs (read once per search)."""
-
-    id: int
-    dims: int
-    metric: str
-    vector_seq: int
-    index_version: int
-    index_key: str | None
-    index_seq: int
-    index_count: int
 
 
 @dataclass
@@ -133,10 +120,16 @@ class Snapshot:
         return out[:count]
 
 
+_STATE = f"SELECT {EMBEDDING_STATE.sql()} FROM embeddings WHERE id = ?"
+
+
 def read_state(session: Session, embedding_id: int) -> EmbeddingState | None:
-    row = run(session, "SELECT id, dims, metric, vector_seq, index_version, index_key, index_seq, index_count "
-                       "FROM embeddings WHERE id = ?", (embedding_id,)).first()
-    return None if row is None else EmbeddingState(*row)
+    row = run(session, _STATE, (embedding_id,)).first()
+    return None if row is None else EMBEDDING_STATE.make(row)
+
+
+_DELTA = f"SELECT {EMBEDDING_VECTOR.sql()} FROM embedding_vectors WHERE embedding_id = ? AND seq > ? ORDER BY seq"
+_sample_id, _vector, _seq = (EMBEDDING_VECTOR.getter(c) for c in ("sample_id", "vector", "seq"))
 
 
 class IndexCache:
@@ -203,13 +196,12 @@ class IndexCache:
 
     def _catch_up(self, session: Session, loaded: _Loaded) -> None:
         """Read the rows written since ``delta_seq`` into the delta (newest vector of each sample wins)."""
-        rows = run(session, "SELECT sample_id, vector, seq FROM embedding_vectors WHERE embedding_id = ? AND seq > ? "
-                            "ORDER BY seq", (loaded.state.id, loaded.delta_seq))
+        rows = run(session, _DELTA, (loaded.state.id, loaded.delta_seq))
         if not rows:
             return
         dims = loaded.state.dims
-        keys = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        vectors = unpack_many([bytes(r[1]) for r in rows], dims)
+        keys = np.fromiter(map(_sample_id, rows), dtype=np.int64, count=len(rows))
+        vectors = unpack_many([bytes(v) for v in map(_vector, rows)], dims)
         # the last row of a sample (highest seq) wins
         _, last = np.unique(keys[::-1], return_index=True)
         pick = len(keys) - 1 - last
@@ -220,4 +212,4 @@ class IndexCache:
             keys = np.concatenate([loaded.delta_keys[keep], keys])
             vectors = np.concatenate([loaded.delta_vectors[keep], vectors])
         loaded.delta_keys, loaded.delta_vectors = keys, vectors
-        loaded.delta_seq = max(loaded.delta_seq, max(r[2] for r in rows))
+        loaded.delta_seq = max(loaded.delta_seq, max(map(_seq, rows)))

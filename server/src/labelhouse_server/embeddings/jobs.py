@@ -17,13 +17,14 @@ import logging
 import os
 import secrets
 import tempfile
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
-from sqlalchemy import CursorResult, text
 from sqlalchemy.orm import Session
 
 from ..db.engine import READ_ONLY
+from ..db.rows import EMBEDDING_BUILD, EMBEDDING_VECTOR
+from ..db.sql import run
 from ..jobs import JobContext, register
 from ..timeutil import now_iso
 from .index import for_index, new_index
@@ -34,6 +35,13 @@ log = logging.getLogger("labelhouse.embeddings")
 BATCH = 20_000
 MAX_STALE = 0.2  # stale entries (deleted samples) above this share of the index: rebuild from scratch
 
+_SOURCE = f"SELECT {EMBEDDING_BUILD.sql()} FROM embeddings WHERE id = ?"
+_FLIP = ("UPDATE embeddings SET index_version = index_version + 1, index_key = ?, index_seq = ?, index_count = ?, "
+         "index_written = ?, index_built_at = ?, index_job_id = NULL WHERE id = ? AND index_job_id = ?")
+_NEXT_VECTORS = (f"SELECT {EMBEDDING_VECTOR.sql()} FROM embedding_vectors WHERE embedding_id = ? AND seq > ? "
+                 "AND seq <= ? AND sample_id > ? ORDER BY sample_id LIMIT ?")
+_sample_id, _vector = EMBEDDING_VECTOR.getter("sample_id"), EMBEDDING_VECTOR.getter("vector")
+
 
 @register(INDEX_JOB)
 class BuildIndex:
@@ -41,13 +49,14 @@ class BuildIndex:
         embedding_id = int(payload["embedding_id"])
         with ctx.sessionmaker() as session:
             session.connection(execution_options=READ_ONLY)
-            row = session.execute(text("SELECT dims, metric, vector_seq, index_key, index_seq, vectors_written "
-                                       "FROM embeddings WHERE id = :e"), {"e": embedding_id}).first()
+            row = run(session, _SOURCE, (embedding_id,)).first()
             if row is None:
                 return {"skipped": "embedding deleted"}
-            dims, metric, upto, old_key, old_seq, written = row
-            live = session.execute(text("SELECT count(*) FROM embedding_vectors WHERE embedding_id = :e "
-                                        "AND seq <= :q"), {"e": embedding_id, "q": upto}).scalar_one()
+            source = EMBEDDING_BUILD.make(row)
+            dims, metric, upto, old_key, old_seq = (source.dims, source.metric, source.vector_seq, source.index_key,
+                                                    source.index_seq)
+            live = run(session, "SELECT count(*) FROM embedding_vectors WHERE embedding_id = ? AND seq <= ?",
+                       (embedding_id, upto)).scalar()
         fd, path = tempfile.mkstemp(suffix=".usearch", dir=ctx.settings.data_dir)
         os.close(fd)
         try:
@@ -64,14 +73,10 @@ class BuildIndex:
         finally:
             os.unlink(path)
         with ctx.sessionmaker() as session:
-            current = session.execute(text("SELECT index_key FROM embeddings WHERE id = :e AND index_job_id = :j"),
-                                      {"e": embedding_id, "j": ctx.job_id}).first()
-            flipped = current is not None and cast(CursorResult[Any], session.execute(text(
-                "UPDATE embeddings SET index_version = index_version + 1, index_key = :k, index_seq = :q, "
-                "index_count = :n, index_written = :w, index_built_at = :now, index_job_id = NULL "
-                "WHERE id = :e AND index_job_id = :j"),
-                {"k": key, "q": upto, "n": count, "w": written, "now": now_iso(), "e": embedding_id,
-                 "j": ctx.job_id})).rowcount == 1
+            current = run(session, "SELECT index_key FROM embeddings WHERE id = ? AND index_job_id = ?",
+                          (embedding_id, ctx.job_id))  # the file the flip replaces (a row: the job still owns it)
+            flipped = bool(current) and run(session, _FLIP, (key, upto, count, source.vectors_written, now_iso(),
+                                                             embedding_id, ctx.job_id)).rowcount == 1
             result = {"embedding_id": embedding_id, "vectors": count, "live": live, "seq": upto, "key": key,
                       "mode": mode}
             if not flipped or not ctx.complete_in(session, result):
@@ -80,8 +85,7 @@ class BuildIndex:
                 return {"skipped": "embedding deleted or job superseded"}
             schedule_rebuild(session, embedding_id, ctx.settings)  # what arrived during the build, if much
             session.commit()
-        assert current is not None
-        delete_index_file(ctx.store, current[0])
+        delete_index_file(ctx.store, current.scalar())
         log.info("embedding %s: %s index build, %d entries (%d live vectors, seq %s)", embedding_id, mode, count,
                  live, upto)
         return None
@@ -111,23 +115,20 @@ class BuildIndex:
         while True:
             with ctx.sessionmaker() as session:
                 session.connection(execution_options=READ_ONLY)
-                rows = session.execute(text(
-                    "SELECT sample_id, vector FROM embedding_vectors WHERE embedding_id = :e AND seq > :a "
-                    "AND seq <= :q AND sample_id > :last ORDER BY sample_id LIMIT :n"),
-                    {"e": embedding_id, "a": after_seq, "q": upto, "last": last, "n": BATCH}).all()
+                rows = run(session, _NEXT_VECTORS, (embedding_id, after_seq, upto, last, BATCH))
             if not rows:
                 return
-            keys = np.fromiter((r[0] for r in rows), dtype=np.uint64, count=len(rows))
+            keys = np.fromiter(map(_sample_id, rows), dtype=np.uint64, count=len(rows))
             if after_seq and len(index):
                 present = keys[np.asarray(index.contains(keys), dtype=bool)]
                 if len(present):
                     index.remove(present)
-            index.add(keys, for_index(metric, unpack_many([bytes(r[1]) for r in rows], dims)), threads=threads)
-            last = rows[-1][0]
+            index.add(keys, for_index(metric, unpack_many([bytes(v) for v in map(_vector, rows)], dims)),
+                      threads=threads)
+            last = _sample_id(rows[-1])
             ctx.progress += len(rows)
             ctx.check()
 
     def on_failed(self, session: Session, payload: dict[str, Any], reason: str) -> None:
         log.error("embedding %s: index build failed: %s", payload.get("embedding_id"), reason)
-        session.execute(text("UPDATE embeddings SET index_job_id = NULL WHERE id = :e"),
-                        {"e": payload.get("embedding_id")})
+        run(session, "UPDATE embeddings SET index_job_id = NULL WHERE id = ?", (payload.get("embedding_id"),))

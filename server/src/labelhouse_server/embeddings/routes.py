@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ..datasets.permissions import dataset_access
-from ..db.rows import SAMPLE, split
+from ..db.rows import SAMPLE, SAMPLE_KEY, split
 from ..db.sql import in_list, run
 from ..deps import DB, CurrentUser, authenticate
 from ..errors import Invalid, NotFound
@@ -167,13 +167,16 @@ def _packed(body: dict[str, Any], dims: int, metric: str) -> tuple[list[str], np
     return uuids, matrix
 
 
+_uuid, _id_dataset = SAMPLE_KEY.getter("uuid"), SAMPLE_KEY.getter("id", "dataset_id")
+
+
 def _samples(session: Session, uuids: list[str]) -> dict[str, tuple[int, int]]:
     """uuid -> (sample id, dataset id) of the samples that exist among ``uuids``."""
     out: dict[str, tuple[int, int]] = {}
     for start in range(0, len(uuids), 500):
         chunk = uuids[start:start + 500]
-        out.update((r[0], (r[1], r[2])) for r in run(
-            session, f"SELECT uuid, id, dataset_id FROM samples WHERE uuid IN ({in_list(len(chunk))})", chunk))
+        rows = run(session, f"SELECT {SAMPLE_KEY.sql()} FROM samples WHERE uuid IN ({in_list(len(chunk))})", chunk)
+        out.update(zip(map(_uuid, rows), map(_id_dataset, rows)))
     return out
 
 

@@ -17,9 +17,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..db import Account, Collaborator, Dataset, EmbeddingVector, OrganizationMember, Sample
-from ..db.sql import Rows, in_list, run
+from ..db.rows import EMBEDDING_VECTOR, EmbeddingState
+from ..db.sql import in_list, run
 from ..samples.query import metadata_equals
-from .index import EmbeddingState, IndexCache, read_state
+from .index import IndexCache, read_state
 from .vectors import nearest, unpack, unpack_many
 
 EV = EmbeddingVector.__table__
@@ -95,6 +96,11 @@ _READABLE = ("SELECT d.id FROM datasets d WHERE d.id IN ({ids}) AND (d.owner_id 
              "EXISTS (SELECT 1 FROM collaborators c WHERE c.dataset_id = d.id AND c.user_id = ?))")
 
 
+_CANDIDATES = f"SELECT {EMBEDDING_VECTOR.sql('v')} FROM embedding_vectors v WHERE v.embedding_id = ? AND v.sample_id IN"
+_sample_vector = EMBEDDING_VECTOR.getter("sample_id", "vector")
+_dataset_id = EMBEDDING_VECTOR.getter("dataset_id")
+
+
 def _verified(session: Session, embedding_id: int, dialect: str, scope: Scope,
               ids: list[int]) -> list[tuple[int, bytes]]:
     out: list[tuple[int, bytes]] = []
@@ -102,10 +108,9 @@ def _verified(session: Session, embedding_id: int, dialect: str, scope: Scope,
         chunk = ids[start:start + 2000]
         if scope.metadata:
             stmt = scope.base(embedding_id, dialect, EV.c.sample_id, EV.c.vector).where(EV.c.sample_id.in_(chunk))
-            out.extend((r[0], bytes(r[1])) for r in session.execute(stmt))
+            out.extend((r.sample_id, bytes(r.vector)) for r in session.execute(stmt))
             continue
-        sql = (f"SELECT v.sample_id, v.vector, v.dataset_id FROM embedding_vectors v WHERE v.embedding_id = ? "
-               f"AND v.sample_id IN ({in_list(len(chunk))})")
+        sql = f"{_CANDIDATES} ({in_list(len(chunk))})"
         params: list[Any] = [embedding_id, *chunk]
         if scope.dataset_id is not None:
             sql += " AND v.dataset_id = ?"
@@ -113,14 +118,14 @@ def _verified(session: Session, embedding_id: int, dialect: str, scope: Scope,
         if scope.exclude_sample_id is not None:
             sql += " AND v.sample_id <> ?"
             params.append(scope.exclude_sample_id)
-        rows = run(session, sql, params)
+        rows: list[Any] = run(session, sql, params)
         if scope.dataset_id is None and rows:
-            datasets = sorted({r[2] for r in rows})
+            datasets = sorted(set(map(_dataset_id, rows)))
             uid = scope.user.id
-            readable = {r[0] for r in run(session, _READABLE.format(ids=in_list(len(datasets))),
-                                          [*datasets, uid, True, uid, uid])}
-            rows = Rows(r for r in rows if r[2] in readable)
-        out.extend((r[0], bytes(r[1])) for r in rows)
+            readable = set(run(session, _READABLE.format(ids=in_list(len(datasets))),
+                               [*datasets, uid, True, uid, uid]).scalars())
+            rows = [r for r in rows if _dataset_id(r) in readable]
+        out.extend((sample_id, bytes(vector)) for sample_id, vector in map(_sample_vector, rows))
     return out
 
 
@@ -139,7 +144,7 @@ def _scan(session: Session, embedding_id: int, dialect: str, scope: Scope, metri
     stmt = scope.base(embedding_id, dialect, EV.c.sample_id, EV.c.vector).order_by(EV.c.sample_id)
     result = session.execute(stmt.execution_options(yield_per=SCAN_CHUNK))
     for part in result.partitions(SCAN_CHUNK):
-        rows = [(r[0], bytes(r[1])) for r in part]
+        rows = [(r.sample_id, bytes(r.vector)) for r in part]
         merged = best + _ranked(metric, dims, query, rows, k)
         merged.sort(key=lambda sd: (sd[1], sd[0]))
         best = merged[:k]

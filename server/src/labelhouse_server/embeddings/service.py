@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import or_, select, text
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..datasets.permissions import ROLE_RANK, role_from
 from ..db import Account, Collaborator, Dataset, Embedding, Job, OrganizationMember
 from ..db.integrity import violated_constraint
+from ..db.rows import EMBEDDING_OWNER, EMBEDDING_PENDING, EMBEDDING_STATE, SAMPLE_KEY, EmbeddingState, split
 from ..db.sql import in_list, run, run_many
 from ..db.transaction import write_transaction
 from ..errors import AlreadyExists, Forbidden, Invalid, NotFound
@@ -26,7 +27,6 @@ from ..jobs import enqueue
 from ..settings import Settings
 from ..timeutil import now_iso
 from ..users.service import member_role
-from .index import EmbeddingState
 from .vectors import DTYPE, MAX_DIMS, METRICS
 
 INDEX_JOB = "embedding.index"
@@ -85,18 +85,21 @@ class SearchTarget:
     state: EmbeddingState  # the index pointer, read in the same statement (the search needs no second read)
 
 
-_SEARCH_TARGET = ("SELECT e.id, e.dims, e.metric, e.vector_seq, e.index_version, e.index_key, e.index_seq, "
-                  "e.index_count, e.owner_id, a.is_organization, m.role FROM embeddings e "
-                  "JOIN accounts a ON a.id = e.owner_id LEFT JOIN organization_members m "
+_SEARCH_TARGET = (f"SELECT {EMBEDDING_STATE.sql('e')}, "
+                  f"{EMBEDDING_OWNER.sql('e', owner_is_organization='a.is_organization', member_role='m.role')} "
+                  "FROM embeddings e JOIN accounts a ON a.id = e.owner_id LEFT JOIN organization_members m "
                   "ON m.organization_id = e.owner_id AND m.user_id = ? WHERE a.username = ? AND e.name = ?")
 
 
 def search_target(session: Session, user: Account, owner: str, name: str) -> SearchTarget:
     row = run(session, _SEARCH_TARGET, (user.id, owner, name)).first()
-    if row is None or not (row[8] == user.id or (row[9] and row[10] is not None)):
+    if row is None:
         raise NotFound("Embedding not found.")
-    return SearchTarget(id=row[0], dims=row[1], metric=row[2], full_name=f"{owner}/{name}",
-                        state=EmbeddingState(*row[:8]))
+    state, who, _ = split(row, EMBEDDING_STATE, EMBEDDING_OWNER)
+    if not (who.owner_id == user.id or (who.owner_is_organization and who.member_role is not None)):
+        raise NotFound("Embedding not found.")
+    return SearchTarget(id=state.id, dims=state.dims, metric=state.metric, full_name=f"{owner}/{name}",
+                        state=state)
 
 
 def list_embeddings(session: Session, user: Account, owner: Account | None = None) -> list[Embedding]:
@@ -109,7 +112,7 @@ def list_embeddings(session: Session, user: Account, owner: Account | None = Non
 
 
 def vectors_count(session: Session, embedding_id: int) -> int:
-    return int(run(session, "SELECT count(*) FROM embedding_vectors WHERE embedding_id = ?", (embedding_id,))[0][0])
+    return int(run(session, "SELECT count(*) FROM embedding_vectors WHERE embedding_id = ?", (embedding_id,)).scalar())
 
 
 def embedding_public(session: Session, acc: EmbeddingAccess) -> dict[str, Any]:
@@ -180,13 +183,17 @@ def delete_embedding(session: Session, acc: EmbeddingAccess) -> str | None:
     return key
 
 
+_id_dataset = SAMPLE_KEY.getter("id", "dataset_id")
+
+
 def samples_for_write(session: Session, user: Account, sample_ids: list[int]) -> dict[int, int]:
     """sample id -> dataset id for the samples the caller may manage; others (absent, invisible) are left out,
     a visible dataset without the role raises 403."""
     found: dict[int, int] = {}
     for start in range(0, len(sample_ids), 500):
         chunk = sample_ids[start:start + 500]
-        found.update(run(session, f"SELECT id, dataset_id FROM samples WHERE id IN ({in_list(len(chunk))})", chunk))
+        rows = run(session, f"SELECT {SAMPLE_KEY.sql()} FROM samples WHERE id IN ({in_list(len(chunk))})", chunk)
+        found.update(map(_id_dataset, rows))
     return writable_samples(session, user, found)
 
 
@@ -246,9 +253,9 @@ def write_vectors(session: Session, acc: EmbeddingAccess, vectors: Vectors, data
         sample_ids, matrix = vectors
     if not sample_ids:
         return 0
-    seq = session.execute(text("UPDATE embeddings SET vector_seq = vector_seq + 1, vectors_written = "
-                               "vectors_written + :n, updated_at = :now WHERE id = :e RETURNING vector_seq"),
-                          {"n": len(sample_ids), "now": now_iso(), "e": embedding.id}).scalar_one()
+    seq = run(session, "UPDATE embeddings SET vector_seq = vector_seq + 1, vectors_written = vectors_written + ?, "
+                       "updated_at = ? WHERE id = ? RETURNING vector_seq",
+              (len(sample_ids), now_iso(), embedding.id)).scalar()
     # One executemany on the driver's cursor (SQLAlchemy's per-row parameter processing cost more than SQLite);
     # each row's bytes are a slice of the matrix's.
     blob = np.ascontiguousarray(matrix, dtype=DTYPE).tobytes()
@@ -261,23 +268,26 @@ def write_vectors(session: Session, acc: EmbeddingAccess, vectors: Vectors, data
     return len(sample_ids)
 
 
+_PENDING = f"SELECT {EMBEDDING_PENDING.sql(pending='vectors_written - index_written')} FROM embeddings WHERE id = ?"
+
+
 def schedule_rebuild(session: Session, embedding_id: int, settings: Settings, on_commit: Any = None) -> int | None:
     """Queue an index build when the vectors written since the last one (``vectors_written - index_written``: two
     counters, so deciding costs nothing however many are pending) reach the threshold (the larger of
     ``embedding_index_min_pending`` and 10 % of the indexed count) and no build is queued or running. In the
     caller's transaction: the job commits with the vectors it will index."""
-    row = session.execute(text("SELECT vectors_written - index_written, index_count, index_job_id FROM embeddings "
-                               "WHERE id = :e"), {"e": embedding_id}).first()
+    row = run(session, _PENDING, (embedding_id,)).first()
     if row is None:
         return None
-    pending, index_count, job_id = row
-    if pending < max(settings.embedding_index_min_pending, index_count // 10):
+    due = EMBEDDING_PENDING.make(row)
+    if due.pending < max(settings.embedding_index_min_pending, due.index_count // 10):
         return None
-    if job_id is not None and session.scalar(select(Job.status).where(Job.id == job_id)) in ("queued", "running"):
+    if due.index_job_id is not None and session.scalar(select(Job.status).where(Job.id == due.index_job_id)) in (
+            "queued", "running"):
         return None
     job = enqueue(session, INDEX_JOB, {"embedding_id": embedding_id}, max_attempts=settings.job_max_attempts,
                   on_commit=on_commit)
-    session.execute(text("UPDATE embeddings SET index_job_id = :j WHERE id = :e"), {"j": job.id, "e": embedding_id})
+    run(session, "UPDATE embeddings SET index_job_id = ? WHERE id = ?", (job.id, embedding_id))
     return job.id
 
 

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, Text, delete, select, text, type_coerce, update
+from sqlalchemy import Table, Text, delete, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from ..access import SampleAccess
 from ..datasets.permissions import DatasetAccess, access_with_role, effective_role
 from ..db import Account, Dataset, Issue, Sample
+from ..db.sql import run
 from ..db.transaction import write_transaction
 from ..errors import Invalid, NotFound
 from ..lookups import usernames
@@ -185,11 +186,13 @@ def add_comment(session: Session, iacc: IssueAccess, comment_text: str) -> dict[
         raise Invalid("text: a non-empty string is required.", field="text")
     comment = {"text": comment_text, "created_by": iacc.access.user.username, "created_at": now_iso()}
     item = orjson.dumps(comment).decode()
-    if session.get_bind().dialect.name == "postgresql":
-        appended = "(COALESCE(comments, '[]')::jsonb || jsonb_build_array(CAST(:item AS jsonb)))::text"
-    else:
-        appended = "json_insert(COALESCE(comments, '[]'), '$[#]', json(:item))"
+    append = _APPEND_PG if session.get_bind().dialect.name == "postgresql" else _APPEND_SQLITE
     with write_transaction(session):
-        session.execute(text(f"UPDATE issues SET comments = {appended} WHERE id = :id"),
-                        {"item": item, "id": iacc.issue.id})
+        run(session, append, (item, iacc.issue.id))
     return comment
+
+
+# Parameters: the comment (JSON text), the issue id.
+_APPEND_PG = ("UPDATE issues SET comments = (COALESCE(comments, '[]')::jsonb || jsonb_build_array(CAST(? AS jsonb)))"
+              "::text WHERE id = ?")
+_APPEND_SQLITE = "UPDATE issues SET comments = json_insert(COALESCE(comments, '[]'), '$[#]', json(?)) WHERE id = ?"

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import CursorResult, text
 from sqlalchemy.orm import Session
 
 from ..db import Job
+from ..db.rows import JOB
+from ..db.sql import run
 from ..timeutil import now_iso
 
 if TYPE_CHECKING:
@@ -50,46 +51,51 @@ class Claimed:
     max_attempts: int
 
 
+def _locking(session: Session) -> str:
+    """PostgreSQL: the rows a statement picks are locked, skipping those another runner holds (never waits)."""
+    return " FOR UPDATE SKIP LOCKED" if session.bind.dialect.name == "postgresql" else ""  # type: ignore[union-attr]
+
+
 def claim(session: Session, worker_id: str) -> Claimed | None:
     """Take the oldest queued job, or None. Commits."""
     now = now_iso()
-    pick = "SELECT id FROM jobs WHERE status = 'queued' ORDER BY id LIMIT 1"
-    if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
-        pick += " FOR UPDATE SKIP LOCKED"
-    row = session.execute(text(
-        "UPDATE jobs SET status = 'running', worker_id = :w, attempts = attempts + 1, started_at = :now, "
-        f"heartbeat_at = :now, finished_at = NULL WHERE id = ({pick}) AND status = 'queued' "
-        "RETURNING id, kind, payload, attempts, max_attempts"
-    ), {"w": worker_id, "now": now}).first()
+    pick = "SELECT id FROM jobs WHERE status = 'queued' ORDER BY id LIMIT 1" + _locking(session)
+    row = run(session,
+              "UPDATE jobs SET status = 'running', worker_id = ?, attempts = attempts + 1, started_at = ?, "
+              f"heartbeat_at = ?, finished_at = NULL WHERE id = ({pick}) AND status = 'queued' "
+              f"RETURNING {JOB.sql()}", (worker_id, now, now)).first()
     session.commit()
     if row is None:
         return None
-    return Claimed(id=row[0], kind=row[1], payload=orjson.loads(row[2]) if row[2] else {}, attempt=row[3],
-                   max_attempts=row[4])
+    job = JOB.make(row)
+    return Claimed(id=job.id, kind=job.kind, payload=orjson.loads(job.payload) if job.payload else {},
+                   attempt=job.attempts, max_attempts=job.max_attempts)
 
 
-_FENCE = "id = :id AND worker_id = :w AND attempts = :a AND status = 'running'"
+# Parameters: job id, worker id, attempt.
+_FENCE = "id = ? AND worker_id = ? AND attempts = ? AND status = 'running'"
+_HEARTBEAT = f"UPDATE jobs SET heartbeat_at = ? WHERE {_FENCE}"
+_HEARTBEAT_PROGRESS = f"UPDATE jobs SET heartbeat_at = ?, progress = ? WHERE {_FENCE}"
+_FINISH = f"UPDATE jobs SET status = ?, result = ?, error = ?, finished_at = ?, worker_id = ? WHERE {_FENCE}"
 
 
 def heartbeat(session: Session, job_id: int, worker_id: str, attempt: int, progress: int | None = None) -> bool:
     """Prove the worker lives. False when the job is no longer ours. Commits."""
-    sets = "heartbeat_at = :now" + (", progress = :p" if progress is not None else "")
-    n = cast(CursorResult[Any], session.execute(
-        text(f"UPDATE jobs SET {sets} WHERE {_FENCE}"),
-        {"now": now_iso(), "p": progress, "id": job_id, "w": worker_id, "a": attempt})).rowcount
+    fence = (job_id, worker_id, attempt)
+    if progress is None:
+        n = run(session, _HEARTBEAT, (now_iso(), *fence)).rowcount
+    else:
+        n = run(session, _HEARTBEAT_PROGRESS, (now_iso(), progress, *fence)).rowcount
     session.commit()
     return n == 1
 
 
 def finish(session: Session, ctx: JobContext, status: str, *, result: Any = None, error: str | None = None) -> bool:
     """Fenced final transition (succeeded / failed / queued for retry) in the caller's transaction."""
-    worker = None if status == "queued" else ctx.worker_id
-    n = cast(CursorResult[Any], session.execute(text(
-        f"UPDATE jobs SET status = :s, result = :r, error = :e, finished_at = :now, worker_id = :nw "
-        f"WHERE {_FENCE}"
-    ), {"s": status, "r": orjson.dumps(result).decode() if result is not None else None, "e": error,
-        "now": None if status == "queued" else now_iso(), "nw": worker, "id": ctx.job_id, "w": ctx.worker_id,
-        "a": ctx.attempt})).rowcount
+    requeued = status == "queued"
+    n = run(session, _FINISH, (status, orjson.dumps(result).decode() if result is not None else None, error,
+                               None if requeued else now_iso(), None if requeued else ctx.worker_id,
+                               ctx.job_id, ctx.worker_id, ctx.attempt)).rowcount
     return n == 1
 
 
@@ -102,26 +108,22 @@ def reap_stale(session: Session, stale_seconds: float) -> list[tuple[int, str, d
     Returns the failed ones as (id, kind, payload, reason) so their handlers can record the failure — the caller
     does that in this same transaction and commits."""
     cutoff = stale_cutoff(stale_seconds)
-    lock = " FOR UPDATE SKIP LOCKED" if session.bind.dialect.name == "postgresql" else ""  # type: ignore[union-attr]
-    rows = session.execute(text(
-        "SELECT id, kind, payload, attempts, max_attempts, worker_id FROM jobs "
-        f"WHERE status = 'running' AND heartbeat_at < :cutoff ORDER BY id{lock}"
-    ), {"cutoff": cutoff}).all()
+    rows = run(session, f"SELECT {JOB.sql()} FROM jobs WHERE status = 'running' AND heartbeat_at < ? "
+                        f"ORDER BY id{_locking(session)}", (cutoff,))
     failed: list[tuple[int, str, dict[str, Any], str]] = []
-    for job_id, kind, payload, attempts, max_attempts, worker in rows:
-        silence = f"worker {worker} stopped sending heartbeats (none for {stale_seconds:g}s)"
-        if attempts >= max_attempts:
-            reason = f"{silence} on attempt {attempts} of {max_attempts}; giving up."
-            session.execute(text("UPDATE jobs SET status = 'failed', error = :e, finished_at = :now, "
-                                 "worker_id = NULL WHERE id = :id AND status = 'running'"),
-                            {"e": reason, "now": now_iso(), "id": job_id})
-            failed.append((job_id, kind, orjson.loads(payload) if payload else {}, reason))
-            log.warning("job %s failed: %s", job_id, reason)
+    for job in map(JOB.make, rows):
+        silence = f"worker {job.worker_id} stopped sending heartbeats (none for {stale_seconds:g}s)"
+        if job.attempts >= job.max_attempts:
+            reason = f"{silence} on attempt {job.attempts} of {job.max_attempts}; giving up."
+            run(session, "UPDATE jobs SET status = 'failed', error = ?, finished_at = ?, worker_id = NULL "
+                         "WHERE id = ? AND status = 'running'", (reason, now_iso(), job.id))
+            failed.append((job.id, job.kind, orjson.loads(job.payload) if job.payload else {}, reason))
+            log.warning("job %s failed: %s", job.id, reason)
         else:
-            session.execute(text("UPDATE jobs SET status = 'queued', error = :e, worker_id = NULL "
-                                 "WHERE id = :id AND status = 'running'"),
-                            {"e": f"{silence} on attempt {attempts}; re-queued.", "id": job_id})
-            log.warning("job %s re-queued: %s", job_id, silence)
+            run(session, "UPDATE jobs SET status = 'queued', error = ?, worker_id = NULL "
+                         "WHERE id = ? AND status = 'running'", (f"{silence} on attempt {job.attempts}; re-queued.",
+                                                                  job.id))
+            log.warning("job %s re-queued: %s", job.id, silence)
     return failed
 
 
@@ -133,10 +135,8 @@ def prune_finished(session: Session, retention_seconds: float, batch: int = PRUN
     ago; the rows that referred to them keep their own state (their ``job_id`` is set to NULL by the foreign
     key). One short transaction per call: the caller repeats while a full batch was deleted. Commits."""
     # PostgreSQL: two runners pruning at once skip each other's rows instead of waiting on them.
-    lock = " FOR UPDATE SKIP LOCKED" if session.bind.dialect.name == "postgresql" else ""  # type: ignore[union-attr]
-    n = cast(CursorResult[Any], session.execute(text(
-        "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status IN ('succeeded', 'failed') "
-        f"AND finished_at < :cutoff ORDER BY id LIMIT :batch{lock})"
-    ), {"cutoff": stale_cutoff(retention_seconds), "batch": batch})).rowcount
+    n = run(session, "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status IN ('succeeded', 'failed') "
+                     f"AND finished_at < ? ORDER BY id LIMIT ?{_locking(session)})",
+            (stale_cutoff(retention_seconds), batch)).rowcount
     session.commit()
     return n

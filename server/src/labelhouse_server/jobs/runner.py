@@ -15,11 +15,11 @@ import traceback
 import uuid
 from typing import Any, Protocol
 
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..db.engine import READ_ONLY, engine_for, make_sessionmaker
+from ..db.sql import run
 from ..settings import Settings
 from . import queue
 from .registry import JobContext, LeaseLost, PermanentJobError, handler_for
@@ -154,15 +154,15 @@ class ThreadedRunner:
                         log.exception("%s error", task.__name__)
 
     # --- one step of each ---------------------------------------------------------------------------------
-    def _any(self, sql: str, params: dict[str, Any] | None = None) -> bool:
+    def _any(self, sql: str, params: tuple[Any, ...] = ()) -> bool:
         """A read-only look before taking the write lock: an idle runner must not make SQLite writers queue."""
         with self.sessions() as session:
             session.connection(execution_options=READ_ONLY)
-            return session.execute(text(sql), params or {}).first() is not None
+            return bool(run(session, sql, params))
 
     def reap(self) -> int:
-        if not self._any("SELECT 1 FROM jobs WHERE status = 'running' AND heartbeat_at < :cutoff LIMIT 1",
-                         {"cutoff": queue.stale_cutoff(self.settings.job_stale_seconds)}):
+        if not self._any("SELECT 1 FROM jobs WHERE status = 'running' AND heartbeat_at < ? LIMIT 1",
+                         (queue.stale_cutoff(self.settings.job_stale_seconds),)):
             return 0
         with self.sessions() as session:
             failed = queue.reap_stale(session, self.settings.job_stale_seconds)
@@ -180,9 +180,8 @@ class ThreadedRunner:
         retention = self.settings.job_retention_hours * 3600
         if retention <= 0:
             return 0
-        cutoff = {"cutoff": queue.stale_cutoff(retention)}
-        if not self._any("SELECT 1 FROM jobs WHERE status IN ('succeeded', 'failed') AND finished_at < :cutoff "
-                         "LIMIT 1", cutoff):
+        if not self._any("SELECT 1 FROM jobs WHERE status IN ('succeeded', 'failed') AND finished_at < ? LIMIT 1",
+                         (queue.stale_cutoff(retention),)):
             return 0
         total = 0
         while not self._stopping.is_set():

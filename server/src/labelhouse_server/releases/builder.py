@@ -14,10 +14,10 @@ from collections.abc import Callable
 from typing import Any, BinaryIO
 
 import orjson
-from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..db.engine import READ_ONLY
+from ..db.rows import RELEASE
 from ..db.sql import run
 
 log = logging.getLogger("labelhouse.releases")
@@ -120,10 +120,8 @@ def write_release_file(sessions: sessionmaker[Session], release: dict[str, Any],
 
 def _load_release(sessions: sessionmaker[Session], release_id: int) -> dict[str, Any] | None:
     with sessions() as session:
-        row = session.execute(text(
-            "SELECT id, dataset_id, uuid, name, description, created_at, status FROM releases WHERE id = :id"
-        ), {"id": release_id}).mappings().first()
-        return dict(row) if row else None
+        row = run(session, f"SELECT {RELEASE.sql()} FROM releases WHERE id = ?", (release_id,)).first()
+        return None if row is None else RELEASE.make(row)._asdict()
 
 
 def drop_snapshot(sessions: sessionmaker[Session], release_id: int, batch: int = 50_000) -> None:
@@ -132,17 +130,15 @@ def drop_snapshot(sessions: sessionmaker[Session], release_id: int, batch: int =
     after = -1
     while True:
         with sessions() as session:
-            hi = session.execute(text(
-                "SELECT max(sample_id) FROM (SELECT sample_id FROM release_samples WHERE release_id = :id "
-                "AND sample_id > :after ORDER BY sample_id LIMIT :n) AS b"
-            ), {"id": release_id, "after": after, "n": batch}).scalar()
+            hi = run(session, "SELECT max(sample_id) FROM (SELECT sample_id FROM release_samples WHERE release_id = ? "
+                              "AND sample_id > ? ORDER BY sample_id LIMIT ?) AS b", (release_id, after, batch)).scalar()
             if hi is None:
-                session.execute(text("DELETE FROM release_labels WHERE release_id = :id"), {"id": release_id})
+                run(session, "DELETE FROM release_labels WHERE release_id = ?", (release_id,))
                 session.commit()
                 return
             for table in ("release_labels", "release_samples"):
-                session.execute(text(f"DELETE FROM {table} WHERE release_id = :id AND sample_id > :after "
-                                     "AND sample_id <= :hi"), {"id": release_id, "after": after, "hi": hi})
+                run(session, f"DELETE FROM {table} WHERE release_id = ? AND sample_id > ? AND sample_id <= ?",
+                    (release_id, after, hi))
             session.commit()
             after = hi
 
@@ -151,8 +147,7 @@ def sweep_snapshots(sessions: sessionmaker[Session]) -> None:
     """Snapshot rows of releases that are no longer PENDING (a builder died between finishing and cleaning)."""
     with sessions() as session:
         session.connection(execution_options=READ_ONLY)
-        leftovers = session.execute(text(
-            "SELECT r.id FROM releases r WHERE r.status <> 'PENDING' AND EXISTS "
-            "(SELECT 1 FROM release_samples rs WHERE rs.release_id = r.id)")).scalars().all()
+        leftovers = run(session, "SELECT r.id FROM releases r WHERE r.status <> 'PENDING' AND EXISTS "
+                                 "(SELECT 1 FROM release_samples rs WHERE rs.release_id = r.id)").scalars()
     for release_id in leftovers:
         drop_snapshot(sessions, release_id)

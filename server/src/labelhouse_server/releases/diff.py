@@ -25,6 +25,7 @@ import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..datasets.permissions import DatasetAccess
+from ..db.rows import RELEASE_CHANGE
 from ..db.sql import run, run_many
 from ..errors import Conflict, Invalid
 from .service import get_release
@@ -133,8 +134,8 @@ def _diffable(session: Session, acc: DatasetAccess, name: str) -> tuple[int, Any
 
 
 def _counts(session: Session, table: str, a: int, b: int) -> dict[str, int]:
-    count_a = run(session, _COUNT.format(t=table), (a,)).first()[0]
-    count_b = run(session, _COUNT.format(t=table), (b,)).first()[0]
+    count_a = run(session, _COUNT.format(t=table), (a,)).scalar()
+    count_b = run(session, _COUNT.format(t=table), (b,)).scalar()
     key = _LABEL_KEY if table == _LABELS else ""
     matched, changed = run(session, _MATCHED.format(t=table, label_key=key), (b, a)).first()
     return {"added": count_b - matched, "removed": count_a - matched, "changed": int(changed)}
@@ -148,36 +149,43 @@ def diff_summary(session: Session, acc: DatasetAccess, from_name: str, to_name: 
             "labels": _counts(session, _LABELS, a, b)}
 
 
-# Every change as (name, uuid, labelset or '', kind, change, from attributes key, to attributes key), by sample
+# Every change (``RELEASE_CHANGE``: name, uuid, labelset or '', kind, change, from/to attributes keys), by sample
 # name, then labelset ('' — the sample itself — first). Labels take their sample's name and uuid from the release
 # that has them (the newer one when both do). The first branch has the attribute keys, so that their column type
-# is bytea on PostgreSQL (a NULL there would make it text).
-_CHANGES = f"""
-SELECT s.name, s.uuid, lb.labelset, 'label', 'changed', la.attributes_hash, lb.attributes_hash FROM {_LABELS} la
-  JOIN {_LABELS} lb ON lb.release_id = :b AND lb.sample_id = la.sample_id AND lb.labelset = la.labelset
-  JOIN {_SAMPLES} s ON s.release_id = :b AND s.sample_id = lb.sample_id
-  WHERE la.release_id = :a AND la.digest <> lb.digest
-UNION ALL
-SELECT b.name, b.uuid, '', 'sample', 'changed', NULL, NULL FROM {_SAMPLES} a
-  JOIN {_SAMPLES} b ON b.release_id = :b AND b.sample_id = a.sample_id WHERE a.release_id = :a AND a.digest <> b.digest
-UNION ALL
-SELECT b.name, b.uuid, '', 'sample', 'added', NULL, NULL FROM {_SAMPLES} b
-  WHERE b.release_id = :b AND NOT EXISTS (SELECT 1 FROM {_SAMPLES} a WHERE a.release_id = :a AND a.sample_id = b.sample_id)
-UNION ALL
-SELECT a.name, a.uuid, '', 'sample', 'removed', NULL, NULL FROM {_SAMPLES} a
-  WHERE a.release_id = :a AND NOT EXISTS (SELECT 1 FROM {_SAMPLES} b WHERE b.release_id = :b AND b.sample_id = a.sample_id)
-UNION ALL
-SELECT s.name, s.uuid, lb.labelset, 'label', 'added', NULL, NULL FROM {_LABELS} lb
-  JOIN {_SAMPLES} s ON s.release_id = :b AND s.sample_id = lb.sample_id
-  WHERE lb.release_id = :b AND NOT EXISTS (SELECT 1 FROM {_LABELS} la WHERE la.release_id = :a
-                                           AND la.sample_id = lb.sample_id AND la.labelset = lb.labelset)
-UNION ALL
-SELECT s.name, s.uuid, la.labelset, 'label', 'removed', NULL, NULL FROM {_LABELS} la
-  JOIN {_SAMPLES} s ON s.release_id = :a AND s.sample_id = la.sample_id
-  WHERE la.release_id = :a AND NOT EXISTS (SELECT 1 FROM {_LABELS} lb WHERE lb.release_id = :b
-                                           AND lb.sample_id = la.sample_id AND lb.labelset = la.labelset)
-ORDER BY 1, 2, 3 LIMIT :limit OFFSET :offset
-"""
+# is bytea on PostgreSQL (a NULL there would make it text). Each branch: the release (``a``: from, ``b``: to) each
+# of its placeholders takes, in order, and its SQL.
+_LABEL_KEYS = {"from_key": "la.attributes_hash", "to_key": "lb.attributes_hash"}
+_NO_KEYS = {"from_key": "NULL", "to_key": "NULL"}
+_SAMPLE, _LABEL = {"labelset": "''", "kind": "'sample'", **_NO_KEYS}, {"kind": "'label'"}
+_LABEL_CHANGED = RELEASE_CHANGE.sql("s", labelset="lb.labelset", change="'changed'", **_LABEL, **_LABEL_KEYS)
+_SAMPLE_CHANGED = RELEASE_CHANGE.sql("b", change="'changed'", **_SAMPLE)
+_SAMPLE_ADDED = RELEASE_CHANGE.sql("b", change="'added'", **_SAMPLE)
+_SAMPLE_REMOVED = RELEASE_CHANGE.sql("a", change="'removed'", **_SAMPLE)
+_LABEL_ADDED = RELEASE_CHANGE.sql("s", labelset="lb.labelset", change="'added'", **_LABEL, **_NO_KEYS)
+_LABEL_REMOVED = RELEASE_CHANGE.sql("s", labelset="la.labelset", change="'removed'", **_LABEL, **_NO_KEYS)
+_CHANGE_BRANCHES = [
+    ("bba", (f"SELECT {_LABEL_CHANGED} FROM {_LABELS} la "
+             f"JOIN {_LABELS} lb ON lb.release_id = ? AND lb.sample_id = la.sample_id AND lb.labelset = la.labelset "
+             f"JOIN {_SAMPLES} s ON s.release_id = ? AND s.sample_id = lb.sample_id "
+             "WHERE la.release_id = ? AND la.digest <> lb.digest")),
+    ("ba", (f"SELECT {_SAMPLE_CHANGED} FROM {_SAMPLES} a "
+            f"JOIN {_SAMPLES} b ON b.release_id = ? AND b.sample_id = a.sample_id "
+            "WHERE a.release_id = ? AND a.digest <> b.digest")),
+    ("ba", (f"SELECT {_SAMPLE_ADDED} FROM {_SAMPLES} b WHERE b.release_id = ? AND NOT EXISTS "
+            f"(SELECT 1 FROM {_SAMPLES} a WHERE a.release_id = ? AND a.sample_id = b.sample_id)")),
+    ("ab", (f"SELECT {_SAMPLE_REMOVED} FROM {_SAMPLES} a WHERE a.release_id = ? AND NOT EXISTS "
+            f"(SELECT 1 FROM {_SAMPLES} b WHERE b.release_id = ? AND b.sample_id = a.sample_id)")),
+    ("bba", (f"SELECT {_LABEL_ADDED} FROM {_LABELS} lb "
+             f"JOIN {_SAMPLES} s ON s.release_id = ? AND s.sample_id = lb.sample_id "
+             f"WHERE lb.release_id = ? AND NOT EXISTS (SELECT 1 FROM {_LABELS} la WHERE la.release_id = ? "
+             "AND la.sample_id = lb.sample_id AND la.labelset = lb.labelset)")),
+    ("aab", (f"SELECT {_LABEL_REMOVED} FROM {_LABELS} la "
+             f"JOIN {_SAMPLES} s ON s.release_id = ? AND s.sample_id = la.sample_id "
+             f"WHERE la.release_id = ? AND NOT EXISTS (SELECT 1 FROM {_LABELS} lb WHERE lb.release_id = ? "
+             "AND lb.sample_id = la.sample_id AND lb.labelset = la.labelset)")),
+]
+_CHANGES = " UNION ALL ".join(sql for _, sql in _CHANGE_BRANCHES) + " ORDER BY 1, 2, 3 LIMIT ? OFFSET ?"
+_CHANGES_RELEASES = "".join(releases for releases, _ in _CHANGE_BRANCHES)
 _CONTENT = "SELECT attributes FROM label_contents WHERE dataset_id = ? AND hash = ?"
 
 
@@ -217,8 +225,8 @@ def annotation_changes(before: Any, after: Any) -> dict[str, list[Any]]:
 
 
 def _document(session: Session, dataset_id: int, key: bytes) -> Any:
-    row = run(session, _CONTENT, (dataset_id, key)).first()
-    return None if row is None else orjson.loads(row[0])
+    attributes = run(session, _CONTENT, (dataset_id, key)).scalar()
+    return None if attributes is None else orjson.loads(attributes)
 
 
 def diff_changes(session: Session, acc: DatasetAccess, from_name: str, to_name: str, page: int,
@@ -226,26 +234,16 @@ def diff_changes(session: Session, acc: DatasetAccess, from_name: str, to_name: 
     # A GET: the request session reads already (deps.request_session), one read transaction per request.
     a, _ = _diffable(session, acc, from_name)
     b, _ = _diffable(session, acc, to_name)
-    conn = session.connection()
-    sql = _CHANGES
-    if conn.dialect.name == "postgresql":  # psycopg: %(name)s; sqlite3 takes :name as written
-        for key in ("a", "b", "limit", "offset"):
-            sql = sql.replace(f":{key}", f"%({key})s")
-    driver: Any = conn.connection.driver_connection
-    cursor = driver.cursor()
-    try:
-        cursor.execute(sql, {"a": a, "b": b, "limit": per_page, "offset": (page - 1) * per_page})
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
+    releases = {"a": a, "b": b}
+    rows = run(session, _CHANGES, (*(releases[r] for r in _CHANGES_RELEASES), per_page, (page - 1) * per_page))
     dataset_id = acc.dataset.id
     out = []
-    for _name, uuid, labelset, kind, change, key_a, key_b in rows:
-        item: dict[str, Any] = {"kind": kind, "change": change, "sample_uuid": uuid}
-        if kind == "label":
-            item["labelset"] = labelset
-            if change == "changed":
-                item["annotations"] = annotation_changes(_document(session, dataset_id, key_a),
-                                                         _document(session, dataset_id, key_b))
+    for change in map(RELEASE_CHANGE.make, rows):
+        item: dict[str, Any] = {"kind": change.kind, "change": change.change, "sample_uuid": change.uuid}
+        if change.kind == "label":
+            item["labelset"] = change.labelset
+            if change.change == "changed":
+                item["annotations"] = annotation_changes(_document(session, dataset_id, change.from_key),
+                                                         _document(session, dataset_id, change.to_key))
         out.append(item)
     return out

@@ -7,11 +7,11 @@ import logging
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, text
 from sqlalchemy.orm import Session
 
+from ..db.sql import run
 from ..jobs import JobContext, PermanentJobError, register
 from .builder import _load_release, drop_snapshot, release_key, sweep_snapshots, write_release_file
 from .diff import DigestRecorder, clear_digests
@@ -55,10 +55,9 @@ class BuildRelease:
                 pass
         url = store.public_url(key)
         with ctx.sessionmaker() as session:
-            flipped = cast(CursorResult[Any], session.execute(text(
-                "UPDATE releases SET status = 'SUCCEEDED', status_info = '', url = :url, file_key = :key, "
-                "checksum = :sum, samples_count = :n WHERE id = :id AND status = 'PENDING'"
-            ), {"url": url, "key": key, "sum": checksum, "n": count, "id": release["id"]})).rowcount == 1
+            flipped = run(session, "UPDATE releases SET status = 'SUCCEEDED', status_info = '', url = ?, file_key = ?, "
+                                   "checksum = ?, samples_count = ? WHERE id = ? AND status = 'PENDING'",
+                          (url, key, checksum, count, release["id"])).rowcount == 1
             result = {"url": url, "key": key, "samples_count": count, "bytes": size, "sha256": checksum}
             if flipped and ctx.complete_in(session, result):
                 session.commit()
@@ -76,8 +75,9 @@ class BuildRelease:
         return result
 
     def on_failed(self, session: Session, payload: dict[str, Any], reason: str) -> None:
-        session.execute(text("UPDATE releases SET status = 'FAILED', status_info = :r "
-                             "WHERE id = :id AND status = 'PENDING'"), {"r": reason[:2000], "id": payload["release_id"]})
-        session.execute(text("DELETE FROM release_labels WHERE release_id = :id"), {"id": payload["release_id"]})
-        session.execute(text("DELETE FROM release_samples WHERE release_id = :id"), {"id": payload["release_id"]})
+        release_id = payload["release_id"]
+        run(session, "UPDATE releases SET status = 'FAILED', status_info = ? WHERE id = ? AND status = 'PENDING'",
+            (reason[:2000], release_id))
+        run(session, "DELETE FROM release_labels WHERE release_id = ?", (release_id,))
+        run(session, "DELETE FROM release_samples WHERE release_id = ?", (release_id,))
         clear_digests(session, payload["release_id"])

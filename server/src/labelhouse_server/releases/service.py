@@ -8,12 +8,13 @@ import logging
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..datasets.permissions import DatasetAccess
 from ..db import Labelset, Release
+from ..db.sql import run
 from ..db.transaction import write_transaction
 from ..errors import AlreadyExists, NotFound
 from ..jobs import enqueue
@@ -24,19 +25,21 @@ log = logging.getLogger("labelhouse.releases")
 
 BUILD_JOB = "release.build"
 
+# Parameters of each: the release id, the dataset id.
 _SNAPSHOT_SAMPLES = (
     "INSERT INTO release_samples (release_id, sample_id, uuid, name, attributes, metadata, created_at) "
-    "SELECT :rid, s.id, s.uuid, s.name, s.attributes, s.metadata, s.created_at FROM samples s "
-    "WHERE s.dataset_id = :did"
+    "SELECT ?, s.id, s.uuid, s.name, s.attributes, s.metadata, s.created_at FROM samples s "
+    "WHERE s.dataset_id = ?"
 )
 _SNAPSHOT_LABELS = (
     "INSERT INTO release_labels (release_id, sample_id, labelset_id, label_status, attributes, score, created_by, "
     "updated_by, reviewed_by, created_at, updated_at) "
-    "SELECT :rid, l.sample_id, l.labelset_id, l.label_status, l.attributes, l.score, cu.username, uu.username, "
+    "SELECT ?, l.sample_id, l.labelset_id, l.label_status, l.attributes, l.score, cu.username, uu.username, "
     "ru.username, l.created_at, l.updated_at FROM labels l "
     "LEFT JOIN accounts cu ON cu.id = l.created_by_id LEFT JOIN accounts uu ON uu.id = l.updated_by_id "
-    "LEFT JOIN accounts ru ON ru.id = l.reviewed_by_id WHERE l.dataset_id = :did"
+    "LEFT JOIN accounts ru ON ru.id = l.reviewed_by_id WHERE l.dataset_id = ?"
 )
+_SNAPSHOT_BOTH_PG = f"WITH s AS ({_SNAPSHOT_SAMPLES} RETURNING 1) {_SNAPSHOT_LABELS}"
 
 
 def list_releases(session: Session, acc: DatasetAccess) -> list[Release]:
@@ -73,16 +76,16 @@ def _snapshot(session: Session, dataset: Any, release: Release, name: str, setti
         session.flush()
     except IntegrityError:
         raise AlreadyExists(f"A release with name '{name}' already exists in this dataset.", field="name") from None
-    params = {"rid": release.id, "did": dataset.id}
+    params = (release.id, dataset.id)
     if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
         # One statement = one MVCC snapshot for samples and labels (READ COMMITTED gives each statement its own).
-        session.execute(text(f"WITH s AS ({_SNAPSHOT_SAMPLES} RETURNING 1) {_SNAPSHOT_LABELS}"), params)
+        run(session, _SNAPSHOT_BOTH_PG, params + params)
     else:
         # SQLite: this transaction holds the write lock (BEGIN IMMEDIATE), so nothing changes in between.
-        session.execute(text(_SNAPSHOT_SAMPLES), params)
-        session.execute(text(_SNAPSHOT_LABELS), params)
-    release.samples_count = session.execute(
-        text("SELECT count(*) FROM release_samples WHERE release_id = :rid"), params).scalar_one()
+        run(session, _SNAPSHOT_SAMPLES, params)
+        run(session, _SNAPSHOT_LABELS, params)
+    release.samples_count = run(session, "SELECT count(*) FROM release_samples WHERE release_id = ?",
+                                (release.id,)).scalar()
     labelsets = session.scalars(select(Labelset).where(Labelset.dataset_id == dataset.id).order_by(Labelset.id))
     payload = {
         "release_id": release.id,
