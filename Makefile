@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Tests mostly wait on real server processes and databases: three workers keep both lanes well under 10 minutes.
-PYTEST_ARGS ?= -q -n 3 --dist loadfile
+# Three workers, each given whole test files (module fixtures start once), in collection order: the modules marked
+# `slow` first (tests/conftest.py), so that no long module is left to run alone at the end.
+PYTEST_ARGS ?= -q -n 3 --dist loadfile --no-loadscope-reorder
 # Two distributions (server/ and sdk/, each with its own pyproject.toml) plus the repository's test tools
 # (the `test` dependency group of ./pyproject.toml); reinstalled whenever one of the three files changes.
 PROJECTS := pyproject.toml server/pyproject.toml sdk/pyproject.toml

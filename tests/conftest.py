@@ -5,7 +5,10 @@ LABELHOUSE_TEST_DATABASE_URL is set), each on a fresh database. Each test makes 
   ``httpx.ASGITransport`` (no socket); a request that fails on the server fails the test with the server's
   traceback. ``app.client(key)`` is an ``httpx.Client``.
 - ``server``: a real ``labelhouse serve`` process, only where process behaviour is the point (uvicorn, the fast
-  lane's parity over a socket, SIGKILL, multi-process locking, the CLI, the official SDKs, the browser tests)."""
+  lane's parity over a socket, SIGKILL, multi-process locking, the CLI, the official SDKs, the browser tests).
+
+Both start on a copy of a database this test process migrated once (``fresh_database(..., migrated=True)``):
+migrating a new database takes seconds, and each module of each lane used to pay it again."""
 
 from __future__ import annotations
 
@@ -19,9 +22,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from support import InProcessApp, LiveServer, backends, free_port, in_process_app, live_server, unique
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules marked ``slow`` run first. ``make test`` hands whole files to its xdist workers in collection order
+    (``--dist loadfile --no-loadscope-reorder``): a long module handed out last keeps one worker busy while the
+    others have finished. (xdist's own order, most tests first, put the one-test fuzz modules last.) The sort is
+    stable: within a module, and among the other modules, the order stays pytest's."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="module", params=backends())
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> LiveServer:
-    with live_server(request.param, tmp_path_factory.mktemp(f"server-{request.param}")) as srv:
+    with live_server(request.param, tmp_path_factory.mktemp(f"server-{request.param}"), migrated=True) as srv:
         yield srv
 
 

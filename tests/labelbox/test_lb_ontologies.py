@@ -122,6 +122,21 @@ def test_bad_input_and_other_organizations(server, lb_client):
     assert lb_client.get_feature_schema(fs.uid).name == fs.name
 
 
+def test_a_refused_ontology_writes_none_of_its_features(lb_client):
+    """Features are created (or updated) one by one as an ontology's document is checked: a refusal further on
+    must leave none of them behind (one write transaction, rolled back whole)."""
+    kept = lb_client.create_feature_schema(Tool(tool=Tool.Type.POINT, name=unique("kept")).asdict())
+    fresh = unique("fresh")
+    renamed = {**kept.normalized, "name": unique("renamed")}
+    document = {"tools": [{"tool": "point", "name": fresh}, renamed, {"tool": "hexagon", "name": "x"}],
+                "classifications": []}
+    with pytest.raises(InvalidQueryError, match="tool must be one of"):
+        lb_client.create_ontology(unique("half"), document)
+    assert list(lb_client.get_feature_schemas(fresh)) == []
+    assert lb_client.get_feature_schema(kept.uid).name == kept.name
+    assert kept.uid in lb_client.get_unused_feature_schemas()
+
+
 def test_labelers_cannot_change_ontologies(server):
     admin, admin_key = server.create_user()
     labeler, labeler_key = server.create_user()

@@ -1,19 +1,34 @@
-"""Who writes, and when, in the Labelbox API (issue 11 item 2): each mutation's service checks its input, then
-makes its changes in one ``write_transaction``. A mutation that fails part-way leaves nothing of itself behind."""
+"""Who writes, and when, in the Labelbox API (issue 11 item 2): the GraphQL endpoint's session reads, and each
+mutation's service checks its input, then makes its changes in one ``write_transaction``. A mutation that fails
+part-way leaves nothing of itself behind; while another writer holds the lock, reads and invalid mutations answer
+as usual and a valid mutation is refused having changed nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from lbox.exceptions import ResourceConflict
 from lbsupport import gql
-from support import InProcessApp, unique
+from server.db.test_write_stalls import HeldLock
+from support import InProcessApp, LiveServer, backends, live_server, unique
+
+LOCK_TIMEOUT = 3.0
+DATASETS = "query { datasets { id name } }"
+CREATE_DATASET = "mutation($name: String!) { createDataset(data: {name: $name}) { id name } }"
 
 ONTOLOGY = "query { customMetadataOntology { id name options { id name } } }"
 UPSERT_SCHEMA = """mutation($data: UpsertCustomMetadataSchemaInput!) {
   upsertCustomMetadataSchema(data: $data) { id name options { id name } } }"""
+
+
+@pytest.fixture(scope="module", params=backends())
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    env = {"LABELHOUSE_LOCK_TIMEOUT_SECONDS": str(LOCK_TIMEOUT)}
+    with live_server(request.param, tmp_path_factory.mktemp(f"lbtx-{request.param}"), env=env) as srv:
+        yield srv
 
 
 def data(r: httpx.Response) -> dict[str, Any]:
@@ -75,3 +90,22 @@ def test_a_refused_data_row_update_changes_nothing(lb_client: Any) -> None:
     again = lb_client.get_data_row(row.uid)
     assert (again.global_key, again.row_data, again.external_id) == (
         keys[0], f"https://example.com/{keys[0]}.jpg", None)
+
+
+def test_mutations_check_their_input_before_they_wait_for_the_lock(server: LiveServer) -> None:
+    _, key = server.create_user()
+    data(gql(server, key, CREATE_DATASET, {"name": unique("before")}))
+    name = unique("during")
+    held = HeldLock(server)  # SQLite: another process in BEGIN IMMEDIATE; PostgreSQL: datasets locked (and more)
+    try:
+        assert data(gql(server, key, DATASETS))["datasets"]  # reads never wait for the lock
+        refused = error(gql(server, key, CREATE_DATASET, {"name": " "}))
+        assert "non-empty" in refused["message"]  # checked before the write (it used to wait, then time out)
+        refused = error(gql(server, key, UPSERT_SCHEMA, {"data": {"name": unique("m"), "kind": "NoSuchKind"}}))
+        assert "kind must be one of" in refused["message"]
+        busy = error(gql(server, key, CREATE_DATASET, {"name": name}))  # valid: waits, then gives up
+        assert "busy" in busy["message"] and "nothing was changed" in busy["message"]
+    finally:
+        held.release()
+    assert name not in {d["name"] for d in data(gql(server, key, DATASETS))["datasets"]}
+    assert data(gql(server, key, CREATE_DATASET, {"name": name}))["createDataset"]["name"] == name

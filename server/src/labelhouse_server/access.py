@@ -12,12 +12,13 @@ import orjson
 from fastapi import Depends
 from sqlalchemy.orm import Session
 
+from .auth.keys import hash_key
 from .datasets.permissions import DatasetAccess, require_role, role_from
 from .db import Account, Dataset, Sample
 from .db.rows import ACCOUNT, DATASET, SAMPLE, split
-from .db.sql import attached, attached_account, run
+from .db.sql import PlainReads, attached, attached_account, run
 from .deps import DB, CurrentUser
-from .errors import NotFound
+from .errors import InvalidApiKey, NotFound
 
 _UNSET = object()
 
@@ -33,7 +34,7 @@ class SampleAccess:
     __slots__ = ("_access", "_dataset", "_sample", "_session", "_task_attributes", "dataset_row", "owner_row",
                  "role", "row", "user")
 
-    def __init__(self, session: Session, row: Any, dataset_row: Any, owner_row: Any, user: Account,
+    def __init__(self, session: Session | None, row: Any, dataset_row: Any, owner_row: Any, user: Account,
                  role: str) -> None:
         self._session, self.user, self.role = session, user, role
         self.row, self.dataset_row, self.owner_row = row, dataset_row, owner_row
@@ -82,12 +83,17 @@ class SampleAccess:
         """403 unless the caller's role allows ``action`` on the dataset."""
         require_role(self.role, action)
 
-    # ORM objects, built on first use
+    # ORM objects, built on first use (not for an access read through ``PlainReads``: no session)
+    def _orm_session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("this sample access was read without a session: no ORM objects")
+        return self._session
+
     @property
     def sample(self) -> Sample:
         if self._sample is None:
             r, dataset_id = self.row, self.dataset_row.id
-            self._sample = attached(self._session, Sample, r.id, lambda: Sample(
+            self._sample = attached(self._orm_session(), Sample, r.id, lambda: Sample(
                 id=r.id, uuid=r.uuid, dataset_id=dataset_id, name=r.name, priority=r.priority, readme=r.readme,
                 assigned_labeler_id=r.assigned_labeler_id, assigned_reviewer_id=r.assigned_reviewer_id,
                 created_by_id=r.created_by_id, created_at=r.created_at,
@@ -97,7 +103,7 @@ class SampleAccess:
     @property
     def dataset(self) -> Dataset:
         if self._dataset is None:
-            d, session = self.dataset_row, self._session
+            d, session = self.dataset_row, self._orm_session()
             owner = attached_account(session, self.owner_row)
             self._dataset = attached(session, Dataset, d.id, lambda: Dataset(
                 id=d.id, owner_id=d.owner_id, name=d.name, description=d.description, category=d.category,
@@ -145,6 +151,45 @@ def sample_access(session: Session, user: Account, sample_uuid: str, action: str
     return sacc
 
 
+# ``sample_access`` and the caller's API key in one statement: the key's account (no row: the key is unknown or
+# revoked, checked on every request, so a revocation is seen at once by every process), then the sample's row as
+# above (NULLs: no such sample).
+_SAMPLE_ACCESS_BY_KEY = (
+    f"SELECT {ACCOUNT.sql('a')}, {SAMPLE.sql('s')}, {DATASET.sql('d')}, {ACCOUNT.sql('o')}, c.role, m.role "
+    "FROM api_keys k JOIN accounts a ON a.id = k.account_id "
+    "LEFT JOIN samples s ON s.uuid = ? "
+    "LEFT JOIN datasets d ON d.id = s.dataset_id LEFT JOIN accounts o ON o.id = d.owner_id "
+    "LEFT JOIN collaborators c ON c.dataset_id = d.id AND c.user_id = a.id "
+    "LEFT JOIN organization_members m ON m.organization_id = d.owner_id AND m.user_id = a.id "
+    "WHERE k.key_hash = ? AND k.revoked_at IS NULL"
+)
+
+
+def sample_access_by_key(reads: PlainReads, api_key: str, sample_uuid: str, action: str) -> SampleAccess:
+    """``deps.authenticate`` (API key) and ``sample_access`` in one statement, without a session (the hot GET of
+    a sample, ``samples.routes``): the same errors in the same order (401 for an unknown, revoked or
+    organization key; then 404 for a sample missing or invisible; then 403)."""
+    r = run(reads, _SAMPLE_ACCESS_BY_KEY, (sample_uuid, hash_key(api_key))).first()
+    if r is None:
+        raise InvalidApiKey()
+    caller, row, dataset_row, owner_row, (collaborator_role, member_role) = split(r, ACCOUNT, SAMPLE, DATASET,
+                                                                                  ACCOUNT)
+    if caller.is_organization:
+        raise InvalidApiKey()
+    if row.id is None:
+        raise NotFound(_NOT_FOUND)
+    user = Account(id=caller.id, username=caller.username, email=caller.email, is_organization=False,
+                   is_admin=bool(caller.is_admin), created_at=caller.created_at)  # transient: no session
+    role = role_from(is_owner=dataset_row.owner_id == user.id, collaborator_role=collaborator_role,
+                     owner_is_organization=bool(owner_row.is_organization), member_role=member_role,
+                     public=bool(dataset_row.public))
+    if role is None:
+        raise NotFound(_NOT_FOUND)
+    sacc = SampleAccess(None, row, dataset_row, owner_row, user, role)
+    sacc.require(action)
+    return sacc
+
+
 _cache: dict[str, Any] = {}
 
 
@@ -164,4 +209,5 @@ SampleRead = require_sample("read")
 SampleLabel = require_sample("label")
 SampleManage = require_sample("manage")
 
-__all__ = ["SampleAccess", "SampleLabel", "SampleManage", "SampleRead", "require_sample", "sample_access"]
+__all__ = ["SampleAccess", "SampleLabel", "SampleManage", "SampleRead", "require_sample", "sample_access",
+           "sample_access_by_key"]

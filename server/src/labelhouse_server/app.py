@@ -146,7 +146,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     def probe() -> None:
-        # A read (``read_options``): never takes, or waits for, the write lock another request may hold.
+        # A read (``read_options``): never takes, or waits for, the write lock another request may hold. A bare
+        # connection, not a session (``db.sql.run`` runs in a session's transaction): the probe holds nothing longer
+        # than its one constant statement.
         with engine.connect() as conn:
             conn.execution_options(**app.state.read_options).exec_driver_sql("SELECT 1")
 

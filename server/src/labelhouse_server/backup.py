@@ -64,6 +64,8 @@ def _empty_target(path: Path) -> None:
 def _schema_revision(url: str) -> str | None:
     from sqlalchemy import create_engine, text
 
+    # ``text()`` rather than ``db.sql.run``: a throwaway engine on the backup's URL, one read for the manifest, no
+    # session (and no app) to run it in.
     engine = create_engine(url)
     try:
         with engine.connect() as conn:

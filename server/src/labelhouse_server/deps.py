@@ -21,37 +21,16 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 T = TypeVar("T")
 
 
-# Route modules whose services still commit by themselves: the Labelbox API's REST routes (its GraphQL endpoint
-# opens its own session, ``labelbox/execution.py``). Their non-GET requests begin a write transaction on their first
-# query, as all did before issue 10 §1; ``write_transaction`` there joins it and commits. Every other route reads
-# by default and its services open their own write transactions.
-LEGACY_WRITES = frozenset({
-    "labelhouse_server.labelbox.rest_ontologies",
-    "labelhouse_server.exports.routes",
-})
-
-
-def _reads_by_default(request: Request) -> bool:
-    if request.method in READ_METHODS:
-        return True
-    endpoint = request.scope.get("endpoint")
-    return endpoint is None or getattr(endpoint, "__module__", None) not in LEGACY_WRITES
-
-
 @contextmanager
 def request_session(request: Request) -> Iterator[Session]:
     """A session per request; anything left uncommitted is rolled back when the request ends.
 
-    It reads by default (``db.engine.read_engine``: SQLite WAL snapshots that never wait for writers and may not
-    write; PostgreSQL autocommit). The service that writes opens its own short write transaction
-    (``db.transaction.write_transaction``), after the body has been parsed and validated. Only the routes of
-    ``LEGACY_WRITES`` still get a session whose first query begins a write transaction."""
-    state = request.app.state
-    if _reads_by_default(request):
-        session = state.read_sessionmaker()
-        session.info[READS] = True
-    else:
-        session = state.sessionmaker()  # its first query begins a write transaction
+    It reads (``db.engine.read_engine``: SQLite WAL snapshots that never wait for writers and may not write;
+    PostgreSQL autocommit). The service that writes opens its own short write transaction
+    (``db.transaction.write_transaction``), after the body has been parsed and validated: every route, the Labelbox
+    API's included (its GraphQL endpoint makes the same session, ``labelbox/endpoint.py``)."""
+    session = request.app.state.read_sessionmaker()
+    session.info[READS] = True
     try:
         yield session
     finally:
@@ -88,7 +67,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 DB = Annotated[Session, Depends(get_session)]
 
 
-def _api_key_from(request: Request) -> str | None:
+def api_key_from(request: Request) -> str | None:
+    """The API key of ``Authorization: APIKey|Bearer|Token <key>``; None without the header; 401 when malformed."""
     header = request.headers.get("authorization")
     if not header:
         return None
@@ -104,7 +84,7 @@ def authenticate(request: Request, session: Session) -> Account:
 
     A write authenticated by the cookie must carry the session's ``X-CSRF-Token``, else 403 before anything
     changes: every write route authenticates before it writes."""
-    key = _api_key_from(request)
+    key = api_key_from(request)
     if key is not None:
         account = account_for_key(session, key)
         if account is None or account.is_organization:
@@ -126,11 +106,7 @@ def authenticate(request: Request, session: Session) -> Account:
 
 async def current_account(request: Request, session: DB) -> Account:
     """The caller. Async: one indexed read, which never waits for a lock, is cheaper than a thread hop."""
-    if session.info.get(READS):
-        return authenticate(request, session)
-    # A write request's first query takes SQLite's write lock (BEGIN IMMEDIATE), which may wait for another
-    # writer; waiting on the event loop would stall that writer's own awaits and deadlock both.
-    return await run_in_threadpool(authenticate, request, session)
+    return authenticate(request, session)
 
 
 CurrentUser = Annotated[Account, Depends(current_account)]

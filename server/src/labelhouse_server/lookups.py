@@ -9,27 +9,30 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .db import Account
-from .db.sql import in_list, run
+from .db.sql import Reader, in_list, run
 
 CHUNK = 500  # ids / names per IN (...) list: far below every database's bound-parameter limit
 
 
-def usernames(session: Session, ids: Iterable[int | None], known: Account | None = None) -> dict[int, str]:
+def usernames(session: Reader, ids: Iterable[int | None], known: Account | None = None) -> dict[int, str]:
     """id -> username for every id given, in one query per chunk (no N+1); none when all ids are ``known``'s
-    (typically the caller, who created most of what they list)."""
+    (typically the caller, who created most of what they list). Up to ``len(_USERNAMES)`` ids (a sample and its
+    label) also through ``db.sql.PlainReads``."""
     out: dict[int, str] = {known.id: known.username} if known is not None else {}
     wanted = sorted({i for i in ids if i is not None and i not in out})
-    if len(wanted) <= 4:  # single-item paths: a prebuilt statement per length
+    if len(wanted) <= len(_USERNAMES):  # single-item paths: a prebuilt statement per length
         if wanted:
             out.update(run(session, _USERNAMES[len(wanted)], wanted).all())
         return out
+    assert isinstance(session, Session), "more usernames than PlainReads looks up"
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start:start + CHUNK]
         out.update(session.execute(select(Account.id, Account.username).where(Account.id.in_(chunk))).tuples().all())
     return out
 
 
-_USERNAMES = {n: f"SELECT id, username FROM accounts WHERE id IN ({in_list(n)})" for n in range(1, 5)}
+# A sample's three users and its label's three.
+_USERNAMES = {n: f"SELECT id, username FROM accounts WHERE id IN ({in_list(n)})" for n in range(1, 7)}
 
 
 def account_ids(session: Session, names: Iterable[str]) -> dict[str, int]:

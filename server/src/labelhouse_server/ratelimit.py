@@ -115,6 +115,9 @@ class MemoryBuckets:
 
 
 # One statement: refill by the database clock, grant up to :lease whole tokens, remember how many were granted.
+# SQLAlchemy ``text()`` here rather than ``db.sql.run`` (which runs in a Session's transaction): the buckets live
+# on the limiter's own AUTOCOMMIT connection, outside any session, so that a rate-limit check never begins, joins or
+# waits on a request's transaction; PostgreSQL only.
 _AVAILABLE = ("LEAST(:burst, tokens + GREATEST(0, EXTRACT(EPOCH FROM clock_timestamp()) - stamp) * :rate)")
 _CLAIM = text(
     f"UPDATE rate_buckets SET granted = LEAST(:lease, FLOOR({_AVAILABLE})), "

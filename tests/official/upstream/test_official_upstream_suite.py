@@ -46,6 +46,9 @@ OFFICIAL_FILES = [
 # that default at the server under test, so they check our answer to a wrong key instead of being deselected.
 DESELECTED: dict[str, str] = {}
 
+# One long test run per lane (the whole official suite in a subprocess): first in `make test` (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 INNER_TIMEOUT = 600  # seconds for the whole official run (the SDK itself never times out a request)
 
 

@@ -8,9 +8,10 @@ import labelhouse_server.http as plumbing
 from support import CountingApp, unique
 
 
-def test_each_json_body_is_parsed_once(server, tmp_path, monkeypatch):
-    _, key = server.create_user(unique("p"))
-    app = CountingApp(server, tmp_path)
+def test_each_json_body_is_parsed_once(app, tmp_path, monkeypatch):
+    # the fixture's app gives the database and the user; the requests go to a second app on that database
+    _, key = app.create_user(unique("p"))
+    counting = CountingApp(app, tmp_path)
     parses: list[int] = []
     real = plumbing.strict_json
 
@@ -20,16 +21,16 @@ def test_each_json_body_is_parsed_once(server, tmp_path, monkeypatch):
 
     monkeypatch.setattr(plumbing, "strict_json", spy)
     try:
-        r = app.request("POST", "/user/datasets/", key, json={"name": unique("d"), "task_type": "vector"})
+        r = counting.request("POST", "/user/datasets/", key, json={"name": unique("d"), "task_type": "vector"})
         assert r.status_code == 201, r.text
         assert len(parses) == 1
         full = r.json()["full_name"]
         parses.clear()
         items = [{"name": f"s{i}", "attributes": {"image": {"url": f"https://example.com/{i}.jpg"}}}
                  for i in range(50)]
-        r = app.request("POST", f"/datasets/{full}/samples_bulk/", key, json=items)
+        r = counting.request("POST", f"/datasets/{full}/samples_bulk/", key, json=items)
         assert r.status_code == 201, r.text
         assert len(r.json()) == 50
         assert len(parses) == 1
     finally:
-        app.close()
+        counting.close()

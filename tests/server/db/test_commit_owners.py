@@ -1,8 +1,8 @@
 """Who commits (issue 10 §1, issue 11 item 2): a request's write transaction is committed by the
 ``write_transaction`` block of the service that writes, nowhere else. Only code with sessions of its own commits:
-the transaction primitive and the engine, background jobs, the CLI, and the Labelbox API's services that are not yet
-ported (``deps.LEGACY_WRITES``). This test lists them, so that the list can only shrink: a new ``.commit()`` in a
-request path fails here."""
+the transaction primitive and the engine, background jobs and the CLI. This test lists them, so that a new
+``.commit()`` in a request path fails here (the Labelbox API's services were the last to be ported, issue 11 item
+2)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,6 @@ OWN_SESSIONS = {
     "assets/sweep.py",  # the job runner's look for S3 uploads that arrived
     "auth/routes.py",  # GET /auth/session pushes the session's expiry back in a session of its own
 }
-NOT_YET_PORTED = {  # the Labelbox API (GraphQL endpoint and deps.LEGACY_WRITES): their services still commit
-    "exports/service.py", "labelimports/labels.py", "labelimports/service.py", "models/predictions.py",
-    "models/service.py", "ontologies/service.py", "projects/service.py",
-}
 
 
 def _committing_modules() -> set[str]:
@@ -39,6 +35,6 @@ def _committing_modules() -> set[str]:
 
 def test_only_listed_modules_commit() -> None:
     committing = _committing_modules()
-    assert committing - OWN_SESSIONS - NOT_YET_PORTED == set(), "commit in a request path: use write_transaction"
+    assert committing - OWN_SESSIONS == set(), "commit in a request path: use write_transaction"
     # a module that stopped committing comes off the list
-    assert (OWN_SESSIONS | NOT_YET_PORTED) - committing == set()
+    assert OWN_SESSIONS - committing == set()

@@ -10,9 +10,10 @@ import logging
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..db.rows import ASSET_UPLOAD
+from ..db.sql import run, run_many
 from ..timeutil import now_iso
 
 log = logging.getLogger("labelhouse.assets")
@@ -27,6 +28,10 @@ def pending_since(window_seconds: float = UPLOAD_WINDOW_SECONDS) -> str:
     return (datetime.now(timezone.utc) - timedelta(seconds=window_seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_NEWEST = f"SELECT {ASSET_UPLOAD.sql()} FROM assets ORDER BY id DESC LIMIT ?"
+_OLDER = f"SELECT {ASSET_UPLOAD.sql()} FROM assets WHERE id < ? ORDER BY id DESC LIMIT ?"
+
+
 def pending_uploads(session: Session, window_seconds: float = UPLOAD_WINDOW_SECONDS) -> list[tuple[int, str]]:
     """(id, key) of assets created within the window and not yet seen: a walk back from the newest asset by
     primary key, page by page, that stops at the first page reaching past the window (cost: the window's
@@ -35,10 +40,10 @@ def pending_uploads(session: Session, window_seconds: float = UPLOAD_WINDOW_SECO
     found: list[tuple[int, str]] = []
     before: int | None = None
     while True:
-        rows = session.execute(text(
-            "SELECT id, key, created_at, uploaded_at FROM assets"
-            + (" WHERE id < :before" if before is not None else "") + " ORDER BY id DESC LIMIT :page"),
-            {"before": before, "page": PAGE}).all()
+        if before is None:
+            rows = list(map(ASSET_UPLOAD.make, run(session, _NEWEST, (PAGE,))))
+        else:
+            rows = list(map(ASSET_UPLOAD.make, run(session, _OLDER, (before, PAGE))))
         found.extend((r.id, r.key) for r in rows if r.uploaded_at is None and r.created_at >= since)
         if len(rows) < PAGE or rows[-1].created_at < since:
             return found
@@ -50,7 +55,7 @@ def mark_arrived_uploads(sessions: sessionmaker[Session], store: Any, read_optio
     with sessions() as session:
         session.connection(execution_options=read_options)
         pending = pending_uploads(session)
-    arrived: list[dict[str, Any]] = []
+    arrived: list[tuple[Any, ...]] = []  # (now, size, asset id)
     for asset_id, key in pending:
         try:
             size = store.size(key)
@@ -58,10 +63,10 @@ def mark_arrived_uploads(sessions: sessionmaker[Session], store: Any, read_optio
             log.warning("could not look up upload %s", key, exc_info=True)
             return 0
         if size is not None:
-            arrived.append({"id": asset_id, "size": size, "now": now_iso()})
+            arrived.append((now_iso(), size, asset_id))
     if arrived:
         with sessions() as session:
-            session.execute(text("UPDATE assets SET uploaded_at = :now, size = :size "
-                                 "WHERE id = :id AND uploaded_at IS NULL"), arrived)
+            run_many(session, "UPDATE assets SET uploaded_at = ?, size = ? WHERE id = ? AND uploaded_at IS NULL",
+                     arrived)
             session.commit()
     return len(arrived)

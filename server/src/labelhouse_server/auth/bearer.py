@@ -13,10 +13,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from ..db import Account
-from ..db.transaction import READS
 from ..deps import DB, authenticate
 
 
@@ -26,10 +24,7 @@ def authenticate_bearer(request: Request, session: Session) -> Account:
 
 
 async def bearer_account(request: Request, session: DB) -> Account:
-    if session.info.get(READS):  # a read: never waits for a lock
-        return authenticate_bearer(request, session)
-    # a write session's first query may wait for SQLite's write lock: never on the event loop (see deps.py)
-    return await run_in_threadpool(authenticate_bearer, request, session)
+    return authenticate_bearer(request, session)  # the request session reads: it never waits for a lock
 
 
 BearerUser = Annotated[Account, Depends(bearer_account)]

@@ -10,6 +10,10 @@ only needs the tail. A column computed or taken from another table is named in t
 to ``sql`` (``sql("e", pending="e.vectors_written - e.index_written")``). A shape that code passes around as a
 typed value is a ``typing.NamedTuple`` declared here and made a projection with ``Projection.of``. Nothing outside
 this module depends on a column's position.
+
+``Selected`` is the same for SQLAlchemy Core statements: it is declared with column expressions by name, and
+``select_list`` is the labelled SELECT list (``select(*SHAPE.select_list)``). Read its rows with ``getter`` on hot
+paths (an ``itemgetter`` works on SQLAlchemy's rows as on tuples; attribute access on them costs far more).
 """
 
 from __future__ import annotations
@@ -52,6 +56,12 @@ class Projection:
         return itemgetter(*(self._position[c] + offset for c in columns))
 
 
+class Selected(Projection):
+    def __init__(self, typename: str, **expressions: Any) -> None:
+        super().__init__(typename, " ".join(expressions))
+        self.select_list: tuple[Any, ...] = tuple(expr.label(name) for name, expr in expressions.items())
+
+
 def split(row: Sequence[Any], *shapes: Projection) -> list[Any]:
     """``row`` of a statement selecting ``shapes`` one after the other: one named row per shape, then a tuple of
     the remaining columns."""
@@ -80,6 +90,11 @@ RELEASE = Projection("ReleaseRow", "id dataset_id uuid name description created_
 # --- release diffs (releases/diff.py): one change; from_key/to_key: the label's attributes in label_contents --------
 RELEASE_CHANGE = Projection("ReleaseChangeRow", "name uuid labelset kind change from_key to_key")
 
+# --- the label/review queue (queue/service.py): a candidate and its bucket (1 = first served) ------------------------
+QUEUE_CANDIDATE = Projection("QueueCandidateRow", "id uuid bucket")
+# --- S3 uploads not yet seen (assets/sweep.py) ----------------------------------------------------------------------
+ASSET_UPLOAD = Projection("AssetUploadRow", "id key created_at uploaded_at")
+
 # --- jobs (jobs/queue.py) ---------------------------------------------------------------------------------------
 JOB = Projection("JobRow", "id kind payload attempts max_attempts worker_id")
 
@@ -106,5 +121,5 @@ EMBEDDING_BUILD = Projection("EmbeddingBuildRow", "dims metric vector_seq index_
 EMBEDDING_PENDING = Projection("EmbeddingPendingRow", "pending index_count index_job_id")
 EMBEDDING_VECTOR = Projection("EmbeddingVectorRow", "sample_id dataset_id seq vector")
 
-__all__ = ["ACCOUNT", "DATASET", "EMBEDDING_BUILD", "EMBEDDING_OWNER", "EMBEDDING_PENDING", "EMBEDDING_STATE",
-           "EMBEDDING_VECTOR", "JOB", "LABEL", "RELEASE", "RELEASE_CHANGE", "SAMPLE", "SAMPLE_KEY", "EmbeddingState", "Projection", "split"]
+__all__ = ["ACCOUNT", "ASSET_UPLOAD", "DATASET", "EMBEDDING_BUILD", "EMBEDDING_OWNER", "EMBEDDING_PENDING", "EMBEDDING_STATE",
+           "EMBEDDING_VECTOR", "JOB", "LABEL", "QUEUE_CANDIDATE", "RELEASE", "RELEASE_CHANGE", "SAMPLE", "SAMPLE_KEY", "EmbeddingState", "Projection", "Selected", "split"]

@@ -16,15 +16,17 @@ A request session refuses writes here outside ``db.transaction.write_transaction
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, ClassVar, TypeVar
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from .rows import ACCOUNT
-from .transaction import WriteOutsideTransaction, writes_outside
+from .transaction import READS, WriteOutsideTransaction, writes_outside
 from .users import Account
 
 _T = TypeVar("_T")
@@ -69,7 +71,55 @@ class Rows(list[Any]):
         return [r[0] for r in self]
 
 
-def _check_write(session: Session, sql: str) -> None:
+class _Checkout:
+    """What ``run`` reads of a session's connection: the dialect and the pooled connection."""
+
+    __slots__ = ("connection", "dialect")
+
+    def __init__(self, dialect: Any, connection: Any) -> None:
+        self.dialect, self.connection = dialect, connection
+
+
+class PlainReads:
+    """A few reads on one pooled connection, without a ``Session``: no ORM, no identity map, no SQLAlchemy
+    transaction objects. For the hottest single-item GETs, where setting up and tearing down a session cost more
+    than their one or two statements (``plain_reads``). ``run`` takes it in place of a session; writes are refused
+    (it is read-only, like a request session outside ``write_transaction``)."""
+
+    info: ClassVar[dict[str, bool]] = {READS: True}
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self.checkout: _Checkout | None = None
+
+    def connection(self) -> _Checkout:
+        """What ``run`` asks a session for, checked out of the pool on first use."""
+        if self.checkout is None:
+            pooled = self._engine.raw_connection()
+            if self._engine.dialect.name == "sqlite":
+                # One read transaction for all the statements, as a request session's (a WAL snapshot that never
+                # waits for writers); ended by the pool's reset (rollback) when the connection goes back.
+                pooled.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
+            self.checkout = _Checkout(self._engine.dialect, pooled)
+        return self.checkout
+
+
+@contextmanager
+def plain_reads(engine: Engine) -> Iterator[PlainReads]:
+    """``PlainReads`` on ``engine``'s pool; the connection goes back (rolled back) when the block ends.
+    PostgreSQL: the driver's own transaction, begun by the first statement."""
+    reads = PlainReads(engine)
+    try:
+        yield reads
+    finally:
+        if reads.checkout is not None:
+            reads.checkout.connection.close()
+
+
+Reader = Session | PlainReads  # what ``run`` reads through
+
+
+def _check_write(session: Reader, sql: str) -> None:
     writes = _writes.get(sql)
     if writes is None:
         writes = _writes.setdefault(sql, sql.lstrip()[:7].upper().startswith(_WRITE_VERBS))
@@ -77,11 +127,12 @@ def _check_write(session: Session, sql: str) -> None:
         raise WriteOutsideTransaction(f"{sql[:60]}... outside write_transaction()")
 
 
-def run(session: Session, sql: str, params: Sequence[Any] = (), *, binary: bool = False) -> Rows:
-    """Execute ``sql`` (``?`` placeholders, positional ``params``) in the session's transaction; every row.
-    ``binary``: PostgreSQL gets the parameters in binary format (large arrays: no text rendering and parsing)."""
+def run(session: Reader, sql: str, params: Sequence[Any] = (), *, binary: bool = False) -> Rows:
+    """Execute ``sql`` (``?`` placeholders, positional ``params``) in the session's transaction (or on
+    ``PlainReads``' connection); every row. ``binary``: PostgreSQL gets the parameters in binary format (large
+    arrays: no text rendering and parsing)."""
     _check_write(session, sql)
-    conn = session.connection()
+    conn: Any = session.connection()
     dialect = conn.dialect
     stmt = for_paramstyle(sql, dialect.paramstyle, binary)
     params = tuple(params)

@@ -42,7 +42,7 @@ class WriteOutsideTransaction(RuntimeError):
     on SQLite it would take the write lock behind the service's back)."""
 
 
-def writes_outside(session: Session) -> bool:
+def writes_outside(session: Any) -> bool:
     """Whether a write in ``session`` now would be outside a write transaction of a read-by-default session."""
     info = session.info
     return bool(info.get(READS)) and not info.get(_WRITING)

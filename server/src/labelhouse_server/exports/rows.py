@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import Text, and_, case, exists, func, select, type_coerce
@@ -40,6 +40,7 @@ from ..db import (
     TaskQueue,
 )
 from ..db.engine import READ_ONLY
+from ..db.rows import Selected
 from ..labelbox import ids
 from ..storage.base import content_type_for
 from .labels import LabelConverter, converter_for, predictions_converter_for
@@ -54,9 +55,34 @@ PDR = ProjectDataRow.__table__
 LT = Label.__table__
 MRT = ModelRunDataRow.__table__
 
-# What the page query selects for each data row.
-_ROW_COLUMNS = (ST.c.id, ST.c.dataset_id, type_coerce(ST.c.attributes, Text), ST.c.created_at, ST.c.updated_at, ST.c.created_by_id,
-                DT.c.global_key, DT.c.external_id, DT.c.media_type)
+# The row shapes of the page statements (``db/rows.py``). A page row is a DATA_ROW followed, in a project export,
+# by its MEMBERSHIP in the project or, in a model-run export, by its RUN_ROW. JSON columns come as their text.
+DATA_ROW = Selected("ExportDataRow", id=ST.c.id, dataset_id=ST.c.dataset_id,
+                    attributes=type_coerce(ST.c.attributes, Text), created_at=ST.c.created_at,
+                    updated_at=ST.c.updated_at, created_by_id=ST.c.created_by_id, global_key=DT.c.global_key,
+                    external_id=DT.c.external_id, media_type=DT.c.media_type)
+MEMBERSHIP = Selected("ExportMembership", sample_id=PDR.c.sample_id, project_id=PDR.c.project_id,
+                      batch_id=PDR.c.batch_id, task_queue_id=PDR.c.task_queue_id, priority=PDR.c.priority)
+RUN_ROW = Selected("ExportRunRow", run_row_id=MRT.c.id, label_id=MRT.c.label_id, data_split=MRT.c.data_split,
+                   predictions=type_coerce(MRT.c.predictions, Text))
+LABEL_ROW = Selected("ExportLabelRow", sample_id=LT.c.sample_id, labelset_id=LT.c.labelset_id, id=LT.c.id,
+                     label_status=LT.c.label_status, attributes=type_coerce(LT.c.attributes, Text),
+                     created_by_id=LT.c.created_by_id, created_at=LT.c.created_at, updated_at=LT.c.updated_at)
+
+# Readers of those rows (``itemgetter``s: the page loop reads thousands of rows).
+_ROW_ID = DATA_ROW.getter("id")
+_DATA_ROW_FIELDS = DATA_ROW.getter("id", "dataset_id", "attributes", "created_at", "updated_at", "created_by_id",
+                                   "global_key", "external_id", "media_type")
+_PAGE_MEMBERSHIP = MEMBERSHIP.getter(*MEMBERSHIP.columns, offset=DATA_ROW.width)  # -> a MEMBERSHIP tuple
+_PROJECT_ID = MEMBERSHIP.getter("project_id")
+_SAMPLE_PROJECT = MEMBERSHIP.getter("sample_id", "project_id")
+_MEMBER_FIELDS = MEMBERSHIP.getter("batch_id", "task_queue_id", "priority")
+_RUN_LABEL_ID = RUN_ROW.getter("label_id", offset=DATA_ROW.width)
+_RUN_FIELDS = RUN_ROW.getter("run_row_id", "label_id", "data_split", "predictions", offset=DATA_ROW.width)
+_LABEL_ID = LABEL_ROW.getter("id")
+_LABEL_PLACE = LABEL_ROW.getter("sample_id", "labelset_id")
+_LABEL_FIELDS = LABEL_ROW.getter("sample_id", "id", "label_status", "attributes", "created_by_id", "created_at",
+                                 "updated_at")
 
 # workflow_status of a project row from its task queue's type (NULL queue = Done)
 _STATUS_OF_QUEUE = {"INITIAL_LABELING_QUEUE": "TO_LABEL", "MANUAL_REVIEW_QUEUE": "IN_REVIEW",
@@ -69,6 +95,23 @@ class ExportGone(Exception):
     """The export's project was deleted (or moved out of reach) before the job ran."""
 
 
+class QueueInfo(NamedTuple):
+    queue_type: str
+    name: str
+    public_id: str
+
+
+class BatchInfo(NamedTuple):
+    public_id: str
+    name: str | None
+
+
+class DatasetInfo(NamedTuple):
+    name: str  # as Labelbox shows it
+    categories: Any  # Segments task categories
+    public_id: str
+
+
 @dataclass
 class ProjectInfo:
     pk: int
@@ -76,8 +119,8 @@ class ProjectInfo:
     name: str
     ontology_id: str | None
     labelsets: dict[int, int]  # dataset id -> labelset id
-    queues: dict[int, tuple[str, str, str]]  # queue id -> (type, name, public id)
-    batches: dict[int, tuple[str, str]]  # batch id -> (public id, name)
+    queues: dict[int, QueueInfo]
+    batches: dict[int, BatchInfo]
     converter: LabelConverter
 
 
@@ -100,8 +143,7 @@ class Page:
 
 def _label_select() -> Any:
     """A label row as ``_label`` reads it (attributes as raw JSON text: the converter parses it once)."""
-    return select(LT.c.sample_id, LT.c.labelset_id, LT.c.id, LT.c.label_status, type_coerce(LT.c.attributes, Text),
-                  LT.c.created_by_id, LT.c.created_at, LT.c.updated_at)
+    return select(*LABEL_ROW.select_list)
 
 
 def _last_activity() -> Any:
@@ -137,7 +179,7 @@ class ExportReader:
         self.onto = md.org_ontology(session, org_id) if spec.get("metadata") else None
         self.errors: list[bytes] = []
         self.only_samples: list[int] | None = self._selected_samples(session)
-        self._datasets: dict[int, tuple[str, Any, str]] = {}
+        self._datasets: dict[int, DatasetInfo] = {}
         self._users: dict[int | None, str | None] = {None: None}
         self._feedback: dict[int, tuple[str, Any]] = {}  # the page's labels' feedback (label_details)
 
@@ -153,9 +195,9 @@ class ExportReader:
         for project in session.scalars(query.order_by(Project.id)):
             labelsets = dict(session.execute(select(ProjectLabelset.dataset_id, ProjectLabelset.labelset_id)
                                              .where(ProjectLabelset.project_id == project.id)).all())
-            queues = {q.id: (q.queue_type, q.name, ids.encode("task_queue", q.id))
+            queues = {q.id: QueueInfo(q.queue_type, q.name, ids.encode("task_queue", q.id))
                       for q in session.scalars(select(TaskQueue).where(TaskQueue.project_id == project.id))}
-            batches = {pk: (ids.encode("batch", pk), name) for pk, name in
+            batches = {pk: BatchInfo(ids.encode("batch", pk), name) for pk, name in
                        session.execute(select(Batch.id, Batch.name).where(Batch.project_id == project.id))}
             out.append(ProjectInfo(
                 pk=project.id, public_id=ids.encode("project", project.id), name=project.name,
@@ -205,16 +247,14 @@ class ExportReader:
     def _page_query(self, after: int) -> Any:
         spec = self.spec
         if self.run is not None:
-            query = (select(*_ROW_COLUMNS, MRT.c.id, MRT.c.label_id, MRT.c.data_split,
-                            type_coerce(MRT.c.predictions, Text))
+            query = (select(*DATA_ROW.select_list, *RUN_ROW.select_list)
                      .select_from(MRT.join(ST, ST.c.id == MRT.c.sample_id).outerjoin(DT, DT.c.sample_id == ST.c.id))
                      .where(MRT.c.model_run_id == self.run.pk, MRT.c.sample_id > after))
             order = MRT.c.sample_id
         elif self.project_export:
             project = self.projects[0]
             # the row's membership comes with it (``_project_rows`` then reads no membership table)
-            query = (select(*_ROW_COLUMNS, PDR.c.sample_id, PDR.c.project_id, PDR.c.batch_id, PDR.c.task_queue_id,
-                            PDR.c.priority)
+            query = (select(*DATA_ROW.select_list, *MEMBERSHIP.select_list)
                      .select_from(PDR.join(ST, ST.c.id == PDR.c.sample_id).outerjoin(DT, DT.c.sample_id == ST.c.id))
                      .where(PDR.c.project_id == project.pk, PDR.c.sample_id > after))
             if self.keys.get("batch_ids") is not None:
@@ -223,11 +263,12 @@ class ExportReader:
             if status == "Done":
                 query = query.where(PDR.c.task_queue_id.is_(None))
             elif status is not None:
-                queue_ids = [q for q, (kind, *_) in project.queues.items() if kind == _QUEUE_OF_FILTER[status]]
+                queue_ids = [q for q, info in project.queues.items()
+                             if info.queue_type == _QUEUE_OF_FILTER[status]]
                 query = query.where(PDR.c.task_queue_id.in_(queue_ids or [-1]))
             order = PDR.c.sample_id
         else:
-            query = (select(*_ROW_COLUMNS)
+            query = (select(*DATA_ROW.select_list)
                      .select_from(ST.join(DST, DST.c.id == ST.c.dataset_id).outerjoin(DT, DT.c.sample_id == ST.c.id))
                      .where(DST.c.owner_id == self.org_id, ST.c.id > after))
             if self.keys.get("dataset_ids") is not None:
@@ -267,21 +308,20 @@ class ExportReader:
                     page.errors[:0] = first.errors
                     first = None
                 yield page
-                after = rows[-1][0]
+                after = _ROW_ID(rows[-1])
         if first is not None and first.errors:
             yield first
 
     # ------------------------------------------------------------------------------------------ rows
-    def _dataset(self, session: Session, dataset_id: int) -> tuple[str, Any, str]:
-        """(Labelbox name, Segments categories, public id) of a dataset."""
+    def _dataset(self, session: Session, dataset_id: int) -> DatasetInfo:
         if dataset_id not in self._datasets:
             ds = session.get(Dataset, dataset_id)
             attrs = ds.task_attributes if ds is not None else None
             if isinstance(attrs, str):
                 attrs = orjson.loads(attrs)
             categories = attrs.get("categories") if isinstance(attrs, dict) else None
-            self._datasets[dataset_id] = ((ds.display_name or ds.name) if ds is not None else "", categories,
-                                          ids.encode("dataset", dataset_id))
+            self._datasets[dataset_id] = DatasetInfo((ds.display_name or ds.name) if ds is not None else "",
+                                                     categories, ids.encode("dataset", dataset_id))
         return self._datasets[dataset_id]
 
     def _user(self, session: Session, user_id: int | None) -> str | None:
@@ -294,23 +334,24 @@ class ExportReader:
         """The page's lines. Side tables are read by the page's id range (``after``, last id] — an index range
         scan, cheaper than a list of a thousand ids; rows of the range outside the page are simply not used."""
         spec = self.spec
-        hi = rows[-1][0]
+        hi = _ROW_ID(rows[-1])
         attachments: dict[int, list[dict[str, Any]]] = {}
         if spec.get("attachments"):
-            for a in session.execute(select(DataRowAttachment.sample_id, DataRowAttachment.type,
-                                            DataRowAttachment.value, DataRowAttachment.name)
-                                     .where(DataRowAttachment.sample_id > after, DataRowAttachment.sample_id <= hi)
-                                     .order_by(DataRowAttachment.id)):
-                attachments.setdefault(a[0], []).append({"type": a[1], "value": a[2], "name": a[3] or ""})
+            for sample_id, kind, value, name in session.execute(
+                    select(DataRowAttachment.sample_id, DataRowAttachment.type, DataRowAttachment.value,
+                           DataRowAttachment.name)
+                    .where(DataRowAttachment.sample_id > after, DataRowAttachment.sample_id <= hi)
+                    .order_by(DataRowAttachment.id)):
+                attachments.setdefault(sample_id, []).append({"type": kind, "value": value, "name": name or ""})
         metadata: dict[int, list[dict[str, Any]]] = {}
         if self.onto is not None:
-            for m in session.execute(select(DataRowMetadata.sample_id, DataRowMetadata.schema_id,
-                                            DataRowMetadata.value)
-                                     .where(DataRowMetadata.sample_id > after, DataRowMetadata.sample_id <= hi)
-                                     .order_by(DataRowMetadata.sample_id, DataRowMetadata.schema_id)):
-                field_ = self._metadata_field(m[1], m[2])
+            for sample_id, schema_id, value in session.execute(
+                    select(DataRowMetadata.sample_id, DataRowMetadata.schema_id, DataRowMetadata.value)
+                    .where(DataRowMetadata.sample_id > after, DataRowMetadata.sample_id <= hi)
+                    .order_by(DataRowMetadata.sample_id, DataRowMetadata.schema_id)):
+                field_ = self._metadata_field(schema_id, value)
                 if field_ is not None:
-                    metadata.setdefault(m[0], []).append(field_)
+                    metadata.setdefault(sample_id, []).append(field_)
         activity: dict[int, str] = {}
         if spec.get("data_row_details"):
             activity = dict(session.execute(select(LT.c.sample_id, func.max(LT.c.updated_at))
@@ -319,12 +360,13 @@ class ExportReader:
         memberships, labels = self._project_rows(session, after, hi, rows)
         run_labels: dict[int, Any] = {}
         if self.run is not None:
-            wanted = [r[10] for r in rows if r[10] is not None]
+            wanted = [label_pk for label_pk in map(_RUN_LABEL_ID, rows) if label_pk is not None]
             if wanted:
-                run_labels = {lab[2]: lab for lab in session.execute(_label_select().where(LT.c.id.in_(wanted)))}
+                run_labels = {_LABEL_ID(lab): lab
+                              for lab in session.execute(_label_select().where(LT.c.id.in_(wanted)))}
         self._feedback = {}
         if spec.get("label_details"):
-            label_pks = [lab[2] for by_set in labels.values() for lab in by_set.values()] + list(run_labels)
+            label_pks = [_LABEL_ID(lab) for by_set in labels.values() for lab in by_set.values()] + list(run_labels)
             for i in range(0, len(label_pks), PAGE):
                 for label_pk, text, scores in session.execute(
                         select(LabelFeedback.label_id, LabelFeedback.feedback, LabelFeedback.scores)
@@ -332,8 +374,9 @@ class ExportReader:
                     self._feedback[label_pk] = (text, scores)
         page = Page()
         dumps, loads = orjson.dumps, orjson.loads
-        # ``run_row``: a model-run row's run columns (a project export's membership columns are not used here)
-        for sid, dataset_id, attrs, created_at, updated_at, created_by, gkey, ext_id, media, *run_row in rows:
+        for page_row in rows:
+            sid, dataset_id, attrs, created_at, updated_at, created_by, gkey, ext_id, media = \
+                _DATA_ROW_FIELDS(page_row)
             attributes = loads(attrs) if attrs else None
             row_data = row_data_of(attributes)
             data_row: dict[str, Any] = {"id": ids.encode("data_row", sid), "global_key": gkey,
@@ -341,8 +384,8 @@ class ExportReader:
             if spec.get("data_row_details"):
                 label_activity = activity.get(sid)
                 data_row["details"] = {
-                    "dataset_id": self._dataset(session, dataset_id)[2],
-                    "dataset_name": self._dataset(session, dataset_id)[0],
+                    "dataset_id": self._dataset(session, dataset_id).public_id,
+                    "dataset_name": self._dataset(session, dataset_id).name,
                     "created_at": created_at, "updated_at": updated_at,
                     "last_activity_at": label_activity if label_activity and label_activity > updated_at
                     else updated_at,
@@ -357,7 +400,7 @@ class ExportReader:
                 row["embeddings"] = []
             video = media == "VIDEO"
             if self.run is not None:
-                row["experiments"] = self._experiments_of(session, dataset_id, run_row, run_labels, page, video)
+                row["experiments"] = self._experiments_of(session, dataset_id, page_row, run_labels, page, video)
             else:
                 row["projects"] = self._projects_of(session, sid, dataset_id, memberships.get(sid, {}),
                                                     labels.get(sid, {}), page, video)
@@ -385,15 +428,15 @@ class ExportReader:
             return {}, {}
         memberships: dict[int, dict[int, Any]] = {}
         if self.project_export:
-            n_row = len(_ROW_COLUMNS)
             for r in rows:
-                memberships[r[0]] = {r[n_row + 1]: r[n_row:]}
+                member = _PAGE_MEMBERSHIP(r)
+                memberships[_ROW_ID(r)] = {_PROJECT_ID(member): member}
         else:
-            for m in session.execute(select(PDR.c.sample_id, PDR.c.project_id, PDR.c.batch_id, PDR.c.task_queue_id,
-                                            PDR.c.priority)
+            for m in session.execute(select(*MEMBERSHIP.select_list)
                                      .where(PDR.c.project_id.in_([p.pk for p in self.projects]),
                                             PDR.c.sample_id > after, PDR.c.sample_id <= hi)).all():
-                memberships.setdefault(m[0], {})[m[1]] = m
+                sample_id, project_id = _SAMPLE_PROJECT(m)
+                memberships.setdefault(sample_id, {})[project_id] = m
         labelsets = [ls for p in self.projects for ls in p.labelsets.values()]
         labels: dict[int, dict[int, Any]] = {}
         if labelsets:
@@ -403,7 +446,8 @@ class ExportReader:
             for lab in session.execute(_label_select().where(LT.c.sample_id > after, LT.c.sample_id <= hi,
                                                              (LT.c.labelset_id + 0).in_(labelsets),
                                                              LT.c.label_status != "PRELABELED")).all():  # not labels
-                labels.setdefault(lab[0], {})[lab[1]] = lab
+                sample_id, labelset_id = _LABEL_PLACE(lab)
+                labels.setdefault(sample_id, {})[labelset_id] = lab
         return memberships, labels
 
     def _projects_of(self, session: Session, sid: int, dataset_id: int, memberships: dict[int, Any],
@@ -421,16 +465,17 @@ class ExportReader:
                 exported.append(self._label(session, project.converter, dataset_id, label, page, video))
             entry: dict[str, Any] = {"name": project.name, "labels": exported}
             if spec.get("project_details"):
-                queue = project.queues.get(member[3]) if member[3] is not None else None
-                batch = project.batches.get(member[2]) or (ids.encode("batch", member[2]), None)
+                batch_id, queue_id, priority = _MEMBER_FIELDS(member)
+                queue = project.queues.get(queue_id) if queue_id is not None else None
+                batch = project.batches.get(batch_id) or BatchInfo(ids.encode("batch", batch_id), None)
                 entry["project_details"] = {
                     "ontology_id": project.ontology_id,
-                    "task_id": queue[2] if queue else None,
-                    "task_name": queue[1] if queue else None,
-                    "batch_id": batch[0],
-                    "batch_name": batch[1],
-                    "workflow_status": _STATUS_OF_QUEUE.get(queue[0], "IN_REVIEW") if queue else "DONE",
-                    "priority": member[4],
+                    "task_id": queue.public_id if queue else None,
+                    "task_name": queue.name if queue else None,
+                    "batch_id": batch.public_id,
+                    "batch_name": batch.name,
+                    "workflow_status": _STATUS_OF_QUEUE.get(queue.queue_type, "IN_REVIEW") if queue else "DONE",
+                    "priority": priority,
                     "consensus_expected_label_count": 1,
                     "workflow_history": [],
                     "selected_label_id": exported[0]["id"] if exported else None}
@@ -438,13 +483,13 @@ class ExportReader:
             out[project.public_id] = entry
         return out
 
-    def _experiments_of(self, session: Session, dataset_id: int, run_row: list[Any], run_labels: dict[int, Any],
+    def _experiments_of(self, session: Session, dataset_id: int, page_row: Any, run_labels: dict[int, Any],
                         page: Page, video: bool = False) -> dict[str, Any]:
-        """``experiments.<model id>.runs.<run id>`` of a model-run row: its split, registered label and (when
+        """``experiments.<model id>.runs.<run id>`` of a model-run page row: its split, registered label and (when
         asked for) its predictions."""
         run = self.run
         assert run is not None
-        run_row_pk, label_pk, split, predictions = run_row
+        run_row_pk, label_pk, split, predictions = _RUN_FIELDS(page_row)
         label = run_labels.get(label_pk) if label_pk is not None else None
         entry: dict[str, Any] = {
             "name": run.name, "run_data_row_id": ids.encode("model_run_data_row", run_row_pk), "split": split,
@@ -472,13 +517,13 @@ class ExportReader:
 
     def _label(self, session: Session, converter: LabelConverter, dataset_id: int, label: Any,
                page: Page, video: bool = False) -> dict[str, Any]:
-        _sid, _ls, label_pk, status, attrs, created_by, created_at, updated_at = label
+        sample_id, label_pk, status, attrs, created_by, created_at, updated_at = _LABEL_FIELDS(label)
         label_id = ids.encode("label", label_pk)
         try:
-            annotations = converter(attrs, categories=self._dataset(session, dataset_id)[1],
+            annotations = converter(attrs, categories=self._dataset(session, dataset_id).categories,
                                             label_key=label_id)
         except Exception as exc:  # noqa: BLE001 - one unreadable label must not fail the whole export
-            page.errors.append(orjson.dumps({"data_row_id": ids.encode("data_row", label[0]), "label_id": label_id,
+            page.errors.append(orjson.dumps({"data_row_id": ids.encode("data_row", sample_id), "label_id": label_id,
                                              "error": f"The label could not be converted: {exc}"}) + b"\n")
             annotations = {"objects": [], "classifications": [], "relationships": []}
         if video:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..catalog import slices
 from ..catalog.orgs import OrgScope
 from ..db import Task
+from ..db.transaction import write_transaction
 from ..errors import NotFound
 from ..jobs import enqueue
 from ..labelbox import ids
@@ -26,7 +27,7 @@ TASK_TYPE = "export-data-rows"
 
 def start_export(session: Session, scope: OrgScope, spec: dict[str, Any], runner: Any,
                  index_cache: Any = None) -> Task:
-    """A new export task (IN_PROGRESS) whose job is enqueued; committed. A project (model run) export needs the
+    """A new export task (IN_PROGRESS) whose job is enqueued, in one write transaction. A project (model run) export needs the
     project (run) to be the caller's organization's (else NotFound -> AUTHORIZATION_ERROR, as for any write)."""
     if spec["kind"] == "project":
         project = get_project(session, scope, ids.decode("project", spec["project_ids"][0]))
@@ -44,12 +45,12 @@ def start_export(session: Session, scope: OrgScope, spec: dict[str, Any], runner
         default_name = f"Export v2: slice - {item.name}"
     else:
         default_name = "Export v2: catalog"
-    task = tasks.create_task(session, scope, name=spec.get("task_name") or default_name, type=TASK_TYPE)
-    job = enqueue(session, EXPORT_JOB, {"task_id": task.id, "org_id": scope.org.id, "spec": spec,
-                                        "token": secrets.token_hex(16)},
-                  max_attempts=2, on_commit=getattr(runner, "notify", None))
-    task.job_id = job.id
-    session.commit()
+    with write_transaction(session):
+        task = tasks.create_task(session, scope, name=spec.get("task_name") or default_name, type=TASK_TYPE)
+        job = enqueue(session, EXPORT_JOB, {"task_id": task.id, "org_id": scope.org.id, "spec": spec,
+                                            "token": secrets.token_hex(16)},
+                      max_attempts=2, on_commit=getattr(runner, "notify", None))
+        task.job_id = job.id
     return task
 
 

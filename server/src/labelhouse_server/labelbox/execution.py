@@ -2,9 +2,10 @@
 
 Per request: authenticate (``Authorization: Bearer <key>``), read the body (JSON, or a GraphQL multipart upload),
 parse with graphql-core under a token limit, then validate (with a depth limit) and execute with Ariadne in a
-worker thread on one database session. Queries run on a read-only snapshot unless one of their root fields is
-listed in ``WRITING_QUERIES``; mutations commit inside their services. Every failure is the §4 envelope — a 4xx or
-a 200 with ``errors`` — never a 5xx for a client mistake (the SDK retries 5xx for two minutes).
+worker thread on one database session: a REST request's (``deps.request_session``), which reads. Queries and
+mutations alike read in it, and the services a mutation calls open their own short ``write_transaction`` after
+checking their input (a write outside one fails loudly). Every failure is the §4 envelope — a 4xx or a 200 with
+``errors`` — never a 5xx for a client mistake (the SDK retries 5xx for two minutes).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from graphql import (
     GraphQLError,
     InlineFragmentNode,
     OperationDefinitionNode,
-    OperationType,
     SelectionSetNode,
     ValidationRule,
     parse,
@@ -34,6 +34,7 @@ from starlette.responses import Response
 
 from ..auth.bearer import authenticate_bearer
 from ..catalog.orgs import scope_for
+from ..deps import request_session
 from ..errors import LabelhouseError
 from ..limits import LimitExceeded
 from .context import Context
@@ -54,8 +55,6 @@ MAX_TOKENS = 250_000  # bulk deletes inline their ids in the document text
 MAX_DEPTH = 12
 MAX_FILES = 8
 
-# Query root fields that write (they start a job whose result is read back later).
-WRITING_QUERIES: set[str] = {"dataRowsForGlobalKeys"}
 
 def _error(status: int, message: str, code: str, http_status: int | None = None) -> Response:
     body = {"errors": [envelope(message, code, status)], "data": None}
@@ -142,18 +141,9 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
     return ops[0] if len(ops) == 1 else None
 
 
-def _is_read_only(op: OperationDefinitionNode) -> bool:
-    if op.operation != OperationType.QUERY:
-        return False
-    return not any(isinstance(s, FieldNode) and s.name.value in WRITING_QUERIES for s in op.selection_set.selections)
-
-
-def _execute(request: Request, data: dict[str, Any], document: DocumentNode, read_only: bool) -> tuple[bool, dict]:
+def _execute(request: Request, data: dict[str, Any], document: DocumentNode) -> tuple[bool, dict]:
     state = request.app.state
-    session = state.sessionmaker()
-    try:
-        if read_only:
-            session.connection(execution_options=state.read_options)
+    with request_session(request) as session:  # reads; the services write in their own write_transaction
         try:
             user = authenticate_bearer(request, session)
         except LabelhouseError as exc:
@@ -165,9 +155,6 @@ def _execute(request: Request, data: dict[str, Any], document: DocumentNode, rea
         return graphql_sync(labelbox_schema(), data, context_value=context, query_document=document,
                             validation_rules=[DepthLimit], error_formatter=format_error, debug=False,
                             logger=log)
-    finally:
-        session.rollback()
-        session.close()
 
 
 async def handle(request: Request) -> Response:
@@ -191,7 +178,7 @@ async def handle(request: Request) -> Response:
     if op is None:
         return _error(400, "The document must contain exactly one operation (or name it in 'operationName').",
                       VALIDATION_FAILED)
-    success, result = await run_in_threadpool(_execute, request, data, document, _is_read_only(op))
+    success, result = await run_in_threadpool(_execute, request, data, document)
     if "__auth_error__" in result:
         return _error(401, result["__auth_error__"], AUTHENTICATION_ERROR)
     status = 200 if success else 400

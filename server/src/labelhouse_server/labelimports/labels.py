@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..catalog.orgs import OrgScope
 from ..db import Dataset, Label, LabelFeedback, Project, ProjectLabelset
+from ..db.transaction import write_transaction
 from ..errors import Forbidden, Invalid
 from ..labelbox import annotations as A
 from ..labelbox import ids
@@ -123,12 +124,12 @@ def delete_labels(session: Session, scope: OrgScope, public_ids: Sequence[Any]) 
                             "review rule).")
         labels.append((public_id, label))
     now = now_iso()
-    for _, label in labels:
-        session.execute(delete(Label).where(Label.id == label.id))
-        history.record_revision(session, dataset_id=label.dataset_id, sample_id=label.sample_id,
-                                labelset_id=label.labelset_id, action="deleted", label_status=None,
-                                attributes=None, score=None, user_id=scope.user.id, created_at=now)
-    session.commit()
+    with write_transaction(session):
+        for _, label in labels:
+            session.execute(delete(Label).where(Label.id == label.id))
+            history.record_revision(session, dataset_id=label.dataset_id, sample_id=label.sample_id,
+                                    labelset_id=label.labelset_id, action="deleted", label_status=None,
+                                    attributes=None, score=None, user_id=scope.user.id, created_at=now)
     return [str(public_id) for public_id, _ in labels]
 
 
@@ -145,13 +146,13 @@ def upsert_feedback(session: Session, scope: OrgScope, public_id: Any, feedback:
             for k, v in scores.items()):
         raise Invalid("scores must be an object of score name -> number.", field="scores")
     label = found[0]
-    row = session.get(LabelFeedback, label.id)
     values = [{"name": k, "score": float(v)} for k, v in scores.items()]
-    if row is None:
-        row = LabelFeedback(label_id=label.id)
-        session.add(row)
-    row.feedback, row.scores, row.updated_by_id, row.updated_at = feedback, values, scope.user.id, now_iso()
-    session.commit()
+    with write_transaction(session):  # looked for in it: two first feedbacks cannot both insert
+        row = session.get(LabelFeedback, label.id)
+        if row is None:
+            row = LabelFeedback(label_id=label.id)
+            session.add(row)
+        row.feedback, row.scores, row.updated_by_id, row.updated_at = feedback, values, scope.user.id, now_iso()
     return feedback_public(label.id, row)
 
 

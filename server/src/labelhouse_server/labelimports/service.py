@@ -46,6 +46,7 @@ from ..db import (
 )
 from ..db.catalog import DataRowInfo
 from ..db.integrity import violated_constraint
+from ..db.transaction import write_transaction
 from ..errors import AlreadyExists, Forbidden, Invalid
 from ..jobs import enqueue
 from ..labelbox import annotations as A
@@ -114,7 +115,8 @@ def store_ndjson(store: ObjectStore, items: Iterable[bytes], filename: str) -> s
 def create_import(session: Session, scope: OrgScope, project_pk: int | None, kind: str, name: Any, *,
                   content: bytes | None, url: Any, store: ObjectStore, settings: Settings,
                   runner: Any) -> AnnotationImport:
-    """Create the import and process it (in the request when small, else as a job); committed."""
+    """Create the import and process it (in the request when small, else as a job). The import row is written
+    once the input has been checked and stored; a refused import leaves nothing behind in the database."""
     require_label_role(scope)
     project = get_project(session, scope, project_pk)
     name = check_name(name, "name")
@@ -128,27 +130,27 @@ def create_import(session: Session, scope: OrgScope, project_pk: int | None, kin
         raise Invalid("The import has no annotations (an empty NDJSON file).", field="file")
     if len(lines) > MAX_LINES:
         raise Invalid(f"An import holds at most {MAX_LINES} annotations; split it.", field="file")
+    input_key = store_ndjson(store, lines, "input.ndjson")
+    in_request = len(lines) <= settings.labelbox_sync_rows
     now = now_iso()
     imp = AnnotationImport(project_id=project.id, kind=kind, name=name, state=RUNNING, total_lines=len(lines),
-                           done_lines=0, failed_lines=0, input_key=store_ndjson(store, lines, "input.ndjson"),
-                           created_by_id=scope.user.id, created_at=now, updated_at=now)
-    session.add(imp)
+                           done_lines=0, failed_lines=0, input_key=input_key, created_by_id=scope.user.id,
+                           created_at=now, updated_at=now)
     try:
-        session.flush()
+        with write_transaction(session):
+            session.add(imp)
+            session.flush()
+            if not in_request:
+                job = enqueue(session, IMPORT_JOB, {"import_id": imp.id, "org_id": scope.org.id}, max_attempts=1,
+                              on_commit=getattr(runner, "notify", None))
+                imp.job_id = job.id
     except IntegrityError as exc:
-        session.rollback()
         if violated_constraint(exc) == "uq_annotation_imports_project_id_kind_name":
             raise AlreadyExists(f"An import named '{name}' already exists in this project.", field="name") from None
         raise
-    if len(lines) <= settings.labelbox_sync_rows:
-        session.commit()
+    if in_request:
         process(session, scope, imp.id, lines, store)
         session.refresh(imp)
-        return imp
-    job = enqueue(session, IMPORT_JOB, {"import_id": imp.id, "org_id": scope.org.id}, max_attempts=1,
-                  on_commit=getattr(runner, "notify", None))
-    imp.job_id = job.id
-    session.commit()
     return imp
 
 
@@ -289,8 +291,9 @@ def _store_png_mask(store: ObjectStore, line: dict[str, Any], size: tuple[int, i
 
 def process(session: Session, scope: OrgScope, import_id: int, lines: list[bytes], store: ObjectStore,
             progress: Callable[[int], None] | None = None) -> None:
-    """Run the import: write the good lines' labels (one transaction per chunk of data rows), then the status and
-    error files; the import ends FINISHED (FAILED only if processing itself broke)."""
+    """Run the import: write the good lines' labels (one ``write_transaction`` per chunk of data rows), then the
+    status and error files; the import ends FINISHED (FAILED only if processing itself broke). The lines are
+    checked before the first write transaction: reads only until then."""
     imp = session.get(AnnotationImport, import_id)
     assert imp is not None
     project = session.get(Project, imp.project_id)
@@ -348,19 +351,19 @@ def process(session: Session, scope: OrgScope, import_id: int, lines: list[bytes
     for i in range(0, len(samples), _CHUNK_ROWS):
         chunk = {s: per_sample[s] for s in samples[i:i + _CHUNK_ROWS]}
         done += sum(len(entries) for entries in chunk.values())
-        _write_chunk_retrying(session, scope, project.id, status, ontology, chunk, row_of)
-        session.execute(update(AnnotationImport).where(AnnotationImport.id == import_id)
-                        .values(done_lines=done, updated_at=now_iso()))
-        session.commit()
+        with write_transaction(session):
+            _write_chunk_retrying(session, scope, project.id, status, ontology, chunk, row_of)
+            session.execute(update(AnnotationImport).where(AnnotationImport.id == import_id)
+                            .values(done_lines=done, updated_at=now_iso()))
         if progress is not None:
             progress(done)
     failures = [o for o in outcomes if o.errors]
-    imp = session.get(AnnotationImport, import_id)
-    assert imp is not None
-    imp.status_key = store_ndjson(store, (o.status_line() for o in outcomes), "status.ndjson")
-    imp.error_key = store_ndjson(store, (o.status_line() for o in failures), "errors.ndjson")
-    imp.done_lines, imp.failed_lines, imp.state, imp.updated_at = len(outcomes), len(failures), FINISHED, now_iso()
-    session.commit()
+    status_key = store_ndjson(store, (o.status_line() for o in outcomes), "status.ndjson")
+    error_key = store_ndjson(store, (o.status_line() for o in failures), "errors.ndjson")
+    with write_transaction(session):
+        session.execute(update(AnnotationImport).where(AnnotationImport.id == import_id).values(
+            status_key=status_key, error_key=error_key, done_lines=len(outcomes), failed_lines=len(failures),
+            state=FINISHED, updated_at=now_iso()))
 
 
 def _labelsets(session: Session, project_id: int) -> dict[int, int]:
@@ -540,8 +543,8 @@ def delete_import(session: Session, scope: OrgScope, import_pk: int | None, kind
     if imp is None or imp.kind != kind:
         raise Forbidden()
     get_project(session, scope, imp.project_id)
-    session.delete(imp)
-    session.commit()
+    with write_transaction(session):
+        session.delete(imp)
     return imp
 
 

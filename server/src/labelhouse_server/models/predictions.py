@@ -13,7 +13,7 @@ processed in the request (up to ``MAX_LINES`` lines), so the SDK's first poll fi
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from ..catalog import files
 from ..catalog.orgs import OrgScope
 from ..db import DataRowInfo, Model, ModelRunDataRow, ModelRunImport, Sample
 from ..db.integrity import violated_constraint
+from ..db.transaction import write_transaction
 from ..errors import AlreadyExists, Invalid, NotFound
 from ..labelbox import annotations as A
 from ..labelbox import ids
@@ -97,35 +98,43 @@ def create_import(session: Session, scope: OrgScope, run_pk: int | None, name: A
         raise Invalid("The import has no predictions (an empty NDJSON file).", field="file")
     if len(lines) > MAX_LINES:
         raise Invalid(f"An import holds at most {MAX_LINES} lines; split it.", field="file")
+    created_at = now_iso()
+    input_key = store_ndjson(store, lines, "input.ndjson")
+    model = session.get(Model, run.model_id)
+    ontology = A.OntologyIndex.load(session, model.ontology_id if model is not None else None)
+    statuses, good = _check_lines(session, scope, run.id, ontology, lines)  # reads only
+    failures = [s for s in statuses if s["status"] == "FAILURE"]
     now = now_iso()
-    imp = ModelRunImport(model_run_id=run.id, name=name, state=RUNNING, total_lines=len(lines), failed_lines=0,
-                         input_key=store_ndjson(store, lines, "input.ndjson"), created_by_id=scope.user.id,
-                         created_at=now, updated_at=now)
-    session.add(imp)
+    imp = ModelRunImport(model_run_id=run.id, name=name, state=FINISHED, total_lines=len(lines),
+                         failed_lines=len(failures), input_key=input_key,
+                         status_key=store_ndjson(store, (orjson.dumps(s) for s in statuses), "status.ndjson"),
+                         error_key=store_ndjson(store, (orjson.dumps(s) for s in failures), "errors.ndjson"),
+                         created_by_id=scope.user.id, created_at=created_at, updated_at=now)
     try:
-        session.flush()
+        with write_transaction(session):  # the import row, the predictions and the run's time: all or nothing
+            session.add(imp)
+            session.flush()
+            _store(session, good)
+            run.updated_at = now
     except IntegrityError as exc:
-        session.rollback()
         if violated_constraint(exc) == "uq_lb_model_run_imports_model_run_id_name":
             raise AlreadyExists(taken, field="name") from None
         raise
-    model = session.get(Model, run.model_id)
-    ontology = A.OntologyIndex.load(session, model.ontology_id if model is not None else None)
-    statuses, good = _check_lines(session, scope, run.id, ontology, lines)
-    _store(session, good)
-    failures = [s for s in statuses if s["status"] == "FAILURE"]
-    imp.status_key = store_ndjson(store, (orjson.dumps(s) for s in statuses), "status.ndjson")
-    imp.error_key = store_ndjson(store, (orjson.dumps(s) for s in failures), "errors.ndjson")
-    imp.failed_lines, imp.state, imp.updated_at = len(failures), FINISHED, now_iso()
-    run.updated_at = imp.updated_at
-    session.commit()
     return imp
 
 
+class RunRow(NamedTuple):
+    """A data row of the model run named by a prediction line."""
+
+    run_row_id: int  # ModelRunDataRow.id
+    data_row_id: str  # public id
+    global_key: str | None
+    media_type: str | None
+
+
 def _rows(session: Session, scope: OrgScope, run_id: int,
-          refs: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str, str | None, str | None] | str]:
-    """Each (``id``|``globalKey``, value) -> (model-run data row id, data row id, global key, media type), or why
-    not."""
+          refs: set[tuple[str, str]]) -> dict[tuple[str, str], RunRow | str]:
+    """Each (``id``|``globalKey``, value) -> the model run's row, or why not."""
     by_sample: dict[int, list[tuple[str, str]]] = {}
     keys = [v for k, v in refs if k == "globalKey"]
     for i in range(0, len(keys), IN_CHUNK):
@@ -137,7 +146,7 @@ def _rows(session: Session, scope: OrgScope, run_id: int,
         pk = ids.decode("data_row", value) if kind == "id" else None
         if pk is not None:
             by_sample.setdefault(pk, []).append((kind, value))
-    found: dict[int, tuple[int, str, str | None, str | None]] = {}
+    found: dict[int, RunRow] = {}
     samples = list(by_sample)
     for i in range(0, len(samples), IN_CHUNK):
         for row_id, sample_id, key, media in session.execute(
@@ -145,17 +154,17 @@ def _rows(session: Session, scope: OrgScope, run_id: int,
                 .join(Sample, Sample.id == ModelRunDataRow.sample_id)
                 .outerjoin(DataRowInfo, DataRowInfo.sample_id == Sample.id)
                 .where(ModelRunDataRow.model_run_id == run_id, ModelRunDataRow.sample_id.in_(samples[i:i + IN_CHUNK]))):
-            found[sample_id] = (row_id, ids.encode("data_row", sample_id), key, media)
-    out: dict[tuple[str, str], tuple[int, str, str | None, str | None] | str] = {}
+            found[sample_id] = RunRow(row_id, ids.encode("data_row", sample_id), key, media)
+    out: dict[tuple[str, str], RunRow | str] = {}
     for sample_id, sample_refs in by_sample.items():
         if sample_id in found:
             for ref in sample_refs:
                 out[ref] = found[sample_id]
-    for ref in refs:
-        if ref not in out:
-            what = "global key" if ref[0] == "globalKey" else "data row id"
-            out[ref] = (f"No data row with {what} {ref[1]!r} in this model run (add it with "
-                        "model_run.upsert_data_rows).")
+    for kind, value in refs:
+        if (kind, value) not in out:
+            what = "global key" if kind == "globalKey" else "data row id"
+            out[kind, value] = (f"No data row with {what} {value!r} in this model run (add it with "
+                                "model_run.upsert_data_rows).")
     return out
 
 
@@ -176,7 +185,8 @@ def _check_lines(session: Session, scope: OrgScope, run_id: int, ontology: A.Ont
         except A.LineError as exc:
             _fail(status, exc.name, exc.message)
             continue
-        status["dataRow"] = {ref[0]: ref[1]}
+        kind, value = ref
+        status["dataRow"] = {kind: value}
         status["uuid"] = A.line_uuid(line) or A.derived_id("prediction", run_id, raw.decode(errors="replace"))
         line["uuid"] = status["uuid"]
         parsed.append((status, line, ref))
@@ -187,19 +197,19 @@ def _check_lines(session: Session, scope: OrgScope, run_id: int, ontology: A.Ont
         if isinstance(row, str):
             _fail(status, "DataRowNotInModelRun", row)
             continue
-        status["dataRow"] = {"id": row[1], "globalKey": row[2]}
+        status["dataRow"] = {"id": row.data_row_id, "globalKey": row.global_key}
         try:
             if "metricValue" in line:
                 check_metric(line)
             elif not ontology.features:
                 raise A.LineError("NoOntology", "The model's ontology has no features (or was deleted).")
             else:
-                A.convert_line(line, ontology, media_type=row[3] or "IMAGE")
+                A.convert_line(line, ontology, media_type=row.media_type or "IMAGE")
         except A.LineError as exc:
             _fail(status, exc.name, exc.message)
             continue
-        line["dataRow"] = {"id": row[1]}
-        good.setdefault(row[0], {})[status["uuid"]] = line
+        line["dataRow"] = {"id": row.data_row_id}
+        good.setdefault(row.run_row_id, {})[status["uuid"]] = line
     return statuses, good
 
 

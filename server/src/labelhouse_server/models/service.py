@@ -21,6 +21,7 @@ from ..catalog.orgs import OrgScope
 from ..db import Label, Model, ModelConfig, ModelRun, ModelRunDataRow, Ontology, Project, ProjectLabelset
 from ..db import ProjectModelConfig as ProjectConfig
 from ..db.integrity import violated_constraint
+from ..db.transaction import write_transaction
 from ..errors import AlreadyExists, Forbidden, Invalid, NotFound
 from ..tasks import service as tasks
 from ..timeutil import now_iso
@@ -43,11 +44,13 @@ def _name(value: Any, what: str) -> str:
     return value
 
 
-def _flush_unique(session: Session, constraint: str, message: str) -> None:
+def _add_unique(session: Session, row: Any, constraint: str, message: str) -> None:
+    """Insert ``row`` in a write transaction; the name taken meanwhile (``constraint``) is ``AlreadyExists``."""
     try:
-        session.flush()
+        with write_transaction(session):
+            session.add(row)
+            session.flush()
     except IntegrityError as exc:
-        session.rollback()
         if violated_constraint(exc) == constraint:
             raise AlreadyExists(message, field="name") from None
         raise
@@ -86,18 +89,16 @@ def create_model(session: Session, scope: OrgScope, name: Any, ontology_id: int 
     now = now_iso()
     model = Model(organization_id=scope.org.id, name=name, ontology_id=ontology.id, created_by_id=scope.user.id,
                   created_at=now, updated_at=now)
-    session.add(model)
-    _flush_unique(session, "uq_lb_models_organization_id_name", taken)
-    session.commit()
+    _add_unique(session, model, "uq_lb_models_organization_id_name", taken)
     return model
 
 
 def delete_models(session: Session, scope: OrgScope, pks: list[int | None]) -> None:
     """All or nothing: every id must be a model of the organization."""
     models = [writable_model(session, scope, pk) for pk in pks]
-    for model in models:
-        session.delete(model)
-    session.commit()
+    with write_transaction(session):
+        for model in models:
+            session.delete(model)
 
 
 # ------------------------------------------------------------------------------------------------ model runs
@@ -137,28 +138,24 @@ def create_run(session: Session, scope: OrgScope, model_pk: int | None, name: An
     now = now_iso()
     run = ModelRun(model_id=model.id, name=name, training_metadata=_json_object(config, "trainingMetadata"),
                    created_by_id=scope.user.id, created_at=now, updated_at=now)
-    session.add(run)
-    _flush_unique(session, "uq_lb_model_runs_model_id_name", taken)
-    session.commit()
+    _add_unique(session, run, "uq_lb_model_runs_model_id_name", taken)
     return run
 
 
 def delete_runs(session: Session, scope: OrgScope, pks: list[int | None]) -> None:
     runs = [writable_run(session, scope, pk) for pk in pks]
-    for run in runs:
-        session.delete(run)
-    session.commit()
+    with write_transaction(session):
+        for run in runs:
+            session.delete(run)
 
 
 def set_config(session: Session, scope: OrgScope, run_pk: int | None, config: Any) -> ModelRun:
     """``update_config`` merges ``config`` into the training metadata; ``None`` resets it (``reset_config``)."""
     run = writable_run(session, scope, run_pk)
-    if config is None:
-        run.training_metadata = None
-    else:
-        run.training_metadata = {**(run.training_metadata or {}), **_json_object(config, "config")}
-    run.updated_at = now_iso()
-    session.commit()
+    changes = _json_object(config, "config")
+    with write_transaction(session):
+        run.training_metadata = None if changes is None else {**(run.training_metadata or {}), **changes}
+        run.updated_at = now_iso()
     return run
 
 
@@ -169,11 +166,12 @@ def set_status(session: Session, scope: OrgScope, run_pk: int | None, status: An
         raise Invalid(f"status: one of {', '.join(STATUSES)} is required.", field="status")
     if error_message is not None and type(error_message) is not str:
         raise Invalid("errorMessage: a string is required.", field="errorMessage")
-    run.status = status
-    run.status_metadata = _json_object(metadata, "metadata")
-    run.error_message = error_message
-    run.updated_at = now_iso()
-    session.commit()
+    status_metadata = _json_object(metadata, "metadata")
+    with write_transaction(session):
+        run.status = status
+        run.status_metadata = status_metadata
+        run.error_message = error_message
+        run.updated_at = now_iso()
     return run
 
 
@@ -199,7 +197,8 @@ def _resolve_rows(session: Session, scope: OrgScope, row_pks: Iterable[int | Non
 
 def _upsert_rows(session: Session, run: ModelRun, rows: dict[int, int | None], split: str | None = None) -> int:
     """Add rows to the run (existing ones keep their split unless ``split``; ``rows`` maps a sample to its
-    label, None keeping the current label)."""
+    label, None keeping the current label). Inside the caller's ``write_transaction``: the rows already in the
+    run are read in it."""
     now = now_iso()
     existing: dict[int, ModelRunDataRow] = {}
     sample_ids = list(rows)
@@ -231,10 +230,10 @@ def register_data_rows(session: Session, scope: OrgScope, run_pk: int | None, da
     if not public_ids and not global_keys:
         raise Invalid("Give data row ids or global keys.", field="dataRowIds")
     rows = _resolve_rows(session, scope, data_row_pks, public_ids, global_keys)
-    count = _upsert_rows(session, run, dict.fromkeys(rows))
-    task = tasks.create_task(session, scope, name=f"Model run {run.name}: data rows", type="mea-data-rows",
-                             status=tasks.COMPLETE, result={"count": count})
-    session.commit()
+    with write_transaction(session):
+        count = _upsert_rows(session, run, dict.fromkeys(rows))
+        task = tasks.create_task(session, scope, name=f"Model run {run.name}: data rows", type="mea-data-rows",
+                                 status=tasks.COMPLETE, result={"count": count})
     return task.id
 
 
@@ -265,10 +264,10 @@ def register_labels(session: Session, scope: OrgScope, run_pk: int | None, label
     if missing:
         raise Invalid(f"Labels not found: {', '.join(missing[:5])}" + (" ..." if len(missing) > 5 else ""),
                       field="labelIds")
-    count = _upsert_rows(session, run, {sample_id: label_id for label_id, sample_id in found.items()})
-    task = tasks.create_task(session, scope, name=f"Model run {run.name}: labels", type="mea-labels",
-                             status=tasks.COMPLETE, result={"count": count})
-    session.commit()
+    with write_transaction(session):
+        count = _upsert_rows(session, run, {sample_id: label_id for label_id, sample_id in found.items()})
+        task = tasks.create_task(session, scope, name=f"Model run {run.name}: labels", type="mea-labels",
+                                 status=tasks.COMPLETE, result={"count": count})
     return task.id
 
 
@@ -278,13 +277,13 @@ def register_project_labels(session: Session, scope: OrgScope, run_pk: int | Non
     project = session.get(Project, project_pk) if project_pk is not None else None
     if project is None or project.deleted or project.organization_id != scope.org.id:
         raise NotFound("Project not found.")
-    labels = dict(session.execute(
-        select(Label.sample_id, Label.id).join(ProjectLabelset, ProjectLabelset.labelset_id == Label.labelset_id)
-        .where(ProjectLabelset.project_id == project.id)).tuples().all())
-    count = _upsert_rows(session, run, {sample_id: label_id for sample_id, label_id in labels.items()})
-    task = tasks.create_task(session, scope, name=f"Model run {run.name}: labels of project {project.name}",
-                             type="mea-labels", status=tasks.COMPLETE, result={"count": count})
-    session.commit()
+    with write_transaction(session):  # the project's labels are read in it
+        labels = dict(session.execute(
+            select(Label.sample_id, Label.id).join(ProjectLabelset, ProjectLabelset.labelset_id == Label.labelset_id)
+            .where(ProjectLabelset.project_id == project.id)).tuples().all())
+        count = _upsert_rows(session, run, {sample_id: label_id for sample_id, label_id in labels.items()})
+        task = tasks.create_task(session, scope, name=f"Model run {run.name}: labels of project {project.name}",
+                                 type="mea-labels", status=tasks.COMPLETE, result={"count": count})
     return task.id
 
 
@@ -302,18 +301,21 @@ def assign_split(session: Session, scope: OrgScope, run_pk: int | None, assignme
     run = writable_run(session, scope, run_pk)
     if not isinstance(assignments, list) or not assignments:
         raise Invalid("assignments: a non-empty list is required.", field="assignments")
-    for item in assignments:
+    splits: list[tuple[str, list[int]]] = []
+    for item in assignments:  # every assignment checked before anything is written
         if not isinstance(item, dict) or item.get("split") not in SPLITS:
             raise Invalid(f"split: one of {', '.join(SPLITS)} is required.", field="split")
         public_ids = list(item.get("dataRowIds") or [])
         global_keys = list(item.get("globalKeys") or [])
         if not public_ids and not global_keys:
             raise Invalid("Give data row ids or global keys.", field="dataRowIds")
-        rows = _resolve_rows(session, scope, [decode(p) for p in public_ids], public_ids, global_keys)
-        _upsert_rows(session, run, dict.fromkeys(rows), split=item["split"])
-    task = tasks.create_task(session, scope, name=f"Model run {run.name}: splits", type="mea-split",
-                             status=tasks.COMPLETE)
-    session.commit()
+        splits.append((item["split"], _resolve_rows(session, scope, [decode(p) for p in public_ids], public_ids,
+                                                    global_keys)))
+    with write_transaction(session):
+        for split, rows in splits:
+            _upsert_rows(session, run, dict.fromkeys(rows), split=split)
+        task = tasks.create_task(session, scope, name=f"Model run {run.name}: splits", type="mea-split",
+                                 status=tasks.COMPLETE)
     return task.id
 
 
@@ -334,13 +336,13 @@ def run_row_count(session: Session, run: ModelRun) -> int:
 def delete_run_rows(session: Session, scope: OrgScope, run_pk: int | None, sample_pks: list[int]) -> int:
     run = writable_run(session, scope, run_pk)
     removed = 0
-    for start in range(0, len(sample_pks), IN_CHUNK):
-        chunk = sample_pks[start:start + IN_CHUNK]
-        result = session.execute(delete(ModelRunDataRow).where(ModelRunDataRow.model_run_id == run.id,
-                                                               ModelRunDataRow.sample_id.in_(chunk)))
-        removed += result.rowcount  # type: ignore[attr-defined]
-    session.execute(update(ModelRun).where(ModelRun.id == run.id).values(updated_at=now_iso()))
-    session.commit()
+    with write_transaction(session):
+        for start in range(0, len(sample_pks), IN_CHUNK):
+            chunk = sample_pks[start:start + IN_CHUNK]
+            result = session.execute(delete(ModelRunDataRow).where(ModelRunDataRow.model_run_id == run.id,
+                                                                   ModelRunDataRow.sample_id.in_(chunk)))
+            removed += result.rowcount  # type: ignore[attr-defined]
+        session.execute(update(ModelRun).where(ModelRun.id == run.id).values(updated_at=now_iso()))
     return removed
 
 
@@ -358,8 +360,8 @@ def create_config(session: Session, scope: OrgScope, model_pk: int | None, name:
     config = ModelConfig(model_id=model.id, name=_name(name, "Model config"),
                          inference_params=_json_object(inference_params, "inferenceParams"),
                          created_by_id=scope.user.id, created_at=now_iso())
-    session.add(config)
-    session.commit()
+    with write_transaction(session):
+        session.add(config)
     return config
 
 
@@ -368,8 +370,8 @@ def delete_config(session: Session, scope: OrgScope, pk: int | None) -> None:
     if config is None:
         raise NotFound("Model config not found.")
     _require_write(scope)
-    session.delete(config)
-    session.commit()
+    with write_transaction(session):
+        session.delete(config)
 
 
 def _project(session: Session, scope: OrgScope, pk: int | None) -> Project | None:
@@ -389,15 +391,15 @@ def attach_config(session: Session, scope: OrgScope, project_pk: int | None, con
     _require_write(scope)
     if response_count is not None and (type(response_count) is not int or response_count < 1):
         raise Invalid("responseCount: a positive integer is required.", field="responseCount")
-    link = session.scalar(select(ProjectConfig).where(ProjectConfig.project_id == project.id,
-                                                      ProjectConfig.model_config_id == config.id))
-    if link is None:
-        link = ProjectConfig(project_id=project.id, model_config_id=config.id, response_count=response_count,
-                             created_at=now_iso())
-        session.add(link)
-    else:
-        link.response_count = response_count
-    session.commit()
+    with write_transaction(session):  # looked for in it: two attachments of one config cannot both insert
+        link = session.scalar(select(ProjectConfig).where(ProjectConfig.project_id == project.id,
+                                                          ProjectConfig.model_config_id == config.id))
+        if link is None:
+            link = ProjectConfig(project_id=project.id, model_config_id=config.id, response_count=response_count,
+                                 created_at=now_iso())
+            session.add(link)
+        else:
+            link.response_count = response_count
     return link
 
 
@@ -406,8 +408,8 @@ def detach_config(session: Session, scope: OrgScope, link_pk: int | None) -> Non
     if link is None or _project(session, scope, link.project_id) is None:
         raise NotFound("Project model config not found.")
     _require_write(scope)
-    session.delete(link)
-    session.commit()
+    with write_transaction(session):
+        session.delete(link)
 
 
 def project_configs(session: Session, project_pk: int) -> list[tuple[ProjectConfig, ModelConfig]]:

@@ -1,4 +1,5 @@
-"""Feature schemas and ontologies of an organization. Each write is one transaction, committed here.
+"""Feature schemas and ontologies of an organization. Each write is one ``write_transaction``, opened after the
+checks that need no lookup.
 
 Services take primary keys (the GraphQL and REST layers decode public ids with ``labelbox/ids.py``; a malformed
 id decodes to None, which is simply absent). Objects of another organization answer exactly like missing ones
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..catalog.orgs import OrgScope
 from ..db import FeatureSchema, Label, Ontology, OntologyFeature, Project, ProjectLabelset
+from ..db.transaction import write_transaction
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..labelbox import ids
 from ..timeutil import now_iso
@@ -87,7 +89,8 @@ def get_feature_schema(session: Session, scope: OrgScope, pk: int | None) -> Fea
 
 def _feature_from(session: Session, scope: OrgScope, node: dict[str, Any], tracker: Any, path: str,
                   index: int) -> FeatureSchema:
-    """Create, or update when the node names an existing ``featureSchemaId``, one top-level feature."""
+    """Create, or update when the node names an existing ``featureSchemaId``, one top-level feature (inside the
+    caller's ``write_transaction``: it validates as it goes, and a refusal rolls back what came before it)."""
     public_id = node.get("featureSchemaId")
     now = now_iso()
     if public_id is not None:
@@ -124,8 +127,8 @@ def create_feature_schema(session: Session, scope: OrgScope, normalized: Any) ->
     """``upsertRootSchemaNode``: a new feature, or an update when ``normalized`` carries a featureSchemaId."""
     require_write(scope)
     node = nz.parse_document(normalized)
-    fs = _feature_from(session, scope, node, nz.new_id_tracker(), "normalized", 0)
-    session.commit()
+    with write_transaction(session):
+        fs = _feature_from(session, scope, node, nz.new_id_tracker(), "normalized", 0)
     return fs
 
 
@@ -142,8 +145,8 @@ def upsert_feature_schema(session: Session, scope: OrgScope, pk: int | None, nor
             raise Invalid("normalized.featureSchemaId differs from the feature schema in the URL.",
                           field="normalized.featureSchemaId")
         node["featureSchemaId"] = feature_ids(fs.id)[0]
-    fs = _feature_from(session, scope, node, nz.new_id_tracker(), "normalized", 0)
-    session.commit()
+    with write_transaction(session):
+        fs = _feature_from(session, scope, node, nz.new_id_tracker(), "normalized", 0)
     return fs
 
 
@@ -151,10 +154,10 @@ def rename_feature_schema(session: Session, scope: OrgScope, pk: int | None, tit
     require_write(scope)
     fs = get_feature_schema(session, scope, pk)
     title = check_name(title, "title")
-    fs.name = title
-    fs.normalized = {**fs.normalized, "name": title}
-    fs.updated_at = now_iso()
-    session.commit()
+    with write_transaction(session):
+        fs.name = title
+        fs.normalized = {**fs.normalized, "name": title}
+        fs.updated_at = now_iso()
     return fs
 
 
@@ -178,11 +181,11 @@ def unused_feature_schemas(session: Session, scope: OrgScope, after: int | None)
 def delete_unused_feature_schema(session: Session, scope: OrgScope, pk: int | None) -> None:
     require_write(scope)
     fs = get_feature_schema(session, scope, pk)
-    if session.scalar(select(_in_use(fs.id))):
-        raise Conflict(f"Feature schema {feature_ids(fs.id)[0]} is used by an ontology; remove it from the "
-                       "ontologies first.")
-    session.delete(fs)
-    session.commit()
+    with write_transaction(session):  # checked in it: no ontology takes the feature meanwhile
+        if session.scalar(select(_in_use(fs.id))):
+            raise Conflict(f"Feature schema {feature_ids(fs.id)[0]} is used by an ontology; remove it from the "
+                           "ontologies first.")
+        session.delete(fs)
 
 
 def feature_public(fs: FeatureSchema) -> dict[str, Any]:
@@ -207,38 +210,42 @@ def create_ontology(session: Session, scope: OrgScope, name: Any, normalized: An
         raise Invalid(f"editorTaskType must be one of {', '.join(sorted(EDITOR_TASK_TYPES))}.",
                       field="editorTaskType")
     doc = nz.parse_document(normalized)
-    tracker = nz.new_id_tracker()
-    features: list[tuple[str, FeatureSchema]] = []
+    lists: list[tuple[str, str, list[Any]]] = []
     for key, kind in (("tools", "tool"), ("classifications", "classification")):
         items = doc.get(key) or []
         if not isinstance(items, list):
             raise Invalid(f"normalized.{key} must be a list.", field=f"normalized.{key}")
-        prepared = []
         for i, item in enumerate(items):
-            path = f"normalized.{key}[{i}]"
             if not isinstance(item, dict) or nz.kind_of(item) != kind:
-                raise Invalid(f"{path} must be a {kind}.", field=path)
-            fs = _feature_from(session, scope, item, tracker, path, i)
-            if any(fs.id == other.id for _, other in features):
-                raise Invalid(f"{path}: feature schema {feature_ids(fs.id)[0]} appears twice.", field=path)
-            prepared.append(fs.normalized)
-            features.append((kind, fs))
-        nz.check_unique_names(prepared, f"normalized.{key}")
+                raise Invalid(f"normalized.{key}[{i}] must be a {kind}.", field=f"normalized.{key}[{i}]")
+        lists.append((key, kind, items))
     relationships = doc.get("relationships") or []
     if not isinstance(relationships, list):
         raise Invalid("normalized.relationships must be a list.", field="normalized.relationships")
-    now = now_iso()
-    ontology = Ontology(organization_id=scope.org_id, name=name, description=description, media_type=media,
-                        editor_task_type=editor_task_type, relationships=relationships,
-                        created_by_id=scope.user.id, created_at=now, updated_at=now)
-    session.add(ontology)
-    session.flush()
-    positions = {"tool": 0, "classification": 0}
-    for kind, fs in features:
-        session.add(OntologyFeature(ontology_id=ontology.id, feature_schema_id=fs.id, kind=kind,
-                                    position=positions[kind], archived=False))
-        positions[kind] += 1
-    session.commit()
+    tracker = nz.new_id_tracker()
+    features: list[tuple[str, FeatureSchema]] = []
+    with write_transaction(session):  # features are created or updated as they are checked: a refusal undoes all
+        for key, kind, items in lists:
+            prepared = []
+            for i, item in enumerate(items):
+                path = f"normalized.{key}[{i}]"
+                fs = _feature_from(session, scope, item, tracker, path, i)
+                if any(fs.id == other.id for _, other in features):
+                    raise Invalid(f"{path}: feature schema {feature_ids(fs.id)[0]} appears twice.", field=path)
+                prepared.append(fs.normalized)
+                features.append((kind, fs))
+            nz.check_unique_names(prepared, f"normalized.{key}")
+        now = now_iso()
+        ontology = Ontology(organization_id=scope.org_id, name=name, description=description, media_type=media,
+                            editor_task_type=editor_task_type, relationships=relationships,
+                            created_by_id=scope.user.id, created_at=now, updated_at=now)
+        session.add(ontology)
+        session.flush()
+        positions = {"tool": 0, "classification": 0}
+        for kind, fs in features:
+            session.add(OntologyFeature(ontology_id=ontology.id, feature_schema_id=fs.id, kind=kind,
+                                        position=positions[kind], archived=False))
+            positions[kind] += 1
     return ontology
 
 
@@ -311,13 +318,13 @@ def unused_ontologies(session: Session, scope: OrgScope, after: int | None) -> l
 def delete_unused_ontology(session: Session, scope: OrgScope, pk: int | None) -> None:
     require_write(scope)
     ontology = get_ontology(session, scope, pk)
-    if session.scalar(select(_used_by_project(ontology.id))):
-        raise Conflict(f"Ontology {ids.encode('ontology', ontology.id)} is connected to a project and cannot be "
-                       "deleted.")
-    # Deleted projects that still point at it let go of it.
-    session.execute(update(Project).where(Project.ontology_id == ontology.id).values(ontology_id=None))
-    session.delete(ontology)
-    session.commit()
+    with write_transaction(session):  # checked in it: no project connects it meanwhile
+        if session.scalar(select(_used_by_project(ontology.id))):
+            raise Conflict(f"Ontology {ids.encode('ontology', ontology.id)} is connected to a project and cannot "
+                           "be deleted.")
+        # Deleted projects that still point at it let go of it.
+        session.execute(update(Project).where(Project.ontology_id == ontology.id).values(ontology_id=None))
+        session.delete(ontology)
 
 
 def feature_schema_nodes(session: Session, scope: OrgScope, pk: int | None) -> dict[str, Any]:
@@ -343,21 +350,21 @@ def insert_feature(session: Session, scope: OrgScope, pk: int | None, fs_pk: int
         position = 10**9
     if not isinstance(position, int) or isinstance(position, bool) or position < 0:
         raise Invalid("position must be a non-negative integer.", field="position")
-    features = [(of, other) for of, other in _features(session, [ontology.id])[ontology.id]
-                if of.kind == fs.kind and other.id != fs.id]
-    if fs.name in {other.name for of, other in features if not of.archived}:
-        raise Conflict(f"The ontology already has a {fs.kind} named '{fs.name}'.")
-    current = _membership(session, ontology, fs.id)
-    if current is None:
-        current = OntologyFeature(ontology_id=ontology.id, feature_schema_id=fs.id, kind=fs.kind, position=0,
-                                  archived=False)
-        session.add(current)
-    siblings = [of for of, _ in features]
-    position = min(position, len(siblings))
-    for i, of in enumerate(siblings[:position] + [current] + siblings[position:]):
-        of.position = i
-    ontology.updated_at = now_iso()
-    session.commit()
+    with write_transaction(session):  # the positions are read in it: no concurrent insert interleaves
+        features = [(of, other) for of, other in _features(session, [ontology.id])[ontology.id]
+                    if of.kind == fs.kind and other.id != fs.id]
+        if fs.name in {other.name for of, other in features if not of.archived}:
+            raise Conflict(f"The ontology already has a {fs.kind} named '{fs.name}'.")
+        current = _membership(session, ontology, fs.id)
+        if current is None:
+            current = OntologyFeature(ontology_id=ontology.id, feature_schema_id=fs.id, kind=fs.kind, position=0,
+                                      archived=False)
+            session.add(current)
+        siblings = [of for of, _ in features]
+        position = min(position, len(siblings))
+        for i, of in enumerate(siblings[:position] + [current] + siblings[position:]):
+            of.position = i
+        ontology.updated_at = now_iso()
 
 
 def _has_labels(session: Session, ontology: Ontology) -> bool:
@@ -374,14 +381,14 @@ def remove_feature(session: Session, scope: OrgScope, pk: int | None, fs_pk: int
     membership = _membership(session, ontology, fs_pk)
     if membership is None:
         raise NotFound("The feature schema is not in this ontology.")
-    if _has_labels(session, ontology):
-        membership.archived = True
-        result = (True, False)
-    else:
-        session.delete(membership)
-        result = (False, True)
-    ontology.updated_at = now_iso()
-    session.commit()
+    with write_transaction(session):  # labels are looked for in it: none is added between the look and the delete
+        if _has_labels(session, ontology):
+            membership.archived = True
+            result = (True, False)
+        else:
+            session.delete(membership)
+            result = (False, True)
+        ontology.updated_at = now_iso()
     return result
 
 
@@ -391,7 +398,7 @@ def unarchive_feature(session: Session, scope: OrgScope, pk: int | None, fs_pk: 
     membership = _membership(session, ontology, fs_pk)
     if membership is None:
         raise NotFound("The feature schema is not in this ontology.")
-    membership.archived = False
-    ontology.updated_at = now_iso()
-    session.commit()
+    with write_transaction(session):
+        membership.archived = False
+        ontology.updated_at = now_iso()
     return True

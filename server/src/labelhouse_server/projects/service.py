@@ -1,4 +1,4 @@
-"""Projects of an organization. Each write is one transaction, committed here.
+"""Projects of an organization. Each write checks its input first, then runs in one ``write_transaction``.
 
 A project is soft-deleted (Labelbox deletes through ``updateProject(data: {deleted: true})``); a deleted project
 answers like a missing one everywhere.
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..catalog.orgs import OrgScope, org_members
 from ..db import Account, Label, Project, ProjectDataRow, ProjectLabelset, TaskQueue
+from ..db.transaction import write_transaction
 from ..errors import Invalid, NotFound
 from ..labelbox import ids
 from ..ontologies.service import check_media_type, check_name, get_ontology, require_write
@@ -84,12 +85,12 @@ def create_project(session: Session, scope: OrgScope, name: Any, *, description:
         model_setup_complete=False, deleted=False, created_by_id=scope.user.id, created_at=now, updated_at=now,
         last_activity_time=now,
     )
-    session.add(project)
-    session.flush()
-    for position, (queue_name, queue_type) in enumerate(INITIAL_QUEUES):
-        session.add(TaskQueue(project_id=project.id, name=queue_name, description=queue_name,
-                              queue_type=queue_type, position=position))
-    session.commit()
+    with write_transaction(session):
+        session.add(project)
+        session.flush()
+        for position, (queue_name, queue_type) in enumerate(INITIAL_QUEUES):
+            session.add(TaskQueue(project_id=project.id, name=queue_name, description=queue_name,
+                                  queue_type=queue_type, position=position))
     return project
 
 
@@ -118,20 +119,20 @@ def update_project(session: Session, scope: OrgScope, pk: int | None, fields: di
     unknown = sorted(set(fields) - set(_UPDATABLE))
     if unknown:
         raise Invalid(f"Project fields that cannot be updated: {', '.join(unknown)}.", field=unknown[0])
-    for key, value in fields.items():
-        column, check = _UPDATABLE[key]
-        setattr(project, column, check(value))
-    project.updated_at = now_iso()
-    session.commit()
+    values = {_UPDATABLE[key][0]: _UPDATABLE[key][1](value) for key, value in fields.items()}
+    with write_transaction(session):
+        for column, value in values.items():
+            setattr(project, column, value)
+        project.updated_at = now_iso()
     return project
 
 
 def delete_project(session: Session, scope: OrgScope, pk: int | None) -> Project:
     require_write(scope)
     project = get_project(session, scope, pk)
-    project.deleted = True
-    project.updated_at = now_iso()
-    session.commit()
+    with write_transaction(session):
+        project.deleted = True
+        project.updated_at = now_iso()
     return project
 
 
@@ -192,10 +193,10 @@ def connect_ontology(session: Session, scope: OrgScope, pk: int | None, ontology
         raise Invalid(f"Ontology media type {ontology.media_type} does not match the project's "
                       f"({project.media_type}).", field="ontologyId")
     now = now_iso()
-    project.ontology_id = ontology.id
-    project.setup_complete = project.setup_complete or now
-    project.updated_at = now
-    session.commit()
+    with write_transaction(session):
+        project.ontology_id = ontology.id
+        project.setup_complete = project.setup_complete or now
+        project.updated_at = now
     return project
 
 
@@ -217,9 +218,10 @@ def project_frontend(project: Project) -> dict[str, Any] | None:
 def connect_frontend(session: Session, scope: OrgScope, pk: int | None, frontend_id: Any) -> Project:
     require_write(scope)
     project = get_project(session, scope, pk)
-    project.labeling_frontend_id = _frontend(frontend_id)["id"]
-    project.updated_at = now_iso()
-    session.commit()
+    frontend = _frontend(frontend_id)
+    with write_transaction(session):
+        project.labeling_frontend_id = frontend["id"]
+        project.updated_at = now_iso()
     return project
 
 
@@ -230,9 +232,9 @@ def create_frontend_options(session: Session, scope: OrgScope, pk: int | None, f
     _frontend(frontend_id)
     if not isinstance(customization_options, str):
         raise Invalid("customizationOptions must be a string.", field="customizationOptions")
-    project.frontend_options = customization_options
-    project.updated_at = now_iso()
-    session.commit()
+    with write_transaction(session):
+        project.frontend_options = customization_options
+        project.updated_at = now_iso()
     return frontend_options(project)[0]
 
 

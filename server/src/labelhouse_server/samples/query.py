@@ -279,6 +279,8 @@ def _directed(q: SampleQuery, key: Any, tie: Any) -> list[Any]:
 
 def metadata_equals(dialect: str, i: int, key: str, value: str) -> Any:
     """``metadata[key]`` compared as text: ``camera_id:3`` matches 3 and "3"; booleans as ``true``/``false``."""
+    # ``text()`` here is a fragment of a composed Core query (a WHERE condition with bound parameters), not a
+    # statement run on its own: ``db.sql.run`` runs whole statements.
     key_param = f"mk{i}"
     value_param = f"mv{i}"
     if dialect == "postgresql":

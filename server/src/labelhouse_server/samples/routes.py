@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from ..access import SampleManage, sample_access
+from ..access import SampleManage, sample_access, sample_access_by_key
 from ..contract import WRITE_ERRORS
 from ..datasets.deps import DatasetManage, DatasetRead
-from ..deps import DB, authenticate
+from ..db.sql import plain_reads
+from ..deps import DB, api_key_from, authenticate
 from ..fastlane import Handler
 from ..http import empty_response, json_response, parse_json, route
 from ..limits import check_filters, check_page
@@ -104,13 +105,22 @@ async def delete_samples(request: Request, acc: DatasetManage, session: DB) -> R
     return json_response({"deleted_count": deleted})
 
 
-# Async on purpose, like ``deps.current_account`` for reads: two indexed reads in a read-only transaction (SQLite:
-# a WAL snapshot that never waits for writers) cost less than the worker-thread hops a sync route and dependency
+# Async on purpose, like ``deps.current_account`` for reads: indexed reads in a read-only transaction (SQLite: a
+# WAL snapshot that never waits for writers) cost less than the worker-thread hops a sync route and dependency
 # would take. The sample writes of this module run in worker threads. Served by the fast lane (``fastlane.py``) and
-# the route below.
+# the route below. With an API key (the SDKs), the key, the sample and the caller's roles are read in one statement
+# through ``PlainReads`` (no session: its set-up and tear-down cost more than the reads); the web app's cookie
+# takes the session's path.
 async def get_sample_handler(request: Request, session: Session, sample_uuid: str) -> Response:
-    sacc = sample_access(session, authenticate(request, session), sample_uuid, "read")
-    return json_response(_dumps(service.get_sample(session, sacc, request.query_params.get("labelset"))))
+    labelset = request.query_params.get("labelset")
+    api_key = api_key_from(request)
+    if api_key is None:
+        sacc = sample_access(session, authenticate(request, session), sample_uuid, "read")
+        return json_response(_dumps(service.get_sample(session, sacc, labelset)))
+    with plain_reads(request.app.state.engine) as reads:
+        sacc = sample_access_by_key(reads, api_key, sample_uuid, "read")
+        request.state.account_id = sacc.user.id
+        return json_response(_dumps(service.get_sample(reads, sacc, labelset)))
 
 
 FAST_LANE: list[tuple[str, str, Handler]] = [("GET", "/samples/{sample_uuid}/", get_sample_handler)]

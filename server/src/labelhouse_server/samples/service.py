@@ -25,7 +25,7 @@ from ..datasets.service import GROUND_TRUTH
 from ..db import Dataset, Label, Labelset, Sample
 from ..db.integrity import violated_constraint
 from ..db.rows import LABEL, SAMPLE
-from ..db.sql import in_list, run, run_many
+from ..db.sql import Reader, in_list, run, run_many
 from ..db.transaction import write_transaction
 from ..errors import AlreadyExists, Conflict, Invalid, NotFound
 from ..labels.schemas import label_public, label_user_ids
@@ -274,7 +274,7 @@ _LABEL_BY_LABELSET_NAME = (
 )
 
 
-def get_sample(session: Session, sacc: SampleAccess, labelset: str | None) -> dict[str, Any]:
+def get_sample(session: Reader, sacc: SampleAccess, labelset: str | None) -> dict[str, Any]:
     row = sacc.row
     if labelset:
         # The SDK builds ``?labelset=X?include_signed_urls=1`` when both options are given.

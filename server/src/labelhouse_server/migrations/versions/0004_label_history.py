@@ -60,6 +60,8 @@ def upgrade() -> None:
 def _backfill() -> None:
     """Revision 1 ("created", the label as it is now) for every label that exists, in batches."""
     bind = op.get_bind()
+    # ``sa.text`` on Alembic's bind, not ``db.sql.run``: a migration is frozen in time and imports no application
+    # code that may change after it.
     revisions = sa.table("label_revisions", *(sa.column(c) for c in (
         "sample_id", "labelset_id", "dataset_id", "revision", "action", "label_status", "attributes_hash", "score",
         "created_by_id", "created_at")))
