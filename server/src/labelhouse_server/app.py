@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -108,7 +107,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # first) and stop with it; running jobs are handed back to the queue.
         app.check_telemetry()
         app.state.job_runner.start()
-        threading.Thread(target=build_routes, args=(app,), name="labelhouse-build-routes", daemon=True).start()
+        # Built before serving, not in a thread beside requests: pydantic's deferred TypeAdapter build is not
+        # thread-safe, and building from a thread while requests built the same routes failed in CI
+        # (PytestUnhandledThreadExceptionWarning from the thread, session 6).
+        build_routes(app)
         try:
             yield
         finally:
@@ -173,9 +175,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def build_routes(app: FastAPI) -> None:
     """Build every included router's routes now. FastAPI (0.16x) builds an included router's routes (dependencies,
-    parameter fields: ~20 % of start-up) on the first request that is matched against it; run from a thread when
-    the app starts, this is done while the server already answers, and no request pays for it. Safe to run beside
-    requests (FastAPI builds under a lock); a no-op on FastAPI versions that build routes in ``include_router``."""
+    parameter fields: ~20 % of start-up) on the first request that is matched against it; run by the lifespan before
+    the app serves, no request pays for it. Not run beside requests: pydantic's deferred build is not thread-safe.
+    A no-op on FastAPI versions that build routes in ``include_router``."""
     for route in app.router.routes:
         for name in ("effective_route_contexts", "effective_low_priority_routes"):
             contexts = getattr(route, name, None)
