@@ -4,9 +4,10 @@ Two real servers share one database: the module's ``server`` (fast lane on, the 
 with ``LABELHOUSE_FAST_LANE=false``, which serves the same endpoints through their FastAPI routes. Every request
 below goes to both, with the same ``X-Request-ID``; status, content type, request-id header and body must be
 identical (for writes, after dropping the timestamps that differ between two writes). The requests cover every
-outcome of the three fast endpoints: success, 401 (no key, malformed header, unknown and revoked keys), 403, 404
+outcome of the fast endpoints: success, 401 (no key, malformed header, unknown and revoked keys), 403, 404
 (missing, invisible, unknown labelset, unlabeled), 400 (empty, invalid JSON, gzip, invalid attributes, bad status)
-and the trailing-slash twins.
+and the trailing-slash twins; for the sample listing, its parameters (pages, continuation tokens and their Link
+header, filters, sorts, labels, junk values, repeated parameters) and its refusals.
 """
 
 from __future__ import annotations
@@ -212,10 +213,51 @@ def test_writes_answer_identically(server, plain, world):
             assert http.get(f"/labels/{uuid}/ground-truth/").status_code == 404
 
 
+def test_listings_answer_identically(server, plain, world):
+    keys, dataset = world["keys"], world["dataset"]
+    path = f"/datasets/{dataset}/samples/"
+    cases: list[tuple[str, str | None, str, int]] = [
+        (path, keys["owner"], "", 200),
+        (path.rstrip("/"), keys["owner"], "", 200),
+        (path, keys["labeler"], "labelset=ground-truth", 200),
+        (path, keys["owner"], "labelset=ground-truth&per_page=5", 200),
+        (path, keys["owner"], "labelset=ground-truth&per_page=5&page=2", 200),
+        (path, keys["owner"], "labelset=ground-truth&per_page=5&page=99", 200),
+        (path, keys["owner"], "labelset=ground-truth&include_full_label=1&per_page=4", 200),
+        (path, keys["owner"], "labelset=ground-truth&label_status=LABELED,UNLABELED&sort=-created_at", 200),
+        (path, keys["owner"], "labelset=ground-truth&sort=gt_label__updated_at&per_page=3", 200),
+        (path, keys["owner"], "filters=i:3&name__contains=s", 200),
+        (path, keys["owner"], "per_page=desc&sort=-None&filters=UNLABELED&labelset=" + dataset, 200),
+        (path, keys["owner"], "per_page=2&per_page=3&page=1&page=2&sort=name&sort=-name", 200),
+        (path, keys["owner"], "labelset=no-such-labelset&per_page=2", 200),
+        (path, keys["owner"], "after=not-a-token", 400),
+        (path, keys["owner"], "page=10000000000000000000000", 400),
+        (path, keys["owner"], "filters=" + ",".join(f"k{i}:v" for i in range(101)), 400),
+        (path, keys["outsider"], "", 404),
+        (f"/datasets/{dataset}-missing/samples/", keys["owner"], "", 404),
+        (path, None, "", 401),
+        (path, "lh_not-a-key", "", 401),
+    ]
+    for p, key, query, expected in cases:
+        r = _both(server, plain, "GET", p + (f"?{query}" if query else ""), key=key)
+        assert r.status_code == expected, (p, query, r.text)
+    # the continuation: Link headers name the same next page (on each server's own address), and it answers alike
+    query = "labelset=ground-truth&per_page=5&sort=-priority"
+    links = []
+    for srv in (server, plain):
+        with srv.client(keys["owner"]) as http:
+            links.append(http.get(f"{path}?{query}").headers["link"].replace(srv.url, ""))
+    assert links[0] == links[1] and "after=" in links[0], links
+    r = _both(server, plain, "GET", links[0][1:links[0].index(">")], key=keys["owner"])
+    assert r.status_code == 200 and len(r.json()) == 5
+
+
 def test_other_methods_and_paths_fall_through(server, plain, world):
     uuid, key = world["uuids"][0], world["keys"]["owner"]
     for method, path in [("POST", f"/labels/{uuid}/ground-truth/"), ("HEAD", f"/samples/{uuid}/"),
-                         ("GET", f"/labels/{uuid}/ground-truth/extra/"), ("GET", "/samples/")]:
+                         ("GET", f"/labels/{uuid}/ground-truth/extra/"), ("GET", "/samples/"),
+                         ("HEAD", f"/datasets/{world['dataset']}/samples/"),
+                         ("GET", f"/datasets/{world['dataset']}/samples/extra/")]:
         _both(server, plain, method, path, key=key)
 
 

@@ -8,7 +8,8 @@ one statement writes each sample's JSON text: strings quoted by ``json_quote``, 
 (``attributes``, ``metadata``, ``embedding``) spliced in as stored (what ``orjson.Fragment`` does on the Python
 path), usernames joined. The only values left to Python are the floats (``priority``, the label's ``score``):
 SQLite writes a REAL with 15 significant digits (``0.30000000000000004`` would become ``0.3``), so they come back
-as numbers and orjson writes them exactly as the Python path does. Each row is three byte strings around them.
+as numbers and orjson writes them exactly as the Python path does (all of a page's in one call). Each row is three
+byte strings around them.
 
 Same keys in the same order, same values, same types as the Python path (``tests/server/samples/
 test_listing_rendered.py`` compares both on awkward values). Full labels (``include_full_label``) and PostgreSQL
@@ -17,6 +18,7 @@ keep the Python path.
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -36,7 +38,7 @@ def _username(alias: str) -> str:
 
 # One row per sample, in the order of the ids given (a JSON array walked by json_each, as ``query._page_rows``):
 # head (up to ``"priority":``), priority, middle (up to the label's ``"score":``, or the end of the sample when
-# there is no label), score, tail (NULL when there is no label). Every head starts with ``,``.
+# no labelset is shown), and with a labelset score and tail (the rest). Every head starts with ``,``.
 _SAMPLE_HEAD = (
     "',{\"uuid\":' || json_quote(s.uuid) || ',\"name\":' || json_quote(s.name)"
     " || ',\"attributes\":' || coalesce(s.attributes, 'null')"
@@ -59,13 +61,14 @@ _SAMPLE_JOINS = (
     "LEFT JOIN accounts ar ON ar.id = s.assigned_reviewer_id "
 )
 # Without a labelset: no "label" key.
-_PAGE = (f"SELECT CAST({_SAMPLE_HEAD} AS BLOB), s.priority, CAST({_SAMPLE_MIDDLE} || '}}' AS BLOB), NULL, NULL "
+_PAGE = (f"SELECT CAST({_SAMPLE_HEAD} AS BLOB), s.priority, CAST({_SAMPLE_MIDDLE} || '}}' AS BLOB) "
          f"{_SAMPLE_JOINS}ORDER BY j.key")
-# With a labelset: "label" is its summary (``labels.schemas.label_summary``) or null.
+# With a labelset: "label" is its summary (``labels.schemas.label_summary``) or null. Without a label the middle
+# ends with ``"label":``, the score column is NULL (written ``null``) and the tail closes the sample.
 _PAGE_SUMMARIES = (
     f"SELECT CAST({_SAMPLE_HEAD} AS BLOB), s.priority, CAST({_SAMPLE_MIDDLE} || CASE WHEN l.id IS NULL "
-    "THEN ',\"label\":null}' ELSE ',\"label\":{\"label_status\":' || json_quote(l.label_status) || ',\"score\":' "
-    "END AS BLOB), l.score, CASE WHEN l.id IS NULL THEN NULL ELSE CAST("
+    "THEN ',\"label\":' ELSE ',\"label\":{\"label_status\":' || json_quote(l.label_status) || ',\"score\":' "
+    "END AS BLOB), l.score, CASE WHEN l.id IS NULL THEN CAST('}' AS BLOB) ELSE CAST("
     f"',\"updated_at\":' || {_quoted('l.updated_at')} || ',\"created_by\":' || {_username('lc')}"
     f" || ',\"reviewed_by\":' || {_username('lr')} || '}}}}' AS BLOB) END "
     f"{_SAMPLE_JOINS}"
@@ -91,17 +94,16 @@ def page_json(session: Session, ids: list[int], labelset_id: int | None, dataset
         rows = run(session, _PAGE, (data_type_json, full_name_json, id_list))
     else:
         rows = run(session, _PAGE_SUMMARIES, (data_type_json, full_name_json, id_list, labelset_id))
-    dumps = orjson.dumps
-    parts: list[bytes] = []
-    for head, priority, middle, score, tail in rows:
-        if tail is None:
-            parts += (head, dumps(priority), middle)
-        else:
-            parts += (head, dumps(priority), middle, dumps(score), tail)
-    if not parts:  # the samples were deleted between the two queries
+    if not rows:  # the samples were deleted between the two queries
         return b"[]"
-    parts[0] = parts[0][1:]  # the first sample's leading comma
-    return b"[" + b"".join(parts) + b"]"
+    # The floats of the whole page in one orjson call, split at its commas (a number never contains one): the
+    # bytes orjson writes for each value alone, without a call per value (two calls a row cost ~1/4 of a page).
+    columns: list[Any] = list(zip(*rows))
+    columns[1] = orjson.dumps(columns[1])[1:-1].split(b",")
+    if labelset_id is not None:
+        columns[3] = orjson.dumps(columns[3])[1:-1].split(b",")
+    body = b"".join(chain.from_iterable(zip(*columns)))
+    return b"[" + body[1:] + b"]"  # without the first sample's leading comma
 
 
 __all__ = ["page_json"]

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from ..access import SampleManage, sample_access, sample_access_by_key
 from ..contract import WRITE_ERRORS
 from ..datasets.deps import DatasetManage, DatasetRead
+from ..datasets.permissions import DatasetAccess, dataset_access
 from ..db.sql import plain_reads
 from ..deps import DB, api_key_from, authenticate
 from ..fastlane import Handler
@@ -59,20 +60,40 @@ def get_samples(
     sort: str | None = Query(None, description="name, created_at, priority, updated_at, gt_label__updated_at; "
                                                "prefix `-` for descending"),
 ) -> Response:
-    query = SampleQuery.from_params({
-        "per_page": per_page, "page": page, "after": after, "labelset": labelset,
-        "include_full_label": include_full_label, "name__contains": name__contains, "filters": filters,
-        "label_status": label_status, "sort": sort})
+    return _listing(request, session, acc)
+
+
+# The listing's query parameters (documented on ``get_samples``), read from the request by ``_listing``: the last
+# value of a repeated parameter, as FastAPI's ``Query`` reads a ``str`` parameter.
+_LISTING_PARAMS = ("per_page", "page", "after", "labelset", "include_full_label", "name__contains", "filters",
+                   "label_status", "sort")
+
+
+def _listing(request: Request, session: Session, acc: DatasetAccess) -> Response:
+    params = request.query_params
+    query = SampleQuery.from_params({name: params.get(name) for name in _LISTING_PARAMS})
     settings = request.app.state.settings
     check_page(query.page, settings)
     check_filters(len(query.metadata), settings)
     listing = list_samples(session, acc, query, json_in_database=settings.listing_json_in_database)
     response = json_response(listing.body)
     if listing.next_token is not None:  # a stateless continuation (samples/query.py): same answer from any process
-        params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "after")]
-        next_url = request.url.replace_query_params(**dict(params), after=listing.next_token)
+        kept = [(k, v) for k, v in params.multi_items() if k not in ("page", "after")]
+        next_url = request.url.replace_query_params(**dict(kept), after=listing.next_token)
         response.headers["Link"] = f'<{next_url}>; rel="next"'
     return response
+
+
+# The listing in the fast lane (``fastlane.py``): the SDKs page through whole datasets with it, and FastAPI's
+# dependency solving, parameter validation and exit stacks cost ~1/4 of a page's CPU beside SQLite's work
+# (bench/RESULTS.md, issue 16 session 7). The same steps in the same order as ``get_samples``' dependencies
+# (authenticate, then the dataset's read access), all in one worker-thread hop: a page is milliseconds of reads.
+async def list_samples_handler(request: Request, session: Session, owner: str, dataset: str) -> Response:
+    def work() -> Response:
+        acc = dataset_access(session, authenticate(request, session), owner, dataset, "read")
+        return _listing(request, session, acc)
+
+    return await run_in_threadpool(work)
 
 
 @route(router, "/datasets/{owner}/{dataset}/samples/", ["POST"], model=SamplePublic, errors=WRITE_ERRORS,
@@ -123,7 +144,8 @@ async def get_sample_handler(request: Request, session: Session, sample_uuid: st
         return json_response(_dumps(service.get_sample(reads, sacc, labelset)))
 
 
-FAST_LANE: list[tuple[str, str, Handler]] = [("GET", "/samples/{sample_uuid}/", get_sample_handler)]
+FAST_LANE: list[tuple[str, str, Handler]] = [("GET", "/samples/{sample_uuid}/", get_sample_handler),
+                                             ("GET", "/datasets/{owner}/{dataset}/samples/", list_samples_handler)]
 
 
 # The handler reads its query parameters itself (it also serves the fast lane); documented here.
