@@ -23,22 +23,24 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 import orjson
-from sqlalchemy import and_, bindparam, func, or_, select, text
+from sqlalchemy import CursorResult, and_, bindparam, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from ..datasets.permissions import DatasetAccess
+from ..auth.keys import hash_key
+from ..datasets.permissions import DatasetAccess, require_role, role_from
+from ..db import Account
 from ..db.engine import json_field
-from ..db.rows import LABEL, SAMPLE
+from ..db.rows import ACCOUNT, LABEL, SAMPLE, split
 from ..db.sql import run
-from ..errors import Invalid
+from ..errors import Invalid, InvalidApiKey, NotFound
 from ..labels.schemas import LABEL_STATUSES, label_public, label_summary
 from ..lookups import usernames
 from . import schemas as s
 from .pages import page_json
-from .service import GROUND_TRUTH, LT, ST, find_labelset, full_name
+from .service import GROUND_TRUTH, LT, ST, full_name
 
 MAX_PER_PAGE = 1000
 SORT_KEYS = {
@@ -107,18 +109,88 @@ class Page:
     next_token: str | None  # continues the listing after this page; None after a short (last) page
 
 
-def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery, *, json_in_database: bool = True) -> Page:
+@dataclass(frozen=True)
+class Listed:
+    """What a listing needs of its dataset and its caller: from the request's ``DatasetAccess`` (``listed``), or
+    read with the caller's API key in one statement (``listed_by_key``)."""
+    dataset_id: int
+    created_at: str
+    full_name: str
+    data_type: str
+    task_type: str
+    user: Account
+
+
+def listed(acc: DatasetAccess) -> Listed:
+    d = acc.dataset
+    return Listed(d.id, d.created_at, full_name(d), d.data_type, d.task_type, acc.user)
+
+
+# ``deps.authenticate`` (API key) and ``datasets.permissions.dataset_access`` in one statement: the key's account
+# (no row: unknown or revoked key, checked on every request), then the dataset by owner and name (NULLs: none), its
+# owner, and the caller's collaborator and organization roles on it.
+_LISTED_BY_KEY = (
+    f"SELECT {ACCOUNT.sql('a')}, d.id, d.owner_id, d.public, d.created_at, d.data_type, d.task_type, "
+    "o.is_organization, c.role, m.role "
+    "FROM api_keys k JOIN accounts a ON a.id = k.account_id "
+    "LEFT JOIN accounts o ON o.username = ? "
+    "LEFT JOIN datasets d ON d.owner_id = o.id AND d.name = ? "
+    "LEFT JOIN collaborators c ON c.dataset_id = d.id AND c.user_id = a.id "
+    "LEFT JOIN organization_members m ON m.organization_id = d.owner_id AND m.user_id = a.id "
+    "WHERE k.key_hash = ? AND k.revoked_at IS NULL"
+)
+
+
+def listed_by_key(session: Session, api_key: str, owner: str, name: str, action: str = "read") -> Listed:
+    """``authenticate`` then ``dataset_access(..., action)`` for a caller with an API key, without ORM objects in
+    the session: the same errors in the same order (401 for an unknown, revoked or organization key; 404 for a
+    dataset missing or invisible; 403)."""
+    r = run(session, _LISTED_BY_KEY, (owner, name, hash_key(api_key))).first()
+    if r is None:
+        raise InvalidApiKey()
+    caller, (dataset_id, owner_id, public, created_at, data_type, task_type, owner_is_org, collaborator_role,
+             member_role) = split(r, ACCOUNT)
+    if caller.is_organization:
+        raise InvalidApiKey()
+    if dataset_id is None:
+        raise NotFound()
+    role = role_from(is_owner=owner_id == caller.id, collaborator_role=collaborator_role,
+                     owner_is_organization=bool(owner_is_org), member_role=member_role, public=bool(public))
+    if role is None:
+        raise NotFound()
+    require_role(role, action)
+    user = Account(id=caller.id, username=caller.username, email=caller.email, is_organization=False,
+                   is_admin=bool(caller.is_admin), created_at=caller.created_at)  # transient: no session
+    return Listed(dataset_id, created_at, f"{owner}/{name}", data_type, task_type, user)
+
+
+class _Labelset(NamedTuple):
+    id: int
+    name: str
+
+
+_LABELSET = "SELECT id, name FROM labelsets WHERE dataset_id = ? AND name = ?"
+
+
+def _labelset(session: Session, dataset_id: int, name: str | None) -> _Labelset | None:
+    """``service.find_labelset`` without an ORM object."""
+    if not name:
+        return None
+    row = run(session, _LABELSET, (dataset_id, name)).first()
+    return None if row is None else _Labelset(*row)
+
+
+def list_samples(session: Session, dataset: Listed, q: SampleQuery, *, json_in_database: bool = True) -> Page:
     """One page of the listing. ``json_in_database``: on SQLite, a page without full labels is written as JSON by
     the database (``samples.pages``) instead of shaped here (setting ``listing_json_in_database``)."""
-    dataset = acc.dataset
     dialect = session.get_bind().dialect.name
-    shown = find_labelset(session, dataset.id, q.labelset)  # None for unknown / junk labelset names
+    shown = _labelset(session, dataset.dataset_id, q.labelset)  # None for unknown / junk labelset names
     # Status filters and label-time sorting look at the requested labelset, else ground truth.
     needs_label_join = bool(q.statuses) or q.sort == "label_updated_at"
-    joined = shown or (find_labelset(session, dataset.id, GROUND_TRUTH) if needs_label_join else None)
+    joined = shown or (_labelset(session, dataset.dataset_id, GROUND_TRUTH) if needs_label_join else None)
 
     # ---- (1) ids of this page, in order
-    ids_q = select(ST.c.id).where(ST.c.dataset_id == dataset.id)
+    ids_q = select(ST.c.id).where(ST.c.dataset_id == dataset.dataset_id)
     if needs_label_join:
         on = and_(LT.c.sample_id == ST.c.id, LT.c.labelset_id == (joined.id if joined else -1))
         ids_q = ids_q.select_from(ST.outerjoin(LT, on))
@@ -137,7 +209,7 @@ def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery, *, json_i
         ids_q = ids_q.where(or_(*conditions))
     key = _sort_key(q)
     ids_q = ids_q.add_columns(key.label("sort_key")).order_by(*_directed(q, key, ST.c.id))
-    fingerprint = _fingerprint(dataset.id, dataset.created_at, joined.id if joined else None, q)
+    fingerprint = _fingerprint(dataset.dataset_id, dataset.created_at, joined.id if joined else None, q)
     if q.after is not None:  # a continuation: seek past the last row served, no OFFSET
         if q.sort == "label_updated_at":
             raise Invalid("after: listings sorted by label time continue by page number only.", field="after")
@@ -146,7 +218,7 @@ def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery, *, json_i
         ids_q = ids_q.offset((q.page - 1) * q.per_page)
     # The driver's rows (id, sort key), not SQLAlchemy ``Row`` objects: for 1,000 ids those cost more than
     # SQLite's own work at a small offset (issue 16, bench/RESULTS.md session 7).
-    result = session.execute(ids_q.limit(q.per_page))
+    result = cast(CursorResult[Any], session.execute(ids_q.limit(q.per_page)))
     try:
         page_keys = result.cursor.fetchall()
     finally:
@@ -157,7 +229,7 @@ def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery, *, json_i
     more = len(ids) == q.per_page and q.sort != "label_updated_at"
     next_token = _token(page_keys[-1][1], page_keys[-1][0], fingerprint) if more else None
     if json_in_database and dialect == "sqlite" and not q.include_full_label:
-        body = page_json(session, ids, shown.id if shown is not None else None, full_name(dataset),
+        body = page_json(session, ids, shown.id if shown is not None else None, dataset.full_name,
                          dataset.data_type)
         return Page(body, next_token)
     rows = _page_rows(session, ids, shown.id if shown is not None else None)
@@ -167,8 +239,8 @@ def list_samples(session: Session, acc: DatasetAccess, q: SampleQuery, *, json_i
         user_ids.update(sample_users(r))
         if shown is not None and _label_id(r) is not None:
             user_ids.update(_label_users(r))
-    users = usernames(session, user_ids, acc.user)
-    dataset_name = full_name(dataset)
+    users = usernames(session, user_ids, dataset.user)
+    dataset_name = dataset.full_name
     data_type = dataset.data_type
     public = s.sample_public
     if shown is None:
@@ -300,4 +372,4 @@ def metadata_equals(dialect: str, i: int, key: str, value: str) -> Any:
     return text(sql).bindparams(bindparam(key_param, quoted), bindparam(value_param, value))
 
 
-__all__ = ["Page", "SampleQuery", "list_samples"]
+__all__ = ["Listed", "Page", "SampleQuery", "list_samples", "listed", "listed_by_key"]

@@ -16,14 +16,14 @@ from starlette.responses import Response
 from ..access import SampleManage, sample_access, sample_access_by_key
 from ..contract import WRITE_ERRORS
 from ..datasets.deps import DatasetManage, DatasetRead
-from ..datasets.permissions import DatasetAccess, dataset_access
+from ..datasets.permissions import dataset_access
 from ..db.sql import plain_reads
 from ..deps import DB, api_key_from, authenticate
 from ..fastlane import Handler
 from ..http import empty_response, json_response, parse_json, route
 from ..limits import check_filters, check_page
 from . import service
-from .query import SampleQuery, list_samples
+from .query import Listed, SampleQuery, list_samples, listed, listed_by_key
 from .schemas import SamplePublic, SamplesDeleted
 
 router = APIRouter(tags=["samples"])
@@ -60,7 +60,7 @@ def get_samples(
     sort: str | None = Query(None, description="name, created_at, priority, updated_at, gt_label__updated_at; "
                                                "prefix `-` for descending"),
 ) -> Response:
-    return _listing(request, session, acc)
+    return _listing(request, session, listed(acc))
 
 
 # The listing's query parameters (documented on ``get_samples``), read from the request by ``_listing``: the last
@@ -69,13 +69,13 @@ _LISTING_PARAMS = ("per_page", "page", "after", "labelset", "include_full_label"
                    "label_status", "sort")
 
 
-def _listing(request: Request, session: Session, acc: DatasetAccess) -> Response:
+def _listing(request: Request, session: Session, dataset: Listed) -> Response:
     params = request.query_params
     query = SampleQuery.from_params({name: params.get(name) for name in _LISTING_PARAMS})
     settings = request.app.state.settings
     check_page(query.page, settings)
     check_filters(len(query.metadata), settings)
-    listing = list_samples(session, acc, query, json_in_database=settings.listing_json_in_database)
+    listing = list_samples(session, dataset, query, json_in_database=settings.listing_json_in_database)
     response = json_response(listing.body)
     if listing.next_token is not None:  # a stateless continuation (samples/query.py): same answer from any process
         kept = [(k, v) for k, v in params.multi_items() if k not in ("page", "after")]
@@ -88,10 +88,17 @@ def _listing(request: Request, session: Session, acc: DatasetAccess) -> Response
 # dependency solving, parameter validation and exit stacks cost ~1/4 of a page's CPU beside SQLite's work
 # (bench/RESULTS.md, issue 16 session 7). The same steps in the same order as ``get_samples``' dependencies
 # (authenticate, then the dataset's read access), all in one worker-thread hop: a page is milliseconds of reads.
+# With an API key (the SDKs), the key, the dataset and the caller's roles are one statement without ORM objects
+# (``query.listed_by_key``); the web app's cookie takes the dependencies' path.
 async def list_samples_handler(request: Request, session: Session, owner: str, dataset: str) -> Response:
     def work() -> Response:
-        acc = dataset_access(session, authenticate(request, session), owner, dataset, "read")
-        return _listing(request, session, acc)
+        api_key = api_key_from(request)
+        if api_key is None:
+            target = listed(dataset_access(session, authenticate(request, session), owner, dataset, "read"))
+        else:
+            target = listed_by_key(session, api_key, owner, dataset)
+            request.state.account_id = target.user.id
+        return _listing(request, session, target)
 
     return await run_in_threadpool(work)
 
