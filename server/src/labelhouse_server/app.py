@@ -19,6 +19,7 @@ from .auth.routes import router as auth_router
 from .contract import drop_unsent_validation_errors
 from .datasets.routes import router as datasets_router
 from .db.engine import engine_for, make_sessionmaker, read_engine, read_options
+from .db.sql import HeldReads
 from .db.transaction import guard_writes
 from .embeddings.index import IndexCache
 from .embeddings.routes import FAST_LANE as embeddings_fast_lane
@@ -115,6 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             app.state.job_runner.stop()
+            if app.state.held_reads is not None:
+                app.state.held_reads.close()
             engine.dispose()
 
     app = LabelhouseApp(
@@ -133,6 +136,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     guard_writes(app.state.read_sessionmaker)
     app.state.read_options = read_options(engine.dialect.name)
     app.state.inline_writes = engine.dialect.name == "sqlite"  # see deps.run_write
+    # SQLite: the connection of the event loop's session-less reads (``db.sql.HeldReads``, the GET of a sample).
+    app.state.held_reads = HeldReads(engine) if app.state.inline_writes else None
     app.state.store = make_store(settings)
     app.state.job_runner = make_app_runner(settings, engine)
     app.state.embedding_indexes = IndexCache(app.state.store, settings.data_dir / "embedding-index-cache")
