@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .admin.routes import router as admin_router
 from .assets.routes import router as assets_router
 from .auth.routes import router as auth_router
-from .contract import drop_unsent_validation_errors
+from .contract import document_models, drop_unsent_validation_errors
 from .datasets.routes import router as datasets_router
 from .db.engine import engine_for, make_sessionmaker, read_engine, read_options
 from .db.transaction import guard_writes
@@ -92,6 +92,7 @@ class LabelhouseApp(FastAPI):
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
+            document_models(self.routes)
             self.openapi_schema = drop_unsent_validation_errors(super().openapi())
         return self.openapi_schema
 
