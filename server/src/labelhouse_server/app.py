@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -112,6 +113,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # thread-safe, and building from a thread while requests built the same routes failed in CI
         # (PytestUnhandledThreadExceptionWarning from the thread, session 6).
         build_routes(app)
+        if not gc.isenabled():  # ``labelhouse serve`` turned it off for start-up (cli.cmd_serve)
+            gc.collect()
+            gc.enable()
         try:
             yield
         finally:
