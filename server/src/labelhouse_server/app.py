@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -16,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .admin.routes import router as admin_router
 from .assets.routes import router as assets_router
 from .auth.routes import router as auth_router
-from .contract import drop_unsent_validation_errors
+from .contract import document_models, drop_unsent_validation_errors
 from .datasets.routes import router as datasets_router
 from .db.engine import engine_for, make_sessionmaker, read_engine, read_options
 from .db.sql import HeldReads
@@ -93,6 +94,7 @@ class LabelhouseApp(FastAPI):
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
+            document_models(self.routes)
             self.openapi_schema = drop_unsent_validation_errors(super().openapi())
         return self.openapi_schema
 
@@ -112,6 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # thread-safe, and building from a thread while requests built the same routes failed in CI
         # (PytestUnhandledThreadExceptionWarning from the thread, session 6).
         build_routes(app)
+        if not gc.isenabled():  # ``labelhouse serve`` turned it off for start-up (cli.cmd_serve)
+            gc.collect()
+            gc.enable()
         try:
             yield
         finally:
