@@ -163,7 +163,7 @@ class PostgresBuckets:
             if random.random() < 0.001:
                 conn.execute(_PRUNE)
         assert row is not None  # created just above when missing
-        granted, tokens = int(row[0]), float(row[1])
+        granted, tokens = int(row.granted), float(row.tokens)
         if granted < 1:
             return (1 - tokens) / bucket.per_second
         if granted > 1:

@@ -17,7 +17,7 @@ import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..db.engine import READ_ONLY
-from ..db.rows import RELEASE
+from ..db.rows import RELEASE, RELEASE_LABEL, RELEASE_SAMPLE
 from ..db.sql import run
 
 log = logging.getLogger("labelhouse.releases")
@@ -26,10 +26,15 @@ BATCH = 2000
 
 # Hot-path reads go through the driver's cursor (``db.sql.run``: plain tuples; SQLAlchemy Row objects cost ~30% of
 # the build).
-_SAMPLES = ("SELECT sample_id, uuid, name, attributes, metadata, created_at FROM release_samples "
+# Rows are read with ``itemgetter``s by column name (``db/rows.py``).
+_SAMPLES = (f"SELECT {RELEASE_SAMPLE.sql()} FROM release_samples "
             "WHERE release_id = ? AND sample_id > ? ORDER BY sample_id LIMIT ?")
-_LABELS = ("SELECT sample_id, labelset_id, label_status, attributes, score, created_by, updated_by, reviewed_by, "
-           "created_at, updated_at FROM release_labels WHERE release_id = ? AND sample_id > ? AND sample_id <= ?")
+_LABELS = (f"SELECT {RELEASE_LABEL.sql()} FROM release_labels "
+           "WHERE release_id = ? AND sample_id > ? AND sample_id <= ?")
+_SAMPLE_ID = RELEASE_SAMPLE.getter("sample_id")
+_SAMPLE_FIELDS = RELEASE_SAMPLE.getter("sample_id", "uuid", "name", "attributes", "metadata", "created_at")
+_LABEL_FIELDS = RELEASE_LABEL.getter("sample_id", "labelset_id", "label_status", "attributes", "score",
+                                     "created_by", "updated_by", "reviewed_by", "created_at", "updated_at")
 _EMPTY_OBJ = orjson.Fragment(b"{}")
 _NULL = orjson.Fragment(b"null")
 
@@ -88,12 +93,12 @@ def write_release_file(sessions: sessionmaker[Session], release: dict[str, Any],
             samples = run(session, _SAMPLES, (rid, after, BATCH))
             if not samples:
                 break
-            hi, *_ = samples[-1]  # the batch's last sample_id
+            hi = _SAMPLE_ID(samples[-1])  # the batch's last sample_id
             label_rows = run(session, _LABELS, (rid, after, hi))
         if on_batch is not None:
             on_batch(samples, label_rows)
         labels: dict[int, dict[str, Any]] = {}
-        for (sid, lsid, status, attrs, score, cby, uby, rby, cat, uat) in label_rows:
+        for (sid, lsid, status, attrs, score, cby, uby, rby, cat, uat) in map(_LABEL_FIELDS, label_rows):
             name = names.get(lsid)
             if name is None:
                 continue  # labelset created after the snapshot
@@ -102,7 +107,7 @@ def write_release_file(sessions: sessionmaker[Session], release: dict[str, Any],
                 "created_at": cat, "created_by": cby, "updated_at": uat, "updated_by": uby, "reviewed_by": rby,
             }
         parts = []
-        for sid, uuid, name, attrs, meta, created_at in samples:
+        for sid, uuid, name, attrs, meta, created_at in map(_SAMPLE_FIELDS, samples):
             own = labels.get(sid)
             parts.append({
                 "uuid": uuid, "name": name, "attributes": _frag(attrs), "metadata": _frag(meta, _EMPTY_OBJ),

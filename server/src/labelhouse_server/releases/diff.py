@@ -25,7 +25,7 @@ import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..datasets.permissions import DatasetAccess
-from ..db.rows import RELEASE_CHANGE
+from ..db.rows import RELEASE_CHANGE, RELEASE_LABEL, RELEASE_SAMPLE
 from ..db.sql import run, run_many
 from ..errors import Conflict, Invalid
 from .service import get_release
@@ -69,13 +69,16 @@ def clear_digests(session: Session, release_id: int) -> None:
         run(session, f"DELETE FROM {table} WHERE release_id = ?", (release_id,))
 
 
+_SAMPLE_FIELDS = RELEASE_SAMPLE.getter("sample_id", "uuid", "name", "attributes", "metadata")
+_LABEL_FIELDS = RELEASE_LABEL.getter("sample_id", "labelset_id", "label_status", "attributes", "score")
+
+
 class DigestRecorder:
     """Digests of a release's snapshot, recorded batch by batch as the build reads it (one pass over the snapshot
     for the file and the digests), each batch in its own short write transaction, before the release turns
     SUCCEEDED. Rows of an earlier attempt are cleared first.
 
-    ``add(samples, labels)`` takes the build's rows as read: samples ``(sample_id, uuid, name, attributes,
-    metadata, ...)`` and labels ``(sample_id, labelset_id, label_status, attributes, score, ...)``."""
+    ``add(samples, labels)`` takes the build's rows as read: ``RELEASE_SAMPLE`` and ``RELEASE_LABEL`` rows."""
 
     def __init__(self, sessions: sessionmaker[Session], release_id: int, dataset_id: int,
                  labelsets: list[dict[str, Any]]) -> None:
@@ -91,21 +94,20 @@ class DigestRecorder:
         # sample_digest and label_digest inlined (same bytes): this runs for every sample and label of a release.
         loads, dumps, blake2b, sort = orjson.loads, orjson.dumps, hashlib.blake2b, _SORTED
         rid, names = self.release_id, self.names
-        sample_rows = [(rid, row[0], row[1], row[2], blake2b(dumps(
-            [row[2], None if row[3] is None else loads(row[3]), {} if row[4] is None else loads(row[4])],
-            option=sort), digest_size=16).digest()) for row in samples]
+        sample_rows = [(rid, sid, uuid, name, blake2b(dumps(
+            [name, None if attrs is None else loads(attrs), {} if meta is None else loads(meta)],
+            option=sort), digest_size=16).digest()) for sid, uuid, name, attrs, meta in map(_SAMPLE_FIELDS, samples)]
         label_rows, contents = [], {}
-        for row in labels:
-            name = names.get(row[1])
+        for sid, lsid, status, attrs, score in map(_LABEL_FIELDS, labels):
+            name = names.get(lsid)
             if name is None:
                 continue  # a labelset created after the snapshot (not in the release file either)
-            attrs = row[3]
             text = attrs if attrs is not None else "null"
             key = blake2b(text.encode(), digest_size=16).digest()  # history.content_hash
             contents[key] = text
-            digest = blake2b(dumps([row[2], row[4], None if attrs is None else loads(attrs)], option=sort),
+            digest = blake2b(dumps([status, score, None if attrs is None else loads(attrs)], option=sort),
                              digest_size=16).digest()
-            label_rows.append((rid, row[0], name, digest, key))
+            label_rows.append((rid, sid, name, digest, key))
         with self.sessions() as session:
             _run_many(session, _PUT_SAMPLE, sample_rows)
             _run_many(session, _PUT_LABEL, label_rows)
