@@ -5,7 +5,8 @@ parse with graphql-core under a token limit, then validate (with a depth limit) 
 worker thread on one database session: a REST request's (``deps.request_session``), which reads. Queries and
 mutations alike read in it, and the services a mutation calls open their own short ``write_transaction`` after
 checking their input (a write outside one fails loudly). Every failure is the §4 envelope — a 4xx or a 200 with
-``errors`` — never a 5xx for a client mistake (the SDK retries 5xx for two minutes).
+``errors`` — never a 5xx for a client mistake (the SDK retries 5xx for two minutes). The one 5xx is a lock wait
+that ran out (``errors.Busy``): 503 with ``Retry-After``, which the SDK retries until the lock is free.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from .errors import (
     MALFORMED_REQUEST,
     PARSE_FAILED,
     VALIDATION_FAILED,
+    Busy,
     envelope,
     format_error,
     plumbing_error_body,
@@ -181,5 +183,12 @@ async def handle(request: Request) -> Response:
     success, result = await run_in_threadpool(_execute, request, data, document)
     if "__auth_error__" in result:
         return _error(401, result["__auth_error__"], AUTHENTICATION_ERROR)
+    if any(_is_busy(e) for e in result.get("errors") or ()):
+        return Response(orjson.dumps(result), status_code=Busy.status, media_type="application/json",
+                        headers={"Retry-After": str(Busy.retry_after)})
     status = 200 if success else 400
     return Response(orjson.dumps(result), status_code=status, media_type="application/json")
+
+
+def _is_busy(error: dict[str, Any]) -> bool:
+    return error.get("extensions", {}).get("reason") == Busy.reason

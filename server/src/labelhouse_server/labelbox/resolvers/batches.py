@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ...batches import service
 from ...db import Batch, ModelRunDataRow
 from ...db.transaction import write_transaction
-from ...errors import LabelhouseError, NotFound
+from ...errors import DatabaseBusy, LabelhouseError, NotFound
 from ...labelimports import service as imports
 from ...models import predictions
 from ...models import service as models
@@ -120,6 +120,8 @@ def resolve_add_rows(parent: dict[str, Any], info: Any, input: dict[str, Any]) -
         failed = service.add_rows_to_batch(c.session, c.scope, parent["_pk"], batch_pk, wanted, input.get("priority"))
     except NotFound:
         raise Unauthorized() from None
+    except DatabaseBusy:
+        raise  # nothing was changed: the client retries the request (errors.Busy), no failed task
     except LabelhouseError as exc:  # bad input: the task reports it, as Labelbox's job would
         return {"taskId": _failed_task(c, name, type_, exc)}
     return {"taskId": _task(c, name, type_, failed, {"batchId": input.get("batchId")},
@@ -234,6 +236,8 @@ def resolve_send_to_annotate(_: Any, info: Any, input: dict[str, Any]) -> dict[s
             override_labels=override)
     except NotFound:
         raise Unauthorized() from None
+    except DatabaseBusy:
+        raise  # nothing was changed: the client retries the request (errors.Busy), no failed task
     except LabelhouseError as exc:  # e.g. a batch name already used: the task reports it
         return {"taskId": _failed_task(c, name, type_, exc)}
     extra = {"batchId": ids.encode("batch", batch.id) if batch is not None else None}
@@ -302,6 +306,8 @@ def _send_predictions(c: Context, project: Any, wanted: service.Rows, input: dic
                                         runner=c.job_runner)
     except NotFound:
         raise Unauthorized() from None
+    except DatabaseBusy:
+        raise  # nothing was changed: the client retries the request (errors.Busy), no failed task
     except LabelhouseError as exc:  # e.g. a batch name already used: the task reports it
         return {"taskId": _failed_task(c, name, type_, exc)}
     failed = not_in_run + failed
