@@ -35,6 +35,7 @@ from .engine import write_options
 READS = "labelhouse.reads"
 _WRITING = "labelhouse.writing"
 NOWAIT_KEY = "labelhouse.write_nowait"
+_COMMITTED = "labelhouse.committed"  # a write transaction of this session has committed (``committed_writes``)
 
 
 class WriteOutsideTransaction(RuntimeError):
@@ -87,6 +88,7 @@ def write_transaction(session: Session) -> Iterator[Session]:
         try:
             yield session
             session.commit()
+            session.info[_COMMITTED] = True
         except BaseException:
             session.rollback()
             raise
@@ -111,6 +113,12 @@ def _begin_write(session: Session, nowait: bool) -> None:
     except BaseException:
         session.rollback()  # no write lock stays held; the caller may retry (e.g. in a worker thread)
         raise
+
+
+def committed_writes(session: Session) -> bool:
+    """Whether a write transaction of ``session`` has committed: a request that fails after this has changed
+    something, and sending it again is no longer the same request (a busy answer is then not retryable)."""
+    return bool(session.info.get(_COMMITTED))
 
 
 def in_write_transaction(session: Session) -> bool:

@@ -9,7 +9,9 @@ renders both. Rules (forced by the SDK, see the contract):
   - never a 5xx for a client mistake: the SDK retries 5xx for two minutes;
   - and so a lock wait that ran out (``DatabaseBusy``: nothing was changed, the same request may simply be sent
     again) is the one 5xx: HTTP 503 with ``Retry-After`` (``execution.handle``), its entry naming the problem
-    with ``exception.status: 503`` (which the SDK also retries, should a 503 ever be answered as a 200).
+    with ``exception.status: 503`` (which the SDK also retries, should a 503 ever be answered as a 200) — unless
+    an earlier write transaction of the same request committed (a task written after its work, a second chunk):
+    sending it again would repeat that, so it is then ``exception.status: 400`` (``not_retryable``).
 """
 
 from __future__ import annotations
@@ -109,6 +111,22 @@ class Busy(GqlError):
 
     def extensions(self) -> dict[str, Any]:
         return {**super().extensions(), "reason": self.reason, "retry_after": self.retry_after}
+
+
+def not_retryable(error: dict[str, Any]) -> None:
+    """Turn a rendered ``Busy`` entry into one the SDK does not retry (InvalidQueryError): the request had
+    already committed some of its writes."""
+    ext = error["extensions"]
+    ext["exception"] = {"status": 400}
+    ext.pop("retry_after", None)
+    error["message"] = (f"{error['message']} Earlier writes of this request were kept: check what it did before "
+                        "sending it again.")
+
+
+def is_busy(error: dict[str, Any]) -> bool:
+    """Whether a rendered entry is a retryable ``Busy``."""
+    ext = error.get("extensions") or {}
+    return ext.get("reason") == Busy.reason and "retry_after" in ext
 
 
 class AuthenticationFailed(GqlError):

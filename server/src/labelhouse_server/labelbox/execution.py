@@ -35,6 +35,7 @@ from starlette.responses import Response
 
 from ..auth.bearer import authenticate_bearer
 from ..catalog.orgs import scope_for
+from ..db.transaction import committed_writes
 from ..deps import request_session
 from ..errors import LabelhouseError
 from ..limits import LimitExceeded
@@ -47,6 +48,8 @@ from .errors import (
     Busy,
     envelope,
     format_error,
+    is_busy,
+    not_retryable,
     plumbing_error_body,
 )
 from .schema import labelbox_schema
@@ -154,9 +157,14 @@ def _execute(request: Request, data: dict[str, Any], document: DocumentNode) -> 
                           store=state.store, sessionmaker=state.sessionmaker, job_runner=state.job_runner,
                           base_url=state.settings.public_url.rstrip("/"),
                           embedding_indexes=state.embedding_indexes)
-        return graphql_sync(labelbox_schema(), data, context_value=context, query_document=document,
-                            validation_rules=[DepthLimit], error_formatter=format_error, debug=False,
-                            logger=log)
+        success, result = graphql_sync(labelbox_schema(), data, context_value=context, query_document=document,
+                                       validation_rules=[DepthLimit], error_formatter=format_error, debug=False,
+                                       logger=log)
+        if committed_writes(session):  # a busy answer is retryable only when the request changed nothing
+            for error in result.get("errors") or ():
+                if is_busy(error):
+                    not_retryable(error)
+        return success, result
 
 
 async def handle(request: Request) -> Response:
@@ -183,12 +191,8 @@ async def handle(request: Request) -> Response:
     success, result = await run_in_threadpool(_execute, request, data, document)
     if "__auth_error__" in result:
         return _error(401, result["__auth_error__"], AUTHENTICATION_ERROR)
-    if any(_is_busy(e) for e in result.get("errors") or ()):
+    if any(is_busy(e) for e in result.get("errors") or ()):
         return Response(orjson.dumps(result), status_code=Busy.status, media_type="application/json",
                         headers={"Retry-After": str(Busy.retry_after)})
     status = 200 if success else 400
     return Response(orjson.dumps(result), status_code=status, media_type="application/json")
-
-
-def _is_busy(error: dict[str, Any]) -> bool:
-    return error.get("extensions", {}).get("reason") == Busy.reason

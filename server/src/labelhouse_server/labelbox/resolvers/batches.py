@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from ...batches import service
 from ...db import Batch, ModelRunDataRow
-from ...db.transaction import write_transaction
+from ...db.transaction import committed_writes, write_transaction
 from ...errors import DatabaseBusy, LabelhouseError, NotFound
 from ...labelimports import service as imports
 from ...models import predictions
@@ -120,9 +120,9 @@ def resolve_add_rows(parent: dict[str, Any], info: Any, input: dict[str, Any]) -
         failed = service.add_rows_to_batch(c.session, c.scope, parent["_pk"], batch_pk, wanted, input.get("priority"))
     except NotFound:
         raise Unauthorized() from None
-    except DatabaseBusy:
-        raise  # nothing was changed: the client retries the request (errors.Busy), no failed task
     except LabelhouseError as exc:  # bad input: the task reports it, as Labelbox's job would
+        if isinstance(exc, DatabaseBusy) and not committed_writes(c.session):
+            raise  # nothing was changed: the client retries the request (errors.Busy), no failed task
         return {"taskId": _failed_task(c, name, type_, exc)}
     return {"taskId": _task(c, name, type_, failed, {"batchId": input.get("batchId")},
                             failed_status=bool(wanted) and len(failed) == len(wanted))}
@@ -236,9 +236,9 @@ def resolve_send_to_annotate(_: Any, info: Any, input: dict[str, Any]) -> dict[s
             override_labels=override)
     except NotFound:
         raise Unauthorized() from None
-    except DatabaseBusy:
-        raise  # nothing was changed: the client retries the request (errors.Busy), no failed task
     except LabelhouseError as exc:  # e.g. a batch name already used: the task reports it
+        if isinstance(exc, DatabaseBusy) and not committed_writes(c.session):
+            raise  # nothing was changed: the client retries the request (errors.Busy), no failed task
         return {"taskId": _failed_task(c, name, type_, exc)}
     extra = {"batchId": ids.encode("batch", batch.id) if batch is not None else None}
     return {"taskId": _task(c, name, type_, failed, extra,
@@ -306,9 +306,9 @@ def _send_predictions(c: Context, project: Any, wanted: service.Rows, input: dic
                                         runner=c.job_runner)
     except NotFound:
         raise Unauthorized() from None
-    except DatabaseBusy:
-        raise  # nothing was changed: the client retries the request (errors.Busy), no failed task
     except LabelhouseError as exc:  # e.g. a batch name already used: the task reports it
+        if isinstance(exc, DatabaseBusy) and not committed_writes(c.session):
+            raise  # nothing was changed: the client retries the request (errors.Busy), no failed task
         return {"taskId": _failed_task(c, name, type_, exc)}
     failed = not_in_run + failed
     extra = {"batchId": ids.encode("batch", batch.id) if batch is not None else None,
