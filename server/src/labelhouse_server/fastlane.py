@@ -16,13 +16,16 @@ documents it in the OpenAPI schema, and what serves it with ``LABELHOUSE_FAST_LA
 
 A handler is ``async def handler(request, session, *path_params) -> Response``. It reads query parameters and
 the body from ``request`` itself, authenticates with ``deps.authenticate`` and writes through ``deps.run_write``
-(see ``labels.routes``).
+(see ``labels.routes``). A handler marked ``@sessionless`` is called as ``handler(request, *path_params)`` and
+opens the request's session itself when it needs one (the label PUT with an API key on SQLite needs none:
+``db.sql.PlainWork``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,8 +35,16 @@ from .deps import request_session
 from .errors import exception_response
 
 Handler = Callable[..., Awaitable[Response]]
+H = TypeVar("H", bound=Callable[..., Any])
+_SESSIONLESS: set[Any] = set()
 # A FastAPI path parameter without a converter matches one non-empty segment.
 _PARAM = re.compile(r"\{[a-z_]+\}")
+
+
+def sessionless(handler: H) -> H:
+    """Mark a fast-lane handler that takes no session: ``handler(request, *path_params)``."""
+    _SESSIONLESS.add(handler)
+    return handler
 
 
 def compile_path(path: str) -> re.Pattern[str]:
@@ -57,6 +68,7 @@ class FastLane:
         self._routes: dict[str, list[tuple[re.Pattern[str], Handler]]] = {}
         for method, path, handler in routes:
             self._routes.setdefault(method, []).append((compile_path(path), handler))
+        self._sessionless = {handler for _, _, handler in routes if handler in _SESSIONLESS}
 
     def match(self, scope: Scope) -> tuple[Handler, tuple[str, ...]] | None:
         routes = self._routes.get(scope["method"])
@@ -80,8 +92,11 @@ class FastLane:
         handler, params = found
         request = Request(scope, receive)
         try:
-            with request_session(request) as session:
-                response = await handler(request, session, *params)
+            if handler in self._sessionless:
+                response = await handler(request, *params)
+            else:
+                with request_session(request) as session:
+                    response = await handler(request, session, *params)
         except Exception as exc:  # noqa: BLE001 - rendered exactly like FastAPI's handlers would
             response = exception_response(request, exc)
         await response(scope, receive, send)
