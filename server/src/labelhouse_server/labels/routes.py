@@ -12,7 +12,7 @@ from ..access import SampleLabel, sample_access, sample_access_by_key
 from ..contract import WRITE_ERRORS
 from ..db.sql import PlainWork
 from ..deps import DB, api_key_from, authenticate, request_session, run_plain_write, run_write
-from ..fastlane import Handler, sessionless
+from ..fastlane import Handler, without_session
 from ..http import empty_response, json_response, parse_json, route
 from . import history, service
 from .schemas import LabelPublic
@@ -55,8 +55,8 @@ async def put_label_handler(request: Request, session: Session, sample_uuid: str
 # sample's access in one statement, read on every request as before (a revoked key is refused at once, by every
 # process), then ``service.put_label`` as above. Otherwise (the web app's cookie, PostgreSQL) ``put_label_handler``
 # in a request session. Same answers either way (tests/server/api/test_fast_lane.py).
-@sessionless
-async def put_label_fast(request: Request, sample_uuid: str, labelset: str) -> Response:
+@without_session
+async def put_label_fast(request: Request, _session: None, sample_uuid: str, labelset: str) -> Response:
     api_key = api_key_from(request)
     if api_key is None or not request.app.state.inline_writes:
         with request_session(request) as session:
