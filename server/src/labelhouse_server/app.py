@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -16,9 +17,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .admin.routes import router as admin_router
 from .assets.routes import router as assets_router
 from .auth.routes import router as auth_router
-from .contract import drop_unsent_validation_errors
+from .contract import document_models, drop_unsent_validation_errors
 from .datasets.routes import router as datasets_router
 from .db.engine import engine_for, make_sessionmaker, read_engine, read_options
+from .db.sql import HeldReads
 from .db.transaction import guard_writes
 from .embeddings.index import IndexCache
 from .embeddings.routes import FAST_LANE as embeddings_fast_lane
@@ -92,6 +94,7 @@ class LabelhouseApp(FastAPI):
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
+            document_models(self.routes)
             self.openapi_schema = drop_unsent_validation_errors(super().openapi())
         return self.openapi_schema
 
@@ -111,10 +114,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # thread-safe, and building from a thread while requests built the same routes failed in CI
         # (PytestUnhandledThreadExceptionWarning from the thread, session 6).
         build_routes(app)
+        if not gc.isenabled():  # ``labelhouse serve`` turned it off for start-up (cli.cmd_serve)
+            gc.collect()
+            gc.enable()
         try:
             yield
         finally:
             app.state.job_runner.stop()
+            if app.state.held_reads is not None:
+                app.state.held_reads.close()
             engine.dispose()
 
     app = LabelhouseApp(
@@ -133,6 +141,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     guard_writes(app.state.read_sessionmaker)
     app.state.read_options = read_options(engine.dialect.name)
     app.state.inline_writes = engine.dialect.name == "sqlite"  # see deps.run_write
+    # SQLite: the connection of the event loop's session-less reads (``db.sql.HeldReads``, the GET of a sample).
+    app.state.held_reads = HeldReads(engine) if app.state.inline_writes else None
     app.state.store = make_store(settings)
     app.state.job_runner = make_app_runner(settings, engine)
     app.state.embedding_indexes = IndexCache(app.state.store, settings.data_dir / "embedding-index-cache")

@@ -19,6 +19,7 @@ Commands that print a new API key print it alone on the last line of standard ou
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -59,6 +60,11 @@ def bootstrap_admin(settings: Settings) -> str | None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    # Start-up makes ~200,000 objects that live as long as the process (modules, models, routes): the cyclic
+    # collector would scan them again and again (~300 collections, ~10 % of start-up CPU). It is off until the app
+    # has built its routes; the lifespan then collects once and turns it back on (``app.create_app``). uvicorn's
+    # worker processes (``--workers``) are new interpreters, with the collector on.
+    gc.disable()
     import uvicorn
 
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host

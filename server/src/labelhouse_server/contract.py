@@ -63,6 +63,30 @@ def responses(status_code: int, model: Any, errors: tuple[int, ...]) -> dict[int
     return out
 
 
+# The attribute of an APIRoute made by ``http.route`` that holds its response models (status -> model): they are not
+# in the route's ``responses`` (FastAPI would build a TypeAdapter of each for every route at start-up), and are
+# handed to FastAPI by ``document_models`` when the OpenAPI description is made.
+DOCUMENTED_MODELS = "labelhouse_documented_models"
+
+
+def document_models(routes: Any) -> None:
+    """Give FastAPI the response models of the routes made by ``http.route``, as if they had been declared in
+    ``responses=`` (the same fields, by the same names): called before the OpenAPI description is generated.
+    Idempotent."""
+    from fastapi.routing import iter_route_contexts
+    from fastapi.utils import create_model_field
+
+    for context in iter_route_contexts(routes):
+        models = getattr(context.original_route, DOCUMENTED_MODELS, None)
+        if not models:
+            continue
+        fields = context.response_fields  # the effective route's own dict (an included route's, or the route's)
+        for code, model in models.items():
+            if code not in fields:
+                fields[code] = create_model_field(name=f"Response_{code}_{context.unique_id}", type_=model,
+                                                  mode="serialization")
+
+
 def drop_unsent_validation_errors(spec: dict[str, Any]) -> dict[str, Any]:
     """Remove FastAPI's automatic 422 responses and their schemas: this server answers 400 with ``ErrorBody``."""
     for path in spec.get("paths", {}).values():

@@ -20,7 +20,7 @@ from fastapi import APIRouter
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .contract import COMMON_ERRORS, responses
+from .contract import COMMON_ERRORS, DOCUMENTED_MODELS, responses
 from .errors import Invalid, LabelhouseError, UnsupportedMediaType
 from .labelbox.errors import plumbing_error_body
 from .limits import FORM_OVERHEAD, JsonShape, LimitExceeded, RouteLimits, body_too_large, limits_for
@@ -353,10 +353,17 @@ def route(router: APIRouter, path: str, methods: list[str], *, model: Any = None
     rendered as it is (orjson), never re-validated against ``model``."""
     kwargs.setdefault("response_model", None)
     kwargs["status_code"] = status_code
-    kwargs["responses"] = {**responses(status_code, model, errors), **kwargs.get("responses", {})}
+    documented = {**responses(status_code, model, errors), **kwargs.get("responses", {})}
+    # The models are given to FastAPI only when the OpenAPI description is made (``contract.document_models``):
+    # FastAPI would otherwise build a TypeAdapter of each, for every route, at declaration and again at inclusion
+    # (~1,000 of them, mostly ErrorBody: ~15 % of start-up CPU, bench/RESULTS.md issue 16 session 7).
+    kwargs["responses"] = {code: {k: v for k, v in r.items() if k != "model"} for code, r in documented.items()}
+    models = {code: r["model"] for code, r in documented.items() if r.get("model") is not None}
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
         router.add_api_route(path, fn, methods=methods, **kwargs)
+        if models:
+            setattr(router.routes[-1], DOCUMENTED_MODELS, models)
         twin = path[:-1] if path.endswith("/") else path + "/"
         twin_kwargs = {k: v for k, v in kwargs.items() if k not in ("operation_id",)}
         twin_kwargs["include_in_schema"] = False

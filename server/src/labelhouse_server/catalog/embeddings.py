@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from ..embeddings.search import MAX_K, Scope, nearest_samples, query_vector_of
 from ..embeddings.vectors import check_vector
 from ..errors import Invalid, NotFound
 from ..labelbox import ids
+from ..lazy import numpy as np
 from ..settings import Settings
 from .orgs import OrgScope
 

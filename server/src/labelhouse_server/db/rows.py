@@ -86,10 +86,10 @@ SAMPLE_KEY = Projection("SampleKeyRow", "id uuid dataset_id")  # a sample's keys
 
 # --- releases (releases/builder.py): what a build needs of its release -----------------------------------------
 RELEASE = Projection("ReleaseRow", "id dataset_id uuid name description created_at status")
-# The snapshot a build reads, batch by batch (release_samples, release_labels); also what its digests are made of.
+# The snapshot rows a build reads (release_samples, release_labels), batch by batch: the file and the digests.
 RELEASE_SAMPLE = Projection("ReleaseSampleRow", "sample_id uuid name attributes metadata created_at")
 RELEASE_LABEL = Projection("ReleaseLabelRow", """sample_id labelset_id label_status attributes score created_by
-                                                updated_by reviewed_by created_at updated_at""")
+                                                 updated_by reviewed_by created_at updated_at""")
 
 # --- release diffs (releases/diff.py): one change; from_key/to_key: the label's attributes in label_contents --------
 RELEASE_CHANGE = Projection("ReleaseChangeRow", "name uuid labelset kind change from_key to_key")

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from sqlalchemy.orm import Session
 
 from ..db.rows import EMBEDDING_STATE, EMBEDDING_VECTOR, EmbeddingState
 from ..db.sql import run
+from ..lazy import numpy as np
 from ..storage import ObjectStore
 from ..storage.base import StoreError
 from .vectors import USEARCH_METRIC, nearest, unpack_many

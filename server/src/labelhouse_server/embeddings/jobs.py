@@ -19,13 +19,13 @@ import secrets
 import tempfile
 from typing import Any
 
-import numpy as np
 from sqlalchemy.orm import Session
 
 from ..db.engine import READ_ONLY
 from ..db.rows import EMBEDDING_BUILD, EMBEDDING_VECTOR
 from ..db.sql import run
 from ..jobs import JobContext, register
+from ..lazy import numpy as np
 from ..timeutil import now_iso
 from .index import for_index, new_index
 from .service import INDEX_JOB, delete_index_file, schedule_rebuild

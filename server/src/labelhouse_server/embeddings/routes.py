@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
 from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -23,6 +22,7 @@ from ..deps import DB, CurrentUser, authenticate
 from ..errors import Invalid, NotFound
 from ..fastlane import Handler
 from ..http import empty_response, json_response, parse_json, route
+from ..lazy import numpy as np
 from ..lookups import usernames
 from ..samples import schemas as sample_schemas
 from . import service
@@ -35,7 +35,7 @@ from .schemas import (
     VectorsWritten,
 )
 from .search import MAX_K, Scope, nearest_samples, query_vector_of
-from .vectors import DTYPE, check_rows, check_vector
+from .vectors import DTYPE, ITEMSIZE, check_rows, check_vector
 
 router = APIRouter(tags=["embeddings"])
 MAX_VECTORS_PER_REQUEST = 10_000
@@ -156,7 +156,7 @@ def _packed(body: dict[str, Any], dims: int, metric: str) -> tuple[list[str], np
         raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
         raise Invalid("vectors_base64: not valid base64.", field="vectors_base64") from None
-    if len(raw) != len(uuids) * dims * DTYPE.itemsize:
+    if len(raw) != len(uuids) * dims * ITEMSIZE:
         raise Invalid(f"vectors_base64: {len(uuids)} vectors of {dims} float32 are {len(uuids) * dims * 4} bytes, "
                       f"got {len(raw)}.", field="vectors_base64")
     matrix = np.frombuffer(raw, dtype=DTYPE).reshape(len(uuids), dims)

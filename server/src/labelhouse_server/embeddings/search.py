@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..db import Account, Collaborator, Dataset, EmbeddingVector, OrganizationMember, Sample
 from ..db.rows import EMBEDDING_VECTOR, EmbeddingState
 from ..db.sql import in_list, run
+from ..lazy import numpy as np
 from ..samples.query import metadata_equals
 from .index import IndexCache, read_state
 from .vectors import nearest, unpack, unpack_many

@@ -9,9 +9,8 @@ and deleting need ``manager`` or above (and writing a sample's vector needs ``ma
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
-import numpy as np
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,6 +23,7 @@ from ..db.sql import in_list, run, run_many
 from ..db.transaction import write_transaction
 from ..errors import AlreadyExists, Forbidden, Invalid, NotFound
 from ..jobs import enqueue
+from ..lazy import numpy as np
 from ..settings import Settings
 from ..timeutil import now_iso
 from ..users.service import member_role
@@ -228,7 +228,7 @@ _UPSERT = ("INSERT INTO embedding_vectors (embedding_id, sample_id, dataset_id, 
 
 
 # ``sample id -> vector``, or (sample ids, their vectors as the rows of one matrix): no per-vector objects.
-Vectors = dict[int, np.ndarray] | tuple[list[int], np.ndarray]
+Vectors: TypeAlias = "dict[int, np.ndarray] | tuple[list[int], np.ndarray]"  # a string: numpy is imported on first use
 
 
 def put_vectors(session: Session, acc: EmbeddingAccess, vectors: Vectors, datasets: dict[int, int],

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ..errors import Invalid
+from ..lazy import numpy as np
 
 METRICS = ("cosine", "euclidean", "dot")
 USEARCH_METRIC = {"cosine": "cos", "euclidean": "l2sq", "dot": "ip"}
 MAX_DIMS = 4096
-DTYPE = np.dtype("<f4")
+DTYPE = "<f4"  # float32, little-endian: what numpy is given as ``dtype=`` (a string: no numpy at import)
+ITEMSIZE = 4  # bytes per DTYPE value
 
 
 _NUMBER_TYPES = frozenset({int, float})

@@ -55,16 +55,25 @@ _OFFSET = {k: int.from_bytes(hashlib.sha256(k.encode()).digest(), "big") % _MOD 
 
 # Three base-36 digits at a time (exports encode several ids per row: this is on their hot path). The number
 # (< 36**23) is first split into two halves below 36**12 (< 2**63), so the other divisions are on small ints.
-_TRIPLES = [a + b + c for a in ALPHABET for b in ALPHABET for c in ALPHABET]
+# The 46,656 strings (2.7 MiB) are made by the first id encoded, not at import: a server that never answers the
+# Labelbox API does not keep them (issue 16, idle memory). Two threads may both make the list; either is kept.
+_TRIPLES: list[str] = []
 _T1 = 46656  # 36**3
 _T2 = _T1 * _T1
+
+
+def _triples() -> list[str]:
+    global _TRIPLES
+    if not _TRIPLES:
+        _TRIPLES = [a + b + c for a in ALPHABET for b in ALPHABET for c in ALPHABET]
+    return _TRIPLES
 
 
 def _render(kind: str, n: int) -> str:
     hi, lo = divmod(n, _T2 * _T2)
     h1, h0 = divmod(hi, _T2)
     l1, l0 = divmod(lo, _T2)
-    t = _TRIPLES
+    t = _TRIPLES or _triples()
     digits = (t[h1 // _T1] + t[h1 % _T1] + t[h0 // _T1] + t[h0 % _T1]
               + t[l1 // _T1] + t[l1 % _T1] + t[l0 // _T1] + t[l0 % _T1])
     return "c" + KINDS[kind] + digits[24 - _DIGITS:]

@@ -25,16 +25,12 @@ log = logging.getLogger("labelhouse.releases")
 BATCH = 2000
 
 # Hot-path reads go through the driver's cursor (``db.sql.run``: plain tuples; SQLAlchemy Row objects cost ~30% of
-# the build).
-# Rows are read with ``itemgetter``s by column name (``db/rows.py``).
+# the build). Rows of ``RELEASE_SAMPLE`` and ``RELEASE_LABEL`` (unpacked below in that order).
 _SAMPLES = (f"SELECT {RELEASE_SAMPLE.sql()} FROM release_samples "
             "WHERE release_id = ? AND sample_id > ? ORDER BY sample_id LIMIT ?")
-_LABELS = (f"SELECT {RELEASE_LABEL.sql()} FROM release_labels "
-           "WHERE release_id = ? AND sample_id > ? AND sample_id <= ?")
-_SAMPLE_ID = RELEASE_SAMPLE.getter("sample_id")
-_SAMPLE_FIELDS = RELEASE_SAMPLE.getter("sample_id", "uuid", "name", "attributes", "metadata", "created_at")
-_LABEL_FIELDS = RELEASE_LABEL.getter("sample_id", "labelset_id", "label_status", "attributes", "score",
-                                     "created_by", "updated_by", "reviewed_by", "created_at", "updated_at")
+_LABELS = (f"SELECT {RELEASE_LABEL.sql()} FROM release_labels WHERE release_id = ? AND sample_id > ? "
+           "AND sample_id <= ?")
+_sample_id = RELEASE_SAMPLE.getter("sample_id")
 _EMPTY_OBJ = orjson.Fragment(b"{}")
 _NULL = orjson.Fragment(b"null")
 
@@ -93,12 +89,12 @@ def write_release_file(sessions: sessionmaker[Session], release: dict[str, Any],
             samples = run(session, _SAMPLES, (rid, after, BATCH))
             if not samples:
                 break
-            hi = _SAMPLE_ID(samples[-1])  # the batch's last sample_id
+            hi = _sample_id(samples[-1])  # the batch's last
             label_rows = run(session, _LABELS, (rid, after, hi))
         if on_batch is not None:
             on_batch(samples, label_rows)
         labels: dict[int, dict[str, Any]] = {}
-        for (sid, lsid, status, attrs, score, cby, uby, rby, cat, uat) in map(_LABEL_FIELDS, label_rows):
+        for (sid, lsid, status, attrs, score, cby, uby, rby, cat, uat) in label_rows:
             name = names.get(lsid)
             if name is None:
                 continue  # labelset created after the snapshot
@@ -107,7 +103,7 @@ def write_release_file(sessions: sessionmaker[Session], release: dict[str, Any],
                 "created_at": cat, "created_by": cby, "updated_at": uat, "updated_by": uby, "reviewed_by": rby,
             }
         parts = []
-        for sid, uuid, name, attrs, meta, created_at in map(_SAMPLE_FIELDS, samples):
+        for sid, uuid, name, attrs, meta, created_at in samples:
             own = labels.get(sid)
             parts.append({
                 "uuid": uuid, "name": name, "attributes": _frag(attrs), "metadata": _frag(meta, _EMPTY_OBJ),

@@ -17,8 +17,8 @@ from ..access import SampleManage, sample_access, sample_access_by_key
 from ..contract import WRITE_ERRORS
 from ..datasets.deps import DatasetManage, DatasetRead
 from ..db.sql import plain_reads
-from ..deps import DB, api_key_from, authenticate
-from ..fastlane import Handler
+from ..deps import DB, api_key_from, authenticate, request_session
+from ..fastlane import Handler, without_session
 from ..http import empty_response, json_response, parse_json, route
 from ..limits import check_filters, check_page
 from . import service
@@ -109,18 +109,28 @@ async def delete_samples(request: Request, acc: DatasetManage, session: DB) -> R
 # WAL snapshot that never waits for writers) cost less than the worker-thread hops a sync route and dependency
 # would take. The sample writes of this module run in worker threads. Served by the fast lane (``fastlane.py``) and
 # the route below. With an API key (the SDKs), the key, the sample and the caller's roles are read in one statement
-# through ``PlainReads`` (no session: its set-up and tear-down cost more than the reads); the web app's cookie
-# takes the session's path.
-async def get_sample_handler(request: Request, session: Session, sample_uuid: str) -> Response:
-    labelset = request.query_params.get("labelset")
+# through ``PlainReads`` (no session: its set-up and tear-down cost more than the reads), on SQLite on the app's
+# held connection (``db.sql.HeldReads``: no pool checkout); the web app's cookie takes the session's path.
+@without_session
+async def get_sample_handler(request: Request, session: Session | None, sample_uuid: str) -> Response:
+    scope = request.scope
+    labelset = request.query_params.get("labelset") if scope.get("query_string") else None
     api_key = api_key_from(request)
     if api_key is None:
-        sacc = sample_access(session, authenticate(request, session), sample_uuid, "read")
-        return json_response(_dumps(service.get_sample(session, sacc, labelset)))
-    with plain_reads(request.app.state.engine) as reads:
+        if session is None:
+            with request_session(request) as own:
+                return _get_sample_by_session(request, own, sample_uuid, labelset)
+        return _get_sample_by_session(request, session, sample_uuid, labelset)
+    state = request.app.state
+    with plain_reads(state.engine, state.held_reads) as reads:
         sacc = sample_access_by_key(reads, api_key, sample_uuid, "read")
-        request.state.account_id = sacc.user.id
+        scope.setdefault("state", {})["account_id"] = sacc.user.id
         return json_response(_dumps(service.get_sample(reads, sacc, labelset)))
+
+
+def _get_sample_by_session(request: Request, session: Session, sample_uuid: str, labelset: str | None) -> Response:
+    sacc = sample_access(session, authenticate(request, session), sample_uuid, "read")
+    return json_response(_dumps(service.get_sample(session, sacc, labelset)))
 
 
 FAST_LANE: list[tuple[str, str, Handler]] = [("GET", "/samples/{sample_uuid}/", get_sample_handler)]

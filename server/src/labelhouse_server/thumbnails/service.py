@@ -11,8 +11,6 @@ import hashlib
 import io
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
-
 from ..storage import ObjectStore
 from ..storage.base import StoreError
 
@@ -50,6 +48,9 @@ def thumbnail_key(source_key: str) -> str:
 
 
 def render(data: Any) -> bytes:
+    # Imported on first use: Pillow is ~2 MiB that a process which never makes a thumbnail does not need.
+    from PIL import Image
+
     with Image.open(data) as img:
         img.draft("RGB", (SIZE, SIZE))
         img = img.convert("RGB")
@@ -69,7 +70,7 @@ def thumbnail(store: ObjectStore, source_key: str) -> bytes | None:
     try:
         with store.open(source_key) as fh:
             data = render(fh)
-    except (StoreError, UnidentifiedImageError, OSError, ValueError):
+    except (StoreError, OSError, ValueError):  # PIL.UnidentifiedImageError is an OSError
         return None
     store.put(key, iter([data]), "image/jpeg")
     return data
