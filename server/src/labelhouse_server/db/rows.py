@@ -86,6 +86,10 @@ SAMPLE_KEY = Projection("SampleKeyRow", "id uuid dataset_id")  # a sample's keys
 
 # --- releases (releases/builder.py): what a build needs of its release -----------------------------------------
 RELEASE = Projection("ReleaseRow", "id dataset_id uuid name description created_at status")
+# The snapshot rows a build reads (release_samples, release_labels), batch by batch: the file and the digests.
+RELEASE_SAMPLE = Projection("ReleaseSampleRow", "sample_id uuid name attributes metadata created_at")
+RELEASE_LABEL = Projection("ReleaseLabelRow", """sample_id labelset_id label_status attributes score created_by
+                                                 updated_by reviewed_by created_at updated_at""")
 
 # --- release diffs (releases/diff.py): one change; from_key/to_key: the label's attributes in label_contents --------
 RELEASE_CHANGE = Projection("ReleaseChangeRow", "name uuid labelset kind change from_key to_key")
@@ -122,4 +126,5 @@ EMBEDDING_PENDING = Projection("EmbeddingPendingRow", "pending index_count index
 EMBEDDING_VECTOR = Projection("EmbeddingVectorRow", "sample_id dataset_id seq vector")
 
 __all__ = ["ACCOUNT", "ASSET_UPLOAD", "DATASET", "EMBEDDING_BUILD", "EMBEDDING_OWNER", "EMBEDDING_PENDING", "EMBEDDING_STATE",
-           "EMBEDDING_VECTOR", "JOB", "LABEL", "QUEUE_CANDIDATE", "RELEASE", "RELEASE_CHANGE", "SAMPLE", "SAMPLE_KEY", "EmbeddingState", "Projection", "Selected", "split"]
+           "EMBEDDING_VECTOR", "JOB", "LABEL", "QUEUE_CANDIDATE", "RELEASE", "RELEASE_CHANGE", "RELEASE_LABEL",
+           "RELEASE_SAMPLE", "SAMPLE", "SAMPLE_KEY", "EmbeddingState", "Projection", "Selected", "split"]

@@ -17,7 +17,7 @@ import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..db.engine import READ_ONLY
-from ..db.rows import RELEASE
+from ..db.rows import RELEASE, RELEASE_LABEL, RELEASE_SAMPLE
 from ..db.sql import run
 
 log = logging.getLogger("labelhouse.releases")
@@ -25,11 +25,12 @@ log = logging.getLogger("labelhouse.releases")
 BATCH = 2000
 
 # Hot-path reads go through the driver's cursor (``db.sql.run``: plain tuples; SQLAlchemy Row objects cost ~30% of
-# the build).
-_SAMPLES = ("SELECT sample_id, uuid, name, attributes, metadata, created_at FROM release_samples "
+# the build). Rows of ``RELEASE_SAMPLE`` and ``RELEASE_LABEL`` (unpacked below in that order).
+_SAMPLES = (f"SELECT {RELEASE_SAMPLE.sql()} FROM release_samples "
             "WHERE release_id = ? AND sample_id > ? ORDER BY sample_id LIMIT ?")
-_LABELS = ("SELECT sample_id, labelset_id, label_status, attributes, score, created_by, updated_by, reviewed_by, "
-           "created_at, updated_at FROM release_labels WHERE release_id = ? AND sample_id > ? AND sample_id <= ?")
+_LABELS = (f"SELECT {RELEASE_LABEL.sql()} FROM release_labels WHERE release_id = ? AND sample_id > ? "
+           "AND sample_id <= ?")
+_sample_id = RELEASE_SAMPLE.getter("sample_id")
 _EMPTY_OBJ = orjson.Fragment(b"{}")
 _NULL = orjson.Fragment(b"null")
 
@@ -88,7 +89,7 @@ def write_release_file(sessions: sessionmaker[Session], release: dict[str, Any],
             samples = run(session, _SAMPLES, (rid, after, BATCH))
             if not samples:
                 break
-            hi, *_ = samples[-1]  # the batch's last sample_id
+            hi = _sample_id(samples[-1])  # the batch's last
             label_rows = run(session, _LABELS, (rid, after, hi))
         if on_batch is not None:
             on_batch(samples, label_rows)
