@@ -14,6 +14,7 @@ from .auth.keys import account_for_key
 from .auth.sessions import COOKIE_NAME, CSRF_HEADER, find_session
 from .db import Account
 from .db.engine import WriteSlotBusy
+from .db.sql import PlainWork, plain_work
 from .db.transaction import NOWAIT_KEY, READS
 from .errors import CsrfFailed, InvalidApiKey, NotAuthenticated
 
@@ -57,6 +58,25 @@ async def run_write(request: Request, session: Session, work: Callable[[], T]) -
     return await run_in_threadpool(work)
 
 
+async def run_plain_write(request: Request, work: Callable[[PlainWork], T]) -> T:
+    """``run_write`` without a ``Session`` (SQLite, ``request.app.state.inline_writes``): ``work`` gets a
+    ``db.sql.PlainWork`` on the engine's pool, runs on the event loop when the write slot is free, and again, from
+    the start, on a fresh connection in a worker thread when it is not."""
+    engine = request.app.state.engine
+    with plain_work(engine) as unit:
+        unit.info[NOWAIT_KEY] = True
+        try:
+            return work(unit)
+        except WriteSlotBusy:
+            pass
+
+    def waiting() -> T:
+        with plain_work(engine) as unit:
+            return work(unit)
+
+    return await run_in_threadpool(waiting)
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """``request_session`` as a dependency. Async on purpose: creating and closing a session does no I/O worth a
     thread hop."""
@@ -69,7 +89,11 @@ DB = Annotated[Session, Depends(get_session)]
 
 def api_key_from(request: Request) -> str | None:
     """The API key of ``Authorization: APIKey|Bearer|Token <key>``; None without the header; 401 when malformed."""
-    header = request.headers.get("authorization")
+    header = None
+    for name, value in request.scope["headers"]:  # not ``request.headers``: building it cost more than the scan
+        if name == b"authorization":
+            header = value.decode("latin-1")
+            break
     if not header:
         return None
     scheme, _, value = header.partition(" ")

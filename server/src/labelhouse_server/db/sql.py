@@ -20,7 +20,7 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -88,11 +88,12 @@ class PlainReads:
     than their one or two statements (``plain_reads``). ``run`` takes it in place of a session; writes are refused
     (it is read-only, like a request session outside ``write_transaction``)."""
 
-    info: ClassVar[dict[str, bool]] = {READS: True}
+    info: dict[str, bool]
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self.checkout: _Checkout | None = None
+        self.info = {READS: True}
 
     def connection(self) -> _Checkout:
         """What ``run`` asks a session for, checked out of the pool on first use."""
@@ -124,9 +125,12 @@ class HeldReads:
     one statement (bench/RESULTS.md, issue 16 session 7). Taken without waiting, by one block at a time; a block
     that finds it taken (another thread, or a nested read) uses the pool as before. Made on first use from the
     engine's pool (so with the engine's connect-time pragmas) and detached from it: it holds no pool slot and is
-    closed by ``close`` (the app's lifespan) or when the app is collected. Each block is its own read
-    transaction (``BEGIN`` ... ``ROLLBACK``: a WAL snapshot taken when the block starts, so a key revoked by any
-    process is seen by the next block)."""
+    closed by ``close`` (the app's lifespan) or when the app is collected.
+
+    No transaction is begun: each statement is its own read (SQLite autocommit, a WAL snapshot of the moment it
+    runs), as each statement of a PostgreSQL request session is (``read_engine``: autocommit). So a key revoked by
+    any process is refused by the next statement, and nothing stays open between requests (``BEGIN`` and
+    ``ROLLBACK`` around the GET's one statement cost a third of its SQL time)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -134,7 +138,7 @@ class HeldReads:
         self._checkout: _Checkout | None = None
 
     def take(self) -> _Checkout | None:
-        """The connection with a read transaction begun, or None when another block has it."""
+        """The connection, or None when another block has it."""
         if not self._lock.acquire(blocking=False):
             return None
         try:
@@ -142,17 +146,17 @@ class HeldReads:
                 pooled = self._engine.raw_connection()
                 pooled.detach()
                 self._checkout = _Checkout(self._engine.dialect, _Detached(pooled.dbapi_connection))
-            self._checkout.connection.driver_connection.execute("BEGIN")
             return self._checkout
         except BaseException:
-            self._drop()
             self._lock.release()
             raise
 
     def give_back(self) -> None:
         try:
             assert self._checkout is not None
-            self._checkout.connection.driver_connection.rollback()
+            driver = self._checkout.connection.driver_connection
+            if driver.in_transaction:  # not by ``run``'s reads (each ends with its cursor); never left open
+                driver.rollback()
         except BaseException:
             self._drop()  # a connection that cannot roll back is not reused
             raise
@@ -191,7 +195,37 @@ def plain_reads(engine: Engine, held: HeldReads | None = None) -> Iterator[Plain
             reads.checkout.connection.close()
 
 
+class PlainWork(PlainReads):
+    """``PlainReads`` that may also write, in one ``db.transaction.write_transaction`` (SQLite only: the label PUT
+    of the fast lane, ``labels.routes``). Unlike ``PlainReads`` it opens no read transaction of its own: each read
+    before the write is one statement in autocommit (its own snapshot), and ``write_transaction`` begins the write
+    transaction on the same connection (``begin_write``: this process's write lock, then ``BEGIN IMMEDIATE``),
+    commits it or rolls it back."""
+
+    def connection(self) -> _Checkout:
+        if self.checkout is None:
+            self.checkout = _Checkout(self._engine.dialect, self._engine.raw_connection())
+        return self.checkout
+
+    def driver(self) -> Any:
+        """The driver's connection (``engine.LockingConnection``): ``write_transaction`` begins, commits and rolls
+        back the write on it."""
+        return self.connection().connection.driver_connection
+
+
+@contextmanager
+def plain_work(engine: Engine) -> Iterator[PlainWork]:
+    """``PlainWork`` on ``engine``'s pool (SQLite); the connection goes back (rolled back) when the block ends."""
+    work = PlainWork(engine)
+    try:
+        yield work
+    finally:
+        if work.checkout is not None:
+            work.checkout.connection.close()
+
+
 Reader = Session | PlainReads  # what ``run`` reads through
+Unit = Session | PlainWork  # what a unit of work that may write runs in (``db.transaction.write_transaction``)
 
 
 def _check_write(session: Reader, sql: str) -> None:

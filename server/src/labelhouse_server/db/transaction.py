@@ -22,12 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from .engine import write_options
+
+if TYPE_CHECKING:
+    from .sql import PlainWork, Unit
 
 # ``session.info`` keys. READS: the session reads by default (set by ``deps.request_session``). WRITING: a write
 # transaction is open. NOWAIT: set by ``deps.run_write`` while the unit runs on the event loop, which must not wait
@@ -35,6 +38,7 @@ from .engine import write_options
 READS = "labelhouse.reads"
 _WRITING = "labelhouse.writing"
 NOWAIT_KEY = "labelhouse.write_nowait"
+_COMMITTED = "labelhouse.committed"  # a write transaction of this session has committed (``committed_writes``)
 
 
 class WriteOutsideTransaction(RuntimeError):
@@ -75,10 +79,13 @@ def end_read(session: Session) -> None:
 
 
 @contextmanager
-def write_transaction(session: Session) -> Iterator[Session]:
+def write_transaction(session: Unit) -> Iterator[Unit]:
     """Run the block in one write transaction (see the module docstring); joins an enclosing one."""
     if session.info.get(_WRITING):
         yield session
+        return
+    if not isinstance(session, Session):  # db.sql.PlainWork: the driver connection, no Session
+        yield from _plain_write(session)
         return
     if session.info.get(READS):
         _begin_write(session, nowait=bool(session.info.get(NOWAIT_KEY)))
@@ -87,11 +94,30 @@ def write_transaction(session: Session) -> Iterator[Session]:
         try:
             yield session
             session.commit()
+            session.info[_COMMITTED] = True
         except BaseException:
             session.rollback()
             raise
     finally:
         session.info.pop(_WRITING, None)
+
+
+def _plain_write(work: PlainWork) -> Iterator[PlainWork]:
+    """``write_transaction`` on a ``db.sql.PlainWork`` (SQLite): the write transaction begins, commits or rolls
+    back on its driver connection (``engine.LockingConnection``: this process's write lock, then ``BEGIN
+    IMMEDIATE``); ``NOWAIT`` as for a session."""
+    driver = work.driver()
+    driver.begin_write(bool(work.info.get(NOWAIT_KEY)))
+    work.info[_WRITING] = True
+    try:
+        try:
+            yield work
+            driver.commit()
+        except BaseException:
+            driver.rollback()
+            raise
+    finally:
+        work.info.pop(_WRITING, None)
 
 
 def _begin_write(session: Session, nowait: bool) -> None:
@@ -111,6 +137,12 @@ def _begin_write(session: Session, nowait: bool) -> None:
     except BaseException:
         session.rollback()  # no write lock stays held; the caller may retry (e.g. in a worker thread)
         raise
+
+
+def committed_writes(session: Session) -> bool:
+    """Whether a write transaction of ``session`` has committed: a request that fails after this has changed
+    something, and sending it again is no longer the same request (a busy answer is then not retryable)."""
+    return bool(session.info.get(_COMMITTED))
 
 
 def in_write_transaction(session: Session) -> bool:
