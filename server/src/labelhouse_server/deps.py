@@ -14,6 +14,7 @@ from .auth.keys import account_for_key
 from .auth.sessions import COOKIE_NAME, CSRF_HEADER, find_session
 from .db import Account
 from .db.engine import WriteSlotBusy
+from .db.sql import PlainWork, plain_work
 from .db.transaction import NOWAIT_KEY, READS
 from .errors import CsrfFailed, InvalidApiKey, NotAuthenticated
 
@@ -55,6 +56,25 @@ async def run_write(request: Request, session: Session, work: Callable[[], T]) -
         finally:
             session.info.pop(NOWAIT_KEY, None)
     return await run_in_threadpool(work)
+
+
+async def run_plain_write(request: Request, work: Callable[[PlainWork], T]) -> T:
+    """``run_write`` without a ``Session`` (SQLite, ``request.app.state.inline_writes``): ``work`` gets a
+    ``db.sql.PlainWork`` on the engine's pool, runs on the event loop when the write slot is free, and again, from
+    the start, on a fresh connection in a worker thread when it is not."""
+    engine = request.app.state.engine
+    with plain_work(engine) as unit:
+        unit.info[NOWAIT_KEY] = True
+        try:
+            return work(unit)
+        except WriteSlotBusy:
+            pass
+
+    def waiting() -> T:
+        with plain_work(engine) as unit:
+            return work(unit)
+
+    return await run_in_threadpool(waiting)
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

@@ -17,7 +17,8 @@ documents it in the OpenAPI schema, and what serves it with ``LABELHOUSE_FAST_LA
 A handler is ``async def handler(request, session, *path_params) -> Response``. It reads query parameters and
 the body from ``request`` itself, authenticates with ``deps.authenticate`` and writes through ``deps.run_write``
 (see ``labels.routes``). A handler marked ``@without_session`` gets ``None`` for ``session`` and opens one itself
-only if it needs one (``samples.routes.get_sample_handler``: an API key's GET reads without a session).
+only if it needs one (``samples.routes.get_sample_handler``: an API key's GET reads without a session;
+``labels.routes.put_label_fast``: an API key's label PUT on SQLite writes without one, ``db.sql.PlainWork``).
 """
 
 from __future__ import annotations

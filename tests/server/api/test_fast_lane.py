@@ -212,6 +212,31 @@ def test_writes_answer_identically(server, plain, world):
             assert http.get(f"/labels/{uuid}/ground-truth/").status_code == 404
 
 
+def test_a_revoked_key_writes_nothing(server, plain, world):
+    """The fast lane's label PUT reads the key on every request (no cache): a key revoked through the OTHER
+    process is refused by both at once."""
+    owner = world["keys"]["owner"]
+    username, key = server.create_user(unique("writer"))
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"APIKey {owner}"}) as http:
+        r = http.post(f"/datasets/{world['dataset']}/collaborators/", json={"user": username, "role": "labeler"})
+        assert r.status_code == 201, r.text
+    body = orjson.dumps({"label_status": "LABELED", "attributes": label_attributes("vector")})
+    json_h = {"Content-Type": "application/json"}
+    a, b = world["uuids"][-2:]
+    paths = (f"/labels/{a}/ground-truth/", f"/labels/{b}/ground-truth/")
+    assert _both(server, plain, "PUT", "", key=key, headers=json_h, content=body, paths=paths,
+                 write=True).status_code == 201
+    with httpx.Client(base_url=plain.url, headers={"Authorization": f"APIKey {key}"}) as http:
+        key_id = http.get("/user/api-keys/").json()[0]["id"]
+        assert http.delete(f"/user/api-keys/{key_id}/").status_code in (200, 204)
+    r = _both(server, plain, "PUT", "", key=key, headers=json_h, content=body, paths=paths, write=True)
+    assert r.status_code == 401
+    with server.client(owner) as http:  # the refused writes left no revision
+        for p in paths:
+            revisions = http.get(p + "history/").json()
+            assert [rev["action"] for rev in revisions] == ["created"], revisions
+
+
 def test_other_methods_and_paths_fall_through(server, plain, world):
     uuid, key = world["uuids"][0], world["keys"]["owner"]
     for method, path in [("POST", f"/labels/{uuid}/ground-truth/"), ("HEAD", f"/samples/{uuid}/"),

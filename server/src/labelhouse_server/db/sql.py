@@ -20,7 +20,7 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -88,11 +88,12 @@ class PlainReads:
     than their one or two statements (``plain_reads``). ``run`` takes it in place of a session; writes are refused
     (it is read-only, like a request session outside ``write_transaction``)."""
 
-    info: ClassVar[dict[str, bool]] = {READS: True}
+    info: dict[str, bool]
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self.checkout: _Checkout | None = None
+        self.info = {READS: True}
 
     def connection(self) -> _Checkout:
         """What ``run`` asks a session for, checked out of the pool on first use."""
@@ -191,7 +192,37 @@ def plain_reads(engine: Engine, held: HeldReads | None = None) -> Iterator[Plain
             reads.checkout.connection.close()
 
 
+class PlainWork(PlainReads):
+    """``PlainReads`` that may also write, in one ``db.transaction.write_transaction`` (SQLite only: the label PUT
+    of the fast lane, ``labels.routes``). Unlike ``PlainReads`` it opens no read transaction of its own: each read
+    before the write is one statement in autocommit (its own snapshot), and ``write_transaction`` begins the write
+    transaction on the same connection (``begin_write``: this process's write lock, then ``BEGIN IMMEDIATE``),
+    commits it or rolls it back."""
+
+    def connection(self) -> _Checkout:
+        if self.checkout is None:
+            self.checkout = _Checkout(self._engine.dialect, self._engine.raw_connection())
+        return self.checkout
+
+    def driver(self) -> Any:
+        """The driver's connection (``engine.LockingConnection``): ``write_transaction`` begins, commits and rolls
+        back the write on it."""
+        return self.connection().connection.driver_connection
+
+
+@contextmanager
+def plain_work(engine: Engine) -> Iterator[PlainWork]:
+    """``PlainWork`` on ``engine``'s pool (SQLite); the connection goes back (rolled back) when the block ends."""
+    work = PlainWork(engine)
+    try:
+        yield work
+    finally:
+        if work.checkout is not None:
+            work.checkout.connection.close()
+
+
 Reader = Session | PlainReads  # what ``run`` reads through
+Unit = Session | PlainWork  # what a unit of work that may write runs in (``db.transaction.write_transaction``)
 
 
 def _check_write(session: Reader, sql: str) -> None:

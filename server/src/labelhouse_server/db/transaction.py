@@ -22,12 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from .engine import write_options
+
+if TYPE_CHECKING:
+    from .sql import PlainWork, Unit
 
 # ``session.info`` keys. READS: the session reads by default (set by ``deps.request_session``). WRITING: a write
 # transaction is open. NOWAIT: set by ``deps.run_write`` while the unit runs on the event loop, which must not wait
@@ -75,10 +78,13 @@ def end_read(session: Session) -> None:
 
 
 @contextmanager
-def write_transaction(session: Session) -> Iterator[Session]:
+def write_transaction(session: Unit) -> Iterator[Unit]:
     """Run the block in one write transaction (see the module docstring); joins an enclosing one."""
     if session.info.get(_WRITING):
         yield session
+        return
+    if not isinstance(session, Session):  # db.sql.PlainWork: the driver connection, no Session
+        yield from _plain_write(session)
         return
     if session.info.get(READS):
         _begin_write(session, nowait=bool(session.info.get(NOWAIT_KEY)))
@@ -92,6 +98,24 @@ def write_transaction(session: Session) -> Iterator[Session]:
             raise
     finally:
         session.info.pop(_WRITING, None)
+
+
+def _plain_write(work: PlainWork) -> Iterator[PlainWork]:
+    """``write_transaction`` on a ``db.sql.PlainWork`` (SQLite): the write transaction begins, commits or rolls
+    back on its driver connection (``engine.LockingConnection``: this process's write lock, then ``BEGIN
+    IMMEDIATE``); ``NOWAIT`` as for a session."""
+    driver = work.driver()
+    driver.begin_write(bool(work.info.get(NOWAIT_KEY)))
+    work.info[_WRITING] = True
+    try:
+        try:
+            yield work
+            driver.commit()
+        except BaseException:
+            driver.rollback()
+            raise
+    finally:
+        work.info.pop(_WRITING, None)
 
 
 def _begin_write(session: Session, nowait: bool) -> None:

@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 from sqlalchemy.orm import Session
 
-from ..db.sql import run, run_many
+from ..db.sql import Unit, run, run_many
 from ..errors import Invalid, NotFound
 
 ACTIONS = ("created", "updated", "deleted", "restored")
@@ -49,7 +49,7 @@ def content_hash(attributes: str) -> bytes:
     return hashlib.blake2b(attributes.encode(), digest_size=16).digest()
 
 
-def record_revision(session: Session, *, dataset_id: int, sample_id: int, labelset_id: int, action: str,
+def record_revision(session: Unit, *, dataset_id: int, sample_id: int, labelset_id: int, action: str,
                     label_status: str | None, attributes: str | None, score: float | None, user_id: int | None,
                     created_at: str) -> int:
     """Append the next revision of the label (``sample_id``, ``labelset_id``) in the session's transaction;

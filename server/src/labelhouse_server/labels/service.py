@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..access import SampleAccess
 from ..datasets.permissions import can
 from ..db.rows import LABEL, split
-from ..db.sql import run
+from ..db.sql import Unit, run
 from ..db.transaction import write_transaction
 from ..errors import Conflict, Invalid, NotFound
 from ..lookups import usernames
@@ -73,7 +73,7 @@ _patch_sql: dict[tuple[str, ...], str] = {}
 _DELETE = "DELETE FROM labels WHERE id = ? AND label_status = ? RETURNING id"
 
 
-def _label_in_labelset(session: Session, sacc: SampleAccess, name: str) -> tuple[int, Any]:
+def _label_in_labelset(session: Unit, sacc: SampleAccess, name: str) -> tuple[int, Any]:
     """(labelset id, label row or None); 404 when the dataset has no such labelset."""
     r = run(session, _LABEL_IN_LABELSET, (sacc.sample_id, sacc.dataset_id, name)).first()
     if r is None:
@@ -82,7 +82,7 @@ def _label_in_labelset(session: Session, sacc: SampleAccess, name: str) -> tuple
     return labelset_id, (label if label.id is not None else None)
 
 
-def _public(session: Session, sacc: SampleAccess, labelset: str, row: Any) -> dict[str, Any]:
+def _public(session: Unit, sacc: SampleAccess, labelset: str, row: Any) -> dict[str, Any]:
     users = usernames(session, label_user_ids(row), sacc.user)
     return label_public(row, users, sample_uuid=sacc.sample_uuid, task_type=sacc.task_type, labelset=labelset)
 
@@ -119,7 +119,7 @@ def _work_type(status: str) -> str:
 
 
 # -------------------------------------------------------------------------------------------------- writing
-def put_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) -> tuple[dict[str, Any], bool]:
+def put_label(session: Unit, sacc: SampleAccess, labelset: str, body: Any) -> tuple[dict[str, Any], bool]:
     """Create or replace; returns (label, created). Two concurrent creates of the same label: the later replaces."""
     if not isinstance(body, dict):
         raise Invalid("body: a JSON object is required.", field="body")
@@ -135,7 +135,7 @@ def put_label(session: Session, sacc: SampleAccess, labelset: str, body: Any) ->
         return _public(session, sacc, labelset, row), created
 
 
-def _write(session: Session, sacc: SampleAccess, labelset: str, status: str, attributes: str, score: float | None,
+def _write(session: Unit, sacc: SampleAccess, labelset: str, status: str, attributes: str, score: float | None,
            *, action: str | None) -> tuple[Any, bool]:
     """Create-or-replace, its revision and workunit, inside the caller's write transaction. ``action``: the
     revision's action (None: created or updated, whichever happened)."""

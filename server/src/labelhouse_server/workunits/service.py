@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..access import SampleAccess
 from ..db import Account, Workunit
-from ..db.sql import run
+from ..db.sql import Unit, run
 from ..timeutil import now_iso
 
 WT = Workunit.__table__
@@ -24,7 +24,7 @@ _INSERT = (
 )
 
 
-def record(session: Session, sacc: SampleAccess, *, labelset: str, work_type: str, next_label_status: str | None,
+def record(session: Unit, sacc: SampleAccess, *, labelset: str, work_type: str, next_label_status: str | None,
            created_at: str | None = None) -> None:
     """Add one workunit row for the caller's work on ``sacc``'s sample; committed (or rolled back) together with
     the label change that caused it."""
