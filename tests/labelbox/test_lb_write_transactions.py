@@ -1,17 +1,19 @@
 """Who writes, and when, in the Labelbox API (issue 11 item 2): the GraphQL endpoint's session reads, and each
 mutation's service checks its input, then makes its changes in one ``write_transaction``. A mutation that fails
 part-way leaves nothing of itself behind; while another writer holds the lock, reads and invalid mutations answer
-as usual and a valid mutation is refused having changed nothing."""
+as usual and a valid mutation is refused having changed nothing, with a 503 and ``Retry-After`` that the official SDK
+retries until the lock is free."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from lbox.exceptions import ResourceConflict
-from lbsupport import gql
+from lbsupport import gql, labelbox_client
 from server.db.test_write_stalls import HeldLock
 from support import InProcessApp, LiveServer, backends, live_server, unique
 
@@ -103,9 +105,54 @@ def test_mutations_check_their_input_before_they_wait_for_the_lock(server: LiveS
         assert "non-empty" in refused["message"]  # checked before the write (it used to wait, then time out)
         refused = error(gql(server, key, UPSERT_SCHEMA, {"data": {"name": unique("m"), "kind": "NoSuchKind"}}))
         assert "kind must be one of" in refused["message"]
-        busy = error(gql(server, key, CREATE_DATASET, {"name": name}))  # valid: waits, then gives up
+        answer = gql(server, key, CREATE_DATASET, {"name": name})  # valid: waits, then gives up
+        busy = error(answer)
         assert "busy" in busy["message"] and "nothing was changed" in busy["message"]
+        # a 5xx, so that the SDK retries it (contract §4), and the same in the entry for clients that read it
+        assert answer.status_code == 503 and answer.headers["retry-after"] == "1"
+        assert busy["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "exception": {"status": 503},
+                                      "reason": "database_busy", "retry_after": 1}
     finally:
         held.release()
     assert name not in {d["name"] for d in data(gql(server, key, DATASETS))["datasets"]}
     assert data(gql(server, key, CREATE_DATASET, {"name": name}))["createDataset"]["name"] == name
+
+
+def test_the_official_sdk_retries_a_busy_answer_until_the_lock_is_free(server: LiveServer) -> None:
+    _, key = server.create_user()
+    client = labelbox_client(server, key)
+    answers: list[Any] = []
+    refused = threading.Event()
+
+    connection = client.connection  # the SDK's own requests.Session; its answers are recorded as they come
+    send = connection.send
+
+    def seen(*args: Any, **kwargs: Any) -> Any:
+        response = send(*args, **kwargs)
+        answers.append(response)
+        if response.status_code == 503:
+            refused.set()
+        return response
+
+    connection.send = seen  # type: ignore[method-assign]
+    name = unique("retried")
+    made: dict[str, Any] = {}
+
+    def create() -> None:
+        made["dataset"] = client.create_dataset(name=name)
+
+    held = HeldLock(server)
+    try:
+        worker = threading.Thread(target=create)
+        worker.start()
+        assert refused.wait(60), [a.status_code for a in answers]  # a first attempt waited for the lock, refused
+    finally:
+        held.release()
+    worker.join(120)
+    assert not worker.is_alive()
+    assert made["dataset"].name == name  # the SDK retried on its own, and the retry went through
+    busy = next(a for a in answers if a.status_code == 503)
+    assert busy.headers["Retry-After"] == "1"
+    assert "busy" in busy.json()["errors"][0]["message"]
+    assert answers[-1].status_code == 200
+    assert [d["name"] for d in data(gql(server, key, DATASETS))["datasets"]].count(name) == 1  # written once

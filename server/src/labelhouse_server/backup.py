@@ -137,7 +137,7 @@ def restore(source: Path, data_dir: Path, database_url: str | None = None) -> di
         target = _sqlite_path(database_url) if database_url else data_dir / SQLITE_FILE
         shutil.copy2(source / SQLITE_FILE, target)
         with sqlite3.connect(target) as conn:  # the integrity of what we restored, before anyone serves it
-            if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            if conn.execute("PRAGMA integrity_check").fetchone() != ("ok",):
                 raise BackupError("the restored database fails SQLite's integrity check")
     else:
         if not database_url or not database_url.startswith("postgresql"):

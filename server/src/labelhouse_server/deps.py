@@ -89,7 +89,11 @@ DB = Annotated[Session, Depends(get_session)]
 
 def api_key_from(request: Request) -> str | None:
     """The API key of ``Authorization: APIKey|Bearer|Token <key>``; None without the header; 401 when malformed."""
-    header = request.headers.get("authorization")
+    header = None
+    for name, value in request.scope["headers"]:  # not ``request.headers``: building it cost more than the scan
+        if name == b"authorization":
+            header = value.decode("latin-1")
+            break
     if not header:
         return None
     scheme, _, value = header.partition(" ")

@@ -101,6 +101,24 @@ class MemoryBuckets:
     async def take(self, key: str, bucket: Bucket) -> float:
         return self.take_now(key, bucket)
 
+    def take_each(self, wanted: tuple[tuple[str, Bucket], ...]) -> tuple[float, Bucket | None]:
+        """``take_now`` of each (key, bucket) in turn under one acquisition of the lock, stopping at the first
+        refusal: (0.0, None) when every one granted, else (seconds to wait, the refusing bucket)."""
+        now = time.monotonic()
+        with self._lock:
+            state = self._state
+            for key, bucket in wanted:
+                tokens, stamp = state.get(key, (bucket.burst, now))
+                tokens = min(bucket.burst, tokens + (now - stamp) * bucket.per_second)
+                if tokens >= 1:
+                    state[key] = (tokens - 1, now)
+                else:
+                    state[key] = (tokens, now)
+                    return (1 - tokens) / bucket.per_second, bucket
+            if len(state) > self._PRUNE_AT:
+                self._prune(now)
+        return 0.0, None
+
     def peek_now(self, key: str, bucket: Bucket) -> float:
         """0.0 when a token is available (none is taken), else the seconds until one is."""
         now = time.monotonic()
@@ -163,7 +181,7 @@ class PostgresBuckets:
             if random.random() < 0.001:
                 conn.execute(_PRUNE)
         assert row is not None  # created just above when missing
-        granted, tokens = int(row[0]), float(row[1])
+        granted, tokens = int(row.granted), float(row.tokens)
         if granted < 1:
             return (1 - tokens) / bucket.per_second
         if granted > 1:
@@ -221,15 +239,10 @@ class RateLimiter:
         """``check_request`` for buckets in this process's memory (``in_memory``): no coroutine per bucket."""
         store = self.store
         assert isinstance(store, MemoryBuckets)
-        wait = store.take_now("ip:" + _client_ip(scope), self.per_ip)
-        if wait > 0:
-            return RateLimited(wait, self.per_ip.setting)
         key = _api_key(scope)
-        if key is not None:
-            wait = store.take_now(key, self.per_key)
-            if wait > 0:
-                return RateLimited(wait, self.per_key.setting)
-        return None
+        ip = ("ip:" + _client_ip(scope), self.per_ip)
+        wait, refusing = store.take_each((ip,) if key is None else (ip, (key, self.per_key)))
+        return None if refusing is None else RateLimited(wait, refusing.setting)
 
     def _sign_in_buckets(self, ip: str, username: str) -> tuple[tuple[str, Bucket], ...]:
         name = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]

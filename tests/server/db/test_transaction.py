@@ -18,6 +18,7 @@ from labelhouse_server.db.sql import run
 from labelhouse_server.db.transaction import (
     READS,
     WriteOutsideTransaction,
+    committed_writes,
     end_read,
     guard_writes,
     in_write_transaction,
@@ -141,3 +142,23 @@ def test_plain_sessions_keep_their_transaction(engines: Any) -> None:
         with write_transaction(session):
             run(session, INSERT, (name + "-inside", False, False))
         assert _count(engines, name) == 2
+
+
+def test_committed_writes_tells_whether_the_session_changed_something(engines: Any) -> None:
+    """What the Labelbox endpoint asks before it answers "busy" as retryable: has this request committed?"""
+    session = _request_session(engines)
+    name = unique("cw")
+    try:
+        assert not committed_writes(session)
+        with pytest.raises(RuntimeError), write_transaction(session):
+            run(session, INSERT, (name + "-a", False, False))
+            raise RuntimeError("rolled back")
+        assert not committed_writes(session)  # a rolled-back block changed nothing
+        with write_transaction(session):
+            with write_transaction(session):  # a nested block joins: the outer one commits
+                run(session, INSERT, (name + "-b", False, False))
+            assert not committed_writes(session)
+        assert committed_writes(session)
+        assert _count(engines, name) == 1
+    finally:
+        session.close()

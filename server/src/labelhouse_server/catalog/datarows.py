@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from ..db import DataRowAttachment, DataRowInfo, Dataset, Sample
 from ..db.catalog import MAX_GLOBAL_KEY
 from ..db.integrity import violated_constraint
+from ..db.rows import Selected
 from ..db.transaction import write_transaction
 from ..errors import Invalid
 from ..labelbox import ids
@@ -132,17 +133,16 @@ class RowView:
         return row_data_of(self.attributes)
 
 
-# The SELECT list of a ``RowView``, declared once: each column labelled with the field it fills (the stored
-# attributes come back as JSON text, decoded in ``_views``).
-ROW_VIEW_COLUMNS: dict[str, Any] = {
-    "sample_id": ST.c.id, "dataset_id": ST.c.dataset_id, "created_at": ST.c.created_at,
-    "updated_at": ST.c.updated_at, "attributes": type_coerce(ST.c.attributes, Text), "global_key": DT.c.global_key,
-    "external_id": DT.c.external_id, "media_type": DT.c.media_type, "created_by_id": ST.c.created_by_id,
-}
+# The row shape of a ``RowView``, declared once (``db/rows.py``); the stored attributes come back as JSON text,
+# decoded in ``_views``.
+ROW_VIEW = Selected("RowViewRow", sample_id=ST.c.id, dataset_id=ST.c.dataset_id, created_at=ST.c.created_at,
+                    updated_at=ST.c.updated_at, attributes=type_coerce(ST.c.attributes, Text),
+                    global_key=DT.c.global_key, external_id=DT.c.external_id, media_type=DT.c.media_type,
+                    created_by_id=ST.c.created_by_id)
 
 
 def _row_select() -> Any:
-    return (select(*(column.label(field) for field, column in ROW_VIEW_COLUMNS.items()))
+    return (select(*ROW_VIEW.select_list)
             .select_from(ST.join(Dataset.__table__, Dataset.__table__.c.id == ST.c.dataset_id)
                          .outerjoin(DT, DT.c.sample_id == ST.c.id)))
 
@@ -150,7 +150,7 @@ def _row_select() -> Any:
 def _views(rows: Any) -> list[RowView]:
     views = []
     for row in rows:
-        fields = dict(row._mapping)
+        fields = ROW_VIEW.make(row)._asdict()
         fields["attributes"] = orjson.loads(fields["attributes"]) if fields["attributes"] else None
         views.append(RowView(**fields))
     return views

@@ -50,7 +50,8 @@ def ensure_wal(dbapi_conn: Any, wait: float = 30.0) -> None:
     """Put the SQLite database in WAL mode (persistent: done once per file). Switching modes needs SQLite's
     exclusive lock and fails at once, without the busy handler, while any other connection holds a lock; so ask
     first (reading the mode takes no lock) and retry the switch for up to ``wait`` seconds."""
-    if dbapi_conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+    (mode,) = dbapi_conn.execute("PRAGMA journal_mode").fetchone()
+    if mode.lower() == "wal":
         return
     deadline = time.monotonic() + wait
     while True:

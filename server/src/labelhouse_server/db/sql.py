@@ -125,9 +125,12 @@ class HeldReads:
     one statement (bench/RESULTS.md, issue 16 session 7). Taken without waiting, by one block at a time; a block
     that finds it taken (another thread, or a nested read) uses the pool as before. Made on first use from the
     engine's pool (so with the engine's connect-time pragmas) and detached from it: it holds no pool slot and is
-    closed by ``close`` (the app's lifespan) or when the app is collected. Each block is its own read
-    transaction (``BEGIN`` ... ``ROLLBACK``: a WAL snapshot taken when the block starts, so a key revoked by any
-    process is seen by the next block)."""
+    closed by ``close`` (the app's lifespan) or when the app is collected.
+
+    No transaction is begun: each statement is its own read (SQLite autocommit, a WAL snapshot of the moment it
+    runs), as each statement of a PostgreSQL request session is (``read_engine``: autocommit). So a key revoked by
+    any process is refused by the next statement, and nothing stays open between requests (``BEGIN`` and
+    ``ROLLBACK`` around the GET's one statement cost a third of its SQL time)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -135,7 +138,7 @@ class HeldReads:
         self._checkout: _Checkout | None = None
 
     def take(self) -> _Checkout | None:
-        """The connection with a read transaction begun, or None when another block has it."""
+        """The connection, or None when another block has it."""
         if not self._lock.acquire(blocking=False):
             return None
         try:
@@ -143,17 +146,17 @@ class HeldReads:
                 pooled = self._engine.raw_connection()
                 pooled.detach()
                 self._checkout = _Checkout(self._engine.dialect, _Detached(pooled.dbapi_connection))
-            self._checkout.connection.driver_connection.execute("BEGIN")
             return self._checkout
         except BaseException:
-            self._drop()
             self._lock.release()
             raise
 
     def give_back(self) -> None:
         try:
             assert self._checkout is not None
-            self._checkout.connection.driver_connection.rollback()
+            driver = self._checkout.connection.driver_connection
+            if driver.in_transaction:  # not by ``run``'s reads (each ends with its cursor); never left open
+                driver.rollback()
         except BaseException:
             self._drop()  # a connection that cannot roll back is not reused
             raise

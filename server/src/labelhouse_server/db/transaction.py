@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 READS = "labelhouse.reads"
 _WRITING = "labelhouse.writing"
 NOWAIT_KEY = "labelhouse.write_nowait"
+_COMMITTED = "labelhouse.committed"  # a write transaction of this session has committed (``committed_writes``)
 
 
 class WriteOutsideTransaction(RuntimeError):
@@ -93,6 +94,7 @@ def write_transaction(session: Unit) -> Iterator[Unit]:
         try:
             yield session
             session.commit()
+            session.info[_COMMITTED] = True
         except BaseException:
             session.rollback()
             raise
@@ -135,6 +137,12 @@ def _begin_write(session: Session, nowait: bool) -> None:
     except BaseException:
         session.rollback()  # no write lock stays held; the caller may retry (e.g. in a worker thread)
         raise
+
+
+def committed_writes(session: Session) -> bool:
+    """Whether a write transaction of ``session`` has committed: a request that fails after this has changed
+    something, and sending it again is no longer the same request (a busy answer is then not retryable)."""
+    return bool(session.info.get(_COMMITTED))
 
 
 def in_write_transaction(session: Session) -> bool:

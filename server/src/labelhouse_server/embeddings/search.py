@@ -133,8 +133,9 @@ def _ranked(metric: str, dims: int, query: np.ndarray, rows: list[tuple[int, byt
             k: int) -> list[tuple[int, float]]:
     if not rows:
         return []
-    pos, dist = nearest(metric, query, unpack_many([r[1] for r in rows], dims), k)
-    return [(rows[p][0], float(d)) for p, d in zip(pos.tolist(), dist.tolist())]
+    sample_ids = [sample_id for sample_id, _ in rows]
+    pos, dist = nearest(metric, query, unpack_many([vector for _, vector in rows], dims), k)
+    return [(sample_ids[p], float(d)) for p, d in zip(pos.tolist(), dist.tolist())]
 
 
 def _scan(session: Session, embedding_id: int, dialect: str, scope: Scope, metric: str, dims: int,

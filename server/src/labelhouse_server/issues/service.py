@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..access import SampleAccess
 from ..datasets.permissions import DatasetAccess, access_with_role, effective_role
 from ..db import Account, Dataset, Issue, Sample
+from ..db.rows import Selected
 from ..db.sql import run
 from ..db.transaction import write_transaction
 from ..errors import Invalid, NotFound
@@ -27,9 +28,11 @@ ISSUE_STATUSES = ("OPEN", "CLOSED")
 ANCHOR_TYPES = ("basic", "track", "sceneAttribute", "location")
 _ISSUE_NOT_FOUND = "Issue not found."
 
-ISSUE_COLUMNS = [IT.c.id, IT.c.uuid, IT.c.description, IT.c.status, type_coerce(IT.c.anchor, Text).label("anchor"),
-                 type_coerce(IT.c.comments, Text).label("comments"), IT.c.created_by_id, IT.c.updated_by_id,
-                 IT.c.created_at, IT.c.updated_at, ST.c.uuid.label("sample_uuid"), ST.c.name.label("sample_name")]
+# An issue as listed, with its sample's keys (``db/rows.py``); JSON columns come as their text.
+ISSUE = Selected("IssueRow", id=IT.c.id, uuid=IT.c.uuid, description=IT.c.description, status=IT.c.status,
+                 anchor=type_coerce(IT.c.anchor, Text), comments=type_coerce(IT.c.comments, Text),
+                 created_by_id=IT.c.created_by_id, updated_by_id=IT.c.updated_by_id, created_at=IT.c.created_at,
+                 updated_at=IT.c.updated_at, sample_uuid=ST.c.uuid, sample_name=ST.c.name)
 
 
 @dataclass(frozen=True)
@@ -120,8 +123,8 @@ def _public(row: Any, users: dict[int, str]) -> dict[str, Any]:
 
 
 def _rows(session: Session, *where: Any) -> list[Any]:
-    q = select(*ISSUE_COLUMNS).select_from(IT.join(ST, ST.c.id == IT.c.sample_id)).where(*where)
-    return list(session.execute(q.order_by(IT.c.created_at, IT.c.id)).all())
+    q = select(*ISSUE.select_list).select_from(IT.join(ST, ST.c.id == IT.c.sample_id)).where(*where)
+    return [ISSUE.make(row) for row in session.execute(q.order_by(IT.c.created_at, IT.c.id))]
 
 
 def _render(session: Session, rows: list[Any]) -> list[dict[str, Any]]:

@@ -6,7 +6,12 @@ renders both. Rules (forced by the SDK, see the contract):
   - writes on them raise ``Unauthorized`` (AUTHORIZATION_ERROR -> AuthorizationError);
   - bad input values -> INTERNAL_SERVER_ERROR with ``exception.status: 400`` (-> InvalidQueryError);
   - duplicate names -> RESOURCE_CONFLICT; forbidden state changes -> OPERATION_NOT_ALLOWED;
-  - never a 5xx for a client mistake: the SDK retries 5xx for two minutes.
+  - never a 5xx for a client mistake: the SDK retries 5xx for two minutes;
+  - and so a lock wait that ran out (``DatabaseBusy``: nothing was changed, the same request may simply be sent
+    again) is the one 5xx: HTTP 503 with ``Retry-After`` (``execution.handle``), its entry naming the problem
+    with ``exception.status: 503`` (which the SDK also retries, should a 503 ever be answered as a 200) — unless
+    an earlier write transaction of the same request committed (a task written after its work, a second chunk):
+    sending it again would repeat that, so it is then ``exception.status: 400`` (``not_retryable``).
 """
 
 from __future__ import annotations
@@ -96,6 +101,34 @@ class ResourceNotFound(GqlError):
     status = 404
 
 
+class Busy(GqlError):
+    """The database was busy with other writes (``DatabaseBusy``): nothing was changed; retry. The SDK retries
+    INTERNAL_SERVER_ERROR with a status other than 400/422/426/500 (contract §4), and HTTP 5xx."""
+
+    status = DatabaseBusy.status_code
+    reason = DatabaseBusy.code
+    retry_after = int(DatabaseBusy.headers["Retry-After"])
+
+    def extensions(self) -> dict[str, Any]:
+        return {**super().extensions(), "reason": self.reason, "retry_after": self.retry_after}
+
+
+def not_retryable(error: dict[str, Any]) -> None:
+    """Turn a rendered ``Busy`` entry into one the SDK does not retry (InvalidQueryError): the request had
+    already committed some of its writes."""
+    ext = error["extensions"]
+    ext["exception"] = {"status": 400}
+    ext.pop("retry_after", None)
+    error["message"] = (f"{error['message']} Earlier writes of this request were kept: check what it did before "
+                        "sending it again.")
+
+
+def is_busy(error: dict[str, Any]) -> bool:
+    """Whether a rendered entry is a retryable ``Busy``."""
+    ext = error.get("extensions") or {}
+    return ext.get("reason") == Busy.reason and "retry_after" in ext
+
+
 class AuthenticationFailed(GqlError):
     code = AUTHENTICATION_ERROR
     status = 401
@@ -141,8 +174,10 @@ def translate(exc: BaseException) -> GqlError | None:
     """The client-facing error for an exception a resolver raised, or None for a server fault."""
     if isinstance(exc, GqlError):
         return exc
-    if isinstance(exc, DBAPIError) and is_lock_timeout(exc.orig):  # PostgreSQL's lock_timeout: nothing written
+    if isinstance(exc, DBAPIError) and is_lock_timeout(exc.orig):  # a lock wait that ran out: nothing written
         exc = DatabaseBusy()
+    if isinstance(exc, DatabaseBusy):
+        return Busy(exc.detail)
     if isinstance(exc, (InvalidApiKey, NotAuthenticated)):
         return AuthenticationFailed(exc.detail)
     if isinstance(exc, Forbidden) and exc.detail != Forbidden.default_detail:

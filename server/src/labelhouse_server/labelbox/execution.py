@@ -5,7 +5,8 @@ parse with graphql-core under a token limit, then validate (with a depth limit) 
 worker thread on one database session: a REST request's (``deps.request_session``), which reads. Queries and
 mutations alike read in it, and the services a mutation calls open their own short ``write_transaction`` after
 checking their input (a write outside one fails loudly). Every failure is the §4 envelope — a 4xx or a 200 with
-``errors`` — never a 5xx for a client mistake (the SDK retries 5xx for two minutes).
+``errors`` — never a 5xx for a client mistake (the SDK retries 5xx for two minutes). The one 5xx is a lock wait
+that ran out (``errors.Busy``): 503 with ``Retry-After``, which the SDK retries until the lock is free.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from starlette.responses import Response
 
 from ..auth.bearer import authenticate_bearer
 from ..catalog.orgs import scope_for
+from ..db.transaction import committed_writes
 from ..deps import request_session
 from ..errors import LabelhouseError
 from ..limits import LimitExceeded
@@ -43,8 +45,11 @@ from .errors import (
     MALFORMED_REQUEST,
     PARSE_FAILED,
     VALIDATION_FAILED,
+    Busy,
     envelope,
     format_error,
+    is_busy,
+    not_retryable,
     plumbing_error_body,
 )
 from .schema import labelbox_schema
@@ -152,9 +157,14 @@ def _execute(request: Request, data: dict[str, Any], document: DocumentNode) -> 
                           store=state.store, sessionmaker=state.sessionmaker, job_runner=state.job_runner,
                           base_url=state.settings.public_url.rstrip("/"),
                           embedding_indexes=state.embedding_indexes)
-        return graphql_sync(labelbox_schema(), data, context_value=context, query_document=document,
-                            validation_rules=[DepthLimit], error_formatter=format_error, debug=False,
-                            logger=log)
+        success, result = graphql_sync(labelbox_schema(), data, context_value=context, query_document=document,
+                                       validation_rules=[DepthLimit], error_formatter=format_error, debug=False,
+                                       logger=log)
+        if committed_writes(session):  # a busy answer is retryable only when the request changed nothing
+            for error in result.get("errors") or ():
+                if is_busy(error):
+                    not_retryable(error)
+        return success, result
 
 
 async def handle(request: Request) -> Response:
@@ -181,5 +191,8 @@ async def handle(request: Request) -> Response:
     success, result = await run_in_threadpool(_execute, request, data, document)
     if "__auth_error__" in result:
         return _error(401, result["__auth_error__"], AUTHENTICATION_ERROR)
+    if any(is_busy(e) for e in result.get("errors") or ()):
+        return Response(orjson.dumps(result), status_code=Busy.status, media_type="application/json",
+                        headers={"Retry-After": str(Busy.retry_after)})
     status = 200 if success else 400
     return Response(orjson.dumps(result), status_code=status, media_type="application/json")

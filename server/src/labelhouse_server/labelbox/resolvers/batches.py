@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from ...batches import service
 from ...db import Batch, ModelRunDataRow
-from ...db.transaction import write_transaction
-from ...errors import LabelhouseError, NotFound
+from ...db.transaction import committed_writes, write_transaction
+from ...errors import DatabaseBusy, LabelhouseError, NotFound
 from ...labelimports import service as imports
 from ...models import predictions
 from ...models import service as models
@@ -121,6 +121,8 @@ def resolve_add_rows(parent: dict[str, Any], info: Any, input: dict[str, Any]) -
     except NotFound:
         raise Unauthorized() from None
     except LabelhouseError as exc:  # bad input: the task reports it, as Labelbox's job would
+        if isinstance(exc, DatabaseBusy) and not committed_writes(c.session):
+            raise  # nothing was changed: the client retries the request (errors.Busy), no failed task
         return {"taskId": _failed_task(c, name, type_, exc)}
     return {"taskId": _task(c, name, type_, failed, {"batchId": input.get("batchId")},
                             failed_status=bool(wanted) and len(failed) == len(wanted))}
@@ -235,6 +237,8 @@ def resolve_send_to_annotate(_: Any, info: Any, input: dict[str, Any]) -> dict[s
     except NotFound:
         raise Unauthorized() from None
     except LabelhouseError as exc:  # e.g. a batch name already used: the task reports it
+        if isinstance(exc, DatabaseBusy) and not committed_writes(c.session):
+            raise  # nothing was changed: the client retries the request (errors.Busy), no failed task
         return {"taskId": _failed_task(c, name, type_, exc)}
     extra = {"batchId": ids.encode("batch", batch.id) if batch is not None else None}
     return {"taskId": _task(c, name, type_, failed, extra,
@@ -303,6 +307,8 @@ def _send_predictions(c: Context, project: Any, wanted: service.Rows, input: dic
     except NotFound:
         raise Unauthorized() from None
     except LabelhouseError as exc:  # e.g. a batch name already used: the task reports it
+        if isinstance(exc, DatabaseBusy) and not committed_writes(c.session):
+            raise  # nothing was changed: the client retries the request (errors.Busy), no failed task
         return {"taskId": _failed_task(c, name, type_, exc)}
     failed = not_in_run + failed
     extra = {"batchId": ids.encode("batch", batch.id) if batch is not None else None,

@@ -12,7 +12,8 @@ from ...catalog import metadata as md
 from ...catalog import upserts
 from ...catalog.datasets import get_dataset
 from ...db import DataRowAttachment
-from ...errors import LabelhouseError
+from ...db.transaction import committed_writes
+from ...errors import DatabaseBusy, LabelhouseError
 from ...tasks import service as tasks
 from .. import ids
 from ..context import Context, ctx
@@ -170,6 +171,8 @@ def resolve_upsert_data_rows(_: Any, info: Any, data: dict[str, Any]) -> dict[st
     try:
         task = upserts.start_upsert(c.session, c.scope, data.get("manifestUri"), c.store, c.settings, c.job_runner)
     except LabelhouseError as exc:
+        if isinstance(exc, DatabaseBusy) and not committed_writes(c.session):
+            raise  # nothing was changed: retried (errors.Busy), not a bad input
         raise InvalidInput(exc.detail) from None
     return task_public(task)
 

@@ -55,10 +55,12 @@ def _page(info: Any, input: dict[str, Any], after_id: Any, model_run: bool) -> d
             return {"totalCount": 0, "nodes": [], "pageInfo": {"endCursor": None, "hasNextPage": False}}
         run_pk = run.id
     rows, total, more = service.data_rows(c.session, c.scope, c.embedding_indexes, item, after, first, run_pk)
-    last = rows[-1] if more and rows else None
-    cursor: Any = None if last is None else ids.encode("data_row", last[0])
-    if model_run and last is not None:
-        cursor = {"dataRowId": cursor, "globalKey": last[1]}
+    cursor: Any = None
+    if more and rows:
+        last_id, last_key = rows[-1]
+        cursor = ids.encode("data_row", last_id)
+        if model_run:
+            cursor = {"dataRowId": cursor, "globalKey": last_key}
     return {"totalCount": total,
             "nodes": [{"id": ids.encode("data_row", sid), "globalKey": key} for sid, key in rows],
             "pageInfo": {"endCursor": cursor, "hasNextPage": more}}
