@@ -225,9 +225,10 @@ def list_samples(session: Session, dataset: Listed, q: SampleQuery, *, json_in_d
         result.close()
     if not page_keys:
         return Page(b"[]", None)
-    ids = [row[0] for row in page_keys]
+    ids = [sample_id for sample_id, _sort_key in page_keys]  # the columns of ``ids_q``: id, sort_key
     more = len(ids) == q.per_page and q.sort != "label_updated_at"
-    next_token = _token(page_keys[-1][1], page_keys[-1][0], fingerprint) if more else None
+    last_id, last_key = page_keys[-1]
+    next_token = _token(last_key, last_id, fingerprint) if more else None
     if json_in_database and dialect == "sqlite" and not q.include_full_label:
         body = page_json(session, ids, shown.id if shown is not None else None, dataset.full_name,
                          dataset.data_type)
