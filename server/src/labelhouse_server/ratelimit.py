@@ -84,27 +84,16 @@ class MemoryBuckets:
 
     def take_now(self, key: str, bucket: Bucket) -> float:
         """Take one token; 0.0 when granted, else the seconds until one is available."""
-        now = time.monotonic()
-        with self._lock:
-            tokens, stamp = self._state.get(key, (bucket.burst, now))
-            tokens = min(bucket.burst, tokens + (now - stamp) * bucket.per_second)
-            if tokens >= 1:
-                self._state[key] = (tokens - 1, now)
-                wait = 0.0
-            else:
-                self._state[key] = (tokens, now)
-                wait = (1 - tokens) / bucket.per_second
-            if len(self._state) > self._PRUNE_AT:
-                self._prune(now)
-        return wait
+        return self.take_each(((key, bucket),))[0]
 
     async def take(self, key: str, bucket: Bucket) -> float:
         return self.take_now(key, bucket)
 
     def take_each(self, wanted: tuple[tuple[str, Bucket], ...]) -> tuple[float, Bucket | None]:
-        """``take_now`` of each (key, bucket) in turn under one acquisition of the lock, stopping at the first
+        """Take one token of each (key, bucket) in turn under one acquisition of the lock, stopping at the first
         refusal: (0.0, None) when every one granted, else (seconds to wait, the refusing bucket)."""
         now = time.monotonic()
+        wait, refusing = 0.0, None
         with self._lock:
             state = self._state
             for key, bucket in wanted:
@@ -114,10 +103,11 @@ class MemoryBuckets:
                     state[key] = (tokens - 1, now)
                 else:
                     state[key] = (tokens, now)
-                    return (1 - tokens) / bucket.per_second, bucket
+                    wait, refusing = (1 - tokens) / bucket.per_second, bucket
+                    break
             if len(state) > self._PRUNE_AT:
                 self._prune(now)
-        return 0.0, None
+        return wait, refusing
 
     def peek_now(self, key: str, bucket: Bucket) -> float:
         """0.0 when a token is available (none is taken), else the seconds until one is."""
