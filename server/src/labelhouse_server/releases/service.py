@@ -84,11 +84,10 @@ def _snapshot(session: Session, dataset: Any, release: Release, name: str, setti
         # One statement = one MVCC snapshot for samples and labels (READ COMMITTED gives each statement its own).
         release.samples_count = run(session, _SNAPSHOT_BOTH_PG, params + params).scalar()
     else:
-        # SQLite: this transaction holds the write lock (BEGIN IMMEDIATE), so nothing changes in between.
-        run(session, _SNAPSHOT_SAMPLES, params)
+        # SQLite: this transaction holds the write lock (BEGIN IMMEDIATE), so nothing changes in between; the
+        # samples copied are the insert's row count (not a second walk of the snapshot under the lock).
+        release.samples_count = run(session, _SNAPSHOT_SAMPLES, params).rowcount
         run(session, _SNAPSHOT_LABELS, params)
-        release.samples_count = run(session, "SELECT count(*) FROM release_samples WHERE release_id = ?",
-                                    (release.id,)).scalar()
     labelsets = session.scalars(select(Labelset).where(Labelset.dataset_id == dataset.id).order_by(Labelset.id))
     payload = {
         "release_id": release.id,
