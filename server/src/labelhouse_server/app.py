@@ -115,7 +115,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # (PytestUnhandledThreadExceptionWarning from the thread, session 6).
         build_routes(app)
         if not gc.isenabled():  # ``labelhouse serve`` turned it off for start-up (cli.cmd_serve)
-            gc.collect()
+            # Frozen, not collected: what start-up made (~200,000 objects: modules, models, routes) lives as long
+            # as the process, so the collector never scans it again. A full collection here found ~1,100
+            # unreachable objects (no RSS change) and cost 0.2 s of CPU before the first answer; and every full
+            # collection while serving would scan those objects again (~0.17 s with the event loop held).
+            gc.freeze()
             gc.enable()
         try:
             yield
