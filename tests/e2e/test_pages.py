@@ -114,7 +114,9 @@ def test_a_reload_right_after_an_edit_loses_nothing_and_conflicts_are_shown(serv
     sign_in(page, server, owner, f"/app/datasets/{owner}/{name}/samples/{uuids[0]}")
     expect(page.get_by_role("region", name="Workspace")).to_be_visible()
     page.keyboard.press("r")
+    expect(page.get_by_role("button", name=re.compile(r"^Bounding box"))).to_have_attribute("aria-pressed", "true")
     drag(page, (50, 50), (200, 150))
+    expect(page.get_by_role("region", name="Objects")).to_contain_text("1 object")  # drawn (no wait: it renders at once)
     page.reload()  # before the autosave fired: the local draft brings the box back, and it is saved
     expect(page.get_by_role("region", name="Objects")).to_contain_text("1 object")
     saved(page)
@@ -127,6 +129,7 @@ def test_a_reload_right_after_an_edit_loses_nothing_and_conflicts_are_shown(serv
             "format_version": "0.1", "annotations": []}})
         assert r.status_code == 200
     page.keyboard.press("r")  # the reloaded page starts with the Select tool
+    expect(page.get_by_role("button", name=re.compile(r"^Bounding box"))).to_have_attribute("aria-pressed", "true")
     drag(page, (300, 300), (400, 400))
     expect(page.get_by_role("status", name="Save status")).to_have_text(re.compile("^Not saved"), timeout=10_000)
     expect(page.get_by_role("button", name="Overwrite")).to_be_visible()
@@ -137,3 +140,36 @@ def test_a_reload_right_after_an_edit_loses_nothing_and_conflicts_are_shown(serv
     saved(page)
     label = server.segments(key).get_label(uuids[0], "ground-truth")
     assert len(label.attributes.annotations) == 2
+
+
+def test_an_edit_survives_a_reload_that_aborts_its_indexeddb_draft_and_its_last_save(server: LiveServer, page: Page):
+    """The IndexedDB draft is written asynchronously and a page going away can abort it (as it can the last save
+    started on beforeunload): the synchronous copy written on pagehide brings the edit back. IndexedDB is made
+    unusable and every label write of the old page is refused, so only that copy can carry the box over."""
+    owner, key = server.create_user(unique("o"))
+    set_password(server, owner)
+    name = unique("draft")
+    uuids = make_dataset(server, key, owner, name, "bboxes", n_samples=1)
+    page.add_init_script("Object.defineProperty(window, 'indexedDB', { get() { throw new Error('no IndexedDB'); } });")
+    sign_in(page, server, owner, f"/app/datasets/{owner}/{name}/samples/{uuids[0]}")
+    expect(page.get_by_role("region", name="Workspace")).to_be_visible()
+    def refuse_label_writes(route):
+        if route.request.method == "PUT":
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/labels/**", refuse_label_writes)
+    page.keyboard.press("r")
+    expect(page.get_by_role("button", name=re.compile(r"^Bounding box"))).to_have_attribute("aria-pressed", "true")
+    drag(page, (50, 50), (200, 150))
+    expect(page.get_by_role("region", name="Objects")).to_contain_text("1 object")
+    page.reload()
+    expect(page.get_by_role("region", name="Objects")).to_contain_text("1 object")
+    with server.client(key) as c:  # nothing of the old page reached the server
+        assert c.get(f"/labels/{uuids[0]}/ground-truth/").status_code == 404
+    page.unroute("**/labels/**")
+    saved(page)
+    label = server.segments(key).get_label(uuids[0], "ground-truth")
+    assert len(label.attributes.annotations) == 1
+    assert page.evaluate("() => Object.keys(localStorage).filter((k) => k.startsWith('lh-draft:'))") == []

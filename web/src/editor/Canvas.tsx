@@ -3,7 +3,7 @@
 // vector objects with their handles. One 2D canvas for the image and mask, one above it for objects; each is
 // redrawn in a requestAnimationFrame only when something it shows changed.
 
-import { useEffect, useRef } from "react";
+import { useLayoutEffect, useRef } from "react";
 import type { CategoryDef } from "../types";
 import { categoryColor, rgb } from "./colors";
 import type { Editor } from "./Editor";
@@ -32,7 +32,10 @@ export function EditorCanvas({ editor, image, categories, tool, onReady }: { edi
   const bgRef = useRef<HTMLCanvasElement>(null);
   const fgRef = useRef<HTMLCanvasElement>(null);
 
-  useEffect(() => {
+  // A layout effect: the pointer and key listeners are attached in the same task that puts the canvas on screen,
+  // so an input that arrives right after the workspace appears is never lost (a passive effect runs a task later,
+  // and the browser may dispatch input before it).
+  useLayoutEffect(() => {
     const wrap = wrapRef.current!;
     const bg = bgRef.current!;
     const fg = fgRef.current!;

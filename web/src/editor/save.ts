@@ -35,11 +35,46 @@ export interface Draft {
 
 export const draftKey = (uuid: string, labelset: string) => `lh-draft:${uuid}:${labelset}`;
 
-export async function readDraft(uuid: string, labelset: string): Promise<Draft | undefined> {
+// IndexedDB writes are asynchronous: a page that goes away (reload, close, navigation) right after an edit can
+// abort the draft's transaction before it commits. So when the page is hidden with unsaved vector edits, the
+// draft is also written synchronously to localStorage (masks need a PNG encode, which cannot be synchronous: their
+// IndexedDB draft is written after a pause in painting). Reading takes the newer of the two.
+function readLocalDraft(key: string): Draft | undefined {
   try {
-    return await idbGet<Draft>(draftKey(uuid, labelset));
+    const raw = localStorage.getItem(key);
+    return raw ? ({ ...JSON.parse(raw), mask: null } as Draft) : undefined;
   } catch {
-    return undefined; // private mode without IndexedDB: the server copy still protects the work
+    return undefined;
+  }
+}
+
+function dropLocalDraft(key: string): void {
+  try {
+    localStorage.removeItem(key);
+  } catch {
+    /* no storage: nothing to drop */
+  }
+}
+
+export async function readDraft(uuid: string, labelset: string): Promise<Draft | undefined> {
+  const key = draftKey(uuid, labelset);
+  const local = readLocalDraft(key);
+  let stored: Draft | undefined;
+  try {
+    stored = await idbGet<Draft>(key);
+  } catch {
+    stored = undefined; // private mode without IndexedDB: the server copy still protects the work
+  }
+  if (local && (!stored || local.at > stored.at)) return local;
+  return stored;
+}
+
+async function deleteDraft(key: string): Promise<void> {
+  dropLocalDraft(key);
+  try {
+    await del(key);
+  } catch {
+    /* no IndexedDB (it may even throw at once): nothing stored there */
   }
 }
 
@@ -138,23 +173,41 @@ export class Saver {
     else void this.writeDraft();
   }
 
+  private draftOf(mask: Blob | null): Draft {
+    const e = this.editor;
+    const draft: Draft = {
+      objects: e.objects, imageAttributes: e.imageAttributes, mask, baseUpdatedAt: this.baseUpdatedAt,
+      status: this.status ?? "UNLABELED", at: Date.now(),
+    };
+    const seq = this.opts.sequence;
+    if (seq) {
+      draft.frames = seq.frames.map((f, i) => (i === seq.index ? e.label() : f));
+      draft.frameIndex = seq.index;
+    }
+    return draft;
+  }
+
   private async writeDraft(): Promise<void> {
     if (!this.dirty) return;
-    const e = this.editor;
     try {
-      const mask = e.mask ? await encodeMaskPng(e.mask) : null;
-      const draft: Draft = {
-        objects: e.objects, imageAttributes: e.imageAttributes, mask, baseUpdatedAt: this.baseUpdatedAt,
-        status: this.status ?? "UNLABELED", at: Date.now(),
-      };
-      const seq = this.opts.sequence;
-      if (seq) {
-        draft.frames = seq.frames.map((f, i) => (i === seq.index ? e.label() : f));
-        draft.frameIndex = seq.index;
-      }
-      await idbSet(draftKey(this.opts.uuid, this.opts.labelset), draft);
+      const mask = this.editor.mask ? await encodeMaskPng(this.editor.mask) : null;
+      await idbSet(draftKey(this.opts.uuid, this.opts.labelset), this.draftOf(mask));
     } catch {
       /* no IndexedDB: nothing else to do */
+    }
+  }
+
+  /**
+   * The page is going away (pagehide): unsaved vector edits are written to localStorage synchronously, since the
+   * IndexedDB write started at the edit may not commit before the page is gone. A full or missing localStorage
+   * leaves the IndexedDB draft and the last save as they are.
+   */
+  writeDraftNow(): void {
+    if (!this.opts.canWrite || !this.dirty || this.editor.mask) return;
+    try {
+      localStorage.setItem(draftKey(this.opts.uuid, this.opts.labelset), JSON.stringify({ ...this.draftOf(null), mask: null }));
+    } catch {
+      /* quota or no storage */
     }
   }
 
@@ -206,7 +259,7 @@ export class Saver {
       this.savedVersion = version;
       this.retryMs = 2000;
       if (e.editVersion === version) {
-        await del(draftKey(this.opts.uuid, this.opts.labelset)).catch(() => undefined);
+        await deleteDraft(draftKey(this.opts.uuid, this.opts.labelset));
         this.set({ kind: "saved" });
       } else {
         this.set({ kind: "unsaved" });
@@ -228,7 +281,7 @@ export class Saver {
 
   /** Conflict resolved by keeping the server's label: the caller reloads. */
   async discardDraft(): Promise<void> {
-    await del(draftKey(this.opts.uuid, this.opts.labelset)).catch(() => undefined);
+    await deleteDraft(draftKey(this.opts.uuid, this.opts.labelset));
   }
 
   /** Conflict resolved by writing ours over the server's. */

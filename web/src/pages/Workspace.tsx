@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useLocation, useSearch } from "wouter";
 import { api, ApiError, get, qs } from "../api";
@@ -224,13 +224,19 @@ function WorkspaceView({ dataset, sample, labelset, queue, search, loaded, onRel
     };
   }, [editor, saver, sample.uuid, labelset, loaded, canLabel, sequence]);
 
-  // Closing or reloading the tab: start a last save; the local draft covers it if the page goes first.
+  // Closing or reloading the tab: start a last save, and write the local draft synchronously (an IndexedDB write
+  // still in flight may be aborted with the page); the draft covers the save if the page goes first.
   useEffect(() => {
     const h = () => {
       if (saver.dirty) void saver.save("save");
     };
+    const hide = () => saver.writeDraftNow();
     window.addEventListener("beforeunload", h);
-    return () => window.removeEventListener("beforeunload", h);
+    window.addEventListener("pagehide", hide);
+    return () => {
+      window.removeEventListener("beforeunload", h);
+      window.removeEventListener("pagehide", hide);
+    };
   }, [saver]);
 
   // --- navigation ---------------------------------------------------------------------------------------
@@ -380,7 +386,8 @@ function WorkspaceView({ dataset, sample, labelset, queue, search, loaded, onRel
     editor.changed();
   }, [editor, tools]);
 
-  useEffect(() => {
+  // Attached in a layout effect, like the canvas's listeners: a shortcut pressed right after the workspace appears works.
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (isTyping(e.target) || rejectOpen || helpOpen) return;
       const a = actionFor(e);
