@@ -133,7 +133,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     for i in range(200):  # warm-up
         await client.call("GET", get_path)
         await client.call("PUT", *puts[i % len(puts)])
-    result: dict[str, Any] = {"n": args.n}
+    result: dict[str, Any] = {"n": args.n, "concurrency": args.concurrency}
 
     async def gets() -> None:
         for _ in range(args.n):
@@ -141,14 +141,21 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             assert status == 200, status
 
     async def writes() -> None:
-        for path, body in puts:
-            status, out = await client.call("PUT", path, body)
-            assert status == 200, (status, out[:200])
+        async def one_client(mine: list[tuple[str, bytes]]) -> None:
+            for path, body in mine:
+                status, out = await client.call("PUT", path, body)
+                assert status == 200, (status, out[:200])
+
+        # ``--concurrency C``: C clients at once on the event loop, each sending its share of the PUTs in turn (as
+        # C connections of wrk would); the samples they write are disjoint.
+        await asyncio.gather(*(one_client(puts[i::args.concurrency]) for i in range(args.concurrency)))
 
     for phase, fn in (("get", gets), ("put", writes)):
         if args.callgrind:
             callgrind_dump(f"before-{phase}")
         profile = cProfile.Profile() if args.profile else None
+        groups = getattr(app.state, "write_groups", None)  # group commit (db.group), where the tree has it
+        grouped = (groups.commits, groups.members) if groups is not None else (0, 0)
         cpu = time.process_time()
         if profile is not None:
             profile.enable()
@@ -156,6 +163,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if profile is not None:
             profile.disable()
         result[f"{phase}_cpu_us"] = (time.process_time() - cpu) / args.n * 1e6
+        if phase == "put" and groups is not None:
+            result["put_commits"] = groups.commits - grouped[0]
+            result["put_group_members"] = groups.members - grouped[1]
         if args.callgrind:
             callgrind_dump(phase)
         if profile is not None:
@@ -176,6 +186,7 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=0, help="with --profile: print the N most called functions")
     parser.add_argument("--stats-out", help="with --profile: write the pstats of each phase to STATS_OUT.<phase>")
     parser.add_argument("--callgrind", action="store_true")
+    parser.add_argument("--concurrency", type=int, default=1, help="PUTs sent by this many clients at once")
     args = parser.parse_args()
     import labelhouse_server
 

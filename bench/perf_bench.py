@@ -8,7 +8,7 @@ client for single requests, and beside it the ceilings, each measured in the sam
 | row | labelhouse | ceiling |
 |---|---|---|
 | bulk import, 1,000 per gzip request | samples/s through the API | raw SQLite `executemany` of the same rows into a copy of the same schema |
-| list N, per_page 1,000, label summaries | wall time through the API | SELECT of the same rows + orjson of the same objects, in-process |
+| list N, per_page 1,000, label summaries | wall time through the API, `page=N` on one connection, with a client that reads bodies without parsing them (and beside it an SDK-style httpx + orjson.loads client) | SELECT of the same rows + orjson of the same objects, in-process |
 | GET one sample, 1 and 4 connections | wrk req/s, p50 | a bare Starlette JSON endpoint (same body size) under the same uvicorn |
 | PUT a label (2 boxes), 1 and 4 connections | wrk req/s, p50 | the same bare endpoint, same round (the issue's 1,500 / 3,000 req/s were 0.24 / 0.20 of its bare 6,300 / 15,300) |
 | release of N (create, build, download) | wall time | (target: ≤ 0.7 s at 100,000) |
@@ -45,8 +45,10 @@ sys.path[:0] = [str(ROOT), str(ROOT.parent / "tests")]
 import support  # tests/support.py: free ports
 from samples_bench import (
     CHUNK,
+    CLIENT_CPU,
     bodies,
     bulk_add,
+    cpu_seconds,
     label_everything,
     list_all,
     machine,
@@ -177,6 +179,36 @@ def raw_sqlite_import(db_path: Path, payloads: list[bytes]) -> float:
     return count / elapsed
 
 
+def list_cheap_client(url: str, key: str, dataset: str) -> tuple[float, int]:
+    """Seconds to list the whole dataset as ``list_all`` does (``page=N``, per_page 1,000, label summaries, one
+    keep-alive connection), with a client that costs little (the issue asks for wrk "or an equivalent C client"):
+    http.client reads each body by its length and does not parse it; the empty page ``[]`` ends the walk.
+    Returns the seconds and the bytes received."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=300)
+    headers = {"Authorization": f"APIKey {key}"}
+    received = 0
+    started = time.perf_counter()
+    page = 1
+    while True:
+        conn.request("GET", f"/datasets/{dataset}/samples/?per_page={CHUNK}&page={page}&labelset=ground-truth",
+                     headers=headers)
+        r = conn.getresponse()
+        body = r.read()
+        if r.status != 200:
+            raise RuntimeError(f"listing page {page}: HTTP {r.status}")
+        received += len(body)
+        if body == b"[]":
+            break
+        page += 1
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed, received
+
+
 def raw_scan_and_json(db_path: Path, dataset_id: int, labelset_id: int) -> float:
     """Seconds to SELECT the dataset's samples with their ground-truth label summaries and render each page as
     JSON with orjson (rows as arrays, stored documents spliced in undecoded), in pages of 1,000 by key: the work a
@@ -289,7 +321,22 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
                 ds_id, ls_id = dataset_id(engine, dataset)
                 engine.dispose()
-                out["list_s"] = statistics.median(list_all(http, dataset, "")[0] for _ in range(args.rounds))
+                # The listing's wall time includes the client's own work (httpx, orjson.loads of ~570 KB a page, as
+                # the SDKs do): the server's and the client's CPU seconds say which side a change moved.
+                # The row's figure is the cheap client's (the server's work; the issue asks for a client that costs
+                # little); the SDK-style client (httpx + orjson.loads) is measured in the same rounds beside it.
+                listings, cheap = [], []
+                for _ in range(args.rounds):
+                    cpu0 = cpu_seconds(pid)
+                    seconds = list_all(http, dataset, "")[0]
+                    listings.append((seconds, cpu_seconds(pid) - cpu0, CLIENT_CPU["list"]))
+                    cpu0, client0 = cpu_seconds(pid), time.process_time()
+                    seconds = list_cheap_client(url, key, dataset)[0]
+                    cheap.append((seconds, cpu_seconds(pid) - cpu0, time.process_time() - client0))
+                out["list_sdk_s"], out["list_sdk_server_cpu_s"], out["list_sdk_client_cpu_s"] = (
+                    statistics.median(x) for x in zip(*listings))
+                out["list_s"], out["list_server_cpu_s"], out["list_client_cpu_s"] = (
+                    statistics.median(x) for x in zip(*cheap))
                 out["list_raw_s"] = statistics.median(raw_scan_and_json(db_path, ds_id, ls_id)
                                                      for _ in range(args.rounds))
                 page = orjson.loads(http.get(f"/datasets/{dataset}/samples/?per_page=200&page=1").content)
@@ -341,8 +388,12 @@ def table(r: dict[str, Any]) -> str:
         (f"| bulk import of {n}, 1,000 per gzip request | {r['import_per_s']:,.0f} samples/s | raw SQLite "
          f"executemany {r['import_raw_per_s']:,.0f}/s | {ratio(r['import_per_s'], r['import_raw_per_s'])} | "
          "≥ 50,000/s and ≥ 0.50 |"),
-        (f"| list {n}, per_page 1000, label summaries | {r['list_s']:.2f} s | SELECT + orjson {r['list_raw_s']:.2f} "
-         f"s | {ratio(r['list_raw_s'], r['list_s'])} | ≤ 1.0 s |"),
+        # The issue's 1.0 s target was 1.79x its ceiling (0.56 s): as a ratio, ceiling / labelhouse ≥ 0.56.
+        (f"| list {n}, per_page 1000, label summaries, page=N | {r['list_s']:.2f} s (CPU: server "
+         f"{r['list_server_cpu_s']:.2f} s, client {r['list_client_cpu_s']:.2f} s); with an SDK-style client "
+         f"(httpx + orjson.loads) {r['list_sdk_s']:.2f} s (server {r['list_sdk_server_cpu_s']:.2f} s, client "
+         f"{r['list_sdk_client_cpu_s']:.2f} s) | SELECT + orjson {r['list_raw_s']:.2f} s | "
+         f"{ratio(r['list_raw_s'], r['list_s'])} | ≥ 0.56 (the issue's 1.0 s over its 0.56 s ceiling) |"),
     ]
     for c in (1, 4):
         g, b, p = r[f"get_{c}"], r[f"bare_{c}"], r[f"put_{c}"]

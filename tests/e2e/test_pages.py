@@ -122,6 +122,8 @@ def test_a_reload_right_after_an_edit_loses_nothing_and_conflicts_are_shown(serv
     saved(page)
     label = server.segments(key).get_label(uuids[0], "ground-truth")
     assert len(label.attributes.annotations) == 1
+    # whichever carried the box over (the local draft, or the last save of the old page), no draft is left behind
+    page.wait_for_function("() => !Object.keys(localStorage).some((k) => k.startsWith('lh-draft:'))", timeout=5000)
 
     # someone else changes the label meanwhile: the next save shows a conflict instead of overwriting
     with server.client(key) as c:

@@ -20,6 +20,7 @@ from .auth.routes import router as auth_router
 from .contract import document_models, drop_unsent_validation_errors
 from .datasets.routes import router as datasets_router
 from .db.engine import engine_for, make_sessionmaker, read_engine, read_options
+from .db.group import WriteGroups
 from .db.sql import HeldReads
 from .db.transaction import guard_writes
 from .embeddings.index import IndexCache
@@ -144,6 +145,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.inline_writes = engine.dialect.name == "sqlite"  # see deps.run_write
     # SQLite: the connection of the event loop's session-less reads (``db.sql.HeldReads``, the GET of a sample).
     app.state.held_reads = HeldReads(engine) if app.state.inline_writes else None
+    # SQLite: the event loop's group commit of label PUTs (``db.group``, ``deps.run_plain_write``).
+    app.state.write_groups = WriteGroups(engine) if app.state.inline_writes else None
     app.state.store = make_store(settings)
     app.state.job_runner = make_app_runner(settings, engine)
     app.state.embedding_indexes = IndexCache(app.state.store, settings.data_dir / "embedding-index-cache")

@@ -60,15 +60,14 @@ async def run_write(request: Request, session: Session, work: Callable[[], T]) -
 
 async def run_plain_write(request: Request, work: Callable[[PlainWork], T]) -> T:
     """``run_write`` without a ``Session`` (SQLite, ``request.app.state.inline_writes``): ``work`` gets a
-    ``db.sql.PlainWork`` on the engine's pool, runs on the event loop when the write slot is free, and again, from
-    the start, on a fresh connection in a worker thread when it is not."""
+    ``db.sql.PlainWork``, runs on the event loop in the open write group (``db.group``: one transaction and one
+    COMMIT shared by the concurrent writes, each answered after that COMMIT) or in a new one when the write slot is
+    free, and again, from the start, on a fresh connection in a worker thread when it is not."""
     engine = request.app.state.engine
-    with plain_work(engine) as unit:
-        unit.info[NOWAIT_KEY] = True
-        try:
-            return work(unit)
-        except WriteSlotBusy:
-            pass
+    try:
+        return await request.app.state.write_groups.run(work)
+    except WriteSlotBusy:
+        pass
 
     def waiting() -> T:
         with plain_work(engine) as unit:

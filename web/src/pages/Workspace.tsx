@@ -207,7 +207,12 @@ function WorkspaceView({ dataset, sample, labelset, queue, search, loaded, onRel
     let cancelled = false;
     readDraft(sample.uuid, labelset).then(async (d) => {
       if (cancelled || !d) return;
-      if (d.baseUpdatedAt !== (loaded.label?.updated_at ?? null)) return; // the server moved on: ignore the stale draft
+      if (d.baseUpdatedAt !== (loaded.label?.updated_at ?? null)) {
+        // the server moved on (often the last save of that page, which the draft also holds): a draft based on an
+        // older label can never be restored, so it is dropped rather than left to fill the browser's storage
+        void saver.discardDraft();
+        return;
+      }
       const mask = d.mask && editor.mask ? await loadBlobMask(d.mask, editor.imageW, editor.imageH) : editor.mask;
       if (sequence && d.frames && d.frames.length === sequence.frames.length) {
         sequence.frames = d.frames;

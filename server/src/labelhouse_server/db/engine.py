@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import create_engine, event
@@ -27,13 +28,41 @@ from ..errors import DatabaseBusy
 # handler, which polls with sleeps of up to 100 ms, so a queue of writers in one process spends most of its time
 # asleep while the lock is free. Writers of this process instead queue on this lock (woken the moment it is
 # released) and only then BEGIN IMMEDIATE; other processes (CLI, workers) still meet SQLite's busy handler.
-_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCKS: dict[str, WriteLock] = {}
 DEFAULT_LOCK_TIMEOUT = 30.0
 SQLITE_CACHE_KIB = 8192  # page cache per SQLite connection (PRAGMA cache_size, in KiB when negative)
 
 
 class WriteSlotBusy(Exception):
     """A write transaction asked not to wait (``NOWAIT``) and another writer holds SQLite's write lock."""
+
+
+class WriteLock:
+    """This process's write lock of one SQLite file, and which thread holds it. ``yield_to``: set by a holder that
+    keeps the lock across turns of its event loop (the open write group of ``db.group``); a writer of that same
+    thread that would wait for the lock runs it first (the group commits and lets go), instead of waiting for
+    itself until the timeout."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.holder: int | None = None
+        self.yield_to: Callable[[], None] | None = None
+
+    def acquire(self, timeout: float | None) -> bool:
+        """Take the lock; ``timeout`` None: only if free at once."""
+        if timeout is None:
+            taken = self.lock.acquire(blocking=False)
+        else:
+            if self.holder == threading.get_ident() and self.yield_to is not None:
+                self.yield_to()
+            taken = self.lock.acquire(timeout=timeout)
+        if taken:
+            self.holder = threading.get_ident()
+        return taken
+
+    def release(self) -> None:
+        self.holder = None
+        self.lock.release()
 
 
 # Execution options choosing a transaction's mode (see the module docstring). ``READ_ONLY``: one consistent
@@ -64,21 +93,19 @@ def ensure_wal(dbapi_conn: Any, wait: float = 30.0) -> None:
             time.sleep(0.05)
 
 
-def _locking_connection_class(lock: threading.Lock, lock_timeout: float) -> type[sqlite3.Connection]:
+def _locking_connection_class(lock: WriteLock, lock_timeout: float) -> type[sqlite3.Connection]:
     busy_timeout_ms = int(lock_timeout * 1000)
 
     class LockingConnection(sqlite3.Connection):
+        write_lock = lock
         holds_write_lock = False
 
         def begin_write(self, nowait: bool) -> None:
             """BEGIN IMMEDIATE behind this process's write lock. ``nowait``: neither this process's writers (the
             lock) nor another process's (SQLite's busy handler, off for this one BEGIN) may make it wait; it
             raises ``WriteSlotBusy`` instead. Past ``lock_timeout``: ``DatabaseBusy``."""
-            if nowait:
-                if not lock.acquire(blocking=False):
-                    raise WriteSlotBusy()
-            elif not lock.acquire(timeout=lock_timeout):
-                raise DatabaseBusy()
+            if not lock.acquire(None if nowait else lock_timeout):
+                raise WriteSlotBusy() if nowait else DatabaseBusy()
             self.holds_write_lock = True
             try:
                 if not nowait:
@@ -138,7 +165,7 @@ def make_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, pool_si
     size the PostgreSQL connection pool (settings ``db_pool_size``, ``db_max_overflow``); SQLite's is fixed."""
     busy_timeout_ms = int(lock_timeout * 1000)
     if url.startswith("sqlite"):
-        write_lock = _WRITE_LOCKS.setdefault(url, threading.Lock())
+        write_lock = _WRITE_LOCKS.setdefault(url, WriteLock())
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": lock_timeout,

@@ -120,6 +120,28 @@ def _plain_write(work: PlainWork) -> Iterator[PlainWork]:
         work.info.pop(_WRITING, None)
 
 
+def begin_group(work: PlainWork) -> None:
+    """Begin the write transaction of a write group (``db.group``) on ``work``'s connection, without waiting
+    (``engine.WriteSlotBusy`` when another writer has the lock): the members' ``write_transaction`` blocks join it,
+    and ``end_group`` commits it."""
+    work.driver().begin_write(True)
+    work.info[_WRITING] = True
+
+
+def end_group(work: PlainWork, *, commit: bool) -> None:
+    """COMMIT (or ROLLBACK) the transaction ``begin_group`` began; the write lock is let go either way."""
+    work.info.pop(_WRITING, None)
+    driver = work.driver()
+    if commit:
+        try:
+            driver.commit()
+        except BaseException:
+            driver.rollback()
+            raise
+    else:
+        driver.rollback()
+
+
 def _begin_write(session: Session, nowait: bool) -> None:
     """End the session's read transaction and begin a write transaction. SQLite: on the same connection, at the
     driver (no pool round trip; ``db.engine``'s ``read_to_write``). PostgreSQL: the read ran in autocommit; the

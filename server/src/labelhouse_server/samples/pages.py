@@ -102,8 +102,12 @@ def page_json(session: Session, ids: list[int], labelset_id: int | None, dataset
     columns[1] = orjson.dumps(columns[1])[1:-1].split(b",")
     if labelset_id is not None:
         columns[3] = orjson.dumps(columns[3])[1:-1].split(b",")
-    body = b"".join(chain.from_iterable(zip(*columns)))
-    return b"[" + body[1:] + b"]"  # without the first sample's leading comma
+    # One ``join`` of the rows' parts, brackets included: joining first and bracketing after (``b"[" + body[1:]
+    # + b"]"``) copied the ~570 KB page twice more, ~1 ms of a page (issue 16, session 8).
+    parts = list(chain.from_iterable(zip(*columns)))
+    parts[0] = b"[" + parts[0][1:]  # without the first sample's leading comma
+    parts.append(b"]")
+    return b"".join(parts)
 
 
 __all__ = ["page_json"]

@@ -14,11 +14,12 @@ from ..errors import AlreadyExists, Invalid, NotFound
 from ..timeutil import now_iso
 
 ORG_ROLES = ("labeler", "reviewer", "manager", "admin")
-USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,149}$")
+# Matched whole (``fullmatch``): with ``match`` and ``$`` a trailing newline passed ("alice\n").
+USERNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,149}")
 
 
 def validate_username(name: str, what: str = "username") -> str:
-    if not isinstance(name, str) or not USERNAME_RE.match(name):
+    if not isinstance(name, str) or not USERNAME_RE.fullmatch(name):
         raise Invalid(
             f"{what} must be 1-150 characters: letters, digits, '_', '.', '-', starting with a letter or digit.",
             field=what,

@@ -1,0 +1,143 @@
+"""Group commit on SQLite: concurrent writes of the event loop share one write transaction and one COMMIT.
+
+``deps.run_plain_write`` (the fast lane's label PUT, issue 16) runs each unit of work on the event loop inside the
+write transaction of the group open at that moment, in a SAVEPOINT of its own, and answers it only after the
+group's COMMIT. Concurrent PUTs (several connections) so share the BEGIN IMMEDIATE, the COMMIT and the WAL frames of
+the pages they have in common (index tails of revisions and workunits), and the checkpoints those frames bring.
+
+- A member that fails (401, 404, 422, a conflict, any error) is rolled back to its savepoint and answered at once:
+  nothing of it is committed, and the others are untouched.
+- Durability is unchanged: a member is answered after the COMMIT that holds its writes (``synchronous=NORMAL`` in
+  WAL, as before). A COMMIT that fails fails every member of its group; nothing of theirs was written.
+- Each member's reads (the key, the sample's access) run inside the write transaction: they see every write
+  committed before it, so a key revoked by any process before the member runs is refused, as before.
+- The group commits once the event loop has turned ``idle_turns`` times without a new member (a PUT whose bytes
+  came in meanwhile reaches its handler within that many turns), or when it has ``max_members``.
+- The group holds this process's write lock from BEGIN to COMMIT, across those turns. Other writers queue on it as
+  before (on the event loop they do not wait: ``WriteSlotBusy``, then a worker thread); a write of the event loop's
+  own thread that would wait for it commits the group first (``engine.WriteLock.yield_to``).
+
+One ``WriteGroups`` per app, used from its event loop only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine
+
+from .sql import PlainWork
+from .transaction import begin_group, end_group
+
+T = TypeVar("T")
+
+IDLE_TURNS = 3
+MAX_MEMBERS = 32
+
+
+class _Group:
+    __slots__ = ("driver", "idle", "joined", "unit", "waiters")
+
+    def __init__(self, unit: PlainWork) -> None:
+        self.unit = unit
+        self.driver: Any = unit.driver()
+        self.waiters: list[asyncio.Future[None]] = []
+        self.joined = 0  # members since the last turn
+        self.idle = 0  # turns without a new member
+
+
+class WriteGroups:
+    """The open write group of an app's event loop, if any (see the module docstring). ``commits`` and
+    ``members`` count the groups committed and their members (tests and benchmarks read them)."""
+
+    def __init__(self, engine: Engine, *, idle_turns: int = IDLE_TURNS, max_members: int = MAX_MEMBERS) -> None:
+        self._engine = engine
+        self._idle_turns = idle_turns
+        self._max_members = max_members
+        self._open: _Group | None = None
+        self.commits = 0
+        self.members = 0
+
+    async def run(self, work: Callable[[PlainWork], T]) -> T:
+        """``work(unit)`` in the open group (one is begun when none is), answered after the group's COMMIT.
+        ``engine.WriteSlotBusy`` when no group is open and another writer holds the write lock (nothing ran)."""
+        group = self._open or self._begin()
+        driver = group.driver
+        driver.execute("SAVEPOINT member")
+        try:
+            result = work(group.unit)
+            driver.execute("RELEASE member")
+        except BaseException as exc:
+            self._undo_member(group, exc)
+            raise
+        done = asyncio.get_running_loop().create_future()
+        group.waiters.append(done)
+        group.joined += 1
+        if len(group.waiters) >= self._max_members:
+            self._commit(group)
+        await done
+        return result
+
+    def _begin(self) -> _Group:
+        unit = PlainWork(self._engine)
+        try:
+            begin_group(unit)
+        except BaseException:
+            if unit.checkout is not None:
+                unit.checkout.connection.close()
+            raise
+        group = self._open = _Group(unit)
+        group.driver.write_lock.yield_to = lambda: self._commit(group)
+        asyncio.get_running_loop().call_soon(self._turn, group)
+        return group
+
+    def _turn(self, group: _Group) -> None:
+        if group is not self._open:
+            return  # committed meanwhile (full, or yielded to another writer of this thread)
+        if group.joined:
+            group.joined, group.idle = 0, 0
+        else:
+            group.idle += 1
+        if group.idle >= self._idle_turns:
+            self._commit(group)
+        else:
+            asyncio.get_running_loop().call_soon(self._turn, group)
+
+    def _undo_member(self, group: _Group, exc: BaseException) -> None:
+        """Roll back the member that raised ``exc``; when its savepoint cannot be rolled back to (SQLite ended the
+        whole transaction: disk full, I/O error), the group fails with it."""
+        try:
+            if group.driver.in_transaction:
+                group.driver.execute("ROLLBACK TO member")
+                group.driver.execute("RELEASE member")
+                return
+        except sqlite3.Error:
+            pass  # the transaction is gone: the whole group fails with ``exc`` below
+        self._commit(group, failed=exc)
+
+    def _commit(self, group: _Group, failed: BaseException | None = None) -> None:
+        """COMMIT the group (ROLLBACK when ``failed``) and answer its members."""
+        if group is not self._open:
+            return
+        self._open = None
+        group.driver.write_lock.yield_to = None
+        error = failed
+        try:
+            end_group(group.unit, commit=failed is None)
+        except BaseException as exc:  # noqa: BLE001 -- answered to every member below, not swallowed
+            error = exc
+        finally:
+            if group.unit.checkout is not None:
+                group.unit.checkout.connection.close()
+        if error is None:
+            self.commits += 1
+            self.members += len(group.waiters)
+        for done in group.waiters:
+            if not done.done():  # a member whose request was cancelled (client gone) is not waited for
+                if error is None:
+                    done.set_result(None)
+                else:
+                    done.set_exception(error)

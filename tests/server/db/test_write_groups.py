@@ -1,0 +1,114 @@
+"""``db.group.WriteGroups`` on a real SQLite file: members of one group share its COMMIT and are answered after it;
+a failing member is rolled back alone; a writer of the event loop's own thread that would wait for the write lock
+makes the open group commit first instead of waiting for itself (``engine.WriteLock.yield_to``); another writer
+holding the lock sends the group's caller elsewhere (``WriteSlotBusy``)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+
+import pytest
+from labelhouse_server.db.engine import WriteSlotBusy, make_engine
+from labelhouse_server.db.group import WriteGroups
+from labelhouse_server.db.migrate import upgrade
+from labelhouse_server.db.sql import PlainWork, run
+from labelhouse_server.db.transaction import write_transaction
+
+INSERT = "INSERT INTO accounts (username, is_organization, is_admin, created_at) VALUES (?, 0, 0, 'now')"
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "labelhouse.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    engine = make_engine(f"sqlite:///{path}")
+    yield engine, path
+    engine.dispose()
+
+
+def _committed(path) -> list[str]:
+    with sqlite3.connect(path) as conn:  # another connection: sees committed rows only
+        return sorted(r[0] for r in conn.execute("SELECT username FROM accounts"))
+
+
+def _insert(name: str):
+    def work(unit: PlainWork) -> str:
+        with write_transaction(unit):  # joins the group's transaction, as labels.service's does
+            run(unit, INSERT, (name,))
+            if name.startswith("bad"):
+                raise ValueError(name)
+        return name
+
+    return work
+
+
+def test_members_share_one_commit_and_a_failing_one_is_rolled_back_alone(db):
+    engine, path = db
+    groups = WriteGroups(engine)
+
+    async def main():
+        seen = []
+
+        async def member(name):
+            try:
+                seen.append(await groups.run(_insert(name)))
+            except ValueError:
+                seen.append(f"failed {name}")
+                assert "a" not in _committed(path)  # answered at once, before the others' commit
+            else:
+                assert name in _committed(path)  # answered after its commit
+
+        await asyncio.gather(*(member(n) for n in ("a", "bad-1", "b", "c")))
+        return seen
+
+    seen = asyncio.run(main())
+    assert sorted(seen) == ["a", "b", "c", "failed bad-1"]
+    assert _committed(path) == ["a", "b", "c"]
+    assert (groups.commits, groups.members) == (1, 3)
+
+
+def test_a_blocking_writer_of_the_same_thread_commits_the_group_first(db):
+    engine, path = db
+    groups = WriteGroups(engine, idle_turns=1000)  # would stay open for a long while
+
+    async def main():
+        member = asyncio.ensure_future(groups.run(_insert("a")))
+        await asyncio.sleep(0)  # the member has joined; the group is open and holds the write lock
+        assert not member.done() and _committed(path) == []
+        conn = engine.raw_connection()
+        try:
+            conn.driver_connection.begin_write(False)  # same thread: no 30 s wait for itself
+            conn.driver_connection.execute(INSERT, ("b",))
+            conn.driver_connection.commit()
+        finally:
+            conn.close()
+        assert await member == "a"
+
+    asyncio.run(main())
+    assert _committed(path) == ["a", "b"]
+
+
+def test_another_writer_holding_the_lock_sends_the_caller_elsewhere(db):
+    engine, path = db
+    groups = WriteGroups(engine)
+    conn = engine.raw_connection()
+    taken = threading.Event()
+
+    def hold():
+        conn.driver_connection.begin_write(False)
+        taken.set()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    thread.join()
+    assert taken.is_set()
+    try:
+        with pytest.raises(WriteSlotBusy):
+            asyncio.run(groups.run(_insert("a")))
+    finally:
+        conn.driver_connection.rollback()
+        conn.close()
+    assert asyncio.run(groups.run(_insert("a"))) == "a"
+    assert _committed(path) == ["a"]
