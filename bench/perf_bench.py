@@ -8,10 +8,10 @@ client for single requests, and beside it the ceilings, each measured in the sam
 | row | labelhouse | ceiling |
 |---|---|---|
 | bulk import, 1,000 per gzip request | samples/s through the API | raw SQLite `executemany` of the same rows into a copy of the same schema |
-| list N, per_page 1,000, label summaries | wall time through the API | SELECT of the same rows + orjson of the same objects, in-process |
+| list N, per_page 1,000, label summaries | wall time through the API, `page=N` on one connection, with a client that reads bodies without parsing them (and beside it an SDK-style httpx + orjson.loads client) | SELECT of the same rows + orjson of the same objects, in-process |
 | GET one sample, 1 and 4 connections | wrk req/s, p50 | a bare Starlette JSON endpoint (same body size) under the same uvicorn |
 | PUT a label (2 boxes), 1 and 4 connections | wrk req/s, p50 | the same bare endpoint, same round (the issue's 1,500 / 3,000 req/s were 0.24 / 0.20 of its bare 6,300 / 15,300) |
-| release of N (create, build, download) | wall time | (target: ≤ 0.7 s at 100,000) |
+| release of N (create, build, download) | wall time | SELECT of the same samples and labels + the same file written with orjson, in-process (target: ≤ 0.7 s at 100,000) |
 | start, fresh data dir -> first answer | wall time | (target ≤ 1.0 s) |
 | idle / peak RSS of the server over the run | /proc/<pid>/status | (targets ≤ 80 / ≤ 150 MiB) |
 
@@ -153,6 +153,36 @@ def raw_sqlite_import(db_path: Path, payloads: list[bytes]) -> float:
     return count / elapsed
 
 
+def list_cheap_client(url: str, key: str, dataset: str) -> tuple[float, int]:
+    """Seconds to list the whole dataset as ``list_all`` does (``page=N``, per_page 1,000, label summaries, one
+    keep-alive connection), with a client that costs little (the issue asks for wrk "or an equivalent C client"):
+    http.client reads each body by its length and does not parse it; the empty page ``[]`` ends the walk.
+    Returns the seconds and the bytes received."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=300)
+    headers = {"Authorization": f"APIKey {key}"}
+    received = 0
+    started = time.perf_counter()
+    page = 1
+    while True:
+        conn.request("GET", f"/datasets/{dataset}/samples/?per_page={CHUNK}&page={page}&labelset=ground-truth",
+                     headers=headers)
+        r = conn.getresponse()
+        body = r.read()
+        if r.status != 200:
+            raise RuntimeError(f"listing page {page}: HTTP {r.status}")
+        received += len(body)
+        if body == b"[]":
+            break
+        page += 1
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed, received
+
+
 def raw_scan_and_json(db_path: Path, dataset_id: int, labelset_id: int) -> float:
     """Seconds to SELECT the dataset's samples with their ground-truth label summaries and render each page as
     JSON with orjson (rows as arrays, stored documents spliced in undecoded), in pages of 1,000 by key: the work a
@@ -170,6 +200,62 @@ def raw_scan_and_json(db_path: Path, dataset_id: int, labelset_id: int) -> float
             break
         orjson.dumps([(r[1], r[2], orjson.Fragment(r[3]), orjson.Fragment(r[4]), *r[5:]) for r in rows])
         after = rows[-1][0]
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed
+
+
+def raw_release(db_path: Path, dataset_id: int) -> float:
+    """Seconds to SELECT the dataset's samples and their labels (usernames joined) and write the release file
+    (contract §6.2: the same objects, keys and order as ``releases.builder``) with orjson to a temporary file,
+    sha256 included, in batches of 2,000 by key: the work a release cannot avoid, without the snapshot, the
+    digests of release diffs, the job, HTTP or the download."""
+    import hashlib
+
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    started = time.perf_counter()
+    labelsets = conn.execute("SELECT id, name, description FROM labelsets WHERE dataset_id = ? ORDER BY id",
+                             (dataset_id,)).fetchall()
+    names = {ls_id: name for ls_id, name, _ in labelsets}
+    ls_names = list(names.values())
+    sha = hashlib.sha256()
+    with tempfile.TemporaryFile() as fh:
+        def write(data: bytes) -> None:
+            fh.write(data)
+            sha.update(data)
+
+        write(orjson.dumps({"name": "raw", "dataset": {"labelsets": [
+            {"name": n, "description": d or ""} for _, n, d in labelsets]}})[:-2] + b',"samples":[')
+        after, first = 0, True
+        while True:
+            samples = conn.execute(
+                "SELECT id, uuid, name, attributes, metadata, created_at FROM samples NOT INDEXED "  # rowid range
+                "WHERE dataset_id = ? AND id > ? ORDER BY id LIMIT 2000", (dataset_id, after)).fetchall()
+            if not samples:
+                break
+            labels: dict[int, dict[str, Any]] = {}
+            for sid, lsid, status, attrs, score, cby, uby, rby, cat, uat in conn.execute(
+                    "SELECT l.sample_id, l.labelset_id, l.label_status, l.attributes, l.score, cu.username, "
+                    "uu.username, ru.username, l.created_at, l.updated_at FROM labels l "
+                    "LEFT JOIN accounts cu ON cu.id = l.created_by_id LEFT JOIN accounts uu ON uu.id = l.updated_by_id "
+                    "LEFT JOIN accounts ru ON ru.id = l.reviewed_by_id "
+                    "WHERE l.sample_id > ? AND l.sample_id <= ?", (after, samples[-1][0])):  # (a sample's labels
+                # are in its dataset; a dataset_id term makes SQLite walk the dataset's index instead of the range)
+                labels.setdefault(sid, {})[names[lsid]] = {
+                    "label_status": status, "attributes": orjson.Fragment(attrs or "null"), "score": score,
+                    "created_at": cat, "created_by": cby, "updated_at": uat, "updated_by": uby, "reviewed_by": rby}
+            parts = []
+            for sid, uuid, name, attrs, meta, created_at in samples:
+                own = labels.get(sid)
+                parts.append({"uuid": uuid, "name": name, "attributes": orjson.Fragment(attrs or "null"),
+                              "metadata": orjson.Fragment(meta or "{}"), "created_at": created_at,
+                              "labels": {n: own.get(n) for n in ls_names} if own else dict.fromkeys(ls_names)})
+            chunk = orjson.dumps(parts)[1:-1]
+            write(chunk if first else b"," + chunk)
+            first = False
+            after = samples[-1][0]
+        write(b"]}}")
+        fh.flush()
     elapsed = time.perf_counter() - started
     conn.close()
     return elapsed
@@ -248,13 +334,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 engine.dispose()
                 # The listing's wall time includes the client's own work (httpx, orjson.loads of ~570 KB a page, as
                 # the SDKs do): the server's and the client's CPU seconds say which side a change moved.
-                listings = []
+                # The row's figure is the cheap client's (the server's work; the issue asks for a client that costs
+                # little); the SDK-style client (httpx + orjson.loads) is measured in the same rounds beside it.
+                listings, cheap = [], []
                 for _ in range(args.rounds):
                     cpu0 = cpu_seconds(pid)
                     seconds = list_all(http, dataset, "")[0]
                     listings.append((seconds, cpu_seconds(pid) - cpu0, CLIENT_CPU["list"]))
-                out["list_s"], out["list_server_cpu_s"], out["list_client_cpu_s"] = (
+                    cpu0, client0 = cpu_seconds(pid), time.process_time()
+                    seconds = list_cheap_client(url, key, dataset)[0]
+                    cheap.append((seconds, cpu_seconds(pid) - cpu0, time.process_time() - client0))
+                out["list_sdk_s"], out["list_sdk_server_cpu_s"], out["list_sdk_client_cpu_s"] = (
                     statistics.median(x) for x in zip(*listings))
+                out["list_s"], out["list_server_cpu_s"], out["list_client_cpu_s"] = (
+                    statistics.median(x) for x in zip(*cheap))
                 out["list_raw_s"] = statistics.median(raw_scan_and_json(db_path, ds_id, ls_id)
                                                      for _ in range(args.rounds))
                 page = orjson.loads(http.get(f"/datasets/{dataset}/samples/?per_page=200&page=1").content)
@@ -277,8 +370,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         out[f"get_{conns}"] = _median_run(ours)
                         out[f"bare_{conns}"] = _median_run(ceiling)
                         out[f"put_{conns}"] = _median_run(puts)
-                out["release_s"] = statistics.median(release_round_trip(http, dataset, f"perf-{i}")
-                                                     for i in range(args.rounds))
+                releases, raw_releases = [], []
+                for i in range(args.rounds):  # alternating, as the wrk rows
+                    releases.append(release_round_trip(http, dataset, f"perf-{i}"))
+                    raw_releases.append(raw_release(db_path, ds_id))
+                out["release_s"] = statistics.median(releases)
+                out["release_raw_s"] = statistics.median(raw_releases)
             out["peak_rss_mib"] = rss_mib(pid)[1]
     out["machine"] = _machine()
     return out
@@ -306,9 +403,12 @@ def table(r: dict[str, Any]) -> str:
         (f"| bulk import of {n}, 1,000 per gzip request | {r['import_per_s']:,.0f} samples/s | raw SQLite "
          f"executemany {r['import_raw_per_s']:,.0f}/s | {ratio(r['import_per_s'], r['import_raw_per_s'])} | "
          "≥ 50,000/s and ≥ 0.50 |"),
-        (f"| list {n}, per_page 1000, label summaries | {r['list_s']:.2f} s (CPU: server "
-         f"{r.get('list_server_cpu_s', float('nan')):.2f} s, client {r.get('list_client_cpu_s', float('nan')):.2f} s) "
-         f"| SELECT + orjson {r['list_raw_s']:.2f} s | {ratio(r['list_raw_s'], r['list_s'])} | ≤ 1.0 s |"),
+        # The issue's 1.0 s target was 1.79x its ceiling (0.56 s): as a ratio, ceiling / labelhouse ≥ 0.56.
+        (f"| list {n}, per_page 1000, label summaries, page=N | {r['list_s']:.2f} s (CPU: server "
+         f"{r['list_server_cpu_s']:.2f} s, client {r['list_client_cpu_s']:.2f} s); with an SDK-style client "
+         f"(httpx + orjson.loads) {r['list_sdk_s']:.2f} s (server {r['list_sdk_server_cpu_s']:.2f} s, client "
+         f"{r['list_sdk_client_cpu_s']:.2f} s) | SELECT + orjson {r['list_raw_s']:.2f} s | "
+         f"{ratio(r['list_raw_s'], r['list_s'])} | ≥ 0.56 (the issue's 1.0 s over its 0.56 s ceiling) |"),
     ]
     for c in (1, 4):
         g, b, p = r[f"get_{c}"], r[f"bare_{c}"], r[f"put_{c}"]
@@ -320,7 +420,8 @@ def table(r: dict[str, Any]) -> str:
                     f"{p['p50_ms']:.2f} ms, p99 {p['p99_ms']:.2f} ms | bare Starlette {b['rate']:,.0f} req/s | "
                     f"{ratio(p['rate'], b['rate'])} | ≥ {'0.24' if c == 1 else '0.20'} |")
     rows += [
-        f"| release of {n} (create, build, download) | {r['release_s']:.2f} s | – | – | ≤ 0.7 s at 100,000 |",
+        (f"| release of {n} (create, build, download) | {r['release_s']:.2f} s | SELECT + orjson file "
+         f"{r['release_raw_s']:.2f} s | {ratio(r['release_raw_s'], r['release_s'])} | ≤ 0.7 s at 100,000 |"),
         f"| start, fresh data dir → first answer | {r['start_s']:.2f} s | – | – | ≤ 1.0 s |",
         (f"| idle / peak RSS over the run | {r['idle_rss_mib']:.0f} / {r['peak_rss_mib']:.0f} MiB | – | – | "
          "≤ 80 / ≤ 150 MiB |"),
