@@ -133,25 +133,31 @@ class DigestRecorder:
             session.commit()
 
     def add(self, samples: list[tuple[Any, ...]], labels: list[tuple[Any, ...]]) -> None:
-        # sample_digest and label_digest inlined (same bytes): this runs for every sample and label of a release.
+        # sample_digest and label_digest inlined (same bytes): this runs for every sample and label of a release,
+        # so the loops are comprehensions over the rows unpacked by name (``_sample_fields``, ``_label_fields``).
         loads, dumps, blake2b, sort = orjson.loads, orjson.dumps, hashlib.blake2b, _SORTED
         names = self.names
-        sample_ids, sample_digests = [], []
-        for sid, name, attrs, meta in map(_sample_fields, samples):
-            sample_ids.append(sid)
-            sample_digests.append(blake2b(dumps(
-                [name, None if attrs is None else loads(attrs), {} if meta is None else loads(meta)],
-                option=sort), digest_size=16).digest())
+        sample_ids = [sid for sid, _, _, _ in map(_sample_fields, samples)]
+        sample_digests = [blake2b(dumps([name, None if attrs is None else loads(attrs),
+                                         {} if meta is None else loads(meta)], option=sort), digest_size=16).digest()
+                          for _, name, attrs, meta in map(_sample_fields, samples)]
         by_labelset: dict[int, _LabelsetBatch] = {}
+        batch = None
+        batch_lsid = None
         for sid, lsid, status, score, attrs in map(_label_fields, labels):
-            if lsid not in names:
-                continue  # a labelset created after the snapshot (not in the release file either)
-            batch = by_labelset.get(lsid) or by_labelset.setdefault(lsid, _LabelsetBatch())
-            text = attrs if attrs is not None else "null"
+            if lsid != batch_lsid:
+                if lsid not in names:
+                    continue  # a labelset created after the snapshot (not in the release file either)
+                batch = by_labelset.get(lsid) or by_labelset.setdefault(lsid, _LabelsetBatch())
+                batch_lsid = lsid
+            assert batch is not None
+            if attrs is None:
+                text, doc = "null", None
+            else:
+                text, doc = attrs, loads(attrs)
             key = blake2b(text.encode(), digest_size=16).digest()  # history.content_hash
             batch.ids.append(sid)
-            batch.digests.append(blake2b(dumps([status, score, None if attrs is None else loads(attrs)],
-                                               option=sort), digest_size=16).digest())
+            batch.digests.append(blake2b(dumps([status, score, doc], option=sort), digest_size=16).digest())
             batch.keys.append(key)
             batch.contents[key] = text
         with self.sessions() as session:
