@@ -62,8 +62,9 @@ def bootstrap_admin(settings: Settings) -> str | None:
 def cmd_serve(args: argparse.Namespace) -> int:
     # Start-up makes ~200,000 objects that live as long as the process (modules, models, routes): the cyclic
     # collector would scan them again and again (~300 collections, ~10 % of start-up CPU). It is off until the app
-    # has built its routes; the lifespan then collects once and turns it back on (``app.create_app``). uvicorn's
-    # worker processes (``--workers``) are new interpreters, with the collector on.
+    # has built its routes; the lifespan then freezes what start-up made (``gc.freeze``: never scanned again) and
+    # turns it back on (``app.create_app``). uvicorn's worker processes (``--workers``) are new interpreters, with
+    # the collector on.
     gc.disable()
     _limit_malloc_arenas()
     import uvicorn

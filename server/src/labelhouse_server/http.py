@@ -16,14 +16,14 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import orjson
-from fastapi import APIRouter
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .contract import COMMON_ERRORS, DOCUMENTED_MODELS, responses
+from .contract import COMMON_ERRORS, responses
 from .errors import Invalid, LabelhouseError, UnsupportedMediaType
 from .labelbox.errors import plumbing_error_body
 from .limits import FORM_OVERHEAD, JsonShape, LimitExceeded, RouteLimits, body_too_large, limits_for
+from .routing import Routes
 
 
 class JSONBytesResponse(JSONResponse):
@@ -342,11 +342,11 @@ async def send_error(send: Send, path: str, status: int, body: dict[str, Any],
     await send({"type": "http.response.body", "body": raw})
 
 
-def route(router: APIRouter, path: str, methods: list[str], *, model: Any = None,
+def route(router: Routes, path: str, methods: list[str], *, model: Any = None,
           errors: tuple[int, ...] = COMMON_ERRORS, status_code: int = 200,
           **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
     """Register an endpoint at ``path`` and at its trailing-slash twin (seed 003 spells paths without the slash,
-    the SDK with it; both are served directly, never redirected).
+    the SDK with it; both are served directly, never redirected, by one route: ``routing.either_spelling``).
 
     ``model`` is the success body's schema and ``errors`` the error statuses the route can answer (each with the
     shared ``contract.ErrorBody``): both are published in the OpenAPI description only. What the route returns is
@@ -355,19 +355,13 @@ def route(router: APIRouter, path: str, methods: list[str], *, model: Any = None
     kwargs["status_code"] = status_code
     documented = {**responses(status_code, model, errors), **kwargs.get("responses", {})}
     # The models are given to FastAPI only when the OpenAPI description is made (``contract.document_models``):
-    # FastAPI would otherwise build a TypeAdapter of each, for every route, at declaration and again at inclusion
-    # (~1,000 of them, mostly ErrorBody: ~15 % of start-up CPU, bench/RESULTS.md issue 16 session 7).
+    # FastAPI would otherwise build a TypeAdapter of each, for every route (~1,000 of them, mostly ErrorBody:
+    # ~15 % of start-up CPU, bench/RESULTS.md issue 16 session 7).
     kwargs["responses"] = {code: {k: v for k, v in r.items() if k != "model"} for code, r in documented.items()}
     models = {code: r["model"] for code, r in documented.items() if r.get("model") is not None}
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
-        router.add_api_route(path, fn, methods=methods, **kwargs)
-        if models:
-            setattr(router.routes[-1], DOCUMENTED_MODELS, models)
-        twin = path[:-1] if path.endswith("/") else path + "/"
-        twin_kwargs = {k: v for k, v in kwargs.items() if k not in ("operation_id",)}
-        twin_kwargs["include_in_schema"] = False
-        router.add_api_route(twin, fn, methods=methods, **twin_kwargs)
+        router.declare(path, fn, either_spelling=True, documented=models, methods=methods, **kwargs)
         return fn
 
     return decorator

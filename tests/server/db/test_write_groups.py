@@ -1,5 +1,6 @@
 """``db.group.WriteGroups`` on a real SQLite file: members of one group share its COMMIT and are answered after it;
-a failing member is rolled back alone; a writer of the event loop's own thread that would wait for the write lock
+a member failing before it writes changes nothing, one failing after its write sends the earlier members to run
+again in their own transactions; a writer of the event loop's own thread that would wait for the write lock
 makes the open group commit first instead of waiting for itself (``engine.WriteLock.yield_to``); another writer
 holding the lock sends the group's caller elsewhere (``WriteSlotBusy``)."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from types import SimpleNamespace
 
 import pytest
 from labelhouse_server.db.engine import WriteSlotBusy, make_engine
@@ -15,6 +17,7 @@ from labelhouse_server.db.group import WriteGroups
 from labelhouse_server.db.migrate import upgrade
 from labelhouse_server.db.sql import PlainWork, run
 from labelhouse_server.db.transaction import write_transaction
+from labelhouse_server.deps import run_plain_write
 
 INSERT = "INSERT INTO accounts (username, is_organization, is_admin, created_at) VALUES (?, 0, 0, 'now')"
 
@@ -34,39 +37,60 @@ def _committed(path) -> list[str]:
 
 
 def _insert(name: str):
+    """A unit of work inserting account ``name``; ``early-*`` fails before writing, ``late-*`` after."""
+
     def work(unit: PlainWork) -> str:
+        if name.startswith("early"):
+            raise ValueError(name)
         with write_transaction(unit):  # joins the group's transaction, as labels.service's does
             run(unit, INSERT, (name,))
-            if name.startswith("bad"):
+            if name.startswith("late"):
                 raise ValueError(name)
         return name
 
     return work
 
 
-def test_members_share_one_commit_and_a_failing_one_is_rolled_back_alone(db):
-    engine, path = db
-    groups = WriteGroups(engine)
+def _members(engine, groups, names, path):
+    """``deps.run_plain_write`` for each of ``names`` at once: (results, rows committed as each was answered)."""
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(engine=engine, write_groups=groups)))
 
     async def main():
-        seen = []
+        seen = {}
 
         async def member(name):
             try:
-                seen.append(await groups.run(_insert(name)))
+                await run_plain_write(request, _insert(name))  # type: ignore[arg-type]
             except ValueError:
-                seen.append(f"failed {name}")
-                assert "a" not in _committed(path)  # answered at once, before the others' commit
+                seen[name] = ("failed", _committed(path))
             else:
-                assert name in _committed(path)  # answered after its commit
+                seen[name] = ("ok", _committed(path))
 
-        await asyncio.gather(*(member(n) for n in ("a", "bad-1", "b", "c")))
+        await asyncio.gather(*(member(n) for n in names))
         return seen
 
-    seen = asyncio.run(main())
-    assert sorted(seen) == ["a", "b", "c", "failed bad-1"]
+    return asyncio.run(main())
+
+
+def test_members_share_one_commit_and_one_failing_before_writing_changes_nothing(db):
+    engine, path = db
+    groups = WriteGroups(engine)
+    seen = _members(engine, groups, ["a", "early-1", "b", "c"], path)
+    assert seen["early-1"] == ("failed", [])  # answered at once, before the others' commit
+    for name in ("a", "b", "c"):
+        assert seen[name][0] == "ok" and name in seen[name][1]  # answered after its commit
     assert _committed(path) == ["a", "b", "c"]
     assert (groups.commits, groups.members) == (1, 3)
+
+
+def test_a_member_failing_after_its_write_sends_the_earlier_ones_to_run_again(db):
+    engine, path = db
+    groups = WriteGroups(engine)
+    seen = _members(engine, groups, ["a", "b", "late-1", "c"], path)
+    assert seen["late-1"][0] == "failed"
+    for name in ("a", "b", "c"):
+        assert seen[name][0] == "ok" and name in seen[name][1]
+    assert _committed(path) == ["a", "b", "c"]  # a and b again, in worker threads; c in a new group
 
 
 def test_a_blocking_writer_of_the_same_thread_commits_the_group_first(db):

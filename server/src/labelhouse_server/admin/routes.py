@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -14,10 +13,11 @@ from ..db.transaction import write_transaction
 from ..deps import DB, CurrentUser
 from ..errors import Forbidden
 from ..http import route
+from ..routing import Routes
 from ..users.schemas import TIME, UserPublic, user_public
 from ..users.service import create_user
 
-router = APIRouter(tags=["account"])
+router = Routes(tags=["account"])
 
 
 class ApiKeyCreate(BaseModel):

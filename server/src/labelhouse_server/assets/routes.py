@@ -4,7 +4,7 @@ signed policy authorises it)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -13,12 +13,13 @@ from ..deps import DB, CurrentUser, run_write
 from ..errors import Forbidden, Invalid, NotFound, PayloadTooLarge, UnsupportedMediaType
 from ..http import empty_response, json_response, parse_json, route
 from ..limits import FORM_OVERHEAD
+from ..routing import Routes
 from ..storage import StoreError
 from . import service
 from .schemas import AssetPublic
 from .upload_form import read_upload_form
 
-router = APIRouter(tags=["assets"])
+router = Routes(tags=["assets"])
 
 
 ASSET_BODY_DOC = {"requestBody": {"required": True, "content": {"application/json": {"schema": {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -11,6 +11,7 @@ from ..db.transaction import write_transaction
 from ..deps import DB, authenticate
 from ..errors import CsrfFailed, Invalid, LabelhouseError, NotAuthenticated
 from ..http import json_response
+from ..routing import Routes
 from . import login_limit
 from .keys import account_for_key
 from .passwords import check_password, store_rehash
@@ -26,7 +27,7 @@ from .sessions import (
     touch_session,
 )
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = Routes(prefix="/auth", tags=["auth"])
 
 BAD_CREDENTIALS = "Wrong username, password or API key."
 

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 
 from ..contract import WRITE_ERRORS
 from ..deps import DB, CurrentUser
 from ..http import route
 from ..limits import check_page
+from ..routing import Routes
 from ..users.service import get_account
 from . import schemas as s
 from . import service
 from .deps import DatasetAdmin, DatasetDelete, DatasetManage, DatasetRead, DatasetReview
 from .permissions import clone_action
 
-router = APIRouter(tags=["datasets"])
+router = Routes(tags=["datasets"])
 
 PerPage = Query(default=1000, description="Page size (1-1000; larger values are capped)")
 Page = Query(default=1, description="1-based page number")

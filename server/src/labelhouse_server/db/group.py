@@ -1,12 +1,17 @@
 """Group commit on SQLite: concurrent writes of the event loop share one write transaction and one COMMIT.
 
 ``deps.run_plain_write`` (the fast lane's label PUT, issue 16) runs each unit of work on the event loop inside the
-write transaction of the group open at that moment, in a SAVEPOINT of its own, and answers it only after the
-group's COMMIT. Concurrent PUTs (several connections) so share the BEGIN IMMEDIATE, the COMMIT and the WAL frames of
+write transaction of the group open at that moment and answers it only after the group's COMMIT. Concurrent PUTs (several connections) so share the BEGIN IMMEDIATE, the COMMIT and the WAL frames of
 the pages they have in common (index tails of revisions and workunits), and the checkpoints those frames bring.
 
-- A member that fails (401, 404, 422, a conflict, any error) is rolled back to its savepoint and answered at once:
-  nothing of it is committed, and the others are untouched.
+- A member that fails (400, 401, 403, 404, a conflict, any error) is answered at once, and nothing of it is
+  committed. Validation, access and conflicts fail before the first write, so there is nothing to undo and the
+  others are untouched. A member that fails after writing (an I/O error, a bug: the connection's
+  ``total_changes`` moved) cannot be undone alone without a SAVEPOINT per member, which cost 7-13 % of a PUT's CPU
+  (bench/RESULTS.md, issue 16 session 8): the group is rolled back instead, and its earlier members are sent to
+  run again, each in its own transaction, with ``engine.WriteSlotBusy`` (``deps.run_plain_write`` then re-runs
+  the unit of work from the start in a worker thread, as when the write slot is taken). Their answers still
+  follow the commit of their own writes.
 - Durability is unchanged: a member is answered after the COMMIT that holds its writes (``synchronous=NORMAL`` in
   WAL, as before). A COMMIT that fails fails every member of its group; nothing of theirs was written.
 - Each member's reads (the key, the sample's access) run inside the write transaction: they see every write
@@ -23,12 +28,12 @@ One ``WriteGroups`` per app, used from its event loop only.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
+from .engine import WriteSlotBusy
 from .sql import PlainWork
 from .transaction import begin_group, end_group
 
@@ -63,15 +68,15 @@ class WriteGroups:
 
     async def run(self, work: Callable[[PlainWork], T]) -> T:
         """``work(unit)`` in the open group (one is begun when none is), answered after the group's COMMIT.
-        ``engine.WriteSlotBusy`` when no group is open and another writer holds the write lock (nothing ran)."""
+        ``engine.WriteSlotBusy``, nothing of ``work`` committed, to be run again elsewhere: no group was open and
+        another writer holds the write lock, or the group was rolled back for a later member (module docstring)."""
         group = self._open or self._begin()
-        driver = group.driver
-        driver.execute("SAVEPOINT member")
+        changes = group.driver.total_changes
         try:
             result = work(group.unit)
-            driver.execute("RELEASE member")
-        except BaseException as exc:
-            self._undo_member(group, exc)
+        except BaseException:
+            if group.driver.total_changes != changes or not group.driver.in_transaction:
+                self._commit(group, failed=WriteSlotBusy())  # see the module docstring
             raise
         done = asyncio.get_running_loop().create_future()
         group.waiters.append(done)
@@ -105,18 +110,6 @@ class WriteGroups:
             self._commit(group)
         else:
             asyncio.get_running_loop().call_soon(self._turn, group)
-
-    def _undo_member(self, group: _Group, exc: BaseException) -> None:
-        """Roll back the member that raised ``exc``; when its savepoint cannot be rolled back to (SQLite ended the
-        whole transaction: disk full, I/O error), the group fails with it."""
-        try:
-            if group.driver.in_transaction:
-                group.driver.execute("ROLLBACK TO member")
-                group.driver.execute("RELEASE member")
-                return
-        except sqlite3.Error:
-            pass  # the transaction is gone: the whole group fails with ``exc`` below
-        self._commit(group, failed=exc)
 
     def _commit(self, group: _Group, failed: BaseException | None = None) -> None:
         """COMMIT the group (ROLLBACK when ``failed``) and answer its members."""

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -24,6 +24,7 @@ from ..fastlane import Handler
 from ..http import empty_response, json_response, parse_json, route
 from ..lazy import numpy as np
 from ..lookups import usernames
+from ..routing import Routes
 from ..samples import schemas as sample_schemas
 from . import service
 from .schemas import (
@@ -37,7 +38,7 @@ from .schemas import (
 from .search import MAX_K, Scope, nearest_samples, query_vector_of
 from .vectors import DTYPE, ITEMSIZE, check_rows, check_vector
 
-router = APIRouter(tags=["embeddings"])
+router = Routes(tags=["embeddings"])
 MAX_VECTORS_PER_REQUEST = 10_000
 EMBEDDING = "/embeddings/{owner}/{name}/"
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from starlette.responses import StreamingResponse
 
 from ..errors import NotFound
+from ..routing import Routes
 from ..storage.base import StoreError, validate_key
 from .streams import CONTENT_TYPE, KEY_PREFIX
 
-router = APIRouter(tags=["labelbox"])
+router = Routes(tags=["labelbox"])
 
 
 @router.get("/export-chunks/{key:path}", summary="Part of a Labelbox export chunk (no auth: capability URL)",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Body, Depends
+from fastapi import Body, Depends
 from starlette.responses import Response
 
 from ..access import SampleLabel
@@ -14,11 +14,12 @@ from ..contract import WRITE_ERRORS
 from ..datasets.deps import DatasetRead
 from ..deps import DB, CurrentUser
 from ..http import empty_response, json_response, route
+from ..routing import Routes
 from . import service
 from .schemas import IssueCommentCreate, IssueCommentPublic, IssuePublic
 from .service import IssueAccess
 
-router = APIRouter(tags=["issues"])
+router = Routes(tags=["issues"])
 
 
 def _issue_label(issue_uuid: str, user: CurrentUser, session: DB) -> IssueAccess:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -25,12 +25,13 @@ from ..deps import DB
 from ..embeddings.routes import read_session
 from ..errors import PayloadTooLarge
 from ..http import json_response, parse_json
+from ..routing import Routes
 from .rest import MessageErrorRoute
 
 PREFIX = "/adv/adv/v1/embeddings"
 MAX_BODY = 64 * 1024 * 1024
 
-router = APIRouter(prefix=PREFIX, tags=["labelbox"], route_class=MessageErrorRoute)
+router = Routes(prefix=PREFIX, tags=["labelbox"], route_class=MessageErrorRoute)
 
 
 async def _body(request: Request) -> bytes:

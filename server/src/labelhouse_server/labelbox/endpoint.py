@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-router = APIRouter(tags=["labelbox"])
+from ..routing import Routes
+
+router = Routes(tags=["labelbox"])
 
 _handle: Callable[[Request], Awaitable[Response]] | None = None
 

@@ -3,7 +3,7 @@
 The SDK checks each route's exact success code and otherwise raises ``LabelboxError(response.json()["message"])``:
 every error body must be a JSON object with ``message``. ``MessageErrorRoute`` renders our ``LabelhouseError``s
 that way (status unchanged) for every route of ``router`` — and for any other router that opts in with
-``APIRouter(route_class=MessageErrorRoute)`` (the ``/adv`` embedding routes). Authenticate with ``BearerUser``.
+``Routes(route_class=MessageErrorRoute)`` (the ``/adv`` embedding routes). Authenticate with ``BearerUser``.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from ..auth.bearer import BearerUser
 from ..errors import LabelhouseError
+from ..routing import Routes
 
 PREFIX = "/api/v1"
 
@@ -46,7 +47,7 @@ class MessageErrorRoute(APIRoute):
         return handle
 
 
-router = APIRouter(prefix=PREFIX, tags=["labelbox"], route_class=MessageErrorRoute)
+router = Routes(prefix=PREFIX, tags=["labelbox"], route_class=MessageErrorRoute)
 
 
 @router.get("/status", summary="Check a Bearer API key (Labelbox REST routes)")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
 from pydantic import BaseModel
 from starlette.responses import Response
 
@@ -15,10 +14,11 @@ from ..auth.bearer import BearerUser
 from ..catalog.orgs import scope_for
 from ..deps import DB
 from ..ontologies import service
+from ..routing import Routes
 from . import ids
 from .rest import PREFIX, MessageErrorRoute
 
-router = APIRouter(prefix=PREFIX, tags=["labelbox"], route_class=MessageErrorRoute)
+router = Routes(prefix=PREFIX, tags=["labelbox"], route_class=MessageErrorRoute)
 
 NEW_FEATURE = "new_feature_schema_id"
 

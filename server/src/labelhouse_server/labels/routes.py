@@ -4,7 +4,7 @@ the labeler role on the sample's dataset, and the reviewer role to set REVIEWED/
 from __future__ import annotations
 
 import orjson
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -14,10 +14,11 @@ from ..db.sql import PlainWork
 from ..deps import DB, api_key_from, authenticate, request_session, run_plain_write, run_write
 from ..fastlane import Handler, without_session
 from ..http import empty_response, json_response, parse_json, route
+from ..routing import Routes
 from . import history, service
 from .schemas import LabelPublic
 
-router = APIRouter(tags=["labels"])
+router = Routes(tags=["labels"])
 
 LABEL_BODY_DOC = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
     "type": "object",

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from ..datasets.deps import DatasetRead
 from ..deps import DB
 from ..http import route
+from ..routing import Routes
 from . import service
 from .schemas import QueuePublic, QueueRequest
 
-router = APIRouter(tags=["queue"])
+router = Routes(tags=["queue"])
 
 
 @route(router, "/datasets/{owner}/{dataset}/queue/", ["POST"], response_model=QueuePublic,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -10,10 +10,11 @@ from ..contract import WRITE_ERRORS
 from ..datasets.deps import DatasetManage, DatasetRead
 from ..deps import DB
 from ..http import empty_response, json_response, parse_json, route
+from ..routing import Routes
 from . import diff, service
 from .schemas import ReleasePublic, parse_release_create, release_public
 
-router = APIRouter(tags=["releases"])
+router = Routes(tags=["releases"])
 
 RELEASE_BODY_DOC = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
     "type": "object", "required": ["name"],

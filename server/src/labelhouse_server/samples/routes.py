@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -22,11 +22,12 @@ from ..deps import DB, api_key_from, authenticate, request_session
 from ..fastlane import Handler, without_session
 from ..http import empty_response, json_response, parse_json, route
 from ..limits import check_filters, check_page
+from ..routing import Routes
 from . import service
 from .query import Listed, SampleQuery, list_samples, listed, listed_by_key
 from .schemas import SamplePublic, SamplesDeleted
 
-router = APIRouter(tags=["samples"])
+router = Routes(tags=["samples"])
 
 SAMPLE_BODY_DOC: dict[str, Any] = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
     "type": "object", "required": ["name", "attributes"],

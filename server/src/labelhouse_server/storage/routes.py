@@ -3,14 +3,15 @@ release URLs are meant to be fetched by plain HTTP clients, as with a public S3 
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import FileResponse, Response
 
 from ..contract import responses
 from ..errors import NotFound
+from ..routing import Routes
 from .base import StoreError, content_type_for, validate_key
 
-router = APIRouter(tags=["storage"])
+router = Routes(tags=["storage"])
 
 
 @router.api_route("/files/{key:path}", methods=["HEAD"], include_in_schema=False)

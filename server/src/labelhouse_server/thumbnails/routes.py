@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..access import SampleRead
 from ..contract import responses
 from ..errors import NotFound
+from ..routing import Routes
 from . import service
 
-router = APIRouter(tags=["samples"])
+router = Routes(tags=["samples"])
 
 
 @router.get("/samples/{sample_uuid}/thumbnail", summary="Thumbnail of a sample's image (JPEG, cached)",

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ..contract import WRITE_ERRORS
 from ..db.transaction import write_transaction
 from ..deps import DB, CurrentUser
 from ..http import route
+from ..routing import Routes
 from . import service
 from .deps import OrgAdmin, OrgMember
 from .schemas import AccountPublic, ApiStatus, CurrentUserPublic, MemberPublic, user_public
 
-router = APIRouter(tags=["users"])
+router = Routes(tags=["users"])
 
 
 @route(router, "/api_status/", ["GET"], model=ApiStatus, errors=(400, 401),

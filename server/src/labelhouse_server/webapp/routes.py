@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
 from starlette.responses import FileResponse, RedirectResponse, Response
+
+from ..routing import Routes
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-router = APIRouter(include_in_schema=False)
+router = Routes(include_in_schema=False)
 
 
 @router.get("/")

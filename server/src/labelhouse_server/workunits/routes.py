@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 
 from ..datasets.deps import DatasetReview
 from ..deps import DB
 from ..http import route
 from ..limits import check_page
+from ..routing import Routes
 from . import service
 from .schemas import WorkunitPublic
 
-router = APIRouter(tags=["workunits"])
+router = Routes(tags=["workunits"])
 
 
 def _int(value: str | None, default: int, high: int | None = None) -> int:
