@@ -42,7 +42,7 @@ export const draftKey = (uuid: string, labelset: string) => `lh-draft:${uuid}:${
 function readLocalDraft(key: string): Draft | undefined {
   try {
     const raw = localStorage.getItem(key);
-    return raw ? ({ ...JSON.parse(raw), mask: null } as Draft) : undefined;
+    return raw ? (JSON.parse(raw) as Draft) : undefined; // written with mask null (vector labels only)
   } catch {
     return undefined;
   }
@@ -205,7 +205,7 @@ export class Saver {
   writeDraftNow(): void {
     if (!this.opts.canWrite || !this.dirty || this.editor.mask) return;
     try {
-      localStorage.setItem(draftKey(this.opts.uuid, this.opts.labelset), JSON.stringify({ ...this.draftOf(null), mask: null }));
+      localStorage.setItem(draftKey(this.opts.uuid, this.opts.labelset), JSON.stringify(this.draftOf(null)));
     } catch {
       /* quota or no storage */
     }
