@@ -27,22 +27,16 @@ from .embeddings.index import IndexCache
 from .embeddings.routes import FAST_LANE as embeddings_fast_lane
 from .embeddings.routes import router as embeddings_router
 from .errors import install_error_handlers
-from .exports.routes import router as exports_router
 from .fastlane import FastLane
 from .http import JSONBytesResponse, RequestPlumbingMiddleware
 from .issues.routes import router as issues_router
 from .jobs import make_app_runner
-from .labelbox.adv import router as labelbox_adv_router
-from .labelbox.endpoint import router as labelbox_router
-from .labelbox.rest import add_fallback as add_labelbox_rest_fallback
-from .labelbox.rest import router as labelbox_rest_router
-from .labelbox.rest_ontologies import router as labelbox_ontologies_router
 from .labels.routes import FAST_LANE as labels_fast_lane
 from .labels.routes import router as labels_router
 from .queue.routes import router as queue_router
 from .ratelimit import RateLimiter, RateLimitMiddleware
 from .releases.routes import router as releases_router
-from .routing import Routes, install
+from .routing import LazyRoutes, Routes, install, skip_pydantic_v1_probes
 from .samples.routes import FAST_LANE as samples_fast_lane
 from .samples.routes import router as samples_router
 from .settings import Settings
@@ -104,6 +98,7 @@ class LabelhouseApp(FastAPI):
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     settings.prepare_data_dir()
+    skip_pydantic_v1_probes()
     engine = engine_for(settings)
 
     @asynccontextmanager
@@ -177,23 +172,42 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await run_in_threadpool(probe)
         return {"status": "ok", "pid": os.getpid()}
 
-    # After /healthz, which is matched first. Each route is built here, once (``routing.install``).
-    labelbox = _labelbox_routers()
+    # After /healthz, which is matched first. Each route is built here, once (``routing.install``); the Labelbox
+    # API's on its first request (``install_labelbox``).
     for router in _routers():
-        # The Labelbox wire protocol is not part of this OpenAPI description: it is the official Labelbox SDK's
-        # (GraphQL schema in labelbox/sdl/, REST routes and errors as docs/labelbox-mapping.md says).
-        install(app, router, include_in_schema=router not in labelbox)
-    add_labelbox_rest_fallback(app)  # after every /api/v1 route
+        if router is LABELBOX:
+            app.router.routes.append(LazyRoutes(app, LABELBOX_PREFIXES, install_labelbox))
+        else:
+            install(app, router)
     return app
 
 
-def _labelbox_routers() -> list[Routes]:
-    return [labelbox_router, labelbox_rest_router, labelbox_ontologies_router, labelbox_adv_router, exports_router]
+# Where the Labelbox API's routes stand among the others (routes are matched in order).
+LABELBOX = Routes()
+# Every path of the Labelbox API starts with one of these (``LazyRoutes`` checks it when it builds them).
+LABELBOX_PREFIXES = ("/graphql", "/_gql", "/api/v1/", "/adv/", "/export-chunks/")
+
+
+def install_labelbox(app: FastAPI) -> None:
+    """The Labelbox API's routes, built on its first request (``routing.LazyRoutes``): the modules behind them
+    (REST, ontologies, embeddings search, export chunks) are imported then too. Not part of this OpenAPI
+    description: the wire protocol is the official Labelbox SDK's (GraphQL schema in labelbox/sdl/, REST routes
+    and errors as docs/labelbox-mapping.md says)."""
+    from .exports.routes import router as exports_router
+    from .labelbox.adv import router as labelbox_adv_router
+    from .labelbox.endpoint import router as labelbox_router
+    from .labelbox.rest import add_fallback
+    from .labelbox.rest import router as labelbox_rest_router
+    from .labelbox.rest_ontologies import router as labelbox_ontologies_router
+
+    for router in (labelbox_router, labelbox_rest_router, labelbox_ontologies_router, labelbox_adv_router,
+                   exports_router):
+        install(app, router, include_in_schema=False)
+    add_fallback(app)  # after every /api/v1 route: unknown ones answer 404 with a ``message``
 
 
 def _routers() -> list[Routes]:
     # The hottest routes first: routes are matched in order.
     return [samples_router, labels_router, datasets_router, users_router, issues_router, workunits_router,
-            releases_router, assets_router, storage_router, embeddings_router, admin_router, labelbox_router,
-            labelbox_rest_router, labelbox_ontologies_router, labelbox_adv_router, exports_router, auth_router,
+            releases_router, assets_router, storage_router, embeddings_router, admin_router, LABELBOX, auth_router,
             queue_router, thumbnails_router, webapp_router]

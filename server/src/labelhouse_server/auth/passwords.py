@@ -5,9 +5,8 @@ a hash needs upgrading, so nothing here is hand-rolled crypto)."""
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -15,7 +14,19 @@ from ..db import Account, Password, WebSession
 from ..errors import Invalid
 from ..timeutil import now_iso
 
-_hasher = PasswordHasher()
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+
+@functools.cache
+def _hasher() -> PasswordHasher:
+    """Made by the first password hashed or checked: argon2-cffi and its C bindings are 0.5 MiB of a server's idle
+    memory that one never signed in to by password need not hold (bench/RESULTS.md issue 16 session 9)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
 MIN_LENGTH = 8
 MAX_LENGTH = 1024
 # Verified when the username is unknown, so a wrong username costs the same time as a wrong password.
@@ -25,7 +36,7 @@ MAX_LENGTH = 1024
 def _dummy_hash() -> str:
     """A hash to verify against when the user does not exist (same work either way). Made on first use, not at
     import: an argon2 hash costs every process that starts ~0.1 s and a 64 MiB allocation."""
-    return _hasher.hash("labelhouse-no-such-user")
+    return _hasher().hash("labelhouse-no-such-user")
 
 
 def validate_password(password: str) -> str:
@@ -40,7 +51,7 @@ def set_password(session: Session, account: Account, password: str) -> None:
     """Set (or change) ``account``'s password. Every browser session of the account ends."""
     if account.is_organization:
         raise Invalid(f"'{account.username}' is an organization; only users have passwords.", field="username")
-    hashed = _hasher.hash(validate_password(password))
+    hashed = _hasher().hash(validate_password(password))
     row = session.get(Password, account.id)
     if row is None:
         session.add(Password(account_id=account.id, password_hash=hashed, changed_at=now_iso()))
@@ -61,14 +72,16 @@ def check_password(session: Session, username: str, password: str) -> tuple[Acco
         .where(Account.username == username, Account.is_organization.is_(False))
     ).first()
     stored = row.password_hash if row is not None else _dummy_hash()
+    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
     try:
-        _hasher.verify(stored, password)
+        _hasher().verify(stored, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None, None
     if row is None:
         return None, None
     account: Account = row.Account
-    return account, (_hasher.hash(password) if _hasher.check_needs_rehash(stored) else None)
+    return account, (_hasher().hash(password) if _hasher().check_needs_rehash(stored) else None)
 
 
 def store_rehash(session: Session, account_id: int, password_hash: str) -> None:
