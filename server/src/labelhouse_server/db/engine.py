@@ -172,6 +172,11 @@ def make_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, pool_si
                           "factory": _locking_connection_class(write_lock, lock_timeout)},
             pool_size=8,
             max_overflow=16,
+            # Last in, first out: a request takes the connection returned last, whose page cache is warm, and a
+            # connection only warms a cache of its own when that many requests overlap. First in, first out (the
+            # default) rotated one client's sequential requests through all 8 pooled connections, each filling its
+            # own ``SQLITE_CACHE_KIB`` with the same pages (bench/RESULTS.md, issue 16 session 9: peak RSS).
+            pool_use_lifo=True,
             **kwargs,
         )
 
