@@ -55,6 +55,7 @@ from samples_bench import (
     make_user,
     new_dataset,
     serve,
+    wait_release,
 )
 from wrk import wrk
 
@@ -334,13 +335,7 @@ def start_times(tmp: Path, rounds: int) -> tuple[float, float]:
 def release_round_trip(http: httpx.Client, dataset: str, name: str) -> float:
     started = time.perf_counter()
     http.post(f"/datasets/{dataset}/releases/", json={"name": name}).raise_for_status()
-    while True:
-        release = http.get(f"/datasets/{dataset}/releases/{name}/").json()
-        if release["status"] == "SUCCEEDED":
-            break
-        if release["status"] == "FAILED":
-            raise RuntimeError(release)
-        time.sleep(0.02)
+    release = wait_release(http, dataset, name)
     url = release["attributes"]["url"]
     with httpx.stream("GET", url if url.startswith("http") else http.base_url.join(url), timeout=300) as r:
         r.raise_for_status()

@@ -12,7 +12,10 @@ first ``--code``; each version then serves its own copy of it (a newer schema is
 untimed), with ``PYTHONPATH`` putting that version's ``server/src`` first. Each round trip's release is deleted
 afterwards (untimed), so every round starts from the same tables. ``--profile DIR``: one more round trip per
 version under ``py-spy record`` (speedscope JSON and a collapsed-stack text file). ``--pg-url``: the same on
-PostgreSQL (a fresh database per version, dropped at the end)."""
+PostgreSQL (a fresh database per version, dropped at the end). ``--writes``: while each create request is in
+flight, a second client PUTs labels one after the other (10 ms apart, each on another sample) and the latencies of
+the PUTs begun before the create answered are reported (p50 / p99 / max, statuses): whether writers wait for a
+create. ``--no-warmup``: skip the uncounted first round (large N)."""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -63,6 +67,56 @@ def _quiet(pid: int, settle: float = 0.6) -> float:
     return last
 
 
+def _round_trip_with_writes(http: httpx.Client, writer: httpx.Client, dataset: str, name: str,
+                            uuids: list[str]) -> tuple[float, dict[str, Any]]:
+    """``release_round_trip`` with label PUTs running while the create request is in flight."""
+    creating = threading.Event()
+    creating.set()
+    writes: list[tuple[float, int]] = []
+
+    def write_loop() -> None:
+        i = 0
+        while creating.is_set():
+            body = {"label_status": "LABELED", "attributes": {"format_version": "0.1", "annotations": [
+                {"id": 1, "category_id": 1, "type": "bbox", "points": [[i % 97, 1], [200, 300]]}]}}
+            t = time.perf_counter()
+            status = writer.put(f"/labels/{uuids[i % len(uuids)]}/ground-truth/", json=body).status_code
+            writes.append((time.perf_counter() - t, status))
+            i += 1
+            time.sleep(0.01)
+
+    thread = threading.Thread(target=write_loop)
+    started = time.perf_counter()
+    thread.start()
+    try:
+        http.post(f"/datasets/{dataset}/releases/", json={"name": name}).raise_for_status()
+    finally:
+        create_s = time.perf_counter() - started
+        creating.clear()
+        thread.join()
+    while True:
+        release = http.get(f"/datasets/{dataset}/releases/{name}/").json()
+        if release["status"] == "SUCCEEDED":
+            break
+        if release["status"] == "FAILED":
+            raise RuntimeError(release)
+        time.sleep(0.02)
+    url = release["attributes"]["url"]
+    with httpx.stream("GET", url if url.startswith("http") else http.base_url.join(url), timeout=600) as r:
+        r.raise_for_status()
+        for _ in r.iter_bytes(1 << 20):
+            pass
+    wall = time.perf_counter() - started
+    lat = sorted(w for w, _ in writes)
+    statuses: dict[str, int] = {}
+    for _, status in writes:
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+    return wall, {"create_s": round(create_s, 3), "puts": len(lat), "statuses": statuses,
+                  "put_p50_ms": round(1000 * lat[len(lat) // 2], 1) if lat else None,
+                  "put_p99_ms": round(1000 * lat[min(len(lat) - 1, int(len(lat) * 0.99))], 1) if lat else None,
+                  "put_max_ms": round(1000 * lat[-1], 1) if lat else None}
+
+
 def fill(template: Path, db_url: str, n: int, code: str) -> dict[str, Any]:
     template.mkdir(parents=True)
     with serve(db_url, template, extra_env=_env(code)):
@@ -101,6 +155,8 @@ def main() -> int:
     parser.add_argument("--profile", type=Path)
     parser.add_argument("--pg-url")
     parser.add_argument("--refill", action="store_true")
+    parser.add_argument("--writes", action="store_true")
+    parser.add_argument("--no-warmup", action="store_true")
     args = parser.parse_args()
     versions = [tuple(c.split("=", 1)) for c in args.code]
     lane = "postgresql" if args.pg_url else "sqlite"
@@ -134,11 +190,15 @@ def main() -> int:
             url, pid = stack.enter_context(serve(db_url, data, extra_env=_env(code)))
             http = stack.enter_context(httpx.Client(base_url=url, timeout=600,
                                                     headers={"Authorization": f"APIKey {meta['key']}"}))
-            servers[label] = (http, pid)
+            writer = stack.enter_context(httpx.Client(base_url=url, timeout=600,
+                                                      headers={"Authorization": f"APIKey {meta['key']}"}))
+            servers[label] = (http, pid, writer)
         dataset = meta["dataset"]
+        uuids = [s["uuid"] for s in servers[versions[0][0]][0].get(
+            f"/datasets/{dataset}/samples/", params={"per_page": 500}).json()]
 
         def one(label: str, i: int, profile: Path | None = None) -> tuple[float, float]:
-            http, pid = servers[label]
+            http, pid, writer = servers[label]
             _quiet(pid)
             spy = None
             if profile is not None:
@@ -147,23 +207,29 @@ def main() -> int:
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 time.sleep(1.0)
             cpu0 = cpu_seconds(pid)
-            wall = release_round_trip(http, dataset, f"b-{label}-{i}")
+            if args.writes:
+                wall, writes = _round_trip_with_writes(http, writer, dataset, f"b-{label}-{i}", uuids)
+            else:
+                wall, writes = release_round_trip(http, dataset, f"b-{label}-{i}"), {}
             cpu = _quiet(pid) - cpu0
+            extra[label].append(writes)
             if spy is not None:
                 spy.send_signal(2)
                 spy.wait(60)
             http.delete(f"/datasets/{dataset}/releases/b-{label}-{i}/").raise_for_status()
             return wall, cpu
 
-        for label, _ in versions:  # warm-up round (imports, first statements, page cache), not counted
+        extra: dict[str, list[dict[str, Any]]] = {label: [] for label, _ in versions}
+        for label, _ in versions if not args.no_warmup else ():  # warm-up (imports, page cache), not counted
             one(label, 0)
+            extra[label].clear()
         for i in range(1, args.rounds + 1):
             for label, _ in versions if i % 2 else reversed(versions):
                 wall, cpu = one(label, i)
                 results[label]["wall"].append(wall)
                 results[label]["cpu"].append(cpu)
                 print(json.dumps({"version": label, "round": i, "wall_s": round(wall, 3), "cpu_s": round(cpu, 3),
-                                  "load": os.getloadavg()[0]}), flush=True)
+                                  "load": os.getloadavg()[0], **extra[label][-1]}), flush=True)
         if args.profile:
             args.profile.mkdir(parents=True, exist_ok=True)
             for label, _ in versions:

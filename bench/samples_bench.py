@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -149,6 +149,23 @@ def bulk_add(http: httpx.Client, dataset: str, payloads: list[bytes]) -> float:
         if r.status_code != 201:
             raise RuntimeError(r.text[:500])
     return time.perf_counter() - started
+
+
+def wait_release(http: httpx.Client, dataset: str, name: str, poll: float = 0.02,
+                 every_minute: Callable[[], None] | None = None) -> dict[str, Any]:
+    """Poll a release until SUCCEEDED (returned) or FAILED (raised); ``every_minute`` is called about once a minute
+    while waiting (a long build's progress log)."""
+    last = time.perf_counter()
+    while True:
+        release: dict[str, Any] = http.get(f"/datasets/{dataset}/releases/{name}/").json()
+        if release["status"] == "SUCCEEDED":
+            return release
+        if release["status"] == "FAILED":
+            raise RuntimeError(release)
+        time.sleep(poll)
+        if every_minute is not None and time.perf_counter() - last > 60:
+            last = time.perf_counter()
+            every_minute()
 
 
 CLIENT_CPU: dict[str, float] = {}

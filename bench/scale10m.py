@@ -388,6 +388,10 @@ def main() -> int:
         parser.error("--pg-url (or LABELHOUSE_TEST_DATABASE_URL) is required")
     if args.big % CHUNK or args.small % CHUNK:
         parser.error(f"--big and --small must be multiples of {CHUNK}")
+    if min(args.big, args.small) < 10 * CHUNK:
+        # the status filter's pages are a fifth of the samples: below 10 pages its second-to-last page is page 0
+        parser.error(f"--big and --small must be at least {10 * CHUNK} (the listing rows read the second-to-last "
+                     "page of a fifth of the samples)")
     result = run(args)
     text_ = json.dumps(result, default=str)
     print(text_)

@@ -42,7 +42,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT), str(ROOT.parent / "tests")]
 
-from samples_bench import serve
+from samples_bench import serve, wait_release
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -149,21 +149,15 @@ def release(http: httpx.Client, engine: Any, sampler: DbSampler, pid: int, datas
                                 "-f", "raw", "-o", str(spy_dir / f"build-{label}.txt"), "--nonblocking"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     digests0 = inserted(engine, "release_sample_digests")
-    poll = 0.02 if n <= 200_000 else 1.0
-    last_log = time.perf_counter()
     rates: list[tuple[float, int, float]] = []
-    while True:
-        rel = http.get(f"/datasets/{dataset}/releases/{name}/").json()
-        if rel["status"] == "SUCCEEDED":
-            break
-        if rel["status"] == "FAILED":
-            raise RuntimeError(rel)
-        time.sleep(poll)
-        if time.perf_counter() - last_log > 60:
-            last_log = time.perf_counter()
-            done = inserted(engine, "release_sample_digests") - digests0
-            rates.append((round(last_log - marks[-1][1], 1), done, os.getloadavg()[0]))
-            log(f"{label}: built {done:,} of {n:,} ({done / (last_log - marks[-1][1]):,.0f}/s)")
+
+    def progress() -> None:
+        elapsed = time.perf_counter() - marks[-1][1]
+        done = inserted(engine, "release_sample_digests") - digests0
+        rates.append((round(elapsed, 1), done, os.getloadavg()[0]))
+        log(f"{label}: built {done:,} of {n:,} ({done / elapsed:,.0f}/s)")
+
+    rel = wait_release(http, dataset, name, poll=0.02 if n <= 200_000 else 1.0, every_minute=progress)
     marks.append(("build", time.perf_counter(), cpu_s(pid), sampler.cpu()))
     if spy is not None:
         spy.send_signal(signal.SIGINT)

@@ -5,6 +5,9 @@ A backup is a folder:
     backup.json          what was backed up: format, database kind, schema revision, when the copy began
     labelhouse.sqlite3   SQLite: the database, written by ``VACUUM INTO`` (one read transaction: a consistent
                          snapshot that never blocks the server's writers in WAL mode, and compact)
+    release-snapshots/   SQLite: the snapshot files of releases still being built (``releases.snapshot``), copied
+                         after the database, so a release PENDING in the copy builds after a restore (one whose
+                         file was removed in between, because its build finished, fails with a reason instead)
     database.pgdump      PostgreSQL: ``pg_dump --format=custom`` (one REPEATABLE READ snapshot; writers go on)
     objects/             the local object store (assets, release files), copied after the database snapshot
     upload-secret.key    the local store's signing secret (so upload links issued before the backup stay valid)
@@ -29,6 +32,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from .releases.snapshot import complete_files, folder_for
 from .settings import Settings
 from .timeutil import now_iso
 
@@ -37,6 +41,7 @@ MANIFEST = "backup.json"
 SQLITE_FILE = "labelhouse.sqlite3"
 PG_FILE = "database.pgdump"
 SECRET = "upload-secret.key"
+SNAPSHOTS = "release-snapshots"
 
 
 class BackupError(Exception):
@@ -76,6 +81,15 @@ def _schema_revision(url: str) -> str | None:
         engine.dispose()
 
 
+def _copy_snapshots(folder: Path, dest: Path) -> None:
+    for path in complete_files(folder):  # immutable once in place; one may be removed while we copy
+        dest.mkdir(exist_ok=True)
+        try:
+            shutil.copy2(path, dest / path.name)
+        except FileNotFoundError:
+            pass
+
+
 def backup(settings: Settings, dest: Path) -> dict[str, Any]:
     """Write a backup of the installation ``settings`` describes to the new folder ``dest``."""
     url = settings.resolved_database_url()
@@ -93,6 +107,7 @@ def backup(settings: Settings, dest: Path) -> dict[str, Any]:
         finally:
             conn.close()
         manifest["database"] = {"kind": "sqlite", "file": SQLITE_FILE}
+        _copy_snapshots(folder_for(source.resolve()), dest / SNAPSHOTS)
     elif url.startswith("postgresql"):
         if shutil.which("pg_dump") is None:
             raise BackupError("pg_dump is not installed: install the PostgreSQL client tools (same major version "
@@ -136,6 +151,8 @@ def restore(source: Path, data_dir: Path, database_url: str | None = None) -> di
             raise BackupError("this is a SQLite backup: restore it into a data directory, without --database-url")
         target = _sqlite_path(database_url) if database_url else data_dir / SQLITE_FILE
         shutil.copy2(source / SQLITE_FILE, target)
+        if (source / SNAPSHOTS).is_dir():
+            shutil.copytree(source / SNAPSHOTS, folder_for(target.resolve()), dirs_exist_ok=True)
         with sqlite3.connect(target) as conn:  # the integrity of what we restored, before anyone serves it
             if conn.execute("PRAGMA integrity_check").fetchone() != ("ok",):
                 raise BackupError("the restored database fails SQLite's integrity check")

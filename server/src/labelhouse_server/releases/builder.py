@@ -17,19 +17,16 @@ import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..db.engine import READ_ONLY
-from ..db.rows import RELEASE, RELEASE_LABEL, RELEASE_SAMPLE
+from ..db.rows import RELEASE, RELEASE_SAMPLE
 from ..db.sql import run
+from .snapshot import Snapshot
 
 log = logging.getLogger("labelhouse.releases")
 
 BATCH = 2000
 
-# Hot-path reads go through the driver's cursor (``db.sql.run``: plain tuples; SQLAlchemy Row objects cost ~30% of
-# the build). Rows of ``RELEASE_SAMPLE`` and ``RELEASE_LABEL`` (unpacked below in that order).
-_SAMPLES = (f"SELECT {RELEASE_SAMPLE.sql()} FROM release_samples "
-            "WHERE release_id = ? AND sample_id > ? ORDER BY sample_id LIMIT ?")
-_LABELS = (f"SELECT {RELEASE_LABEL.sql()} FROM release_labels WHERE release_id = ? AND sample_id > ? "
-           "AND sample_id <= ?")
+# The snapshot's rows come as the driver's tuples (``snapshot.Snapshot``; SQLAlchemy Row objects cost ~30% of the
+# build): ``RELEASE_SAMPLE`` and ``RELEASE_LABEL`` rows, unpacked below in that order.
 _sample_id = RELEASE_SAMPLE.getter("sample_id")
 _EMPTY_OBJ = orjson.Fragment(b"{}")
 _NULL = orjson.Fragment(b"null")
@@ -51,7 +48,7 @@ class _HashingWriter:
         self.size += len(data)
 
 
-def write_release_file(sessions: sessionmaker[Session], release: dict[str, Any], payload: dict[str, Any],
+def write_release_file(snapshot: Snapshot, release: dict[str, Any], payload: dict[str, Any],
                        out: BinaryIO, check: Callable[[int], None] = lambda n: None,
                        on_batch: Callable[[list[tuple], list[tuple]], None] | None = None) -> tuple[int, str, int]:
     """Write the release file for ``release`` (a dict of its row) to ``out``. Returns (samples, sha256, bytes).
@@ -71,7 +68,6 @@ def write_release_file(sessions: sessionmaker[Session], release: dict[str, Any],
                          "created_at": release["created_at"], "release_type": "JSON", "uuid": release["uuid"]})
     # {"name":...,"dataset":{...,"samples":[  <samples>  ]}}
     w.write(head[:-1] + b',"dataset":' + dataset_head[:-1] + b',"samples":[')
-    rid = release["id"]
     after = -1
     count = 0
     first = True
@@ -84,13 +80,10 @@ def write_release_file(sessions: sessionmaker[Session], release: dict[str, Any],
     single = len(ls_names) == 1
     while True:
         check(count)
-        with sessions() as session:
-            session.connection(execution_options=READ_ONLY)
-            samples = run(session, _SAMPLES, (rid, after, BATCH))
-            if not samples:
-                break
-            hi = _sample_id(samples[-1])  # the batch's last
-            label_rows = run(session, _LABELS, (rid, after, hi))
+        samples, label_rows = snapshot.batch(after, BATCH)
+        if not samples:
+            break
+        hi = _sample_id(samples[-1])  # the batch's last
         if on_batch is not None:
             on_batch(samples, label_rows)
         labels: dict[int, dict[str, Any]] = {}
@@ -130,7 +123,7 @@ def _load_release(sessions: sessionmaker[Session], release_id: int) -> dict[str,
 
 
 def drop_snapshot(sessions: sessionmaker[Session], release_id: int, batch: int = 50_000) -> None:
-    """Remove a built release's snapshot rows in short transactions (never holding SQLite's write lock for
+    """Remove a built release's snapshot rows (``snapshot.TableSnapshot``) in short transactions (never holding SQLite's write lock for
     long). Idempotent; rows left by a crash in between are swept by the next build (``sweep_snapshots``)."""
     after = -1
     while True:

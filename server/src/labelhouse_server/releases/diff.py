@@ -54,17 +54,15 @@ def label_digest(status: str, score: float | None, attributes: str | None) -> by
 
 # --------------------------------------------------------------------------------------------- writing digests
 # SQLite: a batch in one statement per table instead of one ``executemany`` row per sample or label (binding and
-# stepping each row from Python cost ~2x the inserts themselves). The batch's sample ids are a JSON array walked
-# by ``json_each``; the digests (16 bytes each, in the same order) one blob, cut by ``substr`` at the element's
-# index (``j.key``). The strings (uuid, name, the label's attributes) come from the snapshot row of that id.
-# ``CROSS JOIN`` keeps json_each the outer loop (SQLite's planner otherwise scans the release's whole snapshot
-# for each element: quadratic).
+# stepping each row from Python cost ~2x the inserts themselves). The batch's rows are a JSON array walked by
+# ``json_each`` (samples: ``[id, uuid, name]`` each; labels: their sample ids; documents: their text); the digests
+# (16 bytes each, in the same order) one blob, cut by ``substr`` at the element's index (``j.key``). Nothing is
+# read from the snapshot (it may be a file of its own: ``snapshot``).
 _IN_BATCH = "json_each(?) j"
 _DIGEST_AT = "substr(?, 16 * j.key + 1, 16)"
 _PUT_SAMPLES_SQLITE = (
-    f"INSERT INTO release_sample_digests (release_id, sample_id, uuid, name, digest) SELECT rs.release_id, "
-    f"rs.sample_id, rs.uuid, rs.name, {_DIGEST_AT} FROM {_IN_BATCH} "
-    "CROSS JOIN release_samples rs ON rs.release_id = ? AND rs.sample_id = j.value")
+    "INSERT INTO release_sample_digests (release_id, sample_id, uuid, name, digest) "
+    f"SELECT ?, j.value ->> 0, j.value ->> 1, j.value ->> 2, {_DIGEST_AT} FROM {_IN_BATCH}")
 # One labelset at a time (its name is the row's ``labelset``): parameters release, name, digests, hashes, ids.
 _PUT_LABELS_SQLITE = (
     "INSERT INTO release_label_digests (release_id, sample_id, labelset, digest, attributes_hash) "
@@ -72,9 +70,8 @@ _PUT_LABELS_SQLITE = (
 # The same labels' documents (``history.content_hash``: the key is blake2b of the stored text, 'null' for none);
 # ``WHERE true``: SQLite's parser needs it before an upsert clause on INSERT ... SELECT.
 _PUT_CONTENTS_SQLITE = (
-    f"INSERT INTO label_contents (dataset_id, hash, attributes) SELECT ?, {_DIGEST_AT}, "
-    f"coalesce(rl.attributes, 'null') FROM {_IN_BATCH} CROSS JOIN release_labels rl ON rl.release_id = ? "
-    "AND rl.sample_id = j.value AND rl.labelset_id = ? WHERE true ON CONFLICT DO NOTHING")
+    f"INSERT INTO label_contents (dataset_id, hash, attributes) SELECT ?, {_DIGEST_AT}, j.value FROM {_IN_BATCH} "
+    "WHERE true ON CONFLICT DO NOTHING")
 
 # PostgreSQL: a batch in one statement per table as well, its columns sent as arrays (binary parameters) and
 # unnested, instead of ``executemany`` (one pipelined INSERT per sample and per label: at 100,000 samples the
@@ -137,7 +134,6 @@ class DigestRecorder:
         # so the loops are comprehensions over the rows unpacked by name (``_sample_fields``, ``_label_fields``).
         loads, dumps, blake2b, sort = orjson.loads, orjson.dumps, hashlib.blake2b, _SORTED
         names = self.names
-        sample_ids = [sid for sid, _, _, _ in map(_sample_fields, samples)]
         sample_digests = [blake2b(dumps([name, None if attrs is None else loads(attrs),
                                          {} if meta is None else loads(meta)], option=sort), digest_size=16).digest()
                           for _, name, attrs, meta in map(_sample_fields, samples)]
@@ -162,20 +158,22 @@ class DigestRecorder:
             batch.contents[key] = text
         with self.sessions() as session:
             if self.sqlite:
-                self._write_sqlite(session, sample_ids, sample_digests, by_labelset)
+                self._write_sqlite(session, samples, sample_digests, by_labelset)
             else:
                 self._write_pg(session, samples, sample_digests, by_labelset)
             session.commit()
 
-    def _write_sqlite(self, session: Session, sample_ids: list[int], sample_digests: list[bytes],
+    def _write_sqlite(self, session: Session, samples: list[tuple[Any, ...]], sample_digests: list[bytes],
                       by_labelset: dict[int, _LabelsetBatch]) -> None:
         rid = self.release_id
-        if sample_ids:
-            run(session, _PUT_SAMPLES_SQLITE, (b"".join(sample_digests), orjson.dumps(sample_ids), rid))
+        if samples:
+            run(session, _PUT_SAMPLES_SQLITE, (rid, b"".join(sample_digests), orjson.dumps(list(map(_sample_keys,
+                                                                                                     samples)))))
         for lsid, batch in by_labelset.items():
-            ids, keys = orjson.dumps(batch.ids), b"".join(batch.keys)
-            run(session, _PUT_LABELS_SQLITE, (rid, self.names[lsid], b"".join(batch.digests), keys, ids))
-            run(session, _PUT_CONTENTS_SQLITE, (self.dataset_id, keys, ids, rid, lsid))
+            run(session, _PUT_LABELS_SQLITE, (rid, self.names[lsid], b"".join(batch.digests), b"".join(batch.keys),
+                                              orjson.dumps(batch.ids)))
+            run(session, _PUT_CONTENTS_SQLITE, (self.dataset_id, b"".join(batch.contents),
+                                                orjson.dumps(list(batch.contents.values()))))
 
     def _write_pg(self, session: Session, samples: list[tuple[Any, ...]], sample_digests: list[bytes],
                   by_labelset: dict[int, _LabelsetBatch]) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..db.sql import run
 from ..jobs import JobContext, PermanentJobError, register
+from . import snapshot
 from .builder import _load_release, drop_snapshot, release_key, sweep_snapshots, write_release_file
 from .diff import DigestRecorder, clear_digests
 from .service import BUILD_JOB
@@ -23,12 +24,38 @@ log = logging.getLogger("labelhouse.releases")
 @register(BUILD_JOB)
 class BuildRelease:
     def run(self, ctx: JobContext, payload: dict[str, Any]) -> Any:
+        with ctx.sessionmaker() as session:
+            folder = snapshot.snapshot_dir(session.get_bind())  # type: ignore[arg-type]
         sweep_snapshots(ctx.sessionmaker)
+        snapshot.sweep_files(ctx.sessionmaker, folder)
         release = _load_release(ctx.sessionmaker, payload["release_id"])
         if release is None:
             return {"skipped": "release was deleted"}
         if release["status"] != "PENDING":
             return {"skipped": f"release is already {release['status']}"}
+        if payload.get("snapshot") == "file":
+            if folder is None:
+                raise PermanentJobError("the release's snapshot is a file next to a SQLite database, but this "
+                                        "database is not one; create the release again")
+            try:
+                source: snapshot.Snapshot = snapshot.FileSnapshot(snapshot.file_of(folder, release["uuid"]))
+            except snapshot.MissingSnapshot as exc:
+                raise PermanentJobError(str(exc)) from None
+        else:
+            source = snapshot.TableSnapshot(ctx.sessionmaker, release["id"])
+        try:
+            result = self._build(ctx, payload, release, source)
+        finally:
+            source.close()
+        if result.get("skipped") is None:
+            if payload.get("snapshot") == "file":
+                snapshot.remove(folder, release["uuid"])
+            else:
+                drop_snapshot(ctx.sessionmaker, release["id"])
+        return result
+
+    def _build(self, ctx: JobContext, payload: dict[str, Any], release: dict[str, Any],
+               source: snapshot.Snapshot) -> dict[str, Any]:
         store = ctx.store
         tmp_dir = Path(ctx.settings.data_dir) / "tmp"
         tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -44,8 +71,7 @@ class BuildRelease:
                     ctx.check()
 
                 digests = DigestRecorder(ctx.sessionmaker, release["id"], release["dataset_id"], payload["labelsets"])
-                count, checksum, size = write_release_file(ctx.sessionmaker, release, payload, fh, check,
-                                                           digests.add)
+                count, checksum, size = write_release_file(source, release, payload, fh, check, digests.add)
             ctx.check()
             store.put(key, tmp, "application/json")
         finally:
@@ -70,7 +96,6 @@ class BuildRelease:
                 raise PermanentJobError("lost the job while finishing")
         for earlier in range(1, ctx.attempt):  # files of attempts whose worker died after uploading
             store.delete(release_key(release["uuid"], earlier))
-        drop_snapshot(ctx.sessionmaker, release["id"])
         log.info("release %s built: %d samples, %d bytes", release["uuid"], count, size)
         return result
 
@@ -81,3 +106,9 @@ class BuildRelease:
         run(session, "DELETE FROM release_labels WHERE release_id = ?", (release_id,))
         run(session, "DELETE FROM release_samples WHERE release_id = ?", (release_id,))
         clear_digests(session, payload["release_id"])
+        # A snapshot file: removed now if the release is gone or FAILED, else (a commit that does not happen) by
+        # the next build's sweep.
+        if payload.get("snapshot") == "file":
+            release_uuid = run(session, "SELECT uuid FROM releases WHERE id = ?", (release_id,)).scalar()
+            if release_uuid is not None:
+                snapshot.remove(snapshot.snapshot_dir(session.get_bind()), release_uuid)  # type: ignore[arg-type]

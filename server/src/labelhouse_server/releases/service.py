@@ -1,6 +1,8 @@
-"""Release logic. Creating a release copies the dataset's samples and labels into snapshot tables in the same
-transaction that inserts the release and its build job, so the release is exactly the dataset at that instant
-whatever happens afterwards; the job (``builder``) turns the snapshot into the release file."""
+"""Release logic. Creating a release copies the dataset's samples and labels as of one instant (``snapshot``: a
+file per release on SQLite, written from one read transaction so that writers are not blocked; snapshot tables
+filled in the creating transaction on PostgreSQL), so the release is exactly the dataset at that instant whatever
+happens afterwards; the release row and its build job commit once the snapshot is complete, and the job
+(``builder``) turns the snapshot into the release file."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from ..errors import AlreadyExists, NotFound
 from ..jobs import enqueue
 from ..settings import Settings
 from ..timeutil import now_iso
+from . import snapshot
 
 log = logging.getLogger("labelhouse.releases")
 
@@ -67,18 +70,54 @@ def create_release(session: Session, acc: DatasetAccess, name: str, description:
     release = Release(uuid=str(uuid.uuid4()), dataset_id=dataset.id, name=name, description=description,
                       release_type="JSON", status="PENDING", status_info="", samples_count=0, snapshot_at=now,
                       created_by_id=acc.user.id, created_at=now)
-    with write_transaction(session):
-        return _snapshot(session, dataset, release, name, settings, on_commit)
+    folder = snapshot.snapshot_dir(session.get_bind())  # type: ignore[arg-type]
+    if folder is None:
+        with write_transaction(session):
+            return _snapshot(session, dataset, release, name, settings, on_commit)
+    # SQLite: the copy first (a read transaction: writers go on), then the release and its job in a short write
+    # transaction; until that commits, no build can see the file, and a failed create removes it.
+    release.samples_count, labelsets = snapshot.take(session.get_bind(), folder, release.uuid,  # type: ignore[arg-type]
+                                                     dataset.id)
+    try:
+        with write_transaction(session):
+            _add(session, release, name)
+            release.job_id = enqueue(session, BUILD_JOB, _payload(release, dataset, labelsets, snapshot_file=True),
+                                     max_attempts=settings.job_max_attempts, on_commit=on_commit).id
+    except BaseException:
+        snapshot.remove(folder, release.uuid)
+        raise
+    return release
 
 
-def _snapshot(session: Session, dataset: Any, release: Release, name: str, settings: Settings,
-              on_commit: Any) -> Release:
-    """The release's row, its snapshot of samples and labels, and its build job: one write transaction."""
+def _add(session: Session, release: Release, name: str) -> None:
     session.add(release)
     try:
         session.flush()
     except IntegrityError:
         raise AlreadyExists(f"A release with name '{name}' already exists in this dataset.", field="name") from None
+
+
+def _payload(release: Release, dataset: Any, labelsets: list[dict[str, Any]], snapshot_file: bool = False
+             ) -> dict[str, Any]:
+    """The build job's payload. ``snapshot``: "file" when the snapshot is a file (``snapshot.FileSnapshot``);
+    absent for the snapshot tables."""
+    payload = {
+        "release_id": release.id,
+        "dataset": {"name": dataset.name, "owner": dataset.owner.username, "description": dataset.description or "",
+                    "task_type": dataset.task_type, "data_type": dataset.data_type,
+                    "task_attributes": dataset.task_attributes},
+        "labelsets": labelsets,
+    }
+    if snapshot_file:
+        payload["snapshot"] = "file"
+    return payload
+
+
+def _snapshot(session: Session, dataset: Any, release: Release, name: str, settings: Settings,
+              on_commit: Any) -> Release:
+    """The release's row, its snapshot of samples and labels in the snapshot tables, and its build job: one write
+    transaction (PostgreSQL, in-memory SQLite)."""
+    _add(session, release, name)
     params = (release.id, dataset.id)
     if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
         # One statement = one MVCC snapshot for samples and labels (READ COMMITTED gives each statement its own).
@@ -89,13 +128,8 @@ def _snapshot(session: Session, dataset: Any, release: Release, name: str, setti
         release.samples_count = run(session, _SNAPSHOT_SAMPLES, params).rowcount
         run(session, _SNAPSHOT_LABELS, params)
     labelsets = session.scalars(select(Labelset).where(Labelset.dataset_id == dataset.id).order_by(Labelset.id))
-    payload = {
-        "release_id": release.id,
-        "dataset": {"name": dataset.name, "owner": dataset.owner.username, "description": dataset.description or "",
-                    "task_type": dataset.task_type, "data_type": dataset.data_type,
-                    "task_attributes": dataset.task_attributes},
-        "labelsets": [{"id": ls.id, "name": ls.name, "description": ls.description or ""} for ls in labelsets],
-    }
+    payload = _payload(release, dataset, [{"id": ls.id, "name": ls.name, "description": ls.description or ""}
+                                          for ls in labelsets])
     job = enqueue(session, BUILD_JOB, payload, max_attempts=settings.job_max_attempts, on_commit=on_commit)
     release.job_id = job.id
     return release
@@ -111,3 +145,5 @@ def delete_release(session: Session, acc: DatasetAccess, name: str, on_commit: A
     with write_transaction(session):
         session.execute(delete(Release).where(Release.id == release.id))
         enqueue_file_deletion(session, [release.file_key], on_commit=on_commit)
+    # A build reading it keeps its open file; a snapshot file left by a crash in between is swept by a later build.
+    snapshot.remove(snapshot.snapshot_dir(session.get_bind()), release.uuid)  # type: ignore[arg-type]
