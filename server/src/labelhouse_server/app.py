@@ -125,6 +125,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.job_runner.stop()
             if app.state.held_reads is not None:
                 app.state.held_reads.close()
+            if app.state.write_groups is not None:
+                app.state.write_groups.close()
             engine.dispose()
 
     app = LabelhouseApp(

@@ -29,8 +29,8 @@ from ..db.integrity import violated_constraint
 from ..db.rows import Selected
 from ..db.transaction import write_transaction
 from ..errors import Invalid
+from ..ids import new_uuids
 from ..labelbox import ids
-from ..samples.service import new_uuids
 from ..timeutil import now_iso
 from . import metadata as md
 from .orgs import OrgScope

@@ -15,6 +15,7 @@ from ..db import Account, Collaborator, Dataset, Label, Labelset, OrganizationMe
 from ..db.integrity import violated_constraint
 from ..db.transaction import write_transaction
 from ..errors import AlreadyExists, CollaboratorInvalid, Invalid, NotFound
+from ..ids import new_uuids
 from ..labels.history import record_created
 from ..storage.cleanup import enqueue_file_deletion
 from ..timeutil import now_iso
@@ -267,8 +268,6 @@ def _copy_samples(session: Session, src_id: int, dst_id: int, labelset_ids: dict
             break
         last_id = rows[-1].id
         # One multi-row INSERT per batch (executemany), then one SELECT mapping the new uuids to their ids.
-        from ..samples.service import new_uuids  # samples.service imports this module
-
         uuids = new_uuids(len(rows))
         session.execute(st.insert(), [
             {"uuid": u, "dataset_id": dst_id, "name": r.name, "attributes": r.attributes, "metadata": r.metadata,

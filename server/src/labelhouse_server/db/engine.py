@@ -99,16 +99,26 @@ def _locking_connection_class(lock: WriteLock, lock_timeout: float) -> type[sqli
     class LockingConnection(sqlite3.Connection):
         write_lock = lock
         holds_write_lock = False
+        never_waits = False  # ``never_wait``: SQLite's busy handler off for good
+
+        def never_wait(self) -> None:
+            """Turn SQLite's busy handler off for good, for a connection that only ever begins ``nowait`` writes
+            (``db.group.WriteGroups``' own): ``begin_write`` then needs no PRAGMA before and after its BEGIN.
+            Inside a write transaction nothing else waits for another process (WAL: readers never block it)."""
+            self.execute("PRAGMA busy_timeout=0")
+            self.never_waits = True
 
         def begin_write(self, nowait: bool) -> None:
             """BEGIN IMMEDIATE behind this process's write lock. ``nowait``: neither this process's writers (the
             lock) nor another process's (SQLite's busy handler, off for this one BEGIN) may make it wait; it
             raises ``WriteSlotBusy`` instead. Past ``lock_timeout``: ``DatabaseBusy``."""
+            if self.never_waits and not nowait:
+                raise RuntimeError("a connection whose busy handler is off begins nowait writes only")
             if not lock.acquire(None if nowait else lock_timeout):
                 raise WriteSlotBusy() if nowait else DatabaseBusy()
             self.holds_write_lock = True
             try:
-                if not nowait:
+                if not nowait or self.never_waits:
                     self.execute("BEGIN IMMEDIATE")
                     return
                 self.execute("PRAGMA busy_timeout=0")

@@ -18,6 +18,8 @@ the pages they have in common (index tails of revisions and workunits), and the 
   committed before it, so a key revoked by any process before the member runs is refused, as before.
 - The group commits once the event loop has turned ``idle_turns`` times without a new member (a PUT whose bytes
   came in meanwhile reaches its handler within that many turns), or when it has ``max_members``.
+- Groups run on a connection of their own, kept from one group to the next (made by the engine's pool and
+  detached from it, with SQLite's busy handler off for good: the BEGIN never waits for another process).
 - The group holds this process's write lock from BEGIN to COMMIT, across those turns. Other writers queue on it as
   before (on the event loop they do not wait: ``WriteSlotBusy``, then a worker thread); a write of the event loop's
   own thread that would wait for it commits the group first (``engine.WriteLock.yield_to``).
@@ -28,13 +30,14 @@ One ``WriteGroups`` per app, used from its event loop only.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
 from .engine import WriteSlotBusy
-from .sql import PlainWork
+from .sql import PlainWork, _Checkout, detached_checkout
 from .transaction import begin_group, end_group
 
 T = TypeVar("T")
@@ -63,6 +66,10 @@ class WriteGroups:
         self._idle_turns = idle_turns
         self._max_members = max_members
         self._open: _Group | None = None
+        # The groups' own connection, kept from one group to the next (``db.sql.detached_checkout``): a pool
+        # checkout and check-in per group, and the busy-handler PRAGMAs around each nowait BEGIN, cost ~5 % of a
+        # lone PUT (bench/RESULTS.md, issue 16 session 9). Made on first use; dropped after any failure.
+        self._checkout: _Checkout | None = None
         self.commits = 0
         self.members = 0
 
@@ -88,11 +95,21 @@ class WriteGroups:
 
     def _begin(self) -> _Group:
         unit = PlainWork(self._engine)
+        if self._checkout is None:
+            checkout = detached_checkout(self._engine)
+            try:
+                checkout.connection.driver_connection.never_wait()
+            except BaseException:
+                checkout.connection.close()
+                raise
+            self._checkout = checkout
+        unit.checkout = self._checkout
         try:
             begin_group(unit)
+        except WriteSlotBusy:
+            raise  # nothing begun; the connection stays usable
         except BaseException:
-            if unit.checkout is not None:
-                unit.checkout.connection.close()
+            self._drop()
             raise
         group = self._open = _Group(unit)
         group.driver.write_lock.yield_to = lambda: self._commit(group)
@@ -122,9 +139,7 @@ class WriteGroups:
             end_group(group.unit, commit=failed is None)
         except BaseException as exc:  # noqa: BLE001 -- answered to every member below, not swallowed
             error = exc
-        finally:
-            if group.unit.checkout is not None:
-                group.unit.checkout.connection.close()
+            self._drop()  # a connection whose COMMIT or ROLLBACK failed is not used again
         if error is None:
             self.commits += 1
             self.members += len(group.waiters)
@@ -134,3 +149,16 @@ class WriteGroups:
                     done.set_result(None)
                 else:
                     done.set_exception(error)
+
+    def _drop(self) -> None:
+        checkout, self._checkout = self._checkout, None
+        if checkout is not None:
+            with contextlib.suppress(Exception):  # a broken connection; a new one is made for the next group
+                checkout.connection.close()
+
+    def close(self) -> None:
+        """Close the groups' connection (the app's lifespan ends). An open group is rolled back first: its
+        members are answered ``WriteSlotBusy`` and run again elsewhere, as for a failed group."""
+        if self._open is not None:
+            self._commit(self._open, failed=WriteSlotBusy())
+        self._drop()

@@ -123,6 +123,15 @@ class _Detached:
         self.driver_connection.close()
 
 
+def detached_checkout(engine: Engine) -> _Checkout:
+    """A connection made by ``engine``'s pool (so with its connect-time pragmas) and detached from it, for a
+    connection an app keeps for itself (``HeldReads``, ``db.group.WriteGroups``): it holds no pool slot, no pool
+    checkout or check-in runs per use, and it is closed by ``checkout.connection.close()``."""
+    pooled = engine.raw_connection()
+    pooled.detach()
+    return _Checkout(engine.dialect, _Detached(pooled.dbapi_connection))
+
+
 class HeldReads:
     """One SQLite connection an app keeps for ``plain_reads`` on its event loop, out of the pool: checking a
     connection out of SQLAlchemy's pool and back in (its events, its reset) cost more than the GET of a sample's
@@ -147,9 +156,7 @@ class HeldReads:
             return None
         try:
             if self._checkout is None:
-                pooled = self._engine.raw_connection()
-                pooled.detach()
-                self._checkout = _Checkout(self._engine.dialect, _Detached(pooled.dbapi_connection))
+                self._checkout = detached_checkout(self._engine)
             return self._checkout
         except BaseException:
             self._lock.release()

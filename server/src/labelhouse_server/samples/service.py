@@ -9,8 +9,6 @@ as (re-serialized compactly) so responses splice them back in undecoded.
 from __future__ import annotations
 
 import math
-import os
-import time
 from collections.abc import Iterable
 from typing import Any, cast
 
@@ -28,6 +26,7 @@ from ..db.rows import LABEL, SAMPLE
 from ..db.sql import Reader, in_list, run, run_many
 from ..db.transaction import write_transaction
 from ..errors import AlreadyExists, Conflict, Invalid, NotFound
+from ..ids import new_uuids
 from ..labels.schemas import label_public, label_user_ids
 from ..lookups import account_ids, usernames
 from ..timeutil import now_iso
@@ -145,25 +144,6 @@ def add_samples(session: Session, acc: DatasetAccess, items: Any, *, single: boo
 # An inserted row: its dataset, then the sample's columns after ``id`` (``db.rows.SAMPLE``), so that the same
 # values with the id in front are the sample's row (``_as_sample_row``).
 INSERT_COLUMNS = ("dataset_id", *SAMPLE.columns[1:])
-
-
-def new_uuids(count: int) -> list[str]:
-    """Time-ordered random UUIDs (RFC 9562 version 7: 48-bit millisecond timestamp, then random bits).
-
-    Version 7 rather than 4 so that new keys land at the right edge of the ``uuid`` unique index: with random
-    (v4) keys every insert of a bulk request dirties a different index page of a large dataset, which made
-    imports into a 1,000,000-sample dataset markedly slower than into an empty one. One urandom call for all."""
-    stamp = f"{time.time_ns() // 1_000_000:012x}"
-    head = f"{stamp[:8]}-{stamp[8:12]}-7"
-    raw = os.urandom(15 * count).hex()
-    out = []
-    for i in range(0, 30 * count, 30):
-        h = raw[i:i + 30]
-        out.append(f"{head}{h[:3]}-{VARIANT[h[3]]}{h[4:7]}-{h[7:19]}")
-    return out
-
-
-VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
 
 
 _sample_name = SAMPLE.getter("name")
