@@ -10,8 +10,11 @@ bulk-imported through the API in gzip requests of 1,000, every sample labelled b
 
 ``--before-src`` is the ``server/src`` of another checkout (``git archive <commit> server/src | tar -x -C DIR``)
 served through ``PYTHONPATH`` beside this checkout, on the same database, old and new alternating each round.
-Reported per server: wall time (meaningless on a loaded machine), the server's CPU seconds (/proc), and the wall
-ratio to the ceiling of the same round; with the load average per round. ``--pyspy`` records the (last) server's
+Each round walks the listing twice per server: with an SDK-style client (httpx + ``orjson.loads``: ``list_s``,
+``list_cpu_s``) and with ``perf_bench.py``'s cheap client (http.client, bodies not parsed: ``cheap_s``,
+``cheap_cpu_s``, the row's figure). Reported per server: wall times (meaningless on a loaded machine), the server's
+CPU seconds (/proc), and the cheap client's wall ratio to the ceiling of the same round; with the load average per
+round. ``--pyspy`` records the (last) server's
 listing with py-spy (``--format raw``, collapsed stacks) during one extra listing after the rounds.
 """
 
@@ -33,7 +36,7 @@ import orjson
 ROOT = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT), str(ROOT.parent / "tests")]
 
-from perf_bench import raw_scan_and_json
+from perf_bench import list_cheap_client, raw_scan_and_json
 from samples_bench import (
     bodies,
     bulk_add,
@@ -95,7 +98,7 @@ def main() -> int:
             log_dir.mkdir(exist_ok=True)
             url, pid = stack.enter_context(serve(db_url, log_dir, extra_env=env))
             http = stack.enter_context(httpx.Client(base_url=url, headers=headers, timeout=600))
-            servers[which] = {"pid": pid, "http": http}
+            servers[which] = {"pid": pid, "http": http, "url": url}
         first = {w: s["http"].get(f"/datasets/{st['dataset']}/samples/?per_page=1000&page=7&labelset=ground-truth")
                  for w, s in servers.items()}
         bodies_seen = {w: r.content for w, r in first.items()}
@@ -114,7 +117,12 @@ def main() -> int:
                 assert count == st["n"], count
                 r.setdefault("list_s", []).append(seconds)
                 r.setdefault("list_cpu_s", []).append(cpu_seconds(s["pid"]) - cpu0)
-                r.setdefault("ratio", []).append(results["ceiling"]["list_s"][-1] / seconds)
+                # perf_bench.py's row: the same walk with a client that costs little (http.client, no parsing)
+                cpu0 = cpu_seconds(s["pid"])
+                cheap_seconds = list_cheap_client(s["url"], st["key"], st["dataset"])[0]
+                r.setdefault("cheap_s", []).append(cheap_seconds)
+                r.setdefault("cheap_cpu_s", []).append(cpu_seconds(s["pid"]) - cpu0)
+                r.setdefault("ratio", []).append(results["ceiling"]["list_s"][-1] / cheap_seconds)
             load.append(os.getloadavg()[0])
             print(f"round {i + 1}/{args.rounds}: " + ", ".join(
                 f"{w} {results[w]['list_s'][-1]:.2f} s" + (f" (cpu {results[w]['list_cpu_s'][-1]:.2f} s)"
@@ -131,7 +139,7 @@ def main() -> int:
             spy.wait(60)
     print("| measure (medians) | " + " | ".join(results) + " |")
     print("|---|" + "---|" * len(results))
-    for k in ("list_s", "list_cpu_s", "ratio"):
+    for k in ("list_s", "list_cpu_s", "cheap_s", "cheap_cpu_s", "ratio"):
         print(f"| {k} | " + " | ".join(f"{statistics.median(r[k]):.3f}" if k in r else "" for r in results.values())
               + " |")
     print(f"load average (1 min) per round: {', '.join(f'{x:.1f}' for x in load)}")

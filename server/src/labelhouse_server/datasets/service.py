@@ -17,6 +17,7 @@ from ..db.transaction import write_transaction
 from ..errors import AlreadyExists, CollaboratorInvalid, Invalid, NotFound
 from ..ids import new_uuids
 from ..labels.history import record_created
+from ..releases.snapshot import delete_rows as delete_snapshot_rows
 from ..storage.cleanup import enqueue_file_deletion
 from ..timeutil import now_iso
 from ..users.permissions import org_access
@@ -218,6 +219,7 @@ def delete_dataset(session: Session, acc: DatasetAccess, on_commit: Callable[[],
     still building notices its row is gone and removes what it wrote."""
     with write_transaction(session):  # the file keys are read in it: no release added meanwhile is missed
         file_keys = list(session.scalars(select(Release.file_key).where(Release.dataset_id == acc.dataset.id)))
+        delete_snapshot_rows(session, "release_id IN (SELECT id FROM releases WHERE dataset_id = ?)", acc.dataset.id)
         session.delete(acc.dataset)
         enqueue_file_deletion(session, file_keys, on_commit=on_commit)
 

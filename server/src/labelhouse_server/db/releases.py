@@ -84,13 +84,14 @@ class Job(Base):
 
 
 class ReleaseSample(Base):
-    """A sample as it was when its release was created (migration 0002_jobs). Copied in the creating
-    transaction, so edits and deletes after creation never reach the release file; removed once the file is
-    built (the file is then the snapshot)."""
+    """A sample as it was when its release was created (migration 0002_jobs), on PostgreSQL (SQLite: a snapshot
+    file, ``releases.snapshot``). Copied in the creating transaction, so edits and deletes after creation never
+    reach the release file; removed once the file is built (the file is then the snapshot). No foreign key to
+    ``releases`` (migration 0012: its check cost half of the copy); removed explicitly with its release."""
 
     __tablename__ = "release_samples"
 
-    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True)
+    release_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     sample_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     uuid: Mapped[str] = mapped_column(String(36))
     name: Mapped[str] = mapped_column(String(1024))
@@ -104,7 +105,7 @@ class ReleaseLabel(Base):
 
     __tablename__ = "release_labels"
 
-    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True)
+    release_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     sample_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     labelset_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     label_status: Mapped[str] = mapped_column(String(32))

@@ -95,6 +95,10 @@ class PlainReads:
         self.checkout: _Checkout | None = None
         self.info = {READS: True}
 
+    def get_bind(self) -> Engine:
+        """The engine read through, as ``Session.get_bind`` (for its dialect)."""
+        return self._engine
+
     def connection(self) -> _Checkout:
         """What ``run`` asks a session for, checked out of the pool on first use."""
         if self.checkout is None:

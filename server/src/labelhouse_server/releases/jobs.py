@@ -30,6 +30,8 @@ class BuildRelease:
         snapshot.sweep_files(ctx.sessionmaker, folder)
         release = _load_release(ctx.sessionmaker, payload["release_id"])
         if release is None:
+            if payload.get("snapshot") != "file":  # normally removed with the release already
+                drop_snapshot(ctx.sessionmaker, payload["release_id"])
             return {"skipped": "release was deleted"}
         if release["status"] != "PENDING":
             return {"skipped": f"release is already {release['status']}"}

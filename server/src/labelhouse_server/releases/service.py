@@ -144,6 +144,7 @@ def delete_release(session: Session, acc: DatasetAccess, name: str, on_commit: A
     release = get_release(session, acc, name)
     with write_transaction(session):
         session.execute(delete(Release).where(Release.id == release.id))
+        snapshot.delete_rows(session, "release_id = ?", release.id)
         enqueue_file_deletion(session, [release.file_key], on_commit=on_commit)
     # A build reading it keeps its open file; a snapshot file left by a crash in between is swept by a later build.
     snapshot.remove(snapshot.snapshot_dir(session.get_bind()), release.uuid)  # type: ignore[arg-type]

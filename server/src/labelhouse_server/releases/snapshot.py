@@ -216,6 +216,13 @@ class TableSnapshot:
         pass
 
 
+def delete_rows(session: Session, which: str, param: int) -> None:
+    """The snapshot tables' rows of the releases ``which`` selects (a condition on ``release_id``, one parameter):
+    they have no foreign key (migration 0012), so whatever deletes a release deletes them too."""
+    for table in ("release_labels", "release_samples"):
+        run(session, f"DELETE FROM {table} WHERE {which}", (param,))
+
+
 def remove(folder: Path | None, release_uuid: str) -> None:
     if folder is not None:
         with contextlib.suppress(FileNotFoundError):

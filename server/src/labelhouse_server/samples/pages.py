@@ -19,12 +19,10 @@ keep the Python path.
 from __future__ import annotations
 
 from itertools import chain
-from typing import Any
 
 import orjson
-from sqlalchemy.orm import Session
 
-from ..db.sql import run
+from ..db.sql import Reader, run
 
 
 def _quoted(column: str) -> str:
@@ -79,7 +77,7 @@ _PAGE_SUMMARIES = (
 )
 
 
-def page_json(session: Session, ids: list[int], labelset_id: int | None, dataset_full_name: str,
+def page_json(session: Reader, ids: list[int], labelset_id: int | None, dataset_full_name: str,
               data_type: str) -> bytes:
     """The JSON array of the samples ``ids`` (in that order), each with its label summary in ``labelset_id``
     when given: the bytes ``orjson.dumps`` writes of ``list_samples``'s Python shaping, up to number formatting
@@ -89,22 +87,21 @@ def page_json(session: Session, ids: list[int], labelset_id: int | None, dataset
     data_type_json = orjson.dumps(data_type).decode()
     full_name_json = orjson.dumps(dataset_full_name).decode()
     id_list = "[" + ",".join(map(str, ids)) + "]"
-    rows: list[Any]
     if labelset_id is None:
         rows = run(session, _PAGE, (data_type_json, full_name_json, id_list))
     else:
         rows = run(session, _PAGE_SUMMARIES, (data_type_json, full_name_json, id_list, labelset_id))
     if not rows:  # the samples were deleted between the two queries
         return b"[]"
-    # The floats of the whole page in one orjson call, split at its commas (a number never contains one): the
-    # bytes orjson writes for each value alone, without a call per value (two calls a row cost ~1/4 of a page).
-    columns: list[Any] = list(zip(*rows))
-    columns[1] = orjson.dumps(columns[1])[1:-1].split(b",")
+    # The rows' parts in one flat list (no transposition), each float column replaced by the bytes orjson writes
+    # for its values: the whole column in one orjson call, split at its commas (a number never contains one); two
+    # calls a row cost ~1/4 of a page. One ``join`` of the parts, brackets included: joining first and bracketing
+    # after (``b"[" + body[1:] + b"]"``) copied the ~570 KB page twice more, ~1 ms of a page (issue 16, session 8).
+    width = len(rows[0])
+    parts = list(chain.from_iterable(rows))
+    parts[1::width] = orjson.dumps(parts[1::width])[1:-1].split(b",")
     if labelset_id is not None:
-        columns[3] = orjson.dumps(columns[3])[1:-1].split(b",")
-    # One ``join`` of the rows' parts, brackets included: joining first and bracketing after (``b"[" + body[1:]
-    # + b"]"``) copied the ~570 KB page twice more, ~1 ms of a page (issue 16, session 8).
-    parts = list(chain.from_iterable(zip(*columns)))
+        parts[3::width] = orjson.dumps(parts[3::width])[1:-1].split(b",")
     parts[0] = b"[" + parts[0][1:]  # without the first sample's leading comma
     parts.append(b"]")
     return b"".join(parts)

@@ -1,8 +1,11 @@
 """Listing samples (``GET /datasets/{owner}/{dataset}/samples/``): filters, sorting, pagination, labels.
 
-Two queries per page, both index-driven: (1) the page's sample ids, walked in index order on (dataset_id, <sort
-key>) — index-only; (2) those samples joined with their label in the chosen labelset (plain SQL on the driver
-cursor, rows rendered positionally, stored JSON text spliced into the response undecoded). Junk query values fall
+Two queries per page, both index-driven and both plain SQL on the driver's cursor (``db.sql.run``): (1) the page's
+sample ids, walked in index order on (dataset_id, <sort key>) — index-only; (2) those samples joined with their
+label in the chosen labelset (rows rendered positionally, stored JSON text spliced into the response undecoded).
+The first is composed from a bounded set of parts (filters, sort, continuation; ``_ids_statement``): no statement
+objects to build and compile per page, so a listing runs as well on ``db.sql.PlainReads`` (no ``Session``) as in a
+request session. Junk query values fall
 back to defaults (contract §4): the official SDK sends ``per_page=desc``, ``sort=-None``, ``filters=UNLABELED`` and
 ``labelset=<owner>/<dataset>``.
 
@@ -23,24 +26,23 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import CursorResult, and_, bindparam, func, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, text
 
 from ..auth.keys import hash_key
 from ..datasets.permissions import DatasetAccess, require_role, role_from
 from ..db import Account
 from ..db.engine import json_field
 from ..db.rows import ACCOUNT, LABEL, SAMPLE, split
-from ..db.sql import run
+from ..db.sql import Reader, in_list, run
 from ..errors import Invalid, InvalidApiKey, NotFound
 from ..labels.schemas import LABEL_STATUSES, label_public, label_summary
 from ..lookups import usernames
 from . import schemas as s
 from .pages import page_json
-from .service import GROUND_TRUTH, LT, ST, full_name
+from .service import GROUND_TRUTH, full_name
 
 MAX_PER_PAGE = 1000
 SORT_KEYS = {
@@ -141,7 +143,7 @@ _LISTED_BY_KEY = (
 )
 
 
-def listed_by_key(session: Session, api_key: str, owner: str, name: str, action: str = "read") -> Listed:
+def listed_by_key(session: Reader, api_key: str, owner: str, name: str, action: str = "read") -> Listed:
     """``authenticate`` then ``dataset_access(..., action)`` for a caller with an API key, without ORM objects in
     the session: the same errors in the same order (401 for an unknown, revoked or organization key; 404 for a
     dataset missing or invisible; 403)."""
@@ -172,7 +174,7 @@ class _Labelset(NamedTuple):
 _LABELSET = "SELECT id, name FROM labelsets WHERE dataset_id = ? AND name = ?"
 
 
-def _labelset(session: Session, dataset_id: int, name: str | None) -> _Labelset | None:
+def _labelset(session: Reader, dataset_id: int, name: str | None) -> _Labelset | None:
     """``service.find_labelset`` without an ORM object."""
     if not name:
         return None
@@ -180,52 +182,26 @@ def _labelset(session: Session, dataset_id: int, name: str | None) -> _Labelset 
     return None if row is None else _Labelset(*row)
 
 
-def list_samples(session: Session, dataset: Listed, q: SampleQuery, *, json_in_database: bool = True) -> Page:
-    """One page of the listing. ``json_in_database``: on SQLite, a page without full labels is written as JSON by
-    the database (``samples.pages``) instead of shaped here (setting ``listing_json_in_database``)."""
+def list_samples(session: Reader, dataset: Listed, q: SampleQuery, *, json_in_database: bool = True) -> Page:
+    """One page of the listing, read through a request session or ``db.sql.PlainReads``. ``json_in_database``: on
+    SQLite, a page without full labels is written as JSON by the database (``samples.pages``) instead of shaped here
+    (setting ``listing_json_in_database``)."""
     dialect = session.get_bind().dialect.name
     shown = _labelset(session, dataset.dataset_id, q.labelset)  # None for unknown / junk labelset names
     # Status filters and label-time sorting look at the requested labelset, else ground truth.
     needs_label_join = bool(q.statuses) or q.sort == "label_updated_at"
     joined = shown or (_labelset(session, dataset.dataset_id, GROUND_TRUTH) if needs_label_join else None)
-
-    # ---- (1) ids of this page, in order
-    ids_q = select(ST.c.id).where(ST.c.dataset_id == dataset.dataset_id)
-    if needs_label_join:
-        on = and_(LT.c.sample_id == ST.c.id, LT.c.labelset_id == (joined.id if joined else -1))
-        ids_q = ids_q.select_from(ST.outerjoin(LT, on))
-    if q.name_contains:
-        position = func.strpos if dialect == "postgresql" else func.instr
-        ids_q = ids_q.where(position(ST.c.name, q.name_contains) > 0)
-    for i, (key, value) in enumerate(q.metadata):
-        ids_q = ids_q.where(metadata_equals(dialect, i, key, value))
-    if q.statuses:
-        real = [st for st in q.statuses if st != "UNLABELED"]
-        conditions = []
-        if real:
-            conditions.append(LT.c.label_status.in_(real))
-        if "UNLABELED" in q.statuses:
-            conditions.append(LT.c.id.is_(None))
-        ids_q = ids_q.where(or_(*conditions))
-    key = _sort_key(q)
-    ids_q = ids_q.add_columns(key.label("sort_key")).order_by(*_directed(q, key, ST.c.id))
     fingerprint = _fingerprint(dataset.dataset_id, dataset.created_at, joined.id if joined else None, q)
+    after = None
     if q.after is not None:  # a continuation: seek past the last row served, no OFFSET
         if q.sort == "label_updated_at":
             raise Invalid("after: listings sorted by label time continue by page number only.", field="after")
-        ids_q = ids_q.where(_after(q, key, *_read_token(q.after, fingerprint)))
-    else:
-        ids_q = ids_q.offset((q.page - 1) * q.per_page)
-    # The driver's rows (id, sort key), not SQLAlchemy ``Row`` objects: for 1,000 ids those cost more than
-    # SQLite's own work at a small offset (issue 16, bench/RESULTS.md session 7).
-    result = cast(CursorResult[Any], session.execute(ids_q.limit(q.per_page)))
-    try:
-        page_keys = result.cursor.fetchall()
-    finally:
-        result.close()
+        after = _read_token(q.after, fingerprint)
+    sql, params = _ids_statement(dialect, dataset.dataset_id, joined.id if joined else None, q, after)
+    page_keys = run(session, sql, params)  # (id, sort key) rows
     if not page_keys:
         return Page(b"[]", None)
-    ids = [sample_id for sample_id, _sort_key in page_keys]  # the columns of ``ids_q``: id, sort_key
+    ids = [sample_id for sample_id, _sort_key in page_keys]  # the columns of ``_ids_statement``: id, sort key
     more = len(ids) == q.per_page and q.sort != "label_updated_at"
     last_id, last_key = page_keys[-1]
     next_token = _token(last_key, last_id, fingerprint) if more else None
@@ -280,7 +256,7 @@ _PAGE_LABELS_SQLITE = (f"SELECT {SAMPLE.sql('s')}, {LABEL.sql('l')} FROM json_ea
                        "ON s.id = j.value LEFT JOIN labels l ON l.sample_id = s.id AND l.labelset_id = ?")
 
 
-def _page_rows(session: Session, ids: list[int], labelset_id: int | None) -> list[tuple[Any, ...]]:
+def _page_rows(session: Reader, ids: list[int], labelset_id: int | None) -> list[tuple[Any, ...]]:
     """The page's rows (``db.rows.SAMPLE``, then ``db.rows.LABEL`` when a labelset is shown) in ``ids`` order.
 
     Plain SQL on the driver cursor (``db.sql.run``): no statement compilation for a 1,000-value IN list and no
@@ -330,47 +306,83 @@ def _read_token(token: str, fingerprint: str) -> tuple[Any, int]:
     return last_key, last_id
 
 
-def _after(q: SampleQuery, key: Any, last_key: Any, last_id: int) -> Any:
-    """Rows after (last_key, last_id) in the listing's order."""
-    if q.sort == "name":  # unique within the dataset
-        return key < last_key if q.descending else key > last_key
-    if q.descending:
-        return or_(key < last_key, and_(key == last_key, ST.c.id < last_id))
-    return or_(key > last_key, and_(key == last_key, ST.c.id > last_id))
+# The ids statement's parts. ``s`` is the sample, ``l`` its label in the joined labelset (status filters, label-time
+# sort). Every variant is built from these fixed strings, so ``run`` sees a bounded set of statements.
+_SORT_COLUMNS = {"name": "s.name", "created_at": "s.created_at", "priority": "s.priority",
+                 "updated_at": "s.updated_at", "label_updated_at": "l.updated_at"}
+_POSITION = {"postgresql": "strpos", "sqlite": "instr"}
 
 
-def _sort_key(q: SampleQuery) -> Any:
-    if q.sort == "name":
-        return ST.c.name
-    if q.sort == "label_updated_at":
-        return LT.c.updated_at
-    return ST.c[q.sort]
+def _ids_statement(dialect: str, dataset_id: int, labelset_id: int | None, q: SampleQuery,
+                   after: tuple[Any, int] | None) -> tuple[str, list[Any]]:
+    """The statement selecting ``(id, sort key)`` of the page's samples in the listing's order, and its
+    parameters: the dataset's samples (joined with their label when statuses filter or label time sorts), the
+    filters, then ``after``'s seek past (last key, last id) or the page's OFFSET."""
+    key = _SORT_COLUMNS[q.sort]
+    params: list[Any] = []
+    sql = f"SELECT s.id, {key} FROM samples s"
+    if q.statuses or q.sort == "label_updated_at":
+        sql += " LEFT OUTER JOIN labels l ON l.sample_id = s.id AND l.labelset_id = ?"
+        params.append(labelset_id if labelset_id is not None else -1)
+    where = ["s.dataset_id = ?"]
+    params.append(dataset_id)
+    if q.name_contains:
+        where.append(f"{_POSITION[dialect]}(s.name, ?) > 0")
+        params.append(q.name_contains)
+    for meta_key, value in q.metadata:
+        condition, values = metadata_condition(dialect, "s.metadata", meta_key, value)
+        where.append(condition)
+        params.extend(values)
+    if q.statuses:
+        real = [st for st in q.statuses if st != "UNLABELED"]
+        either = []
+        if real:
+            either.append(f"l.label_status IN ({in_list(len(real))})")
+            params.extend(real)
+        if "UNLABELED" in q.statuses:
+            either.append("l.id IS NULL")
+        where.append(either[0] if len(either) == 1 else f"({' OR '.join(either)})")
+    older = "<" if q.descending else ">"
+    if after is not None:
+        last_key, last_id = after
+        if q.sort == "name":  # unique within the dataset
+            where.append(f"{key} {older} ?")
+            params.append(last_key)
+        else:
+            where.append(f"({key} {older} ? OR ({key} = ? AND s.id {older} ?))")
+            params.extend((last_key, last_key, last_id))
+    direction = "DESC" if q.descending else "ASC"
+    # (dataset_id, name) is unique: no tie-breaker needed and the unique index serves the order.
+    order = f"{key} {direction}" if q.sort == "name" else f"{key} {direction}, s.id {direction}"
+    sql += f" WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?"
+    params.append(q.per_page)
+    if after is None:
+        sql += " OFFSET ?"
+        params.append((q.page - 1) * q.per_page)
+    return sql, params
 
 
-def _directed(q: SampleQuery, key: Any, tie: Any) -> list[Any]:
-    if q.sort == "name":
-        # (dataset_id, name) is unique: no tie-breaker needed and the unique index serves the order.
-        return [key.desc() if q.descending else key.asc()]
-    if q.descending:
-        return [key.desc(), tie.desc()]
-    return [key.asc(), tie.asc()]
+def metadata_condition(dialect: str, column: str, key: str, value: str) -> tuple[str, list[str]]:
+    """``column[key]`` compared as text, with ``?`` placeholders, and its parameters: ``camera_id:3`` matches 3 and
+    "3"; booleans as ``true``/``false``."""
+    if dialect == "postgresql":
+        return f"{json_field(dialect, column, '?')} = ?", [key, value]
+    # SQLite: quote the key so dots/spaces in it are not taken as a JSON path; booleans come back as 1/0.
+    quoted = '"' + key.replace('"', '\\"') + '"'
+    sql = (f"(CASE json_type({column}, '$.' || ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
+           f"ELSE CAST({json_field(dialect, column, '?')} AS TEXT) END) = ?")
+    return sql, [quoted, quoted, value]
 
 
 def metadata_equals(dialect: str, i: int, key: str, value: str) -> Any:
-    """``metadata[key]`` compared as text: ``camera_id:3`` matches 3 and "3"; booleans as ``true``/``false``."""
+    """``metadata_condition`` on ``samples.metadata`` as a condition of a composed Core query (the ``i``-th one)."""
     # ``text()`` here is a fragment of a composed Core query (a WHERE condition with bound parameters), not a
     # statement run on its own: ``db.sql.run`` runs whole statements.
-    key_param = f"mk{i}"
-    value_param = f"mv{i}"
-    if dialect == "postgresql":
-        expr = text(f"{json_field(dialect, 'samples.metadata', ':' + key_param)} = :{value_param}")
-        return expr.bindparams(bindparam(key_param, key), bindparam(value_param, value))
-    # SQLite: quote the key so dots/spaces in it are not taken as a JSON path; booleans come back as 1/0.
-    extracted = json_field(dialect, "samples.metadata", ":" + key_param)
-    sql = (f"(CASE json_type(samples.metadata, '$.' || :{key_param}) WHEN 'true' THEN 'true' "
-           f"WHEN 'false' THEN 'false' ELSE CAST({extracted} AS TEXT) END) = :{value_param}")
-    quoted = '"' + key.replace('"', '\\"') + '"'
-    return text(sql).bindparams(bindparam(key_param, quoted), bindparam(value_param, value))
+    sql, values = metadata_condition(dialect, "samples.metadata", key, value)
+    names = [f"m{i}_{n}" for n in range(len(values))]
+    parts = sql.split("?")
+    named = "".join(part + (f":{names[n]}" if n < len(names) else "") for n, part in enumerate(parts))
+    return text(named).bindparams(*(bindparam(name, v) for name, v in zip(names, values, strict=True)))
 
 
-__all__ = ["Listed", "Page", "SampleQuery", "list_samples", "listed", "listed_by_key"]
+__all__ = ["Listed", "Page", "SampleQuery", "list_samples", "listed", "listed_by_key", "metadata_condition"]
