@@ -16,24 +16,19 @@ CHUNK = 500  # ids / names per IN (...) list: far below every database's bound-p
 
 
 def usernames(session: Reader, ids: Iterable[int | None], known: Account | None = None) -> dict[int, str]:
-    """id -> username for every id given, in one query per chunk (no N+1); none when all ids are ``known``'s
-    (typically the caller, who created most of what they list). Up to ``len(_USERNAMES)`` ids (a sample and its
-    label) by a prebuilt statement per count; more through ``db.sql.PlainReads`` in one statement."""
+    """id -> username for every id given, in one query (no N+1); none when all ids are ``known``'s (typically the
+    caller, who created most of what they list). Up to ``len(_USERNAMES)`` ids (a sample and its label) by a
+    prebuilt statement per count; more as one array parameter."""
     out: dict[int, str] = {known.id: known.username} if known is not None else {}
     wanted = sorted({i for i in ids if i is not None and i not in out})
     if len(wanted) <= len(_USERNAMES):  # single-item paths: a prebuilt statement per length
         if wanted:
             out.update(run(session, _USERNAMES[len(wanted)], wanted).all())
         return out
-    if not isinstance(session, Session):  # ``PlainReads`` (a listing): all of them as one array parameter
-        if session.get_bind().dialect.name == "postgresql":
-            out.update(run(session, _USERNAMES_ANY_PG, (wanted,), binary=True).all())
-        else:
-            out.update(run(session, _USERNAMES_JSON_SQLITE, (orjson.dumps(wanted).decode(),)).all())
-        return out
-    for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start:start + CHUNK]
-        out.update(session.execute(select(Account.id, Account.username).where(Account.id.in_(chunk))).tuples().all())
+    if session.get_bind().dialect.name == "postgresql":
+        out.update(run(session, _USERNAMES_ANY_PG, (wanted,), binary=True).all())
+    else:
+        out.update(run(session, _USERNAMES_JSON_SQLITE, (orjson.dumps(wanted).decode(),)).all())
     return out
 
 
