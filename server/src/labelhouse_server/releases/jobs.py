@@ -25,7 +25,7 @@ log = logging.getLogger("labelhouse.releases")
 class BuildRelease:
     def run(self, ctx: JobContext, payload: dict[str, Any]) -> Any:
         with ctx.sessionmaker() as session:
-            folder = snapshot.snapshot_dir(session.get_bind())  # type: ignore[arg-type]
+            folder = snapshot.snapshot_dir(session.get_bind())
         sweep_snapshots(ctx.sessionmaker)
         snapshot.sweep_files(ctx.sessionmaker, folder)
         release = _load_release(ctx.sessionmaker, payload["release_id"])
@@ -105,12 +105,11 @@ class BuildRelease:
         release_id = payload["release_id"]
         run(session, "UPDATE releases SET status = 'FAILED', status_info = ? WHERE id = ? AND status = 'PENDING'",
             (reason[:2000], release_id))
-        run(session, "DELETE FROM release_labels WHERE release_id = ?", (release_id,))
-        run(session, "DELETE FROM release_samples WHERE release_id = ?", (release_id,))
+        snapshot.delete_rows(session, "release_id = ?", release_id)
         clear_digests(session, payload["release_id"])
         # A snapshot file: removed now if the release is gone or FAILED, else (a commit that does not happen) by
         # the next build's sweep.
         if payload.get("snapshot") == "file":
             release_uuid = run(session, "SELECT uuid FROM releases WHERE id = ?", (release_id,)).scalar()
             if release_uuid is not None:
-                snapshot.remove(snapshot.snapshot_dir(session.get_bind()), release_uuid)  # type: ignore[arg-type]
+                snapshot.remove(snapshot.snapshot_dir(session.get_bind()), release_uuid)

@@ -70,14 +70,14 @@ def create_release(session: Session, acc: DatasetAccess, name: str, description:
     release = Release(uuid=str(uuid.uuid4()), dataset_id=dataset.id, name=name, description=description,
                       release_type="JSON", status="PENDING", status_info="", samples_count=0, snapshot_at=now,
                       created_by_id=acc.user.id, created_at=now)
-    folder = snapshot.snapshot_dir(session.get_bind())  # type: ignore[arg-type]
+    folder = snapshot.snapshot_dir(session.get_bind())
     if folder is None:
         with write_transaction(session):
             return _snapshot(session, dataset, release, name, settings, on_commit)
     # SQLite: the copy first (a read transaction: writers go on), then the release and its job in a short write
     # transaction; until that commits, no build can see the file, and a failed create removes it.
-    release.samples_count, labelsets = snapshot.take(session.get_bind(), folder, release.uuid,  # type: ignore[arg-type]
-                                                     dataset.id)
+    release.samples_count, labelsets = snapshot.take(session.get_bind().engine, folder,
+                                                     release.uuid, dataset.id)
     try:
         with write_transaction(session):
             _add(session, release, name)
@@ -147,4 +147,4 @@ def delete_release(session: Session, acc: DatasetAccess, name: str, on_commit: A
         snapshot.delete_rows(session, "release_id = ?", release.id)
         enqueue_file_deletion(session, [release.file_key], on_commit=on_commit)
     # A build reading it keeps its open file; a snapshot file left by a crash in between is swept by a later build.
-    snapshot.remove(snapshot.snapshot_dir(session.get_bind()), release.uuid)  # type: ignore[arg-type]
+    snapshot.remove(snapshot.snapshot_dir(session.get_bind()), release.uuid)

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..db.engine import READ_ONLY
@@ -84,9 +84,10 @@ def folder_for(database: Path) -> Path:
     return database.with_name(f"{database.name}-snapshots")
 
 
-def snapshot_dir(engine: Engine) -> Path | None:
-    """The folder of the database's snapshot files; None when snapshots are tables (PostgreSQL, in-memory)."""
-    url = engine.url
+def snapshot_dir(bind: Engine | Connection) -> Path | None:
+    """The folder of the database's snapshot files (``bind``: an engine, or a session's connection); None when
+    snapshots are tables (PostgreSQL, in-memory)."""
+    url = bind.engine.url
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:" \
             or url.database.startswith("file:"):
         return None
